@@ -1,0 +1,143 @@
+// Internal to the fastpath library: the interface every command
+// implementation follows, path resolution shared by all of them, and the
+// table of commands the fast path serves.
+//
+// A command receives its argv (after quote removal, glob and brace
+// expansion), its stdin (the previous pipeline stage's stdout, a `<` file,
+// or empty), and writes stdout/stderr bytes and an exit status into a
+// CommandIo. It must either reproduce GNU's behaviour exactly or set
+// `unsupported` (and nothing else matters then): the whole command line is
+// then sent to the next tier. Commands never write to the store.
+#ifndef MEMHOOK_FASTPATH_COMMANDS_H_
+#define MEMHOOK_FASTPATH_COMMANDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fastpath/fastpath.h"
+#include "vfs/vfs.h"
+
+namespace memhook::fastpath {
+
+// Result of mapping a path operand, as typed, to the store.
+struct ResolvedPath {
+  enum class Where {
+    kMount,    // inside the mount (or the mount root itself)
+    kDevNull,  // /dev/null
+    kHost,     // anywhere else on the host: not servable by the fast path
+  };
+  Where where = Where::kHost;
+  std::string vfs_path;       // kMount: normalised VFS path ("" = root)
+  std::string absolute;       // lexically normalised absolute host path
+  bool trailing_slash = false;  // operand ended in '/' (or "/." etc.)
+  // Set when a component before ".." does not exist or is a file, so the
+  // kernel would fail the lookup: the error to report, e.g. kNotADirectory.
+  std::optional<vfs::Status::Code> lookup_error;
+};
+
+// Everything a command may look at. Owned by the executor; lives for one
+// command line.
+struct CommandEnv {
+  vfs::Store& store;
+  const EngineOptions& options;
+  std::string cwd;  // current working directory (absolute host path; `cd` changes it)
+
+  // Maps an operand (as typed, after quote removal) to the store.
+  ResolvedPath Resolve(std::string_view operand) const;
+
+  // Stat of a resolved kMount path, honouring trailing_slash and
+  // lookup_error (a file with a trailing slash is kNotADirectory).
+  vfs::Status StatResolved(const ResolvedPath& path, vfs::Stat* out) const;
+};
+
+// One output stream of a command. String-like append-only interface; all
+// appends of a command's stdout and stderr are also logged in order in a
+// shared chunk list, so that `2>&1` can merge them exactly as a real process
+// would have interleaved its writes.
+class Stream {
+ public:
+  struct Chunk {
+    int fd;
+    std::string bytes;
+  };
+  Stream(int fd, std::vector<Chunk>* log) : fd_(fd), log_(log) {}
+  Stream& append(std::string_view bytes);
+  Stream& append(size_t count, char c) { return append(std::string(count, c)); }
+  Stream& operator+=(std::string_view bytes) { return append(bytes); }
+  Stream& operator+=(char c) { return append(std::string_view(&c, 1)); }
+  void push_back(char c) { append(std::string_view(&c, 1)); }
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  // This stream's bytes alone (copies; for tests and diagnostics).
+  std::string str() const;
+
+ private:
+  int fd_;
+  std::vector<Chunk>* log_;
+  size_t size_ = 0;
+};
+
+struct CommandIo {
+  CommandIo() : out(1, &log), err(2, &log) {}
+  CommandIo(const CommandIo&) = delete;
+  CommandIo& operator=(const CommandIo&) = delete;
+
+  std::string_view stdin_data;  // empty when there is no input
+  // True when stdin is a regular file (`< file`), false for a pipe or no
+  // input; `wc` sizes its columns differently for the two.
+  bool stdin_regular = false;
+  std::vector<Stream::Chunk> log;  // every write, in order (fd 1 or 2)
+  Stream out;
+  Stream err;
+  int status = 0;
+  // Non-empty: the command cannot be answered exactly; names the part
+  // (e.g. "ls -i", "cat of a host path /etc/passwd").
+  std::string unsupported;
+};
+
+// argv[0] is the command name as typed; GNU prefixes messages with it.
+using CommandFn = void (*)(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+
+// GNU's text for a failed lookup: "No such file or directory",
+// "Not a directory", "Is a directory".
+const char* ErrnoText(vfs::Status::Code code);
+
+// GNU's quoting of file names in diagnostics (gnulib quotearg):
+//  - QuoteShell(name, /*always=*/false) is `quotef`: shell-escape style,
+//    quoted only when needed (cat, wc, head/tail headers): `a b` -> 'a b'.
+//  - QuoteShell(name, /*always=*/true) is `quoteaf`: always quoted
+//    (ls "cannot access", head/tail "cannot open"): `x` -> 'x'.
+//  - QuoteLocale is find's style: ‘x’ under a UTF-8 locale, 'x' under C.
+std::string QuoteShell(std::string_view name, bool always);
+std::string QuoteLocale(std::string_view name);
+
+// Current locale facts (read from the environment once per process).
+bool LocaleIsUtf8();
+// strcoll-based comparison in the current LC_COLLATE (byte order under C).
+int CollateCompare(std::string_view a, std::string_view b);
+
+// Command implementations.
+void CmdCat(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdHead(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdTail(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdWc(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdLs(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// grep, egrep, fgrep (argv[0] selects the default syntax).
+void CmdGrep(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+
+struct CommandSpec {
+  const char* name;
+  CommandFn fn;
+  const char* summary;  // what is supported, for `explain`
+};
+
+// The table of commands the fast path serves (commands.cc); null if absent.
+const CommandSpec* FindCommand(std::string_view name);
+
+}  // namespace memhook::fastpath
+
+#endif  // MEMHOOK_FASTPATH_COMMANDS_H_

@@ -1,0 +1,549 @@
+// The engine: prefilter, parse, classify, expand and execute a command line
+// against the store with bash's semantics for lists, pipelines and
+// redirections.
+#include <fnmatch.h>
+#include <glob.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "fastpath/commands.h"
+#include "fastpath/fastpath.h"
+#include "parser/parser.h"
+
+namespace memhook::fastpath {
+
+const char* RouteName(Route route) {
+  switch (route) {
+    case Route::kPassThrough:
+      return "pass-through";
+    case Route::kFastPath:
+      return "fast-path";
+    case Route::kNextTier:
+      return "next-tier";
+  }
+  return "?";
+}
+
+namespace {
+
+bool IsInside(std::string_view path, std::string_view dir) {
+  return path == dir ||
+         (path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/');
+}
+
+std::string Basename(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+std::vector<std::string> SplitSegments(std::string_view path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) segments.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+bool SegmentHasGlob(std::string_view segment) {
+  for (size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (segment[i] == '*' || segment[i] == '?' || segment[i] == '[') return true;
+  }
+  return false;
+}
+
+std::string Unescape(std::string_view segment) {
+  std::string out;
+  for (size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '\\' && i + 1 < segment.size()) ++i;
+    out += segment[i];
+  }
+  return out;
+}
+
+std::string Absolute(std::string_view path, std::string_view cwd) {
+  if (!path.empty() && path[0] == '/') return std::string(path);
+  return std::string(cwd) + "/" + std::string(path);
+}
+
+// Lexically normalised absolute path ("." and ".." folded).
+std::string Normalise(std::string_view absolute) {
+  std::vector<std::string> stack;
+  for (std::string& segment : SplitSegments(absolute)) {
+    if (segment == ".") continue;
+    if (segment == "..") {
+      if (!stack.empty()) stack.pop_back();
+      continue;
+    }
+    stack.push_back(std::move(segment));
+  }
+  std::string out;
+  for (const std::string& s : stack) out += "/" + s;
+  return out.empty() ? "/" : out;
+}
+
+// Could the glob pattern (absolute) match the mount or anything below it?
+bool GlobReachesMount(std::string_view pattern_absolute, std::string_view mount) {
+  std::vector<std::string> pattern = SplitSegments(pattern_absolute);
+  std::vector<std::string> mount_segments = SplitSegments(mount);
+  if (pattern.size() < mount_segments.size()) return false;
+  for (size_t i = 0; i < mount_segments.size(); ++i) {
+    if (pattern[i] == "." || pattern[i] == "..") return true;  // be conservative
+    if (fnmatch(pattern[i].c_str(), mount_segments[i].c_str(), FNM_PERIOD) != 0) return false;
+  }
+  return true;
+}
+
+bool WordTouchesMount(const parser::Word& word, const EngineOptions& options) {
+  if (!word.resolved) return word.raw.find(Basename(options.mount)) != std::string::npos;
+  if (word.has_glob) return GlobReachesMount(Absolute(word.glob_pattern, options.cwd), options.mount);
+  if (word.text.empty()) return false;
+  return IsInside(Normalise(Absolute(word.text, options.cwd)), options.mount);
+}
+
+template <typename Fn>
+void ForEachWord(const parser::Program& program, Fn&& fn) {
+  for (const parser::AndOrList& list : program.statements) {
+    for (const parser::Pipeline& pipeline : list.pipelines) {
+      for (const parser::SimpleCommand& command : pipeline.stages) {
+        for (const parser::Assignment& a : command.assignments) fn(a.value);
+        for (const parser::Word& w : command.argv) fn(w);
+        for (const parser::Redirect& r : command.redirects) fn(r.target);
+      }
+    }
+  }
+}
+
+// Where a command's output descriptor currently points.
+enum class Sink { kStdout, kStderr, kNull };
+
+class Executor {
+ public:
+  Executor(vfs::Store& store, const EngineOptions& options, std::string_view source)
+      : env_{store, options, options.cwd}, single_line_(source.find('\n') == std::string_view::npos) {}
+
+  // Runs the program; returns false (with reason()) when the fast path
+  // cannot answer it exactly.
+  bool Run(const parser::Program& program) {
+    for (const parser::AndOrList& list : program.statements) {
+      if (list.background) return Fail("a background job (&)");
+      for (size_t i = 0; i < list.pipelines.size(); ++i) {
+        if (i > 0) {
+          bool run_next = list.ops[i - 1] == parser::ListOp::kAnd ? status_ == 0 : status_ != 0;
+          if (!run_next) continue;
+        }
+        if (!RunPipeline(list.pipelines[i])) return false;
+      }
+    }
+    return true;
+  }
+
+  const std::string& reason() const { return reason_; }
+  bool writes() const { return writes_; }
+  std::string& out() { return out_; }
+  std::string& err() { return err_; }
+  int status() const { return status_; }
+
+ private:
+  bool Fail(std::string reason) {
+    if (reason_.empty()) reason_ = std::move(reason);
+    return false;
+  }
+
+  bool RunPipeline(const parser::Pipeline& pipeline) {
+    for (bool piped : pipeline.stderr_piped) {
+      if (piped) return Fail("|& (stderr into a pipe)");
+    }
+    std::string pipe_data;
+    for (size_t i = 0; i < pipeline.stages.size(); ++i) {
+      bool last = i + 1 == pipeline.stages.size();
+      std::string stage_out;
+      int stage_status = 0;
+      if (!RunCommand(pipeline.stages[i], i == 0 ? nullptr : &pipe_data, last ? &out_ : &stage_out,
+                      pipeline.stages.size() > 1, &stage_status)) {
+        return false;
+      }
+      pipe_data = std::move(stage_out);
+      if (last) status_ = stage_status;
+    }
+    if (pipeline.negated) status_ = status_ == 0 ? 1 : 0;
+    return true;
+  }
+
+  // Expands one word into zero or more arguments (globs against the store).
+  bool ExpandWord(const parser::Word& word, std::vector<std::string>* out) {
+    if (!word.resolved) return Fail("the expansion " + word.raw + " (" + word.unresolved_reason + ")");
+    if (!word.has_glob) {
+      out->push_back(word.text);
+      return true;
+    }
+    std::string absolute = Absolute(word.glob_pattern, env_.cwd);
+    if (!GlobReachesMount(absolute, env_.options.mount)) {
+      // A host glob: expand it on the host; a match makes the command read
+      // host paths, which commands refuse; no match stays literal.
+      glob_t matches{};
+      int rc = glob(word.glob_pattern.c_str(), 0, nullptr, &matches);
+      size_t count = rc == 0 ? matches.gl_pathc : 0;
+      globfree(&matches);
+      if (count > 0) return Fail("a glob over host paths (" + word.raw + ")");
+      out->push_back(word.text);
+      return true;
+    }
+    bool absolute_pattern = !word.glob_pattern.empty() && word.glob_pattern[0] == '/';
+    bool dirs_only = word.glob_pattern.back() == '/';
+    std::vector<std::string> candidates = {absolute_pattern ? "/" : ""};
+    std::vector<std::string> segments = SplitSegments(word.glob_pattern);
+    auto join = [](const std::string& base, const std::string& name) {
+      if (base.empty()) return name;
+      if (base.back() == '/') return base + name;
+      return base + "/" + name;
+    };
+    for (const std::string& segment : segments) {
+      std::vector<std::string> next;
+      if (!SegmentHasGlob(segment)) {
+        for (const std::string& c : candidates) next.push_back(join(c, Unescape(segment)));
+      } else {
+        for (const std::string& c : candidates) {
+          ResolvedPath dir = env_.Resolve(c.empty() ? "." : c);
+          if (dir.where != ResolvedPath::Where::kMount) {
+            return Fail("a glob over host paths (" + word.raw + ")");
+          }
+          if (dir.lookup_error) continue;
+          std::vector<vfs::DirEntry> entries;
+          if (!env_.store.ListDir(dir.vfs_path, &entries).ok()) continue;
+          for (const vfs::DirEntry& entry : entries) {
+            if (fnmatch(segment.c_str(), entry.name.c_str(), FNM_PERIOD) == 0) {
+              next.push_back(join(c, entry.name));
+            }
+          }
+        }
+      }
+      candidates = std::move(next);
+      if (candidates.empty()) break;
+    }
+    std::vector<std::string> results;
+    for (const std::string& c : candidates) {
+      ResolvedPath path = env_.Resolve(c);
+      if (path.where != ResolvedPath::Where::kMount) return Fail("a glob over host paths (" + word.raw + ")");
+      vfs::Stat stat;
+      if (!env_.StatResolved(path, &stat).ok()) continue;
+      if (dirs_only && stat.kind != vfs::NodeKind::kDirectory) continue;
+      results.push_back(dirs_only ? c + "/" : c);
+    }
+    if (results.empty()) {
+      out->push_back(word.text);
+      return true;
+    }
+    std::sort(results.begin(), results.end(),
+              [](const std::string& a, const std::string& b) { return CollateCompare(a, b) < 0; });
+    out->insert(out->end(), results.begin(), results.end());
+    return true;
+  }
+
+  std::string ShellError(const std::string& message) {
+    return "bash: line 1: " + message + "\n";
+  }
+
+  // Runs one simple command. `input` is the pipe from the previous stage
+  // (null for the first); stdout goes to `stdout_sink`.
+  bool RunCommand(const parser::SimpleCommand& command, const std::string* input,
+                  std::string* stdout_sink, bool in_pipeline, int* status) {
+    if (!command.assignments.empty()) {
+      return Fail("variable assignment " + command.assignments[0].name + "=");
+    }
+    if (!single_line_) return Fail("a multi-line command");
+    std::vector<std::string> argv;
+    for (const parser::Word& word : command.argv) {
+      if (!ExpandWord(word, &argv)) return false;
+    }
+
+    // Redirections, in order, over descriptors 0-2.
+    Sink fd1 = Sink::kStdout, fd2 = Sink::kStderr;
+    std::string stdin_storage;
+    bool stdin_regular = false;
+    const std::string* stdin_data = input;
+    for (const parser::Redirect& r : command.redirects) {
+      int fd = r.fd;
+      std::vector<std::string> target_words;
+      if (r.op != parser::RedirectOp::kHeredoc) {
+        if (!ExpandWord(r.target, &target_words)) return false;
+        if (target_words.size() != 1) return Fail("an ambiguous redirect (" + r.target.raw + ")");
+      }
+      const std::string target = target_words.empty() ? "" : target_words[0];
+      switch (r.op) {
+        case parser::RedirectOp::kOutput:
+        case parser::RedirectOp::kAppend:
+        case parser::RedirectOp::kOutputBoth:
+        case parser::RedirectOp::kAppendBoth: {
+          if (env_.Resolve(target).where != ResolvedPath::Where::kDevNull) {
+            writes_ = true;
+            return Fail("writing to " + target);
+          }
+          bool both = r.op == parser::RedirectOp::kOutputBoth ||
+                      r.op == parser::RedirectOp::kAppendBoth;
+          if (both) {
+            fd1 = fd2 = Sink::kNull;
+          } else if (fd == -1 || fd == 1) {
+            fd1 = Sink::kNull;
+          } else if (fd == 2) {
+            fd2 = Sink::kNull;
+          } else {
+            return Fail("redirection of descriptor " + std::to_string(fd));
+          }
+          break;
+        }
+        case parser::RedirectOp::kDuplicateOut: {
+          Sink source;
+          if (target == "1") {
+            source = fd1;
+          } else if (target == "2") {
+            source = fd2;
+          } else {
+            return Fail("redirection >&" + target);
+          }
+          if (fd == -1 || fd == 1) {
+            fd1 = source;
+          } else if (fd == 2) {
+            fd2 = source;
+          } else {
+            return Fail("redirection of descriptor " + std::to_string(fd));
+          }
+          break;
+        }
+        case parser::RedirectOp::kInput: {
+          if (fd != -1 && fd != 0) return Fail("redirection of descriptor " + std::to_string(fd));
+          ResolvedPath path = env_.Resolve(target);
+          if (path.where == ResolvedPath::Where::kDevNull) {
+            stdin_storage.clear();
+          } else if (path.where != ResolvedPath::Where::kMount) {
+            return Fail("input from a host path (" + target + ")");
+          } else {
+            vfs::Stat stat;
+            vfs::Status st = env_.StatResolved(path, &stat);
+            if (st.ok() && stat.kind == vfs::NodeKind::kDirectory) {
+              // bash opens a directory for reading fine; the command's read fails.
+              return Fail("input redirected from a directory");
+            }
+            if (!st.ok() || !env_.store.ReadFile(path.vfs_path, &stdin_storage).ok()) {
+              err_ += ShellError(target + ": " + ErrnoText(st.ok() ? vfs::Status::Code::kIoError : st.code()));
+              *status = 1;
+              return true;
+            }
+            stdin_regular = true;
+          }
+          stdin_data = &stdin_storage;
+          break;
+        }
+        case parser::RedirectOp::kHereString:
+          stdin_storage = target + "\n";
+          stdin_data = &stdin_storage;
+          break;
+        case parser::RedirectOp::kHeredoc:
+          if (!r.heredoc_expanded) return Fail("a here-document with expansions");
+          stdin_storage = r.heredoc_body;
+          stdin_data = &stdin_storage;
+          break;
+        default:
+          return Fail("this redirection operator");
+      }
+    }
+    if (argv.empty()) {
+      *status = 0;
+      return true;
+    }
+
+    CommandIo io;
+    io.stdin_data = stdin_data == nullptr ? std::string_view() : std::string_view(*stdin_data);
+    io.stdin_regular = stdin_regular;
+    if (argv[0] == "cd") {
+      if (!RunCd(argv, in_pipeline, io)) return false;
+    } else {
+      const CommandSpec* spec = FindCommand(argv[0]);
+      if (spec == nullptr) return Fail("the command " + argv[0]);
+      spec->fn(argv, env_, io);
+      if (!io.unsupported.empty()) return Fail(io.unsupported);
+    }
+    for (const Stream::Chunk& chunk : io.log) {
+      Sink sink = chunk.fd == 1 ? fd1 : fd2;
+      if (sink == Sink::kStdout) {
+        *stdout_sink += chunk.bytes;
+      } else if (sink == Sink::kStderr) {
+        err_ += chunk.bytes;
+      }
+    }
+    *status = io.status;
+    return true;
+  }
+
+  bool RunCd(const std::vector<std::string>& argv, bool in_pipeline, CommandIo& io) {
+    if (in_pipeline) return Fail("cd inside a pipeline");
+    size_t first = 1;
+    if (argv.size() > first && argv[first] == "--") ++first;
+    if (argv.size() != first + 1) return Fail("cd without exactly one directory");
+    const std::string& operand = argv[first];
+    if (operand.empty() || operand == "-" || operand[0] == '-') return Fail("cd " + operand);
+    ResolvedPath path = env_.Resolve(operand);
+    if (path.where != ResolvedPath::Where::kMount) return Fail("cd to a host directory");
+    vfs::Stat stat;
+    vfs::Status st = env_.StatResolved(path, &stat);
+    if (st.ok() && stat.kind != vfs::NodeKind::kDirectory) {
+      st = vfs::Status::Error(vfs::Status::Code::kNotADirectory, "");
+    }
+    if (!st.ok()) {
+      io.err += ShellError("cd: " + operand + ": " + ErrnoText(st.code()));
+      io.status = 1;
+      return true;
+    }
+    env_.cwd = path.absolute;
+    io.status = 0;
+    return true;
+  }
+
+  CommandEnv env_;
+  bool single_line_;
+  std::string out_, err_, reason_;
+  int status_ = 0;
+  bool writes_ = false;
+};
+
+std::string DescribeProgram(const parser::Program& program) {
+  std::ostringstream os;
+  for (const parser::AndOrList& list : program.statements) {
+    os << "statement" << (list.background ? " &" : "") << "\n";
+    for (size_t p = 0; p < list.pipelines.size(); ++p) {
+      if (p > 0) os << "  " << (list.ops[p - 1] == parser::ListOp::kAnd ? "&&" : "||") << "\n";
+      const parser::Pipeline& pipeline = list.pipelines[p];
+      for (size_t s = 0; s < pipeline.stages.size(); ++s) {
+        os << "  " << (s > 0 ? "| " : "") << "command:";
+        for (const parser::Word& w : pipeline.stages[s].argv) {
+          os << " [" << w.text << (w.resolved ? "" : " (unresolved)") << (w.has_glob ? " (glob)" : "")
+             << "]";
+        }
+        for (const parser::Redirect& r : pipeline.stages[s].redirects) {
+          os << " redirect(fd " << r.fd << " op " << static_cast<int>(r.op) << " -> " << r.target.text
+             << ")";
+        }
+        os << "\n";
+      }
+    }
+  }
+  for (const std::string& u : program.unsupported) os << "unsupported: " << u << "\n";
+  return os.str();
+}
+
+}  // namespace
+
+bool MayTouchMount(std::string_view command, const EngineOptions& options) {
+  if (IsInside(options.cwd, options.mount)) return true;
+  if (command.find(Basename(options.mount)) != std::string_view::npos) return true;
+  return command.find_first_of("*?[") != std::string_view::npos;
+}
+
+struct Engine::Impl {
+  parser::Parser parser;
+};
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::~Engine() = default;
+
+namespace {
+
+Answer NextTier(std::string reason) {
+  Answer answer;
+  answer.route = Route::kNextTier;
+  answer.reason = std::move(reason);
+  answer.status = 126;
+  return answer;
+}
+
+}  // namespace
+
+Answer Engine::Run(std::string_view command, const EngineOptions& options,
+                   const StoreOpener& open_store) {
+  Answer answer;
+  if (!MayTouchMount(command, options)) {
+    answer.reason = "the text cannot name the mount";
+    return answer;
+  }
+  parser::ParseResult parsed = impl_->parser.Parse(command, parser::ParseOptions{options.home});
+  bool cwd_inside = IsInside(options.cwd, options.mount);
+  if (!parsed.ok()) {
+    if (cwd_inside || command.find(Basename(options.mount)) != std::string_view::npos) {
+      return NextTier("the command could not be parsed exactly (" + parsed.error + ")");
+    }
+    answer.reason = "unparseable, and does not name the mount";
+    return answer;
+  }
+  // Words inside constructs outside the IR (loops, subshells, substitutions)
+  // are not in the program: for those, naming the mount anywhere counts.
+  bool touches = cwd_inside || (!parsed.program.unsupported.empty() &&
+                                command.find(Basename(options.mount)) != std::string_view::npos);
+  ForEachWord(parsed.program, [&](const parser::Word& w) { touches |= WordTouchesMount(w, options); });
+  if (!touches) {
+    answer.reason = "no word names the mount";
+    return answer;
+  }
+  if (!parsed.program.unsupported.empty()) {
+    std::string reason;
+    for (const std::string& u : parsed.program.unsupported) reason += (reason.empty() ? "" : ", ") + u;
+    return NextTier(reason);
+  }
+  std::string error;
+  vfs::Store* store = open_store(&error);
+  if (store == nullptr) return NextTier("the memory store is unavailable: " + error);
+  Executor executor(*store, options, command);
+  if (!executor.Run(parsed.program)) {
+    Answer next = NextTier(executor.reason());
+    next.writes = executor.writes();
+    return next;
+  }
+  answer.route = Route::kFastPath;
+  answer.reason = "answered from the store";
+  answer.out = std::move(executor.out());
+  answer.err = std::move(executor.err());
+  answer.status = executor.status();
+  return answer;
+}
+
+std::string Engine::Explain(std::string_view command, const EngineOptions& options,
+                            const StoreOpener& open_store) {
+  std::ostringstream os;
+  os << "command: " << command << "\n";
+  os << "mount: " << options.mount << "\ncwd: " << options.cwd << "\n";
+  os << "prefilter: " << (MayTouchMount(command, options) ? "may name the mount" : "cannot name the mount")
+     << "\n";
+  os << "tree: " << impl_->parser.DebugTree(command) << "\n";
+  parser::ParseResult parsed = impl_->parser.Parse(command, parser::ParseOptions{options.home});
+  if (!parsed.ok()) {
+    os << "parse error: " << parsed.error << "\n";
+  } else {
+    os << "ir:\n" << DescribeProgram(parsed.program);
+  }
+  vfs::Store* store = nullptr;
+  StoreOpener tracking = [&](std::string* error) {
+    store = open_store(error);
+    if (store != nullptr) store->TakeTrace();
+    return store;
+  };
+  Answer answer = Run(command, options, tracking);
+  os << "route: " << RouteName(answer.route) << " (" << answer.reason << ")\n";
+  if (store != nullptr) {
+    os << "sql:\n";
+    for (const std::string& sql : store->TakeTrace()) os << "  " << sql << "\n";
+  }
+  if (answer.route == Route::kFastPath) {
+    os << "status: " << answer.status << "\nstdout bytes: " << answer.out.size()
+       << "\nstderr bytes: " << answer.err.size() << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace memhook::fastpath

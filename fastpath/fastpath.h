@@ -1,0 +1,92 @@
+// memhook fast path: decides whether a bash command touches the mount and,
+// when it does, answers it from the virtual filesystem exactly as bash +
+// GNU coreutils would on a real directory.
+//
+// The only public header of the fastpath library. Flow:
+//   MayTouchMount (text prefilter, no parser, no DB)
+//   -> Parse -> classify (does any resolved word name the mount?)
+//   -> execute against a vfs::Store (read-only) -> Answer.
+// Every command's supported flags are listed in tables in commands.h;
+// anything outside them yields Route::kNextTier with a reason naming the
+// unsupported part, never a guessed answer.
+//
+// Thread-safety: an Engine is not thread-safe; use one per thread.
+#ifndef MEMHOOK_FASTPATH_FASTPATH_H_
+#define MEMHOOK_FASTPATH_FASTPATH_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vfs/vfs.h"
+
+namespace memhook::fastpath {
+
+struct EngineOptions {
+  // Absolute, normalised host path of the mount (no trailing '/').
+  std::string mount;
+  // Value of $HOME and `~`.
+  std::string home;
+  // Absolute working directory of the command (the hook's `cwd`).
+  std::string cwd;
+  // "Now", for `ls -l` date formatting; nanoseconds since the epoch.
+  int64_t now_ns = 0;
+  // Owner and group names shown by `ls -l` (the exporting user's).
+  std::string owner = "root";
+  std::string group = "root";
+};
+
+enum class Route {
+  kPassThrough,  // does not touch the mount: run the command unchanged
+  kFastPath,     // answered from the store
+  kNextTier,     // touches the mount but the fast path cannot answer
+                 // exactly; `reason` names the unsupported part
+};
+
+const char* RouteName(Route route);
+
+// The complete answer to one command.
+struct Answer {
+  Route route = Route::kPassThrough;
+  std::string reason;     // why kNextTier / how it was classified
+  std::string out;        // stdout bytes
+  std::string err;        // stderr bytes
+  int status = 0;         // exit status
+  bool writes = false;    // the command would modify the store or the host
+};
+
+// Cheap text test: false only when `command` cannot name the mount (no
+// component of the mount path, no glob, and `cwd` is outside the mount).
+// Used by the hook to return before building a parser or opening the DB.
+bool MayTouchMount(std::string_view command, const EngineOptions& options);
+
+// Opens the store on first use; returns null (and a message) on failure.
+using StoreOpener = std::function<vfs::Store*(std::string* error)>;
+
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Classifies and, for kFastPath, executes `command`. The store is opened
+  // only when the command touches the mount.
+  Answer Run(std::string_view command, const EngineOptions& options, const StoreOpener& open_store);
+
+  // Human-readable report: the parse tree, the IR, the route with its
+  // reason and the SQL statements the answer used.
+  std::string Explain(std::string_view command, const EngineOptions& options,
+                      const StoreOpener& open_store);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace memhook::fastpath
+
+#endif  // MEMHOOK_FASTPATH_FASTPATH_H_

@@ -1,0 +1,263 @@
+// Engine tests. Differential: a real directory is built on disk, imported
+// into a SQLite store, and every command is answered twice — by the engine
+// (with the mount pointed at that directory, answering from the store) and
+// by real bash + GNU tools on the directory itself. They must agree.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <clocale>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "fastpath/fastpath.h"
+#include "vfs/vfs.h"
+
+namespace fs = std::filesystem;
+using memhook::fastpath::Answer;
+using memhook::fastpath::Engine;
+using memhook::fastpath::EngineOptions;
+using memhook::fastpath::Route;
+
+namespace {
+
+struct Fixture {
+  fs::path root;
+  fs::path tree;  // the real directory, also the mount
+  std::unique_ptr<memhook::vfs::Store> store;
+  Engine engine;
+
+  Fixture() {
+    setenv("LC_ALL", "C.UTF-8", 1);
+    setenv("TZ", "UTC", 1);
+    std::setlocale(LC_ALL, "");
+    char tmpl[] = "/tmp/memhook-fastpath-XXXXXX";
+    root = mkdtemp(tmpl);
+    tree = root / "mem";
+    fs::create_directories(tree / "notes" / "deep" / "er");
+    fs::create_directories(tree / "sessions" / "2026");
+    fs::create_directories(tree / "empty-dir");
+    Write("MEMORY.md", "# Memory\n\nline two\nline three\n");
+    Write("notes/a.md", "alpha\nbeta\ngamma\ndelta\nepsilon\nzeta\neta\ntheta\niota\nkappa\nlambda\nmu\n");
+    Write("notes/no-newline.md", "first\nsecond\nlast without newline");
+    Write("notes/crlf.md", "one\r\ntwo\r\n");
+    Write("notes/empty.md", "");
+    Write("notes/with space.md", "spaced out\n");
+    Write("notes/-dash.md", "dash\n");
+    Write("notes/tabs.md", "a\tb\x01\x7f\xc3\xa9 caf\xc3\xa9\n\n\n\nend\n");
+    Write("notes/.hidden.md", "hidden\n");
+    Write("notes/deep/er/x.md", "deep\n");
+    Write("sessions/2026/s1.jsonl", "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+    Write("sessions/2026/s2.jsonl", "{\"x\":1}\n{\"y\":2}");
+    memhook::vfs::Status status;
+    store = memhook::vfs::OpenSqliteStore((root / "db.sqlite").string(), {}, &status);
+    REQUIRE_MESSAGE(store != nullptr, status.message());
+    uint64_t files = 0;
+    REQUIRE(memhook::vfs::ImportTree(*store, tree.string(), &files).ok());
+    // The engine must answer from the store, never from disk: add a file
+    // on disk only after the import, which neither side may see... except
+    // bash. So the tree is frozen from here on.
+  }
+  ~Fixture() { fs::remove_all(root); }
+
+  void Write(const std::string& rel, const std::string& content) {
+    std::ofstream(tree / rel, std::ios::binary) << content;
+  }
+
+  EngineOptions Options(const std::string& cwd_rel = "") const {
+    EngineOptions options;
+    options.mount = tree.string();
+    options.home = root.string();
+    options.cwd = cwd_rel.empty() ? root.string() : (tree / cwd_rel).string();
+    options.now_ns = 0;
+    return options;
+  }
+
+  Answer Run(const std::string& command, const std::string& cwd_rel = "") {
+    return engine.Run(command, Options(cwd_rel), [this](std::string*) { return store.get(); });
+  }
+
+  // Real bash on the real directory.
+  Answer Bash(const std::string& command, const std::string& cwd_rel = "") {
+    fs::path out = root / "bash.out", err = root / "bash.err";
+    std::string cwd = cwd_rel.empty() ? root.string() : (tree / cwd_rel).string();
+    std::string script = "cd '" + cwd + "' && HOME='" + root.string() + "' bash -c " +
+                         Quote(command) + " >'" + out.string() + "' 2>'" + err.string() + "'";
+    int raw = std::system(script.c_str());
+    Answer answer;
+    answer.status = WEXITSTATUS(raw);
+    answer.out = Slurp(out);
+    answer.err = Slurp(err);
+    return answer;
+  }
+
+  static std::string Quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  }
+  static std::string Slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+
+  void Agree(const std::string& command, const std::string& cwd_rel = "") {
+    CAPTURE(command);
+    Answer ours = Run(command, cwd_rel);
+    REQUIRE_MESSAGE(ours.route == Route::kFastPath, ours.reason);
+    Answer real = Bash(command, cwd_rel);
+    CHECK(ours.out == real.out);
+    CHECK(ours.err == real.err);
+    CHECK(ours.status == real.status);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("cat, head, tail and wc agree with GNU") {
+  Fixture f;
+  const std::string m = f.tree.string();
+  const char* commands[] = {
+      "cat M/MEMORY.md",
+      "cat M/notes/a.md M/MEMORY.md",
+      "cat -n M/notes/no-newline.md M/notes/a.md",
+      "cat -A M/notes/tabs.md M/notes/crlf.md",
+      "cat -b M/notes/tabs.md",
+      "cat -s -n M/notes/tabs.md",
+      "cat -vET M/notes/tabs.md",
+      "cat M/notes/nope.md",
+      "cat M/notes M/MEMORY.md",
+      "cat M/notes/a.md/ M/MEMORY.md/",
+      "cat -- M/notes/-dash.md",
+      "cat 'M/notes/with space.md' 'M/notes/no such.md'",
+      "cat M/notes/../MEMORY.md M/notes/a.md/../b",
+      "head M/notes/a.md",
+      "head -n 3 M/notes/a.md",
+      "head -3 M/notes/a.md",
+      "head -n3 M/notes/a.md",
+      "head --lines=2 M/notes/a.md M/MEMORY.md",
+      "head -n -4 M/notes/a.md",
+      "head -n -1 M/notes/no-newline.md",
+      "head -c 5 M/notes/a.md",
+      "head -c -5 M/notes/a.md",
+      "head -q -n 1 M/notes/a.md M/MEMORY.md",
+      "head -v -n 1 M/notes/a.md",
+      "head -n 1 M/notes/a.md M/nope M/notes M/MEMORY.md",
+      "head -n 0 M/notes/a.md",
+      "tail M/notes/a.md",
+      "tail -n 2 M/notes/no-newline.md",
+      "tail -n +3 M/notes/a.md",
+      "tail -n +0 M/notes/a.md",
+      "tail -3 M/notes/a.md M/notes/no-newline.md",
+      "tail -c 4 M/notes/no-newline.md",
+      "tail -c +4 M/notes/a.md",
+      "tail -n 1 M/nope M/notes",
+      "wc M/MEMORY.md",
+      "wc -l M/notes/no-newline.md",
+      "wc -l M/notes/a.md M/notes/no-newline.md",
+      "wc -w M/notes/tabs.md",
+      "wc -m M/notes/tabs.md",
+      "wc -c -l M/notes/tabs.md",
+      "wc -L M/notes/tabs.md M/notes/a.md",
+      "wc M/nope M/MEMORY.md",
+      "wc M/MEMORY.md M/nope",
+      "wc M/notes M/MEMORY.md",
+      "wc -l < M/notes/a.md",
+      "wc < M/notes/a.md",
+      "cat M/notes/a.md | wc",
+      "cat M/notes/a.md | wc -l",
+      "cat M/notes/a.md | head -n 5 | tail -n 2",
+      "cat M/notes/a.md M/nope 2>&1 | head -n 20",
+      "cat M/nope 2>/dev/null; echo after",
+      "cat M/nope 2>/dev/null || echo fallback",
+      "cat M/MEMORY.md >/dev/null && echo ok",
+      "cat M/MEMORY.md M/nope 2>&1",
+      "head -n 2 M/sessions/2026/s1.jsonl M/sessions/2026/s2.jsonl",
+      "tail -n 1 M/sessions/2026/s2.jsonl",
+      "wc -l M/sessions/2026/*.jsonl",
+      "cat M/notes/*.md | wc -l",
+      "cat M/notes/{a,empty}.md",
+      "cat M/notes/*.nomatch",
+      "cat M/notes/deep/*/x.md",
+      "cat M/MEMORY.md >/dev/null; echo hello; pwd >/dev/null; true && false || echo recovered",
+      "! cat M/nope 2>/dev/null",
+      "cd M/notes && cat a.md | head -n 1",
+      "cd M/nope",
+      "cat M/MEMORY.md - <<< 'from stdin'",
+  };
+  for (const char* c : commands) {
+    std::string command = c;
+    for (size_t pos; (pos = command.find("M/")) != std::string::npos;) command.replace(pos, 1, m);
+    f.Agree(command);
+  }
+}
+
+TEST_CASE("relative operands from a working directory inside the mount") {
+  Fixture f;
+  f.Agree("cat a.md | head -n 2", "notes");
+  f.Agree("cat ../MEMORY.md ./a.md", "notes");
+  f.Agree("wc -l -- *.md", "notes");
+  f.Agree("head -n 1 deep/er/x.md nope", "notes");
+  f.Agree("echo start; cat empty.md; echo end", "notes");
+}
+
+TEST_CASE("routes") {
+  Fixture f;
+  const std::string m = f.tree.string();
+  SUBCASE("commands that cannot name the mount pass through") {
+    CHECK(f.Run("ls /tmp").route == Route::kPassThrough);
+    CHECK(f.Run("cat /etc/hostname | head -n 1").route == Route::kPassThrough);
+    CHECK(f.Run("git status && echo done").route == Route::kPassThrough);
+    CHECK(f.Run("cat " + m + "-old/x").route == Route::kPassThrough);
+    CHECK(f.Run("echo 'unterminated").route == Route::kPassThrough);
+  }
+  SUBCASE("what the fast path cannot answer exactly goes to the next tier") {
+    Answer write = f.Run("echo x > " + m + "/new.md");
+    CHECK(write.route == Route::kNextTier);
+    CHECK(write.writes);
+    CHECK(write.reason.find("writing to") != std::string::npos);
+    CHECK(f.Run("cat $(ls " + m + ")").route == Route::kNextTier);
+    CHECK(f.Run("for f in " + m + "/*; do cat $f; done").route == Route::kNextTier);
+    CHECK(f.Run("sed -n 1p " + m + "/MEMORY.md").reason.find("sed") != std::string::npos);
+    CHECK(f.Run("cat " + m + "/MEMORY.md /etc/hostname").route == Route::kNextTier);
+    CHECK(f.Run("cat -z " + m + "/MEMORY.md").route == Route::kNextTier);
+    CHECK(f.Run("LC_ALL=C cat " + m + "/MEMORY.md").route == Route::kNextTier);
+    CHECK(f.Run("cat " + m + "/MEMORY.md |& head").route == Route::kNextTier);
+    CHECK(f.Run("cat " + m + "/MEMORY.md &").route == Route::kNextTier);
+    CHECK(f.Run("cat '" + m + "/MEMORY.md").route == Route::kNextTier);  // unparseable
+  }
+  SUBCASE("the store is opened only when the mount is named") {
+    bool opened = false;
+    Answer a = f.engine.Run("ls *.txt", f.Options(), [&](std::string*) {
+      opened = true;
+      return f.store.get();
+    });
+    CHECK(a.route == Route::kPassThrough);
+    CHECK_FALSE(opened);
+  }
+  SUBCASE("an unavailable store is a clear next-tier reason") {
+    Answer a = f.engine.Run("cat " + m + "/MEMORY.md", f.Options(), [](std::string* error) {
+      *error = "no database";
+      return static_cast<memhook::vfs::Store*>(nullptr);
+    });
+    CHECK(a.route == Route::kNextTier);
+    CHECK(a.reason.find("no database") != std::string::npos);
+  }
+}
+
+TEST_CASE("prefilter") {
+  EngineOptions options;
+  options.mount = "/home/u/.memhook/memory";
+  options.cwd = "/home/u/project";
+  CHECK_FALSE(memhook::fastpath::MayTouchMount("git status", options));
+  CHECK_FALSE(memhook::fastpath::MayTouchMount("npm test -- --watch=false", options));
+  CHECK(memhook::fastpath::MayTouchMount("cat ~/.memhook/memory/a.md", options));
+  CHECK(memhook::fastpath::MayTouchMount("ls ~/.mem*/m*", options));
+  options.cwd = "/home/u/.memhook/memory/notes";
+  CHECK(memhook::fastpath::MayTouchMount("git status", options));
+}

@@ -1,0 +1,481 @@
+#include "interceptor/hook.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "vfs/vfs.h"
+
+namespace memhook::interceptor {
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+std::string NormalisePath(const std::string& path) {
+  std::vector<std::string> stack;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    std::string part = path.substr(start, slash - start);
+    if (part == "..") {
+      if (!stack.empty()) stack.pop_back();
+    } else if (!part.empty() && part != ".") {
+      stack.push_back(part);
+    }
+    start = slash + 1;
+  }
+  std::string out;
+  for (const std::string& s : stack) out += "/" + s;
+  return out.empty() ? "/" : out;
+}
+
+std::string ExpandTilde(const std::string& path, const std::string& home) {
+  if (path == "~") return home;
+  if (path.rfind("~/", 0) == 0) return home + path.substr(1);
+  return path;
+}
+
+std::string CurrentDirectory() {
+  std::vector<char> buffer(4096);
+  if (getcwd(buffer.data(), buffer.size()) == nullptr) return "/";
+  return buffer.data();
+}
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Owns an open Store for one process; opened lazily by the engine.
+class LazyStore {
+ public:
+  LazyStore(const Config& config, vfs::StoreOptions options) : config_(config), options_(options) {}
+  vfs::Store* Open(std::string* error) {
+    if (store_) return store_.get();
+    vfs::Status status;
+    store_ = vfs::OpenSqliteStore(config_.db_path, options_, &status);
+    if (!store_) *error = status.message();
+    return store_.get();
+  }
+
+ private:
+  const Config& config_;
+  vfs::StoreOptions options_;
+  std::unique_ptr<vfs::Store> store_;
+};
+
+std::string RandomToken() {
+  unsigned char bytes[16];
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  bool ok = fd >= 0 && read(fd, bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes);
+  if (fd >= 0) close(fd);
+  if (!ok) {
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    std::memcpy(bytes, &now, sizeof now);
+    pid_t pid = getpid();
+    std::memcpy(bytes + 8, &pid, sizeof pid);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (unsigned char b : bytes) {
+    token += kHex[b >> 4];
+    token += kHex[b & 15];
+  }
+  return token;
+}
+
+// Removes spooled answers nobody replayed (denied or abandoned commands).
+void SweepSpool(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  time_t cutoff = time(nullptr) - 24 * 3600;
+  while (dirent* entry = readdir(d)) {
+    if (entry->d_name[0] == '.') continue;
+    std::string path = dir + "/" + entry->d_name;
+    struct stat st;
+    if (lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < cutoff) {
+      unlink(path.c_str());
+    }
+  }
+  closedir(d);
+}
+
+// Spool file layout: "memhook-answer v1\n<status> <out bytes> <err bytes>\n" out err.
+bool WriteSpool(const fastpath::Answer& answer, const Config& config, std::string* token,
+                std::string* error) {
+  if (mkdir(config.spool_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    *error = "cannot create " + config.spool_dir + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (lstat(config.spool_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+    *error = config.spool_dir + " is not a private directory of this user";
+    return false;
+  }
+  SweepSpool(config.spool_dir);
+  *token = RandomToken();
+  std::string path = config.spool_dir + "/" + *token;
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = "cannot create " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string header = "memhook-answer v1\n" + std::to_string(answer.status) + " " +
+                       std::to_string(answer.out.size()) + " " + std::to_string(answer.err.size()) +
+                       "\n";
+  bool ok = WriteAll(fd, header) && WriteAll(fd, answer.out) && WriteAll(fd, answer.err);
+  ok = (close(fd) == 0) && ok;
+  if (!ok) {
+    *error = "cannot write " + path;
+    unlink(path.c_str());
+  }
+  return ok;
+}
+
+int Replay(const Config& config, const std::string& token) {
+  if (token.empty() || token.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    std::fprintf(stderr, "memhook: replay: invalid token\n");
+    return 1;
+  }
+  std::string path = config.spool_dir + "/" + token;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    std::fprintf(stderr, "memhook: replay: the answer %s is gone (%s)\n", path.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  std::string data;
+  char buffer[1 << 16];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) data.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  unlink(path.c_str());
+  int status = 0;
+  unsigned long long out_size = 0, err_size = 0;
+  size_t header_end = data.find('\n', data.find('\n') + 1);
+  if (data.rfind("memhook-answer v1\n", 0) != 0 || header_end == std::string::npos ||
+      std::sscanf(data.c_str() + 18, "%d %llu %llu", &status, &out_size, &err_size) != 3 ||
+      header_end + 1 + out_size + err_size != data.size()) {
+    std::fprintf(stderr, "memhook: replay: %s is not a memhook answer\n", path.c_str());
+    return 1;
+  }
+  std::string_view body(data);
+  body.remove_prefix(header_end + 1);
+  WriteAll(1, body.substr(0, out_size));
+  WriteAll(2, body.substr(out_size, err_size));
+  return status;
+}
+
+std::string SelfPath() {
+  std::vector<char> buffer(4096);
+  ssize_t n = readlink("/proc/self/exe", buffer.data(), buffer.size() - 1);
+  if (n <= 0) return "memhook";
+  return std::string(buffer.data(), static_cast<size_t>(n));
+}
+
+fastpath::Answer Diagnostic(std::string message, int status) {
+  fastpath::Answer answer;
+  answer.route = fastpath::Route::kNextTier;
+  answer.err = "memhook: " + message + "\n";
+  answer.status = status;
+  return answer;
+}
+
+fastpath::Answer NextTierAnswer(const fastpath::Answer& routed) {
+  fastpath::Answer answer =
+      Diagnostic("not answered: " + routed.reason + " is not supported yet (the virtual shell is not available)",
+                 126);
+  answer.writes = routed.writes;
+  return answer;
+}
+
+}  // namespace
+
+Config ConfigFromEnvironment() {
+  Config config;
+  std::string home_fallback = "/";
+  if (passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_dir != nullptr) {
+    home_fallback = pw->pw_dir;
+  }
+  config.home = EnvOr("HOME", home_fallback);
+  config.mount = NormalisePath(ExpandTilde(EnvOr("MEMHOOK_MOUNT", "~/.memhook/memory"), config.home));
+  std::string data_home = EnvOr("XDG_DATA_HOME", config.home + "/.local/share");
+  config.db_path = ExpandTilde(EnvOr("MEMHOOK_DB", data_home + "/memhook/memhook.db"), config.home);
+  config.spool_dir = EnvOr("XDG_RUNTIME_DIR", "/tmp") + "/memhook-" + std::to_string(geteuid());
+  config.self_path = SelfPath();
+  return config;
+}
+
+fastpath::EngineOptions MakeEngineOptions(const Config& config, const std::string& cwd) {
+  fastpath::EngineOptions options;
+  options.mount = config.mount;
+  options.home = config.home;
+  options.cwd = NormalisePath(cwd.empty() ? CurrentDirectory() : cwd);
+  options.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  if (passwd* pw = getpwuid(geteuid()); pw != nullptr) options.owner = pw->pw_name;
+  else options.owner = std::to_string(geteuid());
+  if (group* gr = getgrgid(getegid()); gr != nullptr) options.group = gr->gr_name;
+  else options.group = std::to_string(getegid());
+  return options;
+}
+
+std::string ShellQuote(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  out += "'";
+  return out;
+}
+
+bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::string* command,
+                  std::string* error) {
+  bool has_nul = answer.out.find('\0') != std::string::npos ||
+                 answer.err.find('\0') != std::string::npos;
+  if (!has_nul && answer.out.size() + answer.err.size() <= config.inline_limit) {
+    std::string parts;
+    auto add = [&parts](const std::string& part) {
+      parts += (parts.empty() ? "" : "; ") + part;
+    };
+    if (!answer.out.empty()) add("printf '%s' " + ShellQuote(answer.out));
+    if (!answer.err.empty()) add("printf '%s' " + ShellQuote(answer.err) + " >&2");
+    if (answer.status != 0) add("(exit " + std::to_string(answer.status & 255) + ")");
+    *command = parts.empty() ? ":" : parts;
+    return true;
+  }
+  std::string token;
+  if (!WriteSpool(answer, config, &token, error)) return false;
+  *command = ShellQuote(config.self_path) + " replay " + token;
+  return true;
+}
+
+HookOutput HandleHook(std::string_view request_json, const Config& config) {
+  HookOutput output;
+  try {
+    nlohmann::json request = nlohmann::json::parse(request_json);
+    if (!request.is_object()) throw std::runtime_error("the request is not a JSON object");
+    auto tool = request.find("tool_name");
+    if (tool == request.end() || !tool->is_string() || *tool != "Bash") return output;
+    auto input = request.find("tool_input");
+    if (input == request.end() || !input->is_object()) return output;
+    auto command_it = input->find("command");
+    if (command_it == input->end() || !command_it->is_string()) return output;
+    std::string command = command_it->get<std::string>();
+    std::string cwd;
+    if (auto it = request.find("cwd"); it != request.end() && it->is_string()) cwd = it->get<std::string>();
+
+    fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
+    if (!fastpath::MayTouchMount(command, options)) return output;
+
+    fastpath::Engine engine;
+    vfs::StoreOptions store_options;
+    store_options.read_only = true;
+    store_options.create_if_missing = false;
+    LazyStore store(config, store_options);
+    fastpath::Answer answer =
+        engine.Run(command, options, [&store](std::string* error) { return store.Open(error); });
+    if (answer.route == fastpath::Route::kPassThrough) return output;
+
+    fastpath::Answer replay = answer.route == fastpath::Route::kFastPath ? answer : NextTierAnswer(answer);
+    std::string rewritten, error;
+    if (!EncodeReplay(replay, config, &rewritten, &error)) {
+      replay = Diagnostic("cannot deliver the answer: " + error, 126);
+      EncodeReplay(replay, config, &rewritten, &error);
+    }
+    nlohmann::json updated = *input;
+    updated["command"] = rewritten;
+    nlohmann::json specific = {
+        {"hookEventName", "PreToolUse"},
+        {"permissionDecisionReason",
+         std::string("memhook: ") + fastpath::RouteName(answer.route) + " (" + answer.reason + ")"},
+        {"updatedInput", updated},
+    };
+    // A read answered from the store needs no prompt; anything that would
+    // write stays under the agent's normal permission flow.
+    if (!answer.writes) specific["permissionDecision"] = "allow";
+    output.stdout_text = nlohmann::json{{"hookSpecificOutput", specific}}.dump(
+                             -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                         "\n";
+  } catch (const std::exception& e) {
+    output = HookOutput{};
+    output.stderr_text = std::string("memhook: hook failed: ") + e.what() + "\n";
+    output.exit_code = 1;
+  }
+  return output;
+}
+
+namespace {
+
+const char kUsage[] =
+    "usage: memhook hook                      PreToolUse hook (JSON on stdin)\n"
+    "       memhook run [--cwd DIR] -c CMD    run CMD as if the mount were a real directory\n"
+    "       memhook import SRC_DIR            load a directory tree into the store\n"
+    "       memhook export DEST_DIR           write the store to a real directory\n"
+    "       memhook explain [--cwd DIR] CMD   show the parse, route and SQL of CMD\n"
+    "       memhook replay TOKEN              print a spooled answer (used by the hook)\n"
+    "environment: MEMHOOK_DB (database file), MEMHOOK_MOUNT (default ~/.memhook/memory)\n";
+
+int Usage() {
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+int RunCommand(const Config& config, const std::string& cwd, const std::string& command) {
+  fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
+  fastpath::Engine engine;
+  vfs::StoreOptions store_options;
+  store_options.read_only = true;
+  store_options.create_if_missing = false;
+  LazyStore store(config, store_options);
+  fastpath::Answer answer =
+      engine.Run(command, options, [&store](std::string* error) { return store.Open(error); });
+  if (answer.route == fastpath::Route::kPassThrough) {
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
+      std::fprintf(stderr, "memhook: cannot enter %s: %s\n", cwd.c_str(), std::strerror(errno));
+      return 1;
+    }
+    execl("/bin/bash", "bash", "-c", command.c_str(), static_cast<char*>(nullptr));
+    std::fprintf(stderr, "memhook: cannot run bash: %s\n", std::strerror(errno));
+    return 127;
+  }
+  if (answer.route == fastpath::Route::kNextTier) answer = NextTierAnswer(answer);
+  WriteAll(1, answer.out);
+  WriteAll(2, answer.err);
+  return answer.status;
+}
+
+int ImportCommand(const Config& config, const std::string& source) {
+  vfs::Status status;
+  std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, vfs::StoreOptions{}, &status);
+  if (!store) {
+    std::fprintf(stderr, "memhook: import: %s\n", status.message().c_str());
+    return 1;
+  }
+  uint64_t files = 0;
+  auto start = std::chrono::steady_clock::now();
+  status = vfs::ImportTree(*store, source, &files);
+  if (!status.ok()) {
+    std::fprintf(stderr, "memhook: import: %s\n", status.message().c_str());
+    return 1;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "memhook: imported %llu files from %s into %s in %.3f s\n",
+               static_cast<unsigned long long>(files), source.c_str(), config.db_path.c_str(), seconds);
+  return 0;
+}
+
+int ExportCommand(const Config& config, const std::string& dest) {
+  vfs::Status status;
+  vfs::StoreOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, options, &status);
+  if (!store) {
+    std::fprintf(stderr, "memhook: export: %s\n", status.message().c_str());
+    return 1;
+  }
+  status = vfs::ExportTree(*store, dest);
+  if (!status.ok()) {
+    std::fprintf(stderr, "memhook: export: %s\n", status.message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int ExplainCommand(const Config& config, const std::string& cwd, const std::string& command) {
+  fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
+  fastpath::Engine engine;
+  vfs::StoreOptions store_options;
+  store_options.read_only = true;
+  store_options.create_if_missing = false;
+  store_options.trace = true;
+  LazyStore store(config, store_options);
+  std::fputs(engine.Explain(command, options, [&store](std::string* error) { return store.Open(error); })
+                 .c_str(),
+             stdout);
+  return 0;
+}
+
+int MainImpl(int argc, char** argv) {
+  if (argc < 2) return Usage();
+  Config config = ConfigFromEnvironment();
+  std::string verb = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (verb == "hook") {
+    std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    HookOutput output = HandleHook(input, config);
+    WriteAll(1, output.stdout_text);
+    WriteAll(2, output.stderr_text);
+    return output.exit_code;
+  }
+  if (verb == "run" || verb == "explain") {
+    std::string cwd, command;
+    bool have_command = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--cwd" && i + 1 < args.size()) {
+        cwd = args[++i];
+      } else if (args[i] == "-c" && i + 1 < args.size() && verb == "run") {
+        command = args[++i];
+        have_command = true;
+      } else if (verb == "explain" && !have_command) {
+        command = args[i];
+        have_command = true;
+      } else {
+        return Usage();
+      }
+    }
+    if (!have_command) return Usage();
+    return verb == "run" ? RunCommand(config, cwd, command) : ExplainCommand(config, cwd, command);
+  }
+  if (verb == "import" && args.size() == 1) return ImportCommand(config, args[0]);
+  if (verb == "export" && args.size() == 1) return ExportCommand(config, args[0]);
+  if (verb == "replay" && args.size() == 1) return Replay(config, args[0]);
+  return Usage();
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  try {
+    return MainImpl(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "memhook: internal error: %s\n", e.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "memhook: internal error\n");
+    return 1;
+  }
+}
+
+}  // namespace memhook::interceptor

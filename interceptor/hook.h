@@ -1,0 +1,66 @@
+// memhook interceptor: the agent-facing edge. Turns a PreToolUse hook
+// request (JSON on stdin) into a decision, encodes fast-path answers as a
+// replacement command that reproduces stdout, stderr and exit status, and
+// implements the `memhook` command line.
+//
+// The only public header of the interceptor library. Nothing here throws:
+// every entry point catches internally and reports a one-line error, so the
+// hook never crashes or hangs the agent.
+#ifndef MEMHOOK_INTERCEPTOR_HOOK_H_
+#define MEMHOOK_INTERCEPTOR_HOOK_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fastpath/fastpath.h"
+
+namespace memhook::interceptor {
+
+// Settings read from the environment once per process.
+struct Config {
+  std::string home;        // $HOME (or the passwd entry)
+  std::string mount;       // $MEMHOOK_MOUNT, default ~/.memhook/memory; absolute, normalised
+  std::string db_path;     // $MEMHOOK_DB, default ${XDG_DATA_HOME:-~/.local/share}/memhook/memhook.db
+  std::string spool_dir;   // where large answers wait for `memhook replay`:
+                           // ${XDG_RUNTIME_DIR:-/tmp}/memhook-<uid>
+  std::string self_path;   // absolute path of the memhook binary (for replay)
+  // Answers larger than this (stdout + stderr bytes) or containing NUL bytes
+  // are spooled to a file instead of being inlined in the command. Default
+  // 4096: hook output strings are capped by some agents around 10,000
+  // characters, and inline answers avoid a second process start.
+  size_t inline_limit = 4096;
+};
+
+Config ConfigFromEnvironment();
+
+// Engine options for a command run in `cwd` under `config`.
+fastpath::EngineOptions MakeEngineOptions(const Config& config, const std::string& cwd);
+
+struct HookOutput {
+  std::string stdout_text;  // JSON for the agent, or empty for pass-through
+  std::string stderr_text;  // a one-line diagnostic on failure
+  int exit_code = 0;        // 0 normally; 1 = non-blocking error
+};
+
+// Handles one PreToolUse request. Pass-through commands produce no output
+// and never open the store.
+HookOutput HandleHook(std::string_view request_json, const Config& config);
+
+// Builds a bash command that writes `answer.out` to stdout and
+// `answer.err` to stderr and exits with `answer.status`. Small answers are
+// inlined as single-quoted printf arguments; large ones are spooled to a
+// private file read back by `memhook replay TOKEN`. Returns false (and
+// *error) if spooling failed.
+bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::string* command,
+                  std::string* error);
+
+// Quotes `text` as one single-quoted bash word ('\'' for quotes).
+std::string ShellQuote(std::string_view text);
+
+// The whole `memhook` command line; returns the process exit status.
+int Main(int argc, char** argv);
+
+}  // namespace memhook::interceptor
+
+#endif  // MEMHOOK_INTERCEPTOR_HOOK_H_

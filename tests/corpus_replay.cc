@@ -1,0 +1,1107 @@
+// corpus_replay: differential test of `memhook hook` against real bash +
+// GNU tools.
+//
+//   corpus_replay --memhook PATH --corpus DIR [--filter SUBSTR] [--verbose] [--keep]
+//
+// 1. Copies DIR/tree to ROOT/src (a fresh temp root), dropping `.gitkeep`
+//    placeholders (they stand for empty directories), with git-checkout
+//    modes and deterministic, distinct mtimes spread from 10 days to about
+//    two years back.
+// 2. With HOME=ROOT/home, MEMHOOK_DB=ROOT/memhook.db, LC_ALL=C.UTF-8, TZ=UTC
+//    runs `memhook import ROOT/src` and `memhook export ROOT/home/.memhook/memory`:
+//    the exported directory is the reference on which real bash runs.
+// 3. For every line `ROUTE FLAGS CWD COMMAND` of DIR/commands.txt sends the
+//    PreToolUse JSON to `memhook hook`, checks the route, and compares
+//    `bash -c <rewritten>` (or the original, for pass-through) with
+//    `bash -c <original>` on the reference tree: stdout (as sorted lines
+//    with the `sorted` flag), stderr and exit status must agree. `next`
+//    commands must answer status 126 with a one-line `memhook:` message and
+//    must not have changed the reference tree.
+// 4. Prints a table per command type with hook latencies, a latency bench
+//    of one fast-path and one pass-through hook call, and `N passed, M failed`.
+//
+// Exit status: 0 iff every command passed; 1 if some failed; 2 on a setup
+// error (bad arguments, unreadable corpus, import/export failure).
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kCommandTimeoutMs = 10'000;
+constexpr size_t kMaxCapture = 64u << 20;  // per stream
+constexpr int kBenchRuns = 50;
+constexpr int64_t kDayNs = 86'400LL * 1'000'000'000LL;
+constexpr int64_t kSecondNs = 1'000'000'000LL;
+constexpr const char* kMountRel = ".memhook/memory";
+
+// ---------------------------------------------------------------------------
+// Small utilities.
+
+std::string Escape(std::string_view s, size_t limit) {
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < limit; ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  if (s.size() > limit) out += "...(" + std::to_string(s.size()) + " bytes)";
+  return out;
+}
+
+std::string SortedLines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t nl = s.find('\n', start);
+    if (nl == std::string_view::npos) nl = s.size() - 1;
+    lines.push_back(s.substr(start, nl + 1 - start));
+    start = nl + 1;
+  }
+  // A last line without '\n' would glue to its successor once moved.
+  std::vector<std::string> owned;
+  owned.reserve(lines.size());
+  for (std::string_view line : lines) {
+    std::string l(line);
+    if (l.empty() || l.back() != '\n') l += "\\(no newline)\n";
+    owned.push_back(std::move(l));
+  }
+  std::sort(owned.begin(), owned.end());
+  std::string out;
+  for (const std::string& l : owned) out += l;
+  return out;
+}
+
+uint64_t Fnv1a(std::string_view data) {
+  uint64_t h = 1469598103934665603ULL;
+  for (char c : data) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+bool ReadWholeFile(const fs::path& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+bool WriteWholeFile(const fs::path& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return false;
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  return static_cast<bool>(out);
+}
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  // Nearest rank.
+  size_t rank = static_cast<size_t>(p / 100.0 * static_cast<double>(values.size()) + 0.999999);
+  rank = std::clamp<size_t>(rank, 1, values.size());
+  return values[rank - 1];
+}
+
+// ---------------------------------------------------------------------------
+// RAII for file descriptors, child processes and the temp root.
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() { Reset(); }
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+
+  int get() const { return fd_; }
+  void Reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+bool MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  *read_end = UniqueFd(fds[0]);
+  *write_end = UniqueFd(fds[1]);
+  return true;
+}
+
+// A forked child in its own process group. The destructor kills the group
+// and reaps the child if it was not waited for.
+class ChildProcess {
+ public:
+  ChildProcess() = default;
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  ~ChildProcess() {
+    if (pid_ > 0) {
+      KillGroup();
+      int status = 0;
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  void KillGroup() const {
+    if (pid_ > 0) ::kill(-pid_, SIGKILL);
+  }
+  // Blocks until the child exits; returns the raw wait status.
+  int Wait() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0) {
+      if (errno != EINTR) {
+        status = -1;
+        break;
+      }
+    }
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+class TempRoot {
+ public:
+  explicit TempRoot(bool keep) : keep_(keep) {}
+  ~TempRoot() {
+    if (!path_.empty() && !keep_) {
+      std::error_code ec;
+      fs::remove_all(path_, ec);
+    }
+  }
+  TempRoot(const TempRoot&) = delete;
+  TempRoot& operator=(const TempRoot&) = delete;
+
+  bool Create() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/memhook-corpus-XXXXXX";
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back('\0');
+    if (::mkdtemp(buf.data()) == nullptr) return false;
+    path_ = buf.data();
+    return true;
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  bool keep_;
+};
+
+// ---------------------------------------------------------------------------
+// Running processes.
+
+struct ProcResult {
+  std::string out;
+  std::string err;
+  int status = -1;  // exit status, 128+N for a signal, -1 if never ran
+  bool timed_out = false;
+  std::string spawn_error;  // non-empty: could not start
+  int64_t elapsed_us = 0;
+};
+
+struct ExecSpec {
+  std::string program;  // absolute path
+  std::vector<std::string> argv;
+  const std::vector<std::string>* env = nullptr;
+  std::string cwd;
+  std::string stdin_data;  // written to the child's stdin, then closed
+  int timeout_ms = kCommandTimeoutMs;
+};
+
+// Runs one process, feeding stdin and reading stdout/stderr concurrently.
+ProcResult RunProcess(const ExecSpec& spec) {
+  ProcResult result;
+  std::vector<char*> argv;
+  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const std::string& e : *spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  UniqueFd in_r, in_w, out_r, out_w, err_r, err_w, exec_r, exec_w;
+  if (!MakePipe(&in_r, &in_w) || !MakePipe(&out_r, &out_w) || !MakePipe(&err_r, &err_w) ||
+      !MakePipe(&exec_r, &exec_w)) {
+    result.spawn_error = std::string("pipe: ") + std::strerror(errno);
+    return result;
+  }
+
+  const auto start = Clock::now();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    result.spawn_error = std::string("fork: ") + std::strerror(errno);
+    return result;
+  }
+  if (pid == 0) {
+    // Child: only async-signal-safe calls from here on.
+    ::setpgid(0, 0);
+    ::signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    int err = 0;
+    if (::dup2(in_r.get(), 0) < 0 || ::dup2(out_w.get(), 1) < 0 || ::dup2(err_w.get(), 2) < 0) {
+      err = errno;
+    } else if (::chdir(spec.cwd.c_str()) != 0) {
+      err = errno;
+    } else {
+      ::execve(spec.program.c_str(), argv.data(), envp.data());
+      err = errno;
+    }
+    // Report the failure through the close-on-exec pipe.
+    ssize_t ignored = ::write(exec_w.get(), &err, sizeof err);
+    (void)ignored;
+    ::_exit(127);
+  }
+  ChildProcess child(pid);
+  ::setpgid(pid, pid);  // also in the parent, to avoid a race with KillGroup
+  in_r.Reset();
+  out_w.Reset();
+  err_w.Reset();
+  exec_w.Reset();
+
+  // Did exec succeed? The pipe closes on exec (EOF) or carries errno.
+  int exec_errno = 0;
+  ssize_t n;
+  while ((n = ::read(exec_r.get(), &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {
+  }
+  if (n == static_cast<ssize_t>(sizeof exec_errno)) {
+    result.spawn_error =
+        "cannot run " + spec.program + " in " + spec.cwd + ": " + std::strerror(exec_errno);
+    child.Wait();
+    return result;
+  }
+
+  if (spec.stdin_data.empty()) in_w.Reset();
+  if (in_w.get() >= 0) ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
+  size_t written = 0;
+  const auto deadline = start + std::chrono::milliseconds(spec.timeout_ms);
+  char buf[65536];
+  while (out_r.get() >= 0 || err_r.get() >= 0 || in_w.get() >= 0) {
+    const auto now = Clock::now();
+    if (now >= deadline) {
+      result.timed_out = true;
+      child.KillGroup();
+      break;
+    }
+    const int wait_ms = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
+    pollfd fds[3];
+    int nfds = 0;
+    int out_idx = -1, err_idx = -1, in_idx = -1;
+    if (out_r.get() >= 0) {
+      out_idx = nfds;
+      fds[nfds++] = {out_r.get(), POLLIN, 0};
+    }
+    if (err_r.get() >= 0) {
+      err_idx = nfds;
+      fds[nfds++] = {err_r.get(), POLLIN, 0};
+    }
+    if (in_w.get() >= 0) {
+      in_idx = nfds;
+      fds[nfds++] = {in_w.get(), POLLOUT, 0};
+    }
+    const int ready = ::poll(fds, static_cast<nfds_t>(nfds), wait_ms);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      result.spawn_error = std::string("poll: ") + std::strerror(errno);
+      child.KillGroup();
+      break;
+    }
+    auto drain = [&](int idx, UniqueFd* fd, std::string* sink) {
+      if (idx < 0 || fds[idx].revents == 0) return;
+      const ssize_t got = ::read(fd->get(), buf, sizeof buf);
+      if (got > 0) {
+        if (sink->size() < kMaxCapture) sink->append(buf, static_cast<size_t>(got));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        fd->Reset();
+      }
+    };
+    drain(out_idx, &out_r, &result.out);
+    drain(err_idx, &err_r, &result.err);
+    if (in_idx >= 0 && fds[in_idx].revents != 0) {
+      const ssize_t put =
+          ::write(in_w.get(), spec.stdin_data.data() + written, spec.stdin_data.size() - written);
+      if (put > 0) written += static_cast<size_t>(put);
+      if ((put < 0 && errno != EAGAIN && errno != EINTR) || written == spec.stdin_data.size()) {
+        in_w.Reset();  // done, or the child closed its stdin (EPIPE)
+      }
+    }
+  }
+  const int status = child.Wait();
+  result.elapsed_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+  if (status < 0) {
+    result.status = -1;
+  } else if (WIFEXITED(status)) {
+    result.status = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.status = 128 + WTERMSIG(status);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// The corpus.
+
+enum class Route { kPass, kFast, kNext };
+
+const char* RouteName(Route r) {
+  switch (r) {
+    case Route::kPass:
+      return "pass";
+    case Route::kFast:
+      return "fast";
+    case Route::kNext:
+      return "next";
+  }
+  return "?";
+}
+
+struct CorpusCommand {
+  int line = 0;
+  Route route = Route::kPass;
+  bool sorted = false;
+  std::string cwd;  // as written: ~ or ~/...
+  std::string command;
+};
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// Splits off the next whitespace-delimited field of `rest`.
+std::string NextField(std::string_view* rest) {
+  size_t b = 0;
+  while (b < rest->size() && ((*rest)[b] == ' ' || (*rest)[b] == '\t')) ++b;
+  size_t e = b;
+  while (e < rest->size() && (*rest)[e] != ' ' && (*rest)[e] != '\t') ++e;
+  std::string field(rest->substr(b, e - b));
+  rest->remove_prefix(e);
+  return field;
+}
+
+bool ParseCorpus(const std::string& text, std::vector<CorpusCommand>* out, std::string* error) {
+  std::istringstream in(text);
+  std::string raw;
+  int line_no = 0;
+  while (std::getline(in, raw)) {
+    ++line_no;
+    const std::string line = Trim(raw);
+    if (line.empty() || line[0] == '#') continue;
+    std::string_view rest = line;
+    CorpusCommand cmd;
+    cmd.line = line_no;
+    const std::string route = NextField(&rest);
+    const std::string flags = NextField(&rest);
+    cmd.cwd = NextField(&rest);
+    cmd.command = Trim(rest);
+    auto fail = [&](const std::string& why) {
+      *error = "commands.txt:" + std::to_string(line_no) + ": " + why;
+      return false;
+    };
+    if (route == "pass") {
+      cmd.route = Route::kPass;
+    } else if (route == "fast") {
+      cmd.route = Route::kFast;
+    } else if (route == "next") {
+      cmd.route = Route::kNext;
+    } else {
+      return fail("unknown route '" + route + "'");
+    }
+    if (flags != "-") {
+      std::string_view f = flags;
+      while (!f.empty()) {
+        const size_t comma = f.find(',');
+        const std::string_view flag = f.substr(0, comma);
+        if (flag == "sorted") {
+          cmd.sorted = true;
+        } else {
+          return fail("unknown flag '" + std::string(flag) + "'");
+        }
+        f.remove_prefix(comma == std::string_view::npos ? f.size() : comma + 1);
+      }
+    }
+    if (cmd.cwd != "~" && cmd.cwd.rfind("~/", 0) != 0) return fail("CWD must be ~ or ~/...");
+    if (cmd.command.empty()) return fail("missing command");
+    out->push_back(std::move(cmd));
+  }
+  return true;
+}
+
+// Type for the report: the command name for a simple command, `pipeline`
+// or `list` for compound ones (decided on unquoted operators), `cd` lists
+// counted as lists too.
+std::string CommandType(std::string_view command) {
+  bool in_single = false, in_double = false, pipe = false, list = false;
+  for (size_t i = 0; i < command.size(); ++i) {
+    const char c = command[i];
+    if (in_single) {
+      if (c == '\'') in_single = false;
+      continue;
+    }
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    if (in_double) {
+      if (c == '"') in_double = false;
+      continue;
+    }
+    if (c == '\'') {
+      in_single = true;
+    } else if (c == '"') {
+      in_double = true;
+    } else if (c == ';' || (c == '&' && i + 1 < command.size() && command[i + 1] == '&')) {
+      list = true;
+    } else if (c == '|') {
+      if (i + 1 < command.size() && command[i + 1] == '|') {
+        list = true;
+        ++i;
+      } else {
+        pipe = true;
+      }
+    }
+  }
+  if (list) return "list";
+  if (pipe) return "pipeline";
+  std::string_view rest = command;
+  return NextField(&rest);
+}
+
+// ---------------------------------------------------------------------------
+// Tree preparation.
+
+// Copies the corpus tree with git-checkout modes (0755 for directories and
+// executable files, 0644 otherwise), dropping `.gitkeep` placeholders.
+bool CopyTree(const fs::path& from, const fs::path& to, std::string* error) {
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  if (ec) {
+    *error = "mkdir " + to.string() + ": " + ec.message();
+    return false;
+  }
+  ::chmod(to.c_str(), 0755);
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec)) {
+    entries.push_back(*it);
+  }
+  if (ec) {
+    *error = "read " + from.string() + ": " + ec.message();
+    return false;
+  }
+  for (const fs::directory_entry& entry : entries) {
+    const fs::path target = to / entry.path().filename();
+    if (entry.is_directory(ec)) {
+      if (!CopyTree(entry.path(), target, error)) return false;
+    } else if (entry.is_regular_file(ec)) {
+      if (entry.path().filename() == ".gitkeep") continue;
+      std::string data;
+      if (!ReadWholeFile(entry.path(), &data) || !WriteWholeFile(target, data)) {
+        *error = "copy " + entry.path().string() + ": failed";
+        return false;
+      }
+      struct stat st;
+      const bool exec = ::stat(entry.path().c_str(), &st) == 0 && (st.st_mode & 0111) != 0;
+      ::chmod(target.c_str(), exec ? 0755 : 0644);
+    }
+  }
+  return true;
+}
+
+// Assigns every file and directory under `root` (and `root` itself) a
+// distinct mtime between 10 days and ~2 years ago. The order is a hash of
+// the path, so `ls -t` is not just `ls -r`; nothing lands near the six-month
+// boundary where `ls -l` switches between `HH:MM` and ` YYYY`.
+bool AssignMtimes(const fs::path& root, int64_t now_ns, std::string* error) {
+  std::vector<std::pair<std::string, bool>> nodes;  // relative path, is_dir
+  nodes.emplace_back("", true);
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    nodes.emplace_back(fs::relative(it->path(), root).string(), it->is_directory());
+  }
+  if (ec) {
+    *error = "walk " + root.string() + ": " + ec.message();
+    return false;
+  }
+  std::vector<std::string> order;
+  for (const auto& n : nodes) order.push_back(n.first);
+  std::sort(order.begin(), order.end(), [](const std::string& a, const std::string& b) {
+    const uint64_t ha = Fnv1a(a), hb = Fnv1a(b);
+    return ha != hb ? ha < hb : a < b;
+  });
+  std::map<std::string, int64_t> mtime;
+  const int64_t count = static_cast<int64_t>(order.size());
+  const int64_t span_ns = 720 * kDayNs;
+  const int64_t half_year_ns = 15'778'476LL * kSecondNs;  // what GNU ls uses
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t age = 10 * kDayNs + (count > 1 ? span_ns / (count - 1) * i : 0) + i * 1237 * kSecondNs;
+    if (age > half_year_ns - 4 * kDayNs && age < half_year_ns + 4 * kDayNs) age += 9 * kDayNs;
+    const int64_t nsec = (i * 7919 + 13) * 104'729 % kSecondNs;
+    mtime[order[i]] = (now_ns - age) / kSecondNs * kSecondNs + nsec;
+  }
+  // Files first, then directories from the deepest up, so that nothing set
+  // later could disturb a directory's time.
+  std::vector<std::pair<std::string, bool>> sorted = nodes;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    if (a.second != b.second) return !a.second;
+    return std::count(a.first.begin(), a.first.end(), '/') + !a.first.empty() >
+           std::count(b.first.begin(), b.first.end(), '/') + !b.first.empty();
+  });
+  for (const auto& [rel, is_dir] : sorted) {
+    const int64_t t = mtime[rel];
+    timespec times[2];
+    times[0] = {static_cast<time_t>(t / kSecondNs), static_cast<long>(t % kSecondNs)};
+    times[1] = times[0];
+    const fs::path p = rel.empty() ? root : root / rel;
+    if (::utimensat(AT_FDCWD, p.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+      *error = "utimensat " + p.string() + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Host files outside the mount that pass-through commands read.
+bool MakeHostFiles(const fs::path& home, std::string* error) {
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"notes.txt", "host notes, not memory\nsecond line\n"},
+      {"project/README.md", "# project\n\nA host project next to the memory mount.\n"},
+      {"project/src/main.go", "package main\n\nfunc main() {}\n"},
+      {".memhook/memory-old/x.md", "# old memory\n\nNot the mount: a sibling directory.\n"},
+      {".memhook/config.toml", "mount = \"~/.memhook/memory\"\n"},
+  };
+  for (const auto& [rel, content] : files) {
+    std::error_code ec;
+    fs::create_directories((home / rel).parent_path(), ec);
+    if (ec || !WriteWholeFile(home / rel, content)) {
+      *error = "cannot create " + (home / rel).string();
+      return false;
+    }
+  }
+  return true;
+}
+
+// A listing of everything below `root`: type, mode, size, mtime and a
+// content hash, to detect writes that must not have happened.
+std::map<std::string, std::string> Snapshot(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    std::string desc = std::to_string(st.st_mode) + " " + std::to_string(st.st_size) + " " +
+                       std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+    if (S_ISREG(st.st_mode)) {
+      std::string data;
+      ReadWholeFile(it->path(), &data);
+      desc += " " + std::to_string(Fnv1a(data));
+    }
+    out[fs::relative(it->path(), root).string()] = desc;
+  }
+  struct stat st;
+  out["."] = ::stat(root.c_str(), &st) == 0 ? std::to_string(st.st_mode) : "missing";
+  return out;
+}
+
+std::string DiffSnapshots(const std::map<std::string, std::string>& before,
+                          const std::map<std::string, std::string>& after) {
+  std::string out;
+  for (const auto& [path, desc] : before) {
+    auto it = after.find(path);
+    if (it == after.end()) {
+      out += " removed:" + path;
+    } else if (it->second != desc) {
+      out += " changed:" + path;
+    }
+  }
+  for (const auto& [path, desc] : after) {
+    if (!before.count(path)) out += " added:" + path;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// The replay.
+
+struct Options {
+  std::string memhook;
+  std::string corpus;
+  std::string filter;
+  bool verbose = false;
+  bool keep = false;
+};
+
+struct Context {
+  Options options;
+  fs::path root;
+  fs::path home;
+  fs::path mount;
+  std::string bash;
+  std::vector<std::string> env;
+};
+
+struct HookReply {
+  std::optional<Route> route;  // nullopt: the reply itself is broken
+  std::string reason;
+  std::string rewritten;
+  std::string problem;  // protocol violation
+  int64_t elapsed_us = 0;
+};
+
+std::string ExpandCwd(const Context& ctx, const std::string& cwd) {
+  return cwd == "~" ? ctx.home.string() : (ctx.home / cwd.substr(2)).string();
+}
+
+HookReply CallHook(const Context& ctx, const std::string& command, const std::string& cwd,
+                   int serial) {
+  const std::string session = "5f0c2a9e-3b1d-4c6e-9a7f-2d8e4b6c1a03";
+  char tool_use_id[64];
+  std::snprintf(tool_use_id, sizeof tool_use_id, "toolu_01CorpusReplay%06d", serial);
+  const nlohmann::json input = {
+      {"session_id", session},
+      {"transcript_path",
+       (ctx.home / ".claude/projects/-home-dev-payments-api" / (session + ".jsonl")).string()},
+      {"cwd", cwd},
+      {"permission_mode", "default"},
+      {"hook_event_name", "PreToolUse"},
+      {"tool_name", "Bash"},
+      {"tool_input", {{"command", command}, {"description", "corpus"}, {"timeout", 120000}}},
+      {"tool_use_id", tool_use_id},
+  };
+  ExecSpec spec;
+  spec.program = ctx.options.memhook;
+  spec.argv = {ctx.options.memhook, "hook"};
+  spec.env = &ctx.env;
+  spec.cwd = cwd;
+  spec.stdin_data = input.dump();
+  const ProcResult r = RunProcess(spec);
+  HookReply reply;
+  reply.elapsed_us = r.elapsed_us;
+  auto broken = [&](const std::string& why) {
+    reply.problem = why;
+    if (!r.err.empty()) reply.problem += "; hook stderr: " + Escape(r.err, 300);
+    return reply;
+  };
+  if (!r.spawn_error.empty()) return broken(r.spawn_error);
+  if (r.timed_out) return broken("hook timed out");
+  if (r.status != 0) return broken("hook exit status " + std::to_string(r.status));
+  if (r.out.empty()) {
+    reply.route = Route::kPass;
+    return reply;
+  }
+  const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || r.out[0] != '{') return broken("stdout is not one JSON object");
+  const nlohmann::json* hso = j.contains("hookSpecificOutput") ? &j["hookSpecificOutput"] : nullptr;
+  if (hso == nullptr || !hso->is_object()) return broken("no hookSpecificOutput object");
+  if (hso->value("hookEventName", "") != "PreToolUse") return broken("hookEventName");
+  reply.reason = hso->value("permissionDecisionReason", "");
+  if (reply.reason.rfind("memhook: fast-path", 0) == 0) {
+    reply.route = Route::kFast;
+  } else if (reply.reason.rfind("memhook: next-tier", 0) == 0) {
+    reply.route = Route::kNext;
+  } else {
+    return broken("reason has no route word: " + Escape(reply.reason, 200));
+  }
+  if (hso->contains("permissionDecision") && (*hso)["permissionDecision"] != "allow") {
+    return broken("permissionDecision is not allow");
+  }
+  if (reply.route == Route::kFast && !hso->contains("permissionDecision")) {
+    return broken("fast-path answer without permissionDecision allow");
+  }
+  const nlohmann::json* upd = hso->contains("updatedInput") ? &(*hso)["updatedInput"] : nullptr;
+  if (upd == nullptr || !upd->is_object() || !upd->contains("command") ||
+      !(*upd)["command"].is_string()) {
+    return broken("no updatedInput.command");
+  }
+  if (upd->value("description", "") != "corpus" || upd->value("timeout", 0) != 120000) {
+    return broken("updatedInput dropped original tool_input fields");
+  }
+  reply.rewritten = (*upd)["command"].get<std::string>();
+  return reply;
+}
+
+ProcResult RunBash(const Context& ctx, const std::string& command, const std::string& cwd) {
+  ExecSpec spec;
+  spec.program = ctx.bash;
+  spec.argv = {"bash", "-c", command};
+  spec.env = &ctx.env;
+  spec.cwd = cwd;
+  return RunProcess(spec);
+}
+
+struct Outcome {
+  bool passed = false;
+  std::vector<std::string> problems;  // one-liners
+  std::string details;                // for --verbose
+  int64_t hook_us = 0;
+  std::optional<Route> got_route;
+};
+
+void AppendDiff(const char* what, const std::string& expected, const std::string& got,
+                std::string* details) {
+  size_t at = 0;
+  while (at < expected.size() && at < got.size() && expected[at] == got[at]) ++at;
+  const size_t from = at > 80 ? at - 80 : 0;
+  *details += "    " + std::string(what) + " differs at byte " + std::to_string(at) + ":\n";
+  *details += "      expected: \"" + Escape(std::string_view(expected).substr(from), 400) + "\"\n";
+  *details += "      got:      \"" + Escape(std::string_view(got).substr(from), 400) + "\"\n";
+}
+
+Outcome Replay(const Context& ctx, const CorpusCommand& cmd,
+               const std::map<std::string, std::string>& pristine) {
+  Outcome o;
+  const std::string cwd = ExpandCwd(ctx, cmd.cwd);
+  const HookReply reply = CallHook(ctx, cmd.command, cwd, cmd.line);
+  o.hook_us = reply.elapsed_us;
+  o.got_route = reply.route;
+  if (!reply.problem.empty()) {
+    o.problems.push_back("hook: " + reply.problem);
+    return o;
+  }
+  if (*reply.route != cmd.route) {
+    o.problems.push_back(std::string("route: expected ") + RouteName(cmd.route) + ", got " +
+                         RouteName(*reply.route) +
+                         (reply.reason.empty() ? "" : " (" + Escape(reply.reason, 160) + ")"));
+  }
+
+  if (cmd.route == Route::kNext) {
+    // Never run the original: it may write. Run the rewrite only if memhook
+    // produced one.
+    if (reply.route == Route::kPass) return o;
+    const ProcResult r = RunBash(ctx, reply.rewritten, cwd);
+    if (*reply.route == Route::kNext) {
+      if (!r.spawn_error.empty() || r.timed_out) {
+        o.problems.push_back("rewritten command did not run: " +
+                             (r.timed_out ? std::string("timeout") : r.spawn_error));
+      } else if (r.status != 126) {
+        o.problems.push_back("next-tier status " + std::to_string(r.status) + ", want 126");
+      }
+      if (!r.out.empty()) o.problems.push_back("next-tier wrote to stdout");
+      if (r.err.rfind("memhook: ", 0) != 0 || r.err.empty() || r.err.back() != '\n' ||
+          r.err.find('\n') != r.err.size() - 1) {
+        o.problems.push_back("next-tier stderr is not one `memhook: ...` line: " +
+                             Escape(r.err, 200));
+      }
+    }
+    const std::string changes = DiffSnapshots(pristine, Snapshot(ctx.mount));
+    if (!changes.empty()) o.problems.push_back("reference tree changed:" + changes);
+    o.passed = o.problems.empty();
+    return o;
+  }
+
+  // pass / fast: compare with bash on the reference tree. A next-tier
+  // answer cannot agree (it exits 126), so only its route is reported.
+  if (*reply.route == Route::kNext) return o;
+  const ProcResult got =
+      RunBash(ctx, *reply.route == Route::kPass ? cmd.command : reply.rewritten, cwd);
+  const ProcResult want = RunBash(ctx, cmd.command, cwd);
+  for (const ProcResult* r : {&want, &got}) {
+    const char* which = r == &want ? "reference" : "answer";
+    if (!r->spawn_error.empty()) o.problems.push_back(std::string(which) + ": " + r->spawn_error);
+    if (r->timed_out) o.problems.push_back(std::string(which) + ": timed out after 10 s");
+  }
+  const std::string want_out = cmd.sorted ? SortedLines(want.out) : want.out;
+  const std::string got_out = cmd.sorted ? SortedLines(got.out) : got.out;
+  if (want_out != got_out) {
+    o.problems.push_back(cmd.sorted ? "stdout differs (as sorted lines)" : "stdout differs");
+    AppendDiff("stdout", want_out, got_out, &o.details);
+  }
+  if (want.err != got.err) {
+    o.problems.push_back("stderr differs");
+    AppendDiff("stderr", want.err, got.err, &o.details);
+  }
+  if (want.status != got.status) {
+    o.problems.push_back("status: expected " + std::to_string(want.status) + ", got " +
+                         std::to_string(got.status));
+  }
+  if (*reply.route == Route::kFast && ctx.options.verbose) {
+    o.details += "    rewritten: " + Escape(reply.rewritten, 300) + "\n";
+  }
+  o.passed = o.problems.empty();
+  return o;
+}
+
+struct Row {
+  int count = 0;
+  int agreed = 0;
+  std::vector<double> latencies_ms;
+};
+
+void PrintTable(const std::map<std::string, Row>& rows, const char* title) {
+  std::printf("%-14s %6s %7s %7s %11s %9s\n", title, "count", "agreed", "failed", "median_ms",
+              "p95_ms");
+  for (const auto& [name, row] : rows) {
+    std::printf("%-14s %6d %7d %7d %11.2f %9.2f\n", name.c_str(), row.count, row.agreed,
+                row.count - row.agreed, Percentile(row.latencies_ms, 50),
+                Percentile(row.latencies_ms, 95));
+  }
+}
+
+// Repeated hook calls for the headline latency numbers.
+void Bench(const Context& ctx) {
+  struct Case {
+    const char* label;
+    const char* command;
+    Route route;
+  };
+  const Case cases[] = {
+      {"fast-path cat", "cat ~/.memhook/memory/MEMORY.md", Route::kFast},
+      {"pass-through", "git status --short", Route::kPass},
+  };
+  std::printf("\nhook latency over %d runs each:\n", kBenchRuns);
+  for (const Case& c : cases) {
+    std::vector<double> ms;
+    std::string note;
+    for (int i = 0; i < kBenchRuns; ++i) {
+      const HookReply r = CallHook(ctx, c.command, ctx.home.string(), 900000 + i);
+      ms.push_back(static_cast<double>(r.elapsed_us) / 1000.0);
+      if (!r.problem.empty()) {
+        note = " (hook problem: " + r.problem + ")";
+      } else if (*r.route != c.route) {
+        note =
+            std::string(" (route was ") + RouteName(*r.route) + ", not " + RouteName(c.route) + ")";
+      }
+    }
+    std::printf("  %-14s median %.2f ms, p95 %.2f ms  [%s]%s\n", c.label, Percentile(ms, 50),
+                Percentile(ms, 95), c.command, note.c_str());
+  }
+}
+
+bool ParseArgs(int argc, char** argv, Options* o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= argc) return false;
+      *out = argv[++i];
+      return true;
+    };
+    if (a == "--memhook") {
+      if (!value(&o->memhook)) return false;
+    } else if (a == "--corpus") {
+      if (!value(&o->corpus)) return false;
+    } else if (a == "--filter") {
+      if (!value(&o->filter)) return false;
+    } else if (a == "--verbose") {
+      o->verbose = true;
+    } else if (a == "--keep") {
+      o->keep = true;
+    } else {
+      return false;
+    }
+  }
+  return !o->memhook.empty() && !o->corpus.empty();
+}
+
+std::string FindInPath(const std::string& name, const std::string& path_var) {
+  std::string_view rest = path_var;
+  while (true) {
+    const size_t colon = rest.find(':');
+    const std::string dir(rest.substr(0, colon));
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) return "";
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+int Fatal(const std::string& message) {
+  std::fprintf(stderr, "corpus_replay: %s\n", message.c_str());
+  return 2;
+}
+
+int RealMain(int argc, char** argv) {
+  Context ctx;
+  if (!ParseArgs(argc, argv, &ctx.options)) {
+    std::fprintf(stderr,
+                 "usage: corpus_replay --memhook PATH --corpus DIR [--filter SUBSTR] [--verbose] "
+                 "[--keep]\n");
+    return 2;
+  }
+  // Writing a child's stdin must not kill us when it exits early; children
+  // get SIGPIPE back to default before exec.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  std::error_code ec;
+  ctx.options.memhook = fs::absolute(ctx.options.memhook, ec).string();
+  ctx.options.corpus = fs::absolute(ctx.options.corpus, ec).string();
+  if (::access(ctx.options.memhook.c_str(), X_OK) != 0) {
+    return Fatal("not executable: " + ctx.options.memhook);
+  }
+  std::string commands_text;
+  if (!ReadWholeFile(fs::path(ctx.options.corpus) / "commands.txt", &commands_text)) {
+    return Fatal("cannot read " + ctx.options.corpus + "/commands.txt");
+  }
+  std::vector<CorpusCommand> commands;
+  std::string error;
+  if (!ParseCorpus(commands_text, &commands, &error)) return Fatal(error);
+
+  const char* path_env = std::getenv("PATH");
+  const std::string path_var = path_env && *path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  ctx.bash = FindInPath("bash", path_var);
+  if (ctx.bash.empty()) return Fatal("bash not found in PATH");
+
+  TempRoot temp(ctx.options.keep);
+  if (!temp.Create()) return Fatal(std::string("mkdtemp: ") + std::strerror(errno));
+  ctx.root = temp.path();
+  ctx.home = ctx.root / "home";
+  ctx.mount = ctx.home / kMountRel;
+  if (ctx.options.keep) std::printf("temp root: %s\n", ctx.root.c_str());
+
+  const fs::path src = ctx.root / "src";
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  if (!CopyTree(fs::path(ctx.options.corpus) / "tree", src, &error) ||
+      !AssignMtimes(src, now_ns, &error) || !MakeHostFiles(ctx.home, &error)) {
+    return Fatal(error);
+  }
+
+  ctx.env = {"PATH=" + path_var, "HOME=" + ctx.home.string(),
+             "MEMHOOK_DB=" + (ctx.root / "memhook.db").string(), "LC_ALL=C.UTF-8", "TZ=UTC"};
+  for (const char* keep : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    if (const char* v = std::getenv(keep)) ctx.env.push_back(std::string(keep) + "=" + v);
+  }
+
+  for (const std::vector<std::string>& step :
+       {std::vector<std::string>{"import", src.string()},
+        std::vector<std::string>{"export", ctx.mount.string()}}) {
+    ExecSpec spec;
+    spec.program = ctx.options.memhook;
+    spec.argv = {ctx.options.memhook};
+    spec.argv.insert(spec.argv.end(), step.begin(), step.end());
+    spec.env = &ctx.env;
+    spec.cwd = ctx.root.string();
+    spec.timeout_ms = 60'000;
+    const ProcResult r = RunProcess(spec);
+    if (!r.spawn_error.empty() || r.timed_out || r.status != 0) {
+      return Fatal("memhook " + step[0] + " failed (status " + std::to_string(r.status) +
+                   "): " + r.spawn_error + Escape(r.err, 500));
+    }
+  }
+  if (!fs::is_directory(ctx.mount, ec)) return Fatal("export did not create " + ctx.mount.string());
+  const std::map<std::string, std::string> pristine = Snapshot(ctx.mount);
+
+  std::map<std::string, Row> by_type;
+  std::map<std::string, Row> by_route;
+  int passed = 0, failed = 0;
+  for (const CorpusCommand& cmd : commands) {
+    if (!ctx.options.filter.empty() && cmd.command.find(ctx.options.filter) == std::string::npos) {
+      continue;
+    }
+    const Outcome o = Replay(ctx, cmd, pristine);
+    const double ms = static_cast<double>(o.hook_us) / 1000.0;
+    for (Row* row : {&by_type[CommandType(cmd.command)], &by_route[RouteName(cmd.route)]}) {
+      ++row->count;
+      row->agreed += o.passed ? 1 : 0;
+      row->latencies_ms.push_back(ms);
+    }
+    if (o.passed) {
+      ++passed;
+      continue;
+    }
+    ++failed;
+    std::printf("FAIL line %d [%s %s] %s\n", cmd.line, RouteName(cmd.route), cmd.cwd.c_str(),
+                cmd.command.c_str());
+    for (const std::string& p : o.problems) std::printf("    %s\n", p.c_str());
+    if (ctx.options.verbose) std::printf("%s", o.details.c_str());
+  }
+
+  // No command, fast or otherwise, may have changed the reference tree.
+  const std::string changes = DiffSnapshots(pristine, Snapshot(ctx.mount));
+  if (!changes.empty())
+    std::printf("WARNING: reference tree changed during the run:%s\n", changes.c_str());
+
+  std::printf("\n");
+  PrintTable(by_type, "type");
+  std::printf("\n");
+  PrintTable(by_route, "route");
+  if (ctx.options.filter.empty()) Bench(ctx);
+  std::printf("\n%d passed, %d failed\n", passed, failed);
+  std::fflush(stdout);
+  return failed == 0 && changes.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return RealMain(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "corpus_replay: unexpected error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "corpus_replay: unexpected error\n");
+  }
+  return 2;
+}

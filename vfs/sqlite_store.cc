@@ -1,0 +1,1555 @@
+// SQLite-backed Store.
+//
+// Schema (v1), one namespace over three node tables:
+//   dirs(path, parent, name, mode, mtime_ns)          directories; the root
+//       row (path '', parent NULL) exists only once its mode/mtime were set
+//   memory(path, parent, name, mode, mtime_ns, size, line_count, title,
+//          content)                                   files stored as a blob
+//   session_files(path, parent, name, mode, mtime_ns, size, line_count,
+//                 final_newline, title)               session logs, whose
+//   sessions(path, line_no, text)                     lines are rows here
+// A file is stored as lines only when joining its rows with '\n' (plus the
+// final-newline flag) is guaranteed to give its bytes back and the rows are
+// clean text: a `sessions/**/*.jsonl` path, valid UTF-8, no NUL, no '\r'.
+// Everything else is a blob in `memory`, so every byte string round-trips.
+//
+// Every table holding entries has a unique (parent, name) index, so a
+// directory listing is an index range; `path` is the primary key, so a
+// lookup is one search and a subtree is the range ('p/', 'p0').
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "vfs/store_internal.h"
+#include "vfs/vfs.h"
+
+namespace memhook::vfs {
+namespace {
+
+using Code = Status::Code;
+
+constexpr uint64_t kDirSize = 4096;
+constexpr int kBusyTimeoutMs = 5000;
+constexpr size_t kIndexRows = 50;
+constexpr size_t kLineBatch = 16;  // rows per kInsertSessionLines16
+constexpr size_t kMaxTitleBytes = 200;
+constexpr size_t kMaxTracedSql = 512;
+constexpr int32_t kApplicationId = 0x6d656d68;  // "memh"
+constexpr std::string_view kIndexName = "index.md";
+
+// Migration i brings the schema from version i to i + 1. Append only.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE dirs(
+  path TEXT PRIMARY KEY NOT NULL,
+  parent TEXT,
+  name TEXT NOT NULL,
+  mode INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX dirs_by_parent ON dirs(parent, name);
+
+CREATE TABLE memory(
+  path TEXT PRIMARY KEY NOT NULL,
+  parent TEXT NOT NULL,
+  name TEXT NOT NULL,
+  mode INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  line_count INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  content BLOB NOT NULL
+);
+CREATE UNIQUE INDEX memory_by_parent ON memory(parent, name);
+CREATE INDEX memory_by_mtime ON memory(mtime_ns DESC, path);
+
+CREATE TABLE session_files(
+  path TEXT PRIMARY KEY NOT NULL,
+  parent TEXT NOT NULL,
+  name TEXT NOT NULL,
+  mode INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  line_count INTEGER NOT NULL,
+  final_newline INTEGER NOT NULL,
+  title TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX session_files_by_parent ON session_files(parent, name);
+CREATE INDEX session_files_by_mtime ON session_files(mtime_ns DESC, path);
+
+CREATE TABLE sessions(
+  path TEXT NOT NULL,
+  line_no INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY(path, line_no)
+);
+)sql",
+};
+
+enum class Q {
+  kBeginRead,
+  kBeginWrite,
+  kCommit,
+  kRollback,
+  kLookup,
+  kLookupKind,
+  kMemoryContent,
+  kSessionLines,
+  kRootInfo,
+  kListDir,
+  kIndexRows,
+  kWalkDirs,
+  kWalkMemory,
+  kWalkSessions,
+  kWalkAllDirs,
+  kWalkAllMemory,
+  kWalkAllSessions,
+  kPutDir,
+  kInsertMemory,
+  kInsertSessionFile,
+  kInsertSessionLine,
+  kInsertSessionLines16,
+  kTouchMemory,
+  kUpdateSessionFile,
+  kDeleteSessionLinesFrom,
+  kDeleteMemory,
+  kDeleteSessionFile,
+  kDeleteSessionLines,
+  kDeleteDir,
+  kDeleteDirsBelow,
+  kDeleteMemoryBelow,
+  kDeleteSessionFilesBelow,
+  kDeleteSessionLinesBelow,
+  kCount,
+};
+
+const char* SqlText(Q q) {
+  switch (q) {
+    case Q::kBeginRead:
+      return "BEGIN";
+    case Q::kBeginWrite:
+      return "BEGIN IMMEDIATE";
+    case Q::kCommit:
+      return "COMMIT";
+    case Q::kRollback:
+      return "ROLLBACK";
+    case Q::kLookup:
+      // kind: 0 memory, 1 session, 2 dir; extra: final_newline / subdirs.
+      return "SELECT 0, mode, mtime_ns, size, line_count, 0 FROM memory WHERE path = ?1 "
+             "UNION ALL SELECT 1, mode, mtime_ns, size, line_count, final_newline "
+             "FROM session_files WHERE path = ?1 "
+             "UNION ALL SELECT 2, mode, mtime_ns, 0, 0, "
+             "(SELECT count(*) FROM dirs AS c WHERE c.parent = ?1) FROM dirs WHERE path = ?1";
+    case Q::kLookupKind:
+      return "SELECT 0, size, 0 FROM memory WHERE path = ?1 "
+             "UNION ALL SELECT 1, size, final_newline FROM session_files WHERE path = ?1 "
+             "UNION ALL SELECT 2, 0, 0 FROM dirs WHERE path = ?1";
+    case Q::kMemoryContent:
+      return "SELECT content FROM memory WHERE path = ?1";
+    case Q::kSessionLines:
+      return "SELECT line_no, text FROM sessions WHERE path = ?1 AND line_no >= ?2 "
+             "AND line_no <= ?3 ORDER BY line_no";
+    case Q::kRootInfo:
+      return "SELECT (SELECT mode FROM dirs WHERE path = ''), "
+             "(SELECT mtime_ns FROM dirs WHERE path = ''), "
+             "(SELECT count(*) FROM dirs WHERE parent = ''), "
+             "(SELECT max(mtime_ns) FROM dirs WHERE parent = ''), "
+             "(SELECT max(mtime_ns) FROM memory WHERE parent = ''), "
+             "(SELECT max(mtime_ns) FROM session_files WHERE parent = '')";
+    case Q::kListDir:
+      // Each arm is read in name order from its (parent, name) index and
+      // the arms are merged, so no sort step.
+      return "SELECT name, 2, mode, mtime_ns, 0, 0, "
+             "(SELECT count(*) FROM dirs AS c WHERE c.parent = d.path) "
+             "FROM dirs AS d WHERE parent = ?1 "
+             "UNION ALL SELECT name, 0, mode, mtime_ns, size, line_count, 0 "
+             "FROM memory WHERE parent = ?1 "
+             "UNION ALL SELECT name, 1, mode, mtime_ns, size, line_count, final_newline "
+             "FROM session_files WHERE parent = ?1 "
+             "ORDER BY 1";
+    case Q::kIndexRows:
+      return "SELECT path, mtime_ns, title FROM "
+             "(SELECT path, mtime_ns, title FROM memory ORDER BY mtime_ns DESC, path LIMIT 50) "
+             "UNION ALL SELECT path, mtime_ns, title FROM "
+             "(SELECT path, mtime_ns, title FROM session_files "
+             "ORDER BY mtime_ns DESC, path LIMIT 50) "
+             "ORDER BY 2 DESC, 1 LIMIT 50";
+    case Q::kWalkDirs:
+      return "SELECT path, mode, mtime_ns FROM dirs WHERE path > ?1 AND path < ?2";
+    case Q::kWalkMemory:
+      return "SELECT path, mode, mtime_ns, size, line_count FROM memory "
+             "WHERE path > ?1 AND path < ?2";
+    case Q::kWalkSessions:
+      return "SELECT path, mode, mtime_ns, size, line_count FROM session_files "
+             "WHERE path > ?1 AND path < ?2";
+    case Q::kWalkAllDirs:
+      return "SELECT path, mode, mtime_ns FROM dirs WHERE path > ''";
+    case Q::kWalkAllMemory:
+      return "SELECT path, mode, mtime_ns, size, line_count FROM memory";
+    case Q::kWalkAllSessions:
+      return "SELECT path, mode, mtime_ns, size, line_count FROM session_files";
+    case Q::kPutDir:
+      return "INSERT INTO dirs(path, parent, name, mode, mtime_ns) VALUES(?1, ?2, ?3, ?4, ?5) "
+             "ON CONFLICT(path) DO UPDATE SET mode = excluded.mode, mtime_ns = excluded.mtime_ns";
+    case Q::kInsertMemory:
+      return "INSERT INTO memory(path, parent, name, mode, mtime_ns, size, line_count, title, "
+             "content) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    case Q::kInsertSessionFile:
+      return "INSERT INTO session_files(path, parent, name, mode, mtime_ns, size, line_count, "
+             "final_newline, title) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    case Q::kInsertSessionLine:
+      return "INSERT INTO sessions(path, line_no, text) VALUES(?1, ?2, ?3)";
+    case Q::kInsertSessionLines16:
+      // Logs have thousands of lines: one statement per 16 saves most of
+      // the per-statement cost of a bulk load.
+      return "INSERT INTO sessions(path, line_no, text) VALUES"
+             "(?1, ?2, ?3), (?1, ?4, ?5), (?1, ?6, ?7), (?1, ?8, ?9), "
+             "(?1, ?10, ?11), (?1, ?12, ?13), (?1, ?14, ?15), (?1, ?16, ?17), "
+             "(?1, ?18, ?19), (?1, ?20, ?21), (?1, ?22, ?23), (?1, ?24, ?25), "
+             "(?1, ?26, ?27), (?1, ?28, ?29), (?1, ?30, ?31), (?1, ?32, ?33)";
+    case Q::kTouchMemory:
+      return "UPDATE memory SET mode = ?2, mtime_ns = ?3 WHERE path = ?1";
+    case Q::kUpdateSessionFile:
+      return "UPDATE session_files SET mode = ?2, mtime_ns = ?3, size = ?4, line_count = ?5, "
+             "final_newline = ?6, title = ?7 WHERE path = ?1";
+    case Q::kDeleteSessionLinesFrom:
+      return "DELETE FROM sessions WHERE path = ?1 AND line_no >= ?2";
+    case Q::kDeleteMemory:
+      return "DELETE FROM memory WHERE path = ?1";
+    case Q::kDeleteSessionFile:
+      return "DELETE FROM session_files WHERE path = ?1";
+    case Q::kDeleteSessionLines:
+      return "DELETE FROM sessions WHERE path = ?1";
+    case Q::kDeleteDir:
+      return "DELETE FROM dirs WHERE path = ?1";
+    case Q::kDeleteDirsBelow:
+      return "DELETE FROM dirs WHERE path > ?1 AND path < ?2";
+    case Q::kDeleteMemoryBelow:
+      return "DELETE FROM memory WHERE path > ?1 AND path < ?2";
+    case Q::kDeleteSessionFilesBelow:
+      return "DELETE FROM session_files WHERE path > ?1 AND path < ?2";
+    case Q::kDeleteSessionLinesBelow:
+      return "DELETE FROM sessions WHERE path > ?1 AND path < ?2";
+    case Q::kCount:
+      break;
+  }
+  return "";
+}
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+Status Err(Code code, std::string message) { return Status::Error(code, std::move(message)); }
+
+Status DbError(sqlite3* db, int rc, std::string_view what) {
+  std::string message(what);
+  message += ": ";
+  message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_READONLY:
+      return Err(Code::kReadOnly, std::move(message));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Err(Code::kCorruption, std::move(message));
+    default:
+      return Err(Code::kIoError, std::move(message));
+  }
+}
+
+// One use of a cached statement. Resets it at the end of the scope so a
+// finished read never pins a WAL snapshot; bound data (SQLITE_STATIC) must
+// outlive this object.
+class Query {
+ public:
+  Query(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // A statement that could not be prepared: every use reports `error`.
+  Query(sqlite3* db, Status error) : db_(db), stmt_(nullptr), error_(std::move(error)) {}
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  ~Query() {
+    if (stmt_ == nullptr) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  Query& Text(int index, std::string_view value) {
+    if (Bindable()) {
+      Check(sqlite3_bind_text64(stmt_, index, NonNull(value), value.size(), SQLITE_STATIC,
+                                SQLITE_UTF8));
+    }
+    return *this;
+  }
+  Query& Blob(int index, std::string_view value) {
+    if (Bindable()) {
+      Check(sqlite3_bind_blob64(stmt_, index, NonNull(value), value.size(), SQLITE_STATIC));
+    }
+    return *this;
+  }
+  Query& Int(int index, int64_t value) {
+    if (Bindable()) Check(sqlite3_bind_int64(stmt_, index, value));
+    return *this;
+  }
+  Query& Null(int index) {
+    if (Bindable()) Check(sqlite3_bind_null(stmt_, index));
+    return *this;
+  }
+
+  // True with a row, false when done; *status is set on error.
+  bool Next(Status* status) {
+    if (stmt_ == nullptr) {
+      *status = error_;
+      return false;
+    }
+    if (bind_rc_ != SQLITE_OK) {
+      *status = DbError(db_, bind_rc_, "binding parameters");
+      return false;
+    }
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) *status = DbError(db_, rc, "executing SQL");
+    return false;
+  }
+  // Runs a statement that returns no rows we need.
+  Status Run() {
+    Status status;
+    while (Next(&status)) {
+    }
+    return status;
+  }
+
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  int64_t ColInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string_view ColText(int col) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    const int size = sqlite3_column_bytes(stmt_, col);
+    return data == nullptr ? std::string_view() : std::string_view(data, size);
+  }
+  std::string_view ColBlob(int col) const {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    const int size = sqlite3_column_bytes(stmt_, col);
+    return data == nullptr ? std::string_view() : std::string_view(data, size);
+  }
+
+ private:
+  // A null pointer would bind SQL NULL; an empty value must stay ''.
+  static const char* NonNull(std::string_view value) {
+    return value.data() != nullptr ? value.data() : "";
+  }
+  void Check(int rc) {
+    if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
+  bool Bindable() const { return stmt_ != nullptr; }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  Status error_;
+  int bind_rc_ = SQLITE_OK;
+};
+
+// ---- paths and content ---------------------------------------------------
+
+bool IsValidPath(std::string_view path) {
+  if (path.empty()) return true;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    const std::string_view part = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (part.empty() || part == "." || part == ".." || part.find('\0') != std::string_view::npos) {
+      return false;
+    }
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
+std::string_view ParentOf(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+std::string_view NameOf(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Pre-order with siblings in C byte order by name: compare paths bytewise
+// with '/' ranked below every byte a name can hold (names never hold NUL).
+bool PreorderLess(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned ca = a[i] == '/' ? 0u : static_cast<unsigned char>(a[i]);
+    const unsigned cb = b[i] == '/' ? 0u : static_cast<unsigned char>(b[i]);
+    if (ca != cb) return ca < cb;
+  }
+  return a.size() < b.size();
+}
+
+// The half-open key range (lo, hi) holding exactly the paths below `dir`:
+// every such path starts with "dir/", and '0' is the byte after '/'.
+std::pair<std::string, std::string> SubtreeRange(std::string_view dir) {
+  std::string lo(dir);
+  std::string hi(dir);
+  lo += '/';
+  hi += '0';
+  return {std::move(lo), std::move(hi)};
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+bool IsSessionLogPath(std::string_view path) {
+  const std::string_view name = NameOf(path);
+  return path.starts_with("sessions/") && name.size() > 6 && name.ends_with(".jsonl");
+}
+
+bool StoreAsLines(std::string_view path, std::string_view bytes) {
+  return IsSessionLogPath(path) && bytes.find('\0') == std::string_view::npos &&
+         bytes.find('\r') == std::string_view::npos && IsValidUtf8(bytes);
+}
+
+uint64_t CountNewlines(std::string_view bytes) {
+  return static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+}
+
+// Lines as GNU tools see them: split at '\n'; a last line without '\n'
+// still counts; a final '\n' does not start another line.
+std::vector<std::string_view> SplitLines(std::string_view bytes) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < bytes.size()) {
+    const size_t nl = bytes.find('\n', start);
+    if (nl == std::string_view::npos) {
+      lines.push_back(bytes.substr(start));
+      break;
+    }
+    lines.push_back(bytes.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+uint64_t LineRows(uint64_t size, uint64_t newlines, bool final_newline) {
+  return newlines + (size > 0 && !final_newline ? 1 : 0);
+}
+
+std::string SessionTitle(uint64_t rows) {
+  return "session, " + std::to_string(rows) + (rows == 1 ? " line" : " lines");
+}
+
+// The first "# " heading of a note, cut to a bounded length on a UTF-8
+// character boundary.
+std::string NoteTitle(std::string_view bytes) {
+  size_t start = 0;
+  while (start < bytes.size()) {
+    size_t nl = bytes.find('\n', start);
+    if (nl == std::string_view::npos) nl = bytes.size();
+    std::string_view line = bytes.substr(start, nl - start);
+    if (line.starts_with("# ")) {
+      line.remove_prefix(2);
+      if (line.ends_with('\r')) line.remove_suffix(1);
+      if (line.size() > kMaxTitleBytes) {
+        size_t cut = kMaxTitleBytes;
+        while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+        line = line.substr(0, cut);
+      }
+      return std::string(line);
+    }
+    start = nl + 1;
+  }
+  return "";
+}
+
+std::string TitleFor(std::string_view path, std::string_view bytes) {
+  if (IsSessionLogPath(path)) {
+    return SessionTitle(
+        LineRows(bytes.size(), CountNewlines(bytes), !bytes.empty() && bytes.back() == '\n'));
+  }
+  return NoteTitle(bytes);
+}
+
+std::string UtcDate(int64_t mtime_ns) {
+  constexpr int64_t kNsPerSec = 1000000000;
+  int64_t secs = mtime_ns / kNsPerSec;
+  if (mtime_ns % kNsPerSec < 0) --secs;
+  const time_t t = static_cast<time_t>(secs);
+  struct tm tm;
+  if (gmtime_r(&t, &tm) == nullptr) return "";
+  char buf[32];
+  const size_t n = strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return std::string(buf, n);
+}
+
+// A markdown table cell: '|' would end the cell and a line break the row.
+std::string Cell(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n' || c == '\r' || c == '\t') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Stat FileStat(Storage storage, int64_t mode, int64_t mtime_ns, int64_t size, int64_t lines) {
+  Stat st;
+  st.kind = NodeKind::kFile;
+  st.storage = storage;
+  st.mode = static_cast<uint32_t>(mode);
+  st.mtime_ns = mtime_ns;
+  st.size = static_cast<uint64_t>(size);
+  st.nlink = 1;
+  st.line_count = static_cast<uint64_t>(lines);
+  return st;
+}
+
+Stat DirStat(int64_t mode, int64_t mtime_ns, int64_t subdirs) {
+  Stat st;
+  st.kind = NodeKind::kDirectory;
+  st.storage = Storage::kDirectory;
+  st.mode = static_cast<uint32_t>(mode);
+  st.mtime_ns = mtime_ns;
+  st.size = kDirSize;
+  st.nlink = 2 + static_cast<uint64_t>(subdirs);
+  st.line_count = 0;
+  return st;
+}
+
+std::string Quoted(std::string_view path) { return "'" + std::string(path) + "'"; }
+
+// ---- the store -----------------------------------------------------------
+
+class SqliteStore final : public Store, public internal::BulkCapable {
+ public:
+  SqliteStore(std::string db_path, const StoreOptions& options)
+      : db_path_(std::move(db_path)), options_(options) {}
+
+  Status Open();
+
+  Status GetStat(std::string_view path, Stat* out) override;
+  Status ReadFile(std::string_view path, std::string* out) override;
+  Status ReadLines(std::string_view path, uint64_t first, uint64_t last, std::vector<Line>* out,
+                   bool* ends_with_newline) override;
+  Status ListDir(std::string_view path, std::vector<DirEntry>* out) override;
+  Status Walk(std::string_view path,
+              const std::function<bool(const std::string& path, const Stat& stat)>& visit) override;
+  Status WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
+                   int64_t mtime_ns) override;
+  Status MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) override;
+  Status Remove(std::string_view path) override;
+  std::vector<std::string> TakeTrace() override { return std::exchange(trace_, {}); }
+
+  Status BeginBulk(std::unique_ptr<internal::BulkWriter>* out) override;
+
+  // Used by the bulk writer; the caller holds a write transaction.
+  Status PutFileLocked(std::string_view path, std::string_view bytes, uint32_t mode,
+                       int64_t mtime_ns);
+  Status PutDirectoryLocked(std::string_view path, uint32_t mode, int64_t mtime_ns);
+  Status Exec(Q q) { return Use(q).Run(); }
+
+ private:
+  enum class Kind { kMissing, kMemory, kSession, kDir, kVirtual };
+  struct Node {
+    Kind kind = Kind::kMissing;
+    Stat stat;
+    bool final_newline = false;
+  };
+  struct Index {
+    std::string content;
+    int64_t mtime_ns = 0;
+  };
+
+  // A transaction for the scope, unless one is already open (a bulk load).
+  class Txn {
+   public:
+    explicit Txn(SqliteStore* store) : store_(store) {}
+    Txn(const Txn&) = delete;
+    Txn& operator=(const Txn&) = delete;
+    ~Txn() {
+      if (active_) (void)store_->Exec(Q::kRollback);
+    }
+    Status Begin(bool write) {
+      if (sqlite3_get_autocommit(store_->db_.get()) == 0) return Status::Ok();
+      Status st = store_->Exec(write ? Q::kBeginWrite : Q::kBeginRead);
+      active_ = st.ok();
+      return st;
+    }
+    Status Commit() {
+      if (!active_) return Status::Ok();
+      Status st = store_->Exec(Q::kCommit);
+      if (st.ok()) active_ = false;
+      return st;
+    }
+
+   private:
+    SqliteStore* store_;
+    bool active_ = false;
+  };
+
+  static int TraceCallback(unsigned type, void* context, void* p, void* x);
+  Status Migrate(int version);
+  Status CheckNoForeignSchema();
+  Status ExecScript(const char* sql, std::string_view what);
+  Status ReadUserVersion(int* version);
+
+  // A cached statement, prepared on first use. A prepare failure is carried
+  // by the Query and reported by its first Next()/Run().
+  Query Use(Q q);
+
+  Status CheckWritable() const {
+    if (options_.read_only) return Err(Code::kReadOnly, "store is read-only: " + db_path_);
+    return Status::Ok();
+  }
+  Status CheckPath(std::string_view path) const {
+    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
+    return Status::Ok();
+  }
+
+  // The node stored at a non-root path (virtual files not included).
+  Status LookupReal(std::string_view path, Node* node);
+  // Cheaper: only kind, size and final_newline (no directory link count,
+  // which costs a count of its subdirectories).
+  Status LookupKind(std::string_view path, Node* node);
+  // Also the root and the virtual index.
+  Status Lookup(std::string_view path, Node* node);
+  // Why `path` (missing) cannot be found: NotFound, or NotADirectory when a
+  // leading component is a file.
+  Status Missing(std::string_view path);
+  Status RootStat(Stat* out);
+  Status VirtualIndexActive(bool* active);
+  Status BuildIndex(Index* out);
+  Stat IndexStat(const Index& index) const;
+
+  Status ReadSessionLines(std::string_view path, uint64_t first, uint64_t last,
+                          std::vector<Line>* out);
+  Status EnsureDirs(std::string_view dir, int64_t now);
+  Status DeleteNode(std::string_view path, Kind kind);
+  Status InsertLines(std::string_view path, const std::vector<std::string_view>& lines, size_t from,
+                     int64_t first_number);
+  Status UpdateInPlace(std::string_view path, std::string_view bytes, uint32_t mode,
+                       int64_t mtime_ns, const Node& node, bool* done);
+
+  DbPtr db_;
+  std::string db_path_;
+  StoreOptions options_;
+  std::array<StmtPtr, static_cast<size_t>(Q::kCount)> stmts_;
+  std::vector<std::string> trace_;
+};
+
+int SqliteStore::TraceCallback(unsigned type, void* context, void* p, void* x) {
+  if (type != SQLITE_TRACE_STMT) return 0;
+  auto* self = static_cast<SqliteStore*>(context);
+  auto* stmt = static_cast<sqlite3_stmt*>(p);
+  std::string text;
+  if (char* expanded = sqlite3_expanded_sql(stmt); expanded != nullptr) {
+    // Bound values make the trace readable, but a written blob would drown
+    // it: long expansions fall back to the statement with its parameters.
+    if (std::strlen(expanded) <= kMaxTracedSql) text = expanded;
+    sqlite3_free(expanded);
+  }
+  if (text.empty()) {
+    const char* sql = static_cast<const char*>(x);
+    text = sql != nullptr ? sql : "";
+  }
+  self->trace_.push_back(std::move(text));
+  return 0;
+}
+
+Query SqliteStore::Use(Q q) {
+  StmtPtr& slot = stmts_[static_cast<size_t>(q)];
+  if (slot == nullptr) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc =
+        sqlite3_prepare_v3(db_.get(), SqlText(q), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return Query(db_.get(), DbError(db_.get(), rc, "preparing SQL"));
+    }
+    slot.reset(stmt);
+  }
+  return Query(db_.get(), slot.get());
+}
+
+Status SqliteStore::ExecScript(const char* sql, std::string_view what) {
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string message(what);
+  message += ": ";
+  message += error != nullptr ? error : sqlite3_errstr(rc);
+  sqlite3_free(error);
+  Status st = DbError(nullptr, rc, "");
+  return Err(st.code(), std::move(message));
+}
+
+Status SqliteStore::ReadUserVersion(int* version) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), "PRAGMA user_version", -1, &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc != SQLITE_OK) return DbError(db_.get(), rc, "opening store " + db_path_);
+  rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return DbError(db_.get(), rc, "opening store " + db_path_);
+  *version = sqlite3_column_int(stmt.get(), 0);
+  return Status::Ok();
+}
+
+Status SqliteStore::Open() {
+  struct stat st;
+  const bool exists = ::stat(db_path_.c_str(), &st) == 0;
+  const bool create = !options_.read_only && options_.create_if_missing;
+  if (!exists && !create) {
+    return Err(Code::kNotFound, "memhook store not found: " + db_path_ +
+                                    " (no such file; import or write something first)");
+  }
+  if (!exists) {
+    const size_t slash = db_path_.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+      // The store holds the agent's private notes: keep its folder private.
+      Status made = internal::MakeHostDirs(db_path_.substr(0, slash), 0700);
+      if (!made.ok()) return made;
+    }
+  }
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  flags |= options_.read_only ? SQLITE_OPEN_READONLY
+                              : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(db_path_.c_str(), &raw, flags, nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) return DbError(db_.get(), rc, "cannot open store " + db_path_);
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  if (options_.trace) {
+    sqlite3_trace_v2(db_.get(), SQLITE_TRACE_STMT, &SqliteStore::TraceCallback, this);
+  }
+
+  int version = 0;
+  Status status = ReadUserVersion(&version);
+  if (!status.ok()) return status;
+  const int latest = static_cast<int>(kMigrations.size());
+  if (version > latest) {
+    return Err(Code::kCorruption, "store " + db_path_ + " has schema version " +
+                                      std::to_string(version) + ", newer than this memhook (" +
+                                      std::to_string(latest) + ")");
+  }
+  if (version < latest) {
+    if (options_.read_only) {
+      return Err(Code::kCorruption, "store " + db_path_ + " has schema version " +
+                                        std::to_string(version) + "; open it read-write once to " +
+                                        "upgrade it to " + std::to_string(latest));
+    }
+    status = Migrate(version);
+    if (!status.ok()) return status;
+  }
+  if (options_.read_only) return ExecScript("PRAGMA query_only = 1", "opening store");
+  return ExecScript("PRAGMA synchronous = NORMAL", "opening store");
+}
+
+Status SqliteStore::CheckNoForeignSchema() {
+  sqlite3_stmt* raw = nullptr;
+  // One statement, so a concurrent creator cannot slip between the two
+  // reads: its finished schema comes with a non-zero user_version.
+  int rc = sqlite3_prepare_v2(db_.get(),
+                              "SELECT count(*) FROM sqlite_schema "
+                              "WHERE (SELECT user_version FROM pragma_user_version) = 0",
+                              -1, &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return DbError(db_.get(), rc, "inspecting " + db_path_);
+  if (sqlite3_column_int64(stmt.get(), 0) != 0) {
+    return Err(Code::kCorruption, db_path_ + " is a SQLite database but not a memhook store");
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::Migrate(int version) {
+  if (version == 0) {
+    // Before anything is changed: never touch somebody else's database.
+    Status st = CheckNoForeignSchema();
+    if (!st.ok()) return st;
+    // journal_mode cannot change inside a transaction; it is persistent,
+    // so this runs once, when the file is new.
+    st = ExecScript("PRAGMA journal_mode = WAL", "enabling WAL on " + db_path_);
+    if (!st.ok()) return st;
+  }
+  Status st = ExecScript("BEGIN IMMEDIATE", "migrating " + db_path_);
+  if (!st.ok()) return st;
+  // Another process may have migrated while we waited for the lock.
+  st = ReadUserVersion(&version);
+  if (st.ok() && version == 0) st = CheckNoForeignSchema();
+  for (int v = version; st.ok() && v < static_cast<int>(kMigrations.size()); ++v) {
+    st =
+        ExecScript(kMigrations[v], "migrating " + db_path_ + " to schema " + std::to_string(v + 1));
+    if (st.ok()) {
+      // Integers from this table, never user text.
+      const std::string pragma = "PRAGMA user_version = " + std::to_string(v + 1);
+      st = ExecScript(pragma.c_str(), "migrating " + db_path_);
+    }
+  }
+  if (st.ok() && version == 0) {
+    const std::string pragma = "PRAGMA application_id = " + std::to_string(kApplicationId);
+    st = ExecScript(pragma.c_str(), "migrating " + db_path_);
+  }
+  if (!st.ok()) {
+    (void)ExecScript("ROLLBACK", "");
+    return st;
+  }
+  return ExecScript("COMMIT", "migrating " + db_path_);
+}
+
+// ---- reads ---------------------------------------------------------------
+
+Status SqliteStore::LookupReal(std::string_view path, Node* node) {
+  Query q = Use(Q::kLookup);
+  q.Text(1, path);
+  Status st;
+  *node = Node();
+  if (q.Next(&st)) {
+    const int64_t kind = q.ColInt(0);
+    if (kind == 2) {
+      node->kind = Kind::kDir;
+      node->stat = DirStat(q.ColInt(1), q.ColInt(2), q.ColInt(5));
+    } else {
+      node->kind = kind == 0 ? Kind::kMemory : Kind::kSession;
+      node->stat = FileStat(kind == 0 ? Storage::kBlob : Storage::kLines, q.ColInt(1), q.ColInt(2),
+                            q.ColInt(3), q.ColInt(4));
+      node->final_newline = q.ColInt(5) != 0;
+    }
+  }
+  return st;
+}
+
+Status SqliteStore::LookupKind(std::string_view path, Node* node) {
+  Query q = Use(Q::kLookupKind);
+  q.Text(1, path);
+  Status st;
+  *node = Node();
+  if (q.Next(&st)) {
+    const int64_t kind = q.ColInt(0);
+    node->kind = kind == 0 ? Kind::kMemory : kind == 1 ? Kind::kSession : Kind::kDir;
+    node->stat.size = static_cast<uint64_t>(q.ColInt(1));
+    node->final_newline = q.ColInt(2) != 0;
+  }
+  return st;
+}
+
+Status SqliteStore::Lookup(std::string_view path, Node* node) {
+  if (path.empty()) {
+    *node = Node();
+    node->kind = Kind::kDir;
+    return RootStat(&node->stat);
+  }
+  Status st = LookupReal(path, node);
+  if (!st.ok() || node->kind != Kind::kMissing || path != kIndexName || !options_.virtual_index) {
+    return st;
+  }
+  Index index;
+  st = BuildIndex(&index);
+  if (!st.ok()) return st;
+  node->kind = Kind::kVirtual;
+  node->stat = IndexStat(index);
+  node->final_newline = true;
+  return Status::Ok();
+}
+
+Status SqliteStore::Missing(std::string_view path) {
+  size_t end = path.find('/');
+  while (end != std::string_view::npos) {
+    const std::string_view prefix = path.substr(0, end);
+    Node node;
+    Status st = LookupKind(prefix, &node);
+    if (!st.ok()) return st;
+    const bool virtual_file =
+        node.kind == Kind::kMissing && prefix == kIndexName && options_.virtual_index;
+    if (virtual_file || (node.kind != Kind::kMissing && node.kind != Kind::kDir)) {
+      return Err(Code::kNotADirectory, "not a directory: " + Quoted(prefix));
+    }
+    if (node.kind == Kind::kMissing) break;
+    end = path.find('/', end + 1);
+  }
+  return Err(Code::kNotFound, "no such file or directory: " + Quoted(path));
+}
+
+Status SqliteStore::RootStat(Stat* out) {
+  Query q = Use(Q::kRootInfo);
+  Status st;
+  if (!q.Next(&st)) return st.ok() ? DbError(db_.get(), SQLITE_ERROR, "reading the root") : st;
+  const bool recorded = !q.IsNull(0);
+  const int64_t mode = recorded ? q.ColInt(0) : 0755;
+  int64_t mtime = recorded ? q.ColInt(1) : 0;
+  const int64_t subdirs = q.ColInt(2);
+  if (!recorded) {
+    for (int col = 3; col <= 5; ++col) {
+      if (!q.IsNull(col)) mtime = std::max(mtime, q.ColInt(col));
+    }
+  }
+  *out = DirStat(mode, mtime, subdirs);
+  if (recorded) return Status::Ok();
+  // An unrecorded root also takes the generated index's time, as if it had
+  // been written into the directory.
+  bool active = false;
+  st = VirtualIndexActive(&active);
+  if (!st.ok() || !active) return st;
+  Index index;
+  st = BuildIndex(&index);
+  if (st.ok()) out->mtime_ns = std::max(out->mtime_ns, index.mtime_ns);
+  return st;
+}
+
+Status SqliteStore::VirtualIndexActive(bool* active) {
+  *active = false;
+  if (!options_.virtual_index) return Status::Ok();
+  Node node;
+  Status st = LookupKind(kIndexName, &node);
+  if (st.ok()) *active = node.kind == Kind::kMissing;
+  return st;
+}
+
+Status SqliteStore::BuildIndex(Index* out) {
+  struct Row {
+    std::string path;
+    int64_t mtime_ns;
+    std::string title;
+  };
+  std::vector<Row> rows;
+  {
+    Query q = Use(Q::kIndexRows);
+    Status st;
+    while (q.Next(&st)) {
+      rows.push_back({std::string(q.ColText(0)), q.ColInt(1), std::string(q.ColText(2))});
+    }
+    st = st;
+    if (!st.ok()) return st;
+  }
+  std::string& md = out->content;
+  md = "# Memory index\n\n";
+  if (rows.empty()) {
+    md += "No notes or sessions yet.\n";
+    out->mtime_ns = 0;
+    return Status::Ok();
+  }
+  md += "The " + std::to_string(kIndexRows) +
+        " most recently modified notes and session logs, newest first (generated by "
+        "memhook).\n\n";
+  md += "| path | date | first heading |\n| --- | --- | --- |\n";
+  for (const Row& row : rows) {
+    md += "| " + Cell(row.path) + " | " + UtcDate(row.mtime_ns) + " | " + Cell(row.title) + " |\n";
+  }
+  // Rows come newest first, so the first holds the newest mtime of all.
+  out->mtime_ns = rows.front().mtime_ns;
+  return Status::Ok();
+}
+
+Stat SqliteStore::IndexStat(const Index& index) const {
+  return FileStat(Storage::kVirtual, 0644, index.mtime_ns,
+                  static_cast<int64_t>(index.content.size()),
+                  static_cast<int64_t>(CountNewlines(index.content)));
+}
+
+Status SqliteStore::GetStat(std::string_view path, Stat* out) {
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  Node node;
+  st = Lookup(path, &node);
+  if (!st.ok()) return st;
+  if (node.kind == Kind::kMissing) {
+    Txn txn(this);
+    st = txn.Begin(false);
+    return st.ok() ? Missing(path) : st;
+  }
+  *out = node.stat;
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadSessionLines(std::string_view path, uint64_t first, uint64_t last,
+                                     std::vector<Line>* out) {
+  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  Query q = Use(Q::kSessionLines);
+  q.Text(1, path)
+      .Int(2, static_cast<int64_t>(std::min(first, kMax)))
+      .Int(3, static_cast<int64_t>(std::min(last, kMax)));
+  Status st;
+  while (q.Next(&st)) {
+    out->push_back(Line{static_cast<uint64_t>(q.ColInt(0)), std::string(q.ColText(1))});
+  }
+  return st;
+}
+
+Status SqliteStore::ReadFile(std::string_view path, std::string* out) {
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  if (path.empty()) return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
+  {
+    Query q = Use(Q::kMemoryContent);
+    q.Text(1, path);
+    if (q.Next(&st)) {
+      out->assign(q.ColBlob(0));
+      return Status::Ok();
+    }
+    st = st;
+    if (!st.ok()) return st;
+  }
+  Txn txn(this);
+  st = txn.Begin(false);
+  if (!st.ok()) return st;
+  Node node;
+  st = Lookup(path, &node);
+  if (!st.ok()) return st;
+  switch (node.kind) {
+    case Kind::kMissing:
+      return Missing(path);
+    case Kind::kDir:
+      return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
+    case Kind::kVirtual: {
+      Index index;
+      st = BuildIndex(&index);
+      if (st.ok()) *out = std::move(index.content);
+      return st;
+    }
+    case Kind::kMemory:  // written between our two reads
+      return ReadFile(path, out);
+    case Kind::kSession:
+      break;
+  }
+  std::vector<Line> lines;
+  st = ReadSessionLines(path, 1, std::numeric_limits<uint64_t>::max(), &lines);
+  if (!st.ok()) return st;
+  out->clear();
+  out->reserve(node.stat.size);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) *out += '\n';
+    *out += lines[i].text;
+  }
+  if (node.final_newline) *out += '\n';
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadLines(std::string_view path, uint64_t first, uint64_t last,
+                              std::vector<Line>* out, bool* ends_with_newline) {
+  out->clear();
+  if (first == 0) first = 1;
+  if (last == 0) last = std::numeric_limits<uint64_t>::max();
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  if (path.empty()) return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
+  std::string bytes;
+  {
+    Query q = Use(Q::kMemoryContent);
+    q.Text(1, path);
+    const bool found = q.Next(&st);
+    st = st;
+    if (!st.ok()) return st;
+    if (found) bytes.assign(q.ColBlob(0));
+    if (!found) {
+      Txn txn(this);
+      st = txn.Begin(false);
+      if (!st.ok()) return st;
+      Node node;
+      st = Lookup(path, &node);
+      if (!st.ok()) return st;
+      switch (node.kind) {
+        case Kind::kMissing:
+          return Missing(path);
+        case Kind::kDir:
+          return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
+        case Kind::kMemory:
+          return ReadLines(path, first, last, out, ends_with_newline);
+        case Kind::kSession:
+          *ends_with_newline = node.final_newline;
+          return first > last ? Status::Ok() : ReadSessionLines(path, first, last, out);
+        case Kind::kVirtual: {
+          Index index;
+          st = BuildIndex(&index);
+          if (!st.ok()) return st;
+          bytes = std::move(index.content);
+          break;
+        }
+      }
+    }
+  }
+  *ends_with_newline = !bytes.empty() && bytes.back() == '\n';
+  const std::vector<std::string_view> lines = SplitLines(bytes);
+  for (uint64_t n = first; n <= last && n <= lines.size(); ++n) {
+    out->push_back(Line{n, std::string(lines[n - 1])});
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::ListDir(std::string_view path, std::vector<DirEntry>* out) {
+  out->clear();
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  Txn txn(this);
+  st = txn.Begin(false);
+  if (!st.ok()) return st;
+  {
+    Query q = Use(Q::kListDir);
+    q.Text(1, path);
+    while (q.Next(&st)) {
+      DirEntry entry;
+      entry.name = q.ColText(0);
+      const int64_t kind = q.ColInt(1);
+      entry.stat = kind == 2 ? DirStat(q.ColInt(2), q.ColInt(3), q.ColInt(6))
+                             : FileStat(kind == 0 ? Storage::kBlob : Storage::kLines, q.ColInt(2),
+                                        q.ColInt(3), q.ColInt(4), q.ColInt(5));
+      out->push_back(std::move(entry));
+    }
+    st = st;
+    if (!st.ok()) return st;
+  }
+  if (path.empty()) {
+    const auto pos = std::lower_bound(
+        out->begin(), out->end(), kIndexName,
+        [](const DirEntry& e, std::string_view name) { return std::string_view(e.name) < name; });
+    if (options_.virtual_index && (pos == out->end() || pos->name != kIndexName)) {
+      Index index;
+      st = BuildIndex(&index);
+      if (!st.ok()) return st;
+      out->insert(pos, DirEntry{std::string(kIndexName), IndexStat(index)});
+    }
+    return Status::Ok();
+  }
+  if (!out->empty()) return Status::Ok();
+  // No entries: an empty directory, a file, or nothing.
+  Node node;
+  st = Lookup(path, &node);
+  if (!st.ok()) return st;
+  if (node.kind == Kind::kDir) return Status::Ok();
+  if (node.kind == Kind::kMissing) return Missing(path);
+  return Err(Code::kNotADirectory, "not a directory: " + Quoted(path));
+}
+
+Status SqliteStore::Walk(
+    std::string_view path,
+    const std::function<bool(const std::string& path, const Stat& stat)>& visit) {
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  struct Item {
+    std::string path;
+    Stat stat;
+  };
+  std::vector<Item> items;
+  {
+    Txn txn(this);
+    st = txn.Begin(false);
+    if (!st.ok()) return st;
+    Node node;
+    st = Lookup(path, &node);
+    if (!st.ok()) return st;
+    if (node.kind == Kind::kMissing) return Missing(path);
+    if (node.kind != Kind::kDir)
+      return Err(Code::kNotADirectory, "not a directory: " + Quoted(path));
+
+    const bool all = path.empty();
+    const auto [lo, hi] = SubtreeRange(path);
+    std::unordered_map<std::string_view, uint64_t> subdirs;
+    for (const Q q_id : all ? std::array{Q::kWalkAllDirs, Q::kWalkAllMemory, Q::kWalkAllSessions}
+                            : std::array{Q::kWalkDirs, Q::kWalkMemory, Q::kWalkSessions}) {
+      Query q = Use(q_id);
+      if (!all) q.Text(1, lo).Text(2, hi);
+      const bool dirs = q_id == Q::kWalkAllDirs || q_id == Q::kWalkDirs;
+      const Storage storage =
+          (q_id == Q::kWalkAllMemory || q_id == Q::kWalkMemory) ? Storage::kBlob : Storage::kLines;
+      while (q.Next(&st)) {
+        Item item;
+        item.path = q.ColText(0);
+        item.stat = dirs ? DirStat(q.ColInt(1), q.ColInt(2), 0)
+                         : FileStat(storage, q.ColInt(1), q.ColInt(2), q.ColInt(3), q.ColInt(4));
+        items.push_back(std::move(item));
+      }
+      st = st;
+      if (!st.ok()) return st;
+    }
+    if (all) {
+      bool active = false;
+      st = VirtualIndexActive(&active);
+      if (!st.ok()) return st;
+      if (active) {
+        Index index;
+        st = BuildIndex(&index);
+        if (!st.ok()) return st;
+        items.push_back(Item{std::string(kIndexName), IndexStat(index)});
+      }
+    }
+    st = txn.Commit();
+    if (!st.ok()) return st;
+    // Every subdirectory of a walked directory is itself in the walk.
+    for (const Item& item : items) {
+      if (item.stat.kind == NodeKind::kDirectory) ++subdirs[ParentOf(item.path)];
+    }
+    for (Item& item : items) {
+      if (item.stat.kind != NodeKind::kDirectory) continue;
+      const auto it = subdirs.find(item.path);
+      if (it != subdirs.end()) item.stat.nlink += it->second;
+    }
+  }
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return PreorderLess(a.path, b.path); });
+  for (const Item& item : items) {
+    if (!visit(item.path, item.stat)) break;
+  }
+  return Status::Ok();
+}
+
+// ---- writes --------------------------------------------------------------
+
+Status SqliteStore::EnsureDirs(std::string_view dir, int64_t now) {
+  if (dir.empty()) return Status::Ok();
+  Node node;
+  Status st = LookupKind(dir, &node);
+  if (!st.ok()) return st;
+  if (node.kind == Kind::kDir) return Status::Ok();
+  if (node.kind != Kind::kMissing) {
+    return Err(Code::kNotADirectory, "not a directory: " + Quoted(dir));
+  }
+  st = EnsureDirs(ParentOf(dir), now);
+  if (!st.ok()) return st;
+  Query q = Use(Q::kPutDir);
+  q.Text(1, dir).Text(2, ParentOf(dir)).Text(3, NameOf(dir)).Int(4, 0755).Int(5, now);
+  return q.Run();
+}
+
+Status SqliteStore::DeleteNode(std::string_view path, Kind kind) {
+  Status st;
+  switch (kind) {
+    case Kind::kMissing:
+    case Kind::kVirtual:
+      return Status::Ok();
+    case Kind::kMemory: {
+      Query q = Use(Q::kDeleteMemory);
+      q.Text(1, path);
+      return q.Run();
+    }
+    case Kind::kSession: {
+      for (const Q q_id : {Q::kDeleteSessionFile, Q::kDeleteSessionLines}) {
+        Query q = Use(q_id);
+        q.Text(1, path);
+        st = q.Run();
+        if (!st.ok()) return st;
+      }
+      return st;
+    }
+    case Kind::kDir:
+      break;
+  }
+  const auto [lo, hi] = SubtreeRange(path);
+  for (const Q q_id : {Q::kDeleteSessionLinesBelow, Q::kDeleteSessionFilesBelow,
+                       Q::kDeleteMemoryBelow, Q::kDeleteDirsBelow}) {
+    Query q = Use(q_id);
+    q.Text(1, lo).Text(2, hi);
+    st = q.Run();
+    if (!st.ok()) return st;
+  }
+  Query q = Use(Q::kDeleteDir);
+  q.Text(1, path);
+  return q.Run();
+}
+
+Status SqliteStore::InsertLines(std::string_view path, const std::vector<std::string_view>& lines,
+                                size_t from, int64_t first_number) {
+  Status st;
+  size_t i = from;
+  for (; i + kLineBatch <= lines.size(); i += kLineBatch) {
+    Query q = Use(Q::kInsertSessionLines16);
+    q.Text(1, path);
+    for (size_t k = 0; k < kLineBatch; ++k) {
+      const int param = 2 + 2 * static_cast<int>(k);
+      q.Int(param, first_number + static_cast<int64_t>(i - from + k)).Text(param + 1, lines[i + k]);
+    }
+    st = q.Run();
+    if (!st.ok()) return st;
+  }
+  for (; i < lines.size(); ++i) {
+    Query q = Use(Q::kInsertSessionLine);
+    q.Text(1, path).Int(2, first_number + static_cast<int64_t>(i - from)).Text(3, lines[i]);
+    st = q.Run();
+    if (!st.ok()) return st;
+  }
+  return st;
+}
+
+// Re-imports mostly find a file unchanged, or a session log that only grew:
+// comparing with the stored bytes is far cheaper than rewriting every row.
+Status SqliteStore::UpdateInPlace(std::string_view path, std::string_view bytes, uint32_t mode,
+                                  int64_t mtime_ns, const Node& node, bool* done) {
+  *done = false;
+  const bool as_lines = StoreAsLines(path, bytes);
+  if (node.kind == Kind::kMemory) {
+    if (as_lines || node.stat.size != bytes.size()) return Status::Ok();
+    Query q = Use(Q::kMemoryContent);
+    q.Text(1, path);
+    Status st;
+    const bool same = q.Next(&st) && q.ColBlob(0) == bytes;
+    st = st;
+    if (!st.ok() || !same) return st;
+    Query touch = Use(Q::kTouchMemory);
+    touch.Text(1, path).Int(2, mode).Int(3, mtime_ns);
+    *done = true;
+    return touch.Run();
+  }
+  if (node.kind != Kind::kSession || !as_lines || node.stat.size > bytes.size()) {
+    return Status::Ok();
+  }
+  std::vector<Line> old;
+  Status st = ReadSessionLines(path, 1, std::numeric_limits<uint64_t>::max(), &old);
+  if (!st.ok()) return st;
+  // Rows that stay as they are: all, or all but an unterminated last line
+  // that the new content may have extended.
+  size_t keep = old.size();
+  if (keep > 0 && !node.final_newline) --keep;
+  size_t offset = 0;
+  for (size_t i = 0; i < keep; ++i) {
+    const std::string_view text = old[i].text;
+    if (bytes.substr(offset, text.size()) != text || offset + text.size() >= bytes.size() ||
+        bytes[offset + text.size()] != '\n') {
+      return Status::Ok();
+    }
+    offset += text.size() + 1;
+  }
+  if (keep < old.size() && !bytes.substr(offset).starts_with(old[keep].text)) return Status::Ok();
+  const std::vector<std::string_view> lines = SplitLines(bytes.substr(offset));
+  if (keep < old.size()) {
+    Query q = Use(Q::kDeleteSessionLinesFrom);
+    q.Text(1, path).Int(2, static_cast<int64_t>(keep + 1));
+    st = q.Run();
+    if (!st.ok()) return st;
+  }
+  st = InsertLines(path, lines, 0, static_cast<int64_t>(keep + 1));
+  if (!st.ok()) return st;
+  Query q = Use(Q::kUpdateSessionFile);
+  q.Text(1, path).Int(2, mode).Int(3, mtime_ns).Int(4, static_cast<int64_t>(bytes.size()));
+  q.Int(5, static_cast<int64_t>(CountNewlines(bytes)));
+  q.Int(6, !bytes.empty() && bytes.back() == '\n' ? 1 : 0);
+  const std::string title = TitleFor(path, bytes);
+  q.Text(7, title);
+  st = q.Run();
+  *done = st.ok();
+  return st;
+}
+
+Status SqliteStore::PutFileLocked(std::string_view path, std::string_view bytes, uint32_t mode,
+                                  int64_t mtime_ns) {
+  if (path.empty()) return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
+  const int64_t now = internal::NowNs();
+  if (mtime_ns < 0) mtime_ns = now;
+  mode &= 07777;
+  Status st = EnsureDirs(ParentOf(path), now);
+  if (!st.ok()) return st;
+  Node node;
+  st = LookupKind(path, &node);
+  if (!st.ok()) return st;
+  if (node.kind == Kind::kDir) return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
+  bool done = false;
+  st = UpdateInPlace(path, bytes, mode, mtime_ns, node, &done);
+  if (!st.ok() || done) return st;
+  st = DeleteNode(path, node.kind);
+  if (!st.ok()) return st;
+
+  const std::string_view parent = ParentOf(path);
+  const std::string_view name = NameOf(path);
+  const auto size = static_cast<int64_t>(bytes.size());
+  const auto newlines = static_cast<int64_t>(CountNewlines(bytes));
+  const std::string title = TitleFor(path, bytes);
+  if (!StoreAsLines(path, bytes)) {
+    Query q = Use(Q::kInsertMemory);
+    q.Text(1, path).Text(2, parent).Text(3, name).Int(4, mode).Int(5, mtime_ns);
+    q.Int(6, size).Int(7, newlines).Text(8, title).Blob(9, bytes);
+    return q.Run();
+  }
+  const bool final_newline = !bytes.empty() && bytes.back() == '\n';
+  {
+    Query q = Use(Q::kInsertSessionFile);
+    q.Text(1, path).Text(2, parent).Text(3, name).Int(4, mode).Int(5, mtime_ns);
+    q.Int(6, size).Int(7, newlines).Int(8, final_newline ? 1 : 0).Text(9, title);
+    st = q.Run();
+    if (!st.ok()) return st;
+  }
+  return InsertLines(path, SplitLines(bytes), 0, 1);
+}
+
+Status SqliteStore::PutDirectoryLocked(std::string_view path, uint32_t mode, int64_t mtime_ns) {
+  const int64_t now = internal::NowNs();
+  if (mtime_ns < 0) mtime_ns = now;
+  Status st;
+  if (!path.empty()) {
+    st = EnsureDirs(ParentOf(path), now);
+    if (!st.ok()) return st;
+    Node node;
+    st = LookupKind(path, &node);
+    if (!st.ok()) return st;
+    if (node.kind != Kind::kDir) st = DeleteNode(path, node.kind);
+    if (!st.ok()) return st;
+  }
+  Query q = Use(Q::kPutDir);
+  q.Text(1, path).Text(3, NameOf(path)).Int(4, mode & 07777).Int(5, mtime_ns);
+  if (path.empty()) {
+    q.Null(2);
+  } else {
+    q.Text(2, ParentOf(path));
+  }
+  return q.Run();
+}
+
+Status SqliteStore::WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
+                              int64_t mtime_ns) {
+  Status st = CheckWritable();
+  if (st.ok()) st = CheckPath(path);
+  if (!st.ok()) return st;
+  Txn txn(this);
+  st = txn.Begin(true);
+  if (st.ok()) st = PutFileLocked(path, bytes, mode, mtime_ns);
+  if (st.ok()) st = txn.Commit();
+  return st;
+}
+
+Status SqliteStore::MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) {
+  Status st = CheckWritable();
+  if (st.ok()) st = CheckPath(path);
+  if (!st.ok()) return st;
+  if (path.empty()) return Err(Code::kAlreadyExists, "file exists: " + Quoted(path));
+  Txn txn(this);
+  st = txn.Begin(true);
+  if (!st.ok()) return st;
+  const int64_t now = internal::NowNs();
+  st = EnsureDirs(ParentOf(path), now);
+  if (!st.ok()) return st;
+  Node node;
+  st = Lookup(path, &node);
+  if (!st.ok()) return st;
+  if (node.kind != Kind::kMissing) return Err(Code::kAlreadyExists, "file exists: " + Quoted(path));
+  st = PutDirectoryLocked(path, mode, mtime_ns < 0 ? now : mtime_ns);
+  if (st.ok()) st = txn.Commit();
+  return st;
+}
+
+Status SqliteStore::Remove(std::string_view path) {
+  Status st = CheckWritable();
+  if (st.ok()) st = CheckPath(path);
+  if (!st.ok()) return st;
+  if (path.empty()) return Err(Code::kInvalidArgument, "cannot remove the root directory");
+  Txn txn(this);
+  st = txn.Begin(true);
+  if (!st.ok()) return st;
+  Node node;
+  st = Lookup(path, &node);
+  if (!st.ok()) return st;
+  if (node.kind == Kind::kMissing) return Missing(path);
+  if (node.kind == Kind::kVirtual) {
+    return Err(Code::kInvalidArgument, Quoted(path) + " is generated and cannot be removed");
+  }
+  st = DeleteNode(path, node.kind);
+  if (st.ok()) st = txn.Commit();
+  return st;
+}
+
+// ---- bulk ----------------------------------------------------------------
+
+class SqliteBulkWriter final : public internal::BulkWriter {
+ public:
+  explicit SqliteBulkWriter(SqliteStore* store) : store_(store) {}
+  SqliteBulkWriter(const SqliteBulkWriter&) = delete;
+  SqliteBulkWriter& operator=(const SqliteBulkWriter&) = delete;
+  ~SqliteBulkWriter() override {
+    if (open_) (void)store_->Exec(Q::kRollback);
+  }
+
+  Status PutDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) override {
+    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
+    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
+    return store_->PutDirectoryLocked(path, mode, mtime_ns);
+  }
+  Status PutFile(std::string_view path, std::string_view bytes, uint32_t mode,
+                 int64_t mtime_ns) override {
+    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
+    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
+    return store_->PutFileLocked(path, bytes, mode, mtime_ns);
+  }
+  Status Commit() override {
+    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
+    Status st = store_->Exec(Q::kCommit);
+    if (st.ok()) open_ = false;
+    return st;
+  }
+
+ private:
+  SqliteStore* store_;
+  bool open_ = true;
+};
+
+Status SqliteStore::BeginBulk(std::unique_ptr<internal::BulkWriter>* out) {
+  Status st = CheckWritable();
+  if (!st.ok()) return st;
+  if (sqlite3_get_autocommit(db_.get()) == 0) {
+    return Err(Code::kInvalidArgument, "a transaction is already open");
+  }
+  st = Exec(Q::kBeginWrite);
+  if (st.ok()) *out = std::make_unique<SqliteBulkWriter>(this);
+  return st;
+}
+
+}  // namespace
+
+std::unique_ptr<Store> OpenSqliteStore(const std::string& db_path, const StoreOptions& options,
+                                       Status* status) {
+  auto store = std::make_unique<SqliteStore>(db_path, options);
+  Status st = store->Open();
+  if (status != nullptr) *status = st;
+  if (!st.ok()) return nullptr;
+  return store;
+}
+
+}  // namespace memhook::vfs

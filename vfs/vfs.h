@@ -1,0 +1,183 @@
+// memhook virtual filesystem: the memory tree kept in a database.
+//
+// The only public header of the vfs library. A Store is a tree of
+// directories and regular files addressed by *VFS paths*: relative to the
+// mount root, '/'-separated, no leading or trailing '/', no "." or ".."
+// components, "" for the root itself (e.g. "sessions/2026/a.jsonl").
+// Callers normalise paths before calling; a malformed path is an
+// InvalidArgument error, never undefined behaviour.
+//
+// Errors are returned as Status values; nothing here throws across the
+// library boundary.
+//
+// Thread-safety: a Store object is not thread-safe (one per thread). Several
+// processes may use the same database file at once: readers never block a
+// writer (WAL) and every write is one transaction.
+#ifndef MEMHOOK_VFS_VFS_H_
+#define MEMHOOK_VFS_VFS_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memhook::vfs {
+
+class Status {
+ public:
+  enum class Code {
+    kOk = 0,
+    kNotFound,         // no such file or directory
+    kNotADirectory,    // a path component, or a directory operand, is a file
+    kIsADirectory,     // a file operation on a directory
+    kAlreadyExists,
+    kInvalidArgument,  // malformed path or argument
+    kIoError,          // database or host filesystem failure
+    kCorruption,       // the database is not a memhook store we understand
+    kReadOnly,         // a write on a read-only Store
+  };
+  Status() = default;
+  static Status Ok() { return Status(); }
+  static Status Error(Code code, std::string message) { return Status(code, std::move(message)); }
+
+  bool ok() const { return code_ == Code::kOk; }
+  Code code() const { return code_; }
+  const std::string& message() const { return message_; }
+  bool IsNotFound() const { return code_ == Code::kNotFound; }
+
+ private:
+  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+  Code code_ = Code::kOk;
+  std::string message_;
+};
+
+enum class NodeKind { kFile, kDirectory };
+
+// Where a file's bytes live. Session logs (`sessions/**/*.jsonl`) are stored
+// one row per line; everything else as one blob.
+enum class Storage { kBlob, kLines, kVirtual, kDirectory };
+
+struct Stat {
+  NodeKind kind = NodeKind::kFile;
+  Storage storage = Storage::kBlob;
+  uint32_t mode = 0;       // permission bits only (e.g. 0644), no type bits
+  int64_t mtime_ns = 0;    // nanoseconds since the Unix epoch
+  uint64_t size = 0;       // bytes; for directories the size an ext4
+                           // directory of this size reports (4096)
+  uint64_t nlink = 1;      // files 1; directories 2 + subdirectory count
+  uint64_t line_count = 0; // number of '\n' bytes in the content (files)
+};
+
+struct DirEntry {
+  std::string name;  // one path component
+  Stat stat;
+};
+
+// A file's content split into lines, for line-oriented readers.
+struct Line {
+  uint64_t number = 0;  // 1-based
+  std::string text;     // without the trailing '\n'
+};
+
+struct FileContent {
+  std::string path;   // VFS path
+  std::string bytes;  // exact content
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Metadata of one node. NotFound / NotADirectory (a prefix is a file).
+  virtual Status GetStat(std::string_view path, Stat* out) = 0;
+
+  // The exact bytes of a file. IsADirectory for directories.
+  virtual Status ReadFile(std::string_view path, std::string* out) = 0;
+
+  // Lines [first, last] (1-based, inclusive; last == 0 means to the end) of
+  // a file, in order. The final line is included even without '\n';
+  // `*ends_with_newline` tells whether the file's last byte is '\n'.
+  virtual Status ReadLines(std::string_view path, uint64_t first, uint64_t last,
+                           std::vector<Line>* out, bool* ends_with_newline) = 0;
+
+  // The entries directly inside a directory, sorted by name in C byte order,
+  // without "." and "..". Costs O(log n + entries). NotADirectory for files.
+  virtual Status ListDir(std::string_view path, std::vector<DirEntry>* out) = 0;
+
+  // Every node strictly below `path` (a directory), as VFS paths with their
+  // Stat, in pre-order with siblings sorted in C byte order. The callback
+  // returns false to stop early.
+  virtual Status Walk(std::string_view path,
+                      const std::function<bool(const std::string& path, const Stat& stat)>& visit) = 0;
+
+  // Writes (each one transaction). Parent directories are created as
+  // needed with mode 0755. `mtime_ns` < 0 means "now".
+  virtual Status WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
+                           int64_t mtime_ns) = 0;
+  virtual Status MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) = 0;
+  // Removes a file, or a directory with everything below it.
+  virtual Status Remove(std::string_view path) = 0;
+
+  // The SQL text of every statement run since the last call, in order, for
+  // `memhook explain`. Empty for backends without SQL.
+  virtual std::vector<std::string> TakeTrace() = 0;
+
+  // Candidate files for a content search: the files strictly below the
+  // directory `path` ("" = everything) whose content may satisfy `query`,
+  // as VFS paths in Walk order. A superset is allowed (callers verify every
+  // candidate); missing a file that satisfies the query is a bug. Matching is
+  // ASCII case-insensitive. Backed by an FTS5 trigram index that every write
+  // keeps in sync in the same transaction. kInvalidArgument when the query
+  // cannot be served by the index (e.g. an atom shorter than 3 bytes): the
+  // caller then scans. The default implementation has no index.
+  struct SubstringQuery {
+    enum class Op { kAtom, kAnd, kOr };
+    Op op = Op::kAtom;
+    std::string atom;                      // kAtom: a substring (>= 3 bytes)
+    std::vector<SubstringQuery> children;  // kAnd / kOr
+  };
+  virtual Status FindCandidates(std::string_view path, const SubstringQuery& query,
+                                std::vector<std::string>* out) {
+    (void)path;
+    (void)query;
+    (void)out;
+    return Status::Error(Status::Code::kInvalidArgument, "no content index");
+  }
+};
+
+struct StoreOptions {
+  // Open read-only (query_only): every write returns kReadOnly. The hook
+  // opens stores read-only. Default: read-write.
+  bool read_only = false;
+  // Create the database (and its parent directory) if missing. Ignored when
+  // read_only. Default: true.
+  bool create_if_missing = true;
+  // Present a generated `index.md` at the root when no real one exists.
+  // Default: true.
+  bool virtual_index = true;
+  // Record SQL statements for TakeTrace(). Default: false.
+  bool trace = false;
+};
+
+// Opens (and migrates) a SQLite-backed store. On failure returns null and
+// sets *status. The Store owns its connection and closes it on destruction.
+std::unique_ptr<Store> OpenSqliteStore(const std::string& db_path, const StoreOptions& options,
+                                       Status* status);
+
+// Loads every file and directory under `src_dir` into `store` at the same
+// relative path, byte-exact, with mode and mtime. Re-importing updates
+// changed files and adds new ones (files absent from src_dir are kept).
+// Symlinks are followed for files; other special files are skipped.
+// `files_imported` (may be null) receives the number of files written.
+Status ImportTree(Store& store, const std::string& src_dir, uint64_t* files_imported);
+
+// Writes the whole store (virtual files included) below `dest_dir`,
+// creating it if needed, with exact bytes, modes and mtimes (directory
+// mtimes set after their contents).
+Status ExportTree(Store& store, const std::string& dest_dir);
+
+}  // namespace memhook::vfs
+
+#endif  // MEMHOOK_VFS_VFS_H_
