@@ -975,6 +975,11 @@ bool Traverse(const Parse& p, int root, const std::string& start, const std::vec
 }  // namespace
 
 void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io) {
+  // POSIXLY_CORRECT changes GNU find's warnings and block sizes.
+  if (std::getenv("POSIXLY_CORRECT") != nullptr) {
+    io.unsupported = "find with POSIXLY_CORRECT set";
+    return;
+  }
   // Leading options: -P (the default), -H and -L only change how symlinks
   // are followed, and the store has none. -D and -O go to the next tier.
   size_t i = 1;

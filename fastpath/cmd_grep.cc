@@ -488,6 +488,10 @@ class Matcher {
             locale_classes_.push_back(c);
           }
         }
+        if (t.unmatched_paren && (flags.words || flags.lines)) {
+          *unsupported = "grep -w/-x with an unmatched ')' in '" + patterns[i] + "'";
+          return false;
+        }
         locale_ranges_ |= t.locale_ranges;
         literal_ &= t.literal;
         re = std::move(t.re2);
@@ -909,8 +913,6 @@ class Grep {
   bool codepoint_collation_ = true;
 
   Matcher matcher_;
-  std::unique_ptr<Matcher> byte_matcher_;  // for files with encoding errors
-  const Matcher* matcher_in_use_ = nullptr;  // the one for the current file
   int out_file_ = 0;                         // 1 yes, 0 no, -1 decide at first operand
   bool omit_dot_slash_ = false;
   std::vector<std::string> operands_;
@@ -1262,15 +1264,6 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
   std::vector<std::string> warnings;
   if (!matcher_.Build(kind, keys, flags, &why, &warnings)) return Unsupported(why);
   for (const std::string& w : warnings) io_.err += std::string(kProgram) + "warning: " + w + "\n";
-  // Files with encoding errors: GNU still finds plain strings byte for
-  // byte. Compile a byte-semantics twin for them when that is all it takes.
-  if (utf8_ && matcher_.literal() && !match_words_ && !only_matching_) {
-    MatchFlags bytes = flags;
-    bytes.utf8 = false;
-    byte_matcher_ = std::make_unique<Matcher>();
-    if (!byte_matcher_->Build(kind, keys, bytes, &why, nullptr)) byte_matcher_.reset();
-  }
-
   size_t num_operands = operands.size();
   out_file_ = (filename_option_ == 0 && num_operands <= 1)
                   ? -(directories_ == Directories::kRecurse ? 1 : 0)
@@ -1339,7 +1332,7 @@ void Grep::PrintLine(FileState& st, size_t start, char sep) {
   }
   bool matching = (sep == ':') != invert_;
   if (!matching) return;
-  const Matcher& m = matcher_in_use_ != nullptr ? *matcher_in_use_ : matcher_;
+  const Matcher& m = matcher_;
   char match_sep = invert_ ? '-' : ':';
   size_t cur = 0;
   while (cur <= line.size()) {
@@ -1425,18 +1418,19 @@ void Grep::GrepFile(std::string_view data, const std::string& name) {
     }
   }
 
-  // Encoding: RE2 must see valid UTF-8 unless the patterns are plain
-  // strings (then GNU matches bytes, and so does the byte matcher).
-  matcher_in_use_ = &matcher_;
+  // Encoding: lines with encoding errors are matched exactly only by plain
+  // strings (RE2 and GNU then both match bytes; -w looks at the characters
+  // around a match the same way GNU does, an undecodable byte being no word
+  // character). -o goes through glibc's regex in GNU, which reads an
+  // undecodable byte as the character of the same value: refused.
   bool check_encoding = false;
   if (utf8_) {
     bool errors = HasEncodingErrors(data);
     if (errors) {
-      if (byte_matcher_ == nullptr) {
+      if (!matcher_.literal() || only_matching_) {
         Unsupported("grep pattern on a file with invalid UTF-8 (" + name + ")");
         return;
       }
-      matcher_in_use_ = byte_matcher_.get();
     } else if (HasNonAscii(data) &&
                (matcher_.locale_ranges() || !matcher_.locale_classes().empty())) {
       // RE2's classes, \w and \b are ASCII-only: refuse a file where a
@@ -1463,7 +1457,7 @@ void Grep::GrepFile(std::string_view data, const std::string& name) {
     }
     check_encoding = errors && binary_files_ != BinaryFiles::kText;
   }
-  const Matcher& m = *matcher_in_use_;
+  const Matcher& m = matcher_;
 
   FileState st;
   st.buf = data;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -130,6 +131,23 @@ bool ParseArgs(const std::vector<std::string>& argv, LsOptions* opts,
     flag.apply(*opts);
   }
   *operands = std::move(parsed.operands);
+  return true;
+}
+
+// Environment variables that change what GNU ls prints (date format, name
+// quoting, size units, option parsing). When one is set the answer is left
+// to the next tier rather than guessed.
+constexpr const char* kEnvironmentOverrides[] = {
+    "TIME_STYLE", "QUOTING_STYLE", "LS_BLOCK_SIZE", "BLOCK_SIZE", "POSIXLY_CORRECT",
+};
+
+bool EnvironmentIsDefault(CommandIo& io) {
+  for (const char* name : kEnvironmentOverrides) {
+    if (std::getenv(name) != nullptr) {
+      io.unsupported = std::string("ls with ") + name + " set";
+      return false;
+    }
+  }
   return true;
 }
 
@@ -427,7 +445,7 @@ bool ListOne(const LsEntry& dir, bool print_header, bool* first, const LsOptions
 void CmdLs(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io) {
   LsOptions opts;
   std::vector<std::string> operands;
-  if (!ParseArgs(argv, &opts, &operands, io)) return;
+  if (!EnvironmentIsDefault(io) || !ParseArgs(argv, &opts, &operands, io)) return;
   // GNU's n_files: operands as typed; 0 when `ls` lists "." implicitly.
   const size_t typed_operands = operands.size();
   if (operands.empty()) operands.push_back(".");

@@ -380,10 +380,9 @@ class Parser {
     }
     bool closed = ere_ ? At(j, '}') : (At(j, '\\') && At(j + 1, '}'));
     if (!closed || (!has_lo && !comma)) {
-      // ERE reads an invalid interval as literal text
-      // (RE_INVALID_INTERVAL_ORD) when it plainly is not one.
-      if (ere_ && j == i) return IntervalForm::kLiteral;
-      return IntervalForm::kBad;
+      // ERE reads what is not an interval as literal text
+      // (RE_INVALID_INTERVAL_ORD); BRE reports an error.
+      return ere_ ? IntervalForm::kLiteral : IntervalForm::kBad;
     }
     if (!comma) hi = lo;
     if (!has_hi && comma) hi = -1;
@@ -503,20 +502,31 @@ class Parser {
         case ')':
           ++pos_;
           *atom = Char(')');  // unmatched (depth 0), see ParseBranch
+          out_->unmatched_paren = true;
           return true;
         case '*':
         case '+':
-        case '?':
+        case '?': {
           if (!pure_start) return Fail("repetition of an anchor");
-          // dfa.c: "X at start of expression", the operator repeats the
-          // empty string; glibc skips it. Both match the empty string.
-          out_->warnings.push_back(std::string(1, static_cast<char>(ch)) +
-                                   " at start of expression");
-          ++pos_;
-          *atom = Node();
-          ParseRepetitions(atom);
+          // dfa.c warns "X at start of expression" for each operator and
+          // repeats the empty string; glibc skips them. Both match the
+          // empty string.
+          while (At(pos_, '*') || At(pos_, '+') || At(pos_, '?')) {
+            out_->warnings.push_back(std::string(1, static_cast<char>(c_[pos_])) +
+                                     " at start of expression");
+            ++pos_;
+          }
+          int mn, mx;
+          size_t end;
+          if (At(pos_, '{') && ParseInterval(pos_ + 1, &mn, &mx, &end) != IntervalForm::kLiteral) {
+            return Fail("interval at start of expression");
+          }
+          // glibc then reads a ')' as an ordinary character: "(+)" is an
+          // unmatched '(' for it.
+          if (depth > 0 && At(pos_, ')')) return Fail("unmatched (");
           *atom = Node();
           return true;
+        }
         case '{': {
           int mn, mx;
           size_t end;
@@ -756,19 +766,19 @@ bool Nullable(const Node& n) {
   }
 }
 
-// Every member of the set is a word character (for RE2's ASCII \b).
-bool SetIsWordOnly(const CharSet& set) {
+bool IsWordCharCp(uint32_t c, bool utf8) {
+  if (c < 0x80) return IsAsciiWordChar(c);
+  return utf8 && std::iswalnum(static_cast<wint_t>(c));
+}
+
+// Every member of the set is a word character (for RE2's ASCII \b; the
+// non-ASCII ones are checked against the text at run time).
+bool SetIsWordOnly(const CharSet& set, bool utf8) {
   if (set.negated) return false;
   for (const auto& [lo, hi] : set.ranges) {
+    if (hi - lo > 0x10000) return false;
     for (uint32_t c = lo; c <= hi; ++c) {
-      if (c < 0x80 ? !IsAsciiWordChar(c) : true) {
-        // Non-ASCII word characters are refused at run time anyway (the
-        // "alnum" locale class); treat them as word characters here only
-        // if the locale says so.
-        if (c < 0x80) return false;
-        if (!std::iswalnum(static_cast<wint_t>(c))) return false;
-      }
-      if (hi - lo > 0x10000) return false;
+      if (!IsWordCharCp(c, utf8)) return false;
     }
   }
   for (const std::string& cls : set.classes) {
@@ -779,11 +789,6 @@ bool SetIsWordOnly(const CharSet& set) {
   return true;
 }
 
-bool IsWordCharCp(uint32_t c, bool utf8) {
-  if (c < 0x80) return IsAsciiWordChar(c);
-  return utf8 && std::iswalnum(static_cast<wint_t>(c));
-}
-
 // Whether every match of `n` starts (first = true) or ends with a word
 // character.
 bool EdgeIsWord(const Node& n, bool first, bool utf8) {
@@ -791,7 +796,7 @@ bool EdgeIsWord(const Node& n, bool first, bool utf8) {
     case Node::Kind::kChar:
       return IsWordCharCp(n.ch, utf8);
     case Node::Kind::kSet:
-      return SetIsWordOnly(n.set);
+      return SetIsWordOnly(n.set, utf8);
     case Node::Kind::kRepeat:
       return n.min >= 1 && EdgeIsWord(n.children[0], first, utf8);
     case Node::Kind::kAlt:
@@ -1045,6 +1050,22 @@ class Extractor {
         std::vector<std::string> current = {""};
         bool all_exact = true;
         for (const Node& c : n.children) {
+          if (c.kind == Node::Kind::kRepeat && c.min >= 1 && !(c.min == 1 && c.max == 1)) {
+            // x+ (x{2,}, ...) starts and ends with a copy of x: the text
+            // before it runs into the first copy, the text after it
+            // continues the last one.
+            Info inner = Analyze(c.children[0]);
+            if (inner.exact && current.size() * inner.strings.size() <= kMaxExactStrings) {
+              std::vector<std::string> product;
+              for (const std::string& a : current) {
+                for (const std::string& b : inner.strings) product.push_back(a + b);
+              }
+              parts.push_back(StringsToRequired(product));
+              current = inner.strings;
+              all_exact = false;
+              continue;
+            }
+          }
           Info info = Analyze(c);
           if (info.exact && current.size() * info.strings.size() <= kMaxExactStrings) {
             std::vector<std::string> product;
@@ -1106,13 +1127,27 @@ class Extractor {
   const TranslateOptions& options_;
 };
 
+// Characters, sequences of them and alternatives of such sequences.
 bool IsLiteralNode(const Node& n) {
-  if (n.kind == Node::Kind::kChar || n.kind == Node::Kind::kEmpty) return true;
-  if (n.kind != Node::Kind::kConcat) return false;
-  for (const Node& c : n.children) {
-    if (c.kind != Node::Kind::kChar) return false;
+  switch (n.kind) {
+    case Node::Kind::kChar:
+    case Node::Kind::kEmpty:
+      return true;
+    case Node::Kind::kConcat:
+      for (const Node& c : n.children) {
+        if (c.kind != Node::Kind::kChar && !(n.children.size() == 1 && IsLiteralNode(c))) {
+          return false;
+        }
+      }
+      return true;
+    case Node::Kind::kAlt:
+      for (const Node& c : n.children) {
+        if (!IsLiteralNode(c)) return false;
+      }
+      return true;
+    default:
+      return false;
   }
-  return true;
 }
 
 }  // namespace
@@ -1136,7 +1171,7 @@ Translation TranslateGnuRegex(std::string_view pattern, const TranslateOptions& 
   Emitter noeol(options, /*noeol=*/true, &out);
   if (!noeol.Emit(root, &out.re2_noeol)) return out;
   out.nullable = Nullable(root);
-  out.literal = !options.ignore_case && IsLiteralNode(root);
+  out.literal = IsLiteralNode(root);
   Extractor extractor(options);
   out.required = InfoToRequired(extractor.Analyze(root));
   return out;

@@ -78,9 +78,15 @@ struct Translation {
   // Letter ranges under a non-code-point collation: non-ASCII text may
   // fall inside them for GNU (UTF-8 only).
   bool locale_ranges = false;
-  // The pattern is a plain string matched byte for byte (no operator, no
-  // -i folding): GNU finds it even in lines with encoding errors.
+  // The pattern is plain text: characters (each possibly folded by -i) in
+  // sequence, or alternatives of such sequences. GNU finds it even in lines
+  // with encoding errors, and so does RE2, whose unanchored search steps
+  // over invalid bytes.
   bool literal = false;
+  // ERE with an unmatched ')' (an ordinary character): GNU pastes the
+  // pattern into "(^|\W)(P)(\W|$)" for -w and "^(P)$" for -x, where such a
+  // ')' closes GNU's own group. The caller refuses -w/-x then.
+  bool unmatched_paren = false;
   RequiredText required;
 };
 

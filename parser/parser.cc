@@ -15,7 +15,14 @@
 //    simple command; we attach it there;
 //  * the rest of a heredoc's line (`| grep x`, `&& echo`, `> out`, more
 //    arguments) is parsed as children of the heredoc_redirect node; it is
-//    spliced back into the statement where bash has it.
+//    spliced back into the statement where bash has it;
+//  * smaller ones, each handled where it arises: `0<in` read as an argument
+//    `0` plus a redirect, `[ ]` read as one word, `$"x"` and `{a,b}\ c`
+//    split in two, `"$ x"` read as an expansion, a `-` dropped before a
+//    redirect (`python3 - <<EOF`).
+// Because the grammar can drop text without reporting an error, the walk
+// records every byte it turns into IR and fails the parse if any other
+// non-blank byte remains (see CheckCoverage).
 #include "parser/parser.h"
 
 #include <tree_sitter/api.h>
@@ -281,6 +288,23 @@ std::size_t AnsiCLength(std::string_view s) {
   return std::string_view::npos;
 }
 
+// Bytes the grammar skips between tokens (its `extras`): blanks, line
+// continuations and a backslash before a blank.
+std::size_t ExtraLength(std::string_view s, std::size_t i) {
+  const char c = s[i];
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') return 1;
+  if (c != '\\' || i + 1 >= s.size()) return 0;
+  const char n = s[i + 1];
+  if (n == '\n' || n == ' ' || n == '\t' || n == '\v' || n == '\f') return 2;
+  if (n == '\r') return i + 2 < s.size() && s[i + 2] == '\n' ? 3 : 0;
+  return 0;
+}
+
+bool IsPlainWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("-_./:=,+@%^").find(c) != std::string_view::npos;
+}
+
 // Unquoted word text: a backslash quotes the next character, and a
 // backslash-newline pair disappears (line continuation).
 void AppendUnquoted(std::string_view s, MarkedText& mt) {
@@ -490,27 +514,6 @@ void Walker::CoverToken(TSNode n) {
   }
   Cover(n);
 }
-
-namespace {
-
-// Bytes the grammar skips between tokens (its `extras`): blanks, line
-// continuations and a backslash before a blank.
-std::size_t ExtraLength(std::string_view s, std::size_t i) {
-  const char c = s[i];
-  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') return 1;
-  if (c != '\\' || i + 1 >= s.size()) return 0;
-  const char n = s[i + 1];
-  if (n == '\n' || n == ' ' || n == '\t' || n == '\v' || n == '\f') return 2;
-  if (n == '\r') return i + 2 < s.size() && s[i + 2] == '\n' ? 3 : 0;
-  return 0;
-}
-
-bool IsPlainWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("-_./:=,+@%^").find(c) != std::string_view::npos;
-}
-
-}  // namespace
 
 // Words made only of characters with no meaning to bash can be taken back
 // verbatim when the grammar drops them between a command and its redirect.

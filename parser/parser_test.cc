@@ -833,6 +833,27 @@ TEST_CASE("grammar misparses recovered inside words") {
   CHECK(c.redirects[1].target.text == "d");
 }
 
+TEST_CASE("a word the grammar drops before a redirect is recovered") {
+  ParseResult r = Parse("python3 - <<'PY'\nprint(\"$HOME\")\nPY");
+  REQUIRE(r.ok());
+  const SimpleCommand& c = r.program.statements.at(0).pipelines.at(0).stages.at(0);
+  CHECK(Texts(c.argv) == Strings{"python3", "-"});
+  REQUIRE(c.redirects.size() == 1);
+  CHECK(c.redirects[0].heredoc_body == "print(\"$HOME\")\n");
+
+  CHECK(Argv("cat - 2>&1") == Strings{"cat", "-"});
+  CHECK(Argv("ls - 2>/dev/null x") == Strings{"ls", "-", "x"});
+  CHECK(Argv("cat -- - <<EOF\nx\nEOF") == Strings{"cat", "--", "-"});
+}
+
+TEST_CASE("text the grammar drops without an error fails the parse") {
+  // `-<<` comes back as a `<<` token: the `-` argument would be lost.
+  ParseResult r = Parse("cat -<<EOF\nx\nEOF");
+  CHECK_FALSE(r.ok());
+  CHECK(r.error == "unsupported: the bash grammar misreads `-<<' at 1:5");
+  CHECK(r.program.statements.empty());
+}
+
 TEST_CASE("a $'...' string the grammar overruns is left to bash") {
   // $'\\' followed by another quote on the line: the grammar's token runs
   // past the real end of the string.
