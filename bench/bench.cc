@@ -64,6 +64,9 @@ constexpr const char* kMountRel = ".memhook/memory";
 constexpr const char* kJustBashMount = "/home/user/project";
 constexpr size_t kMaxKeptOutput = 256u << 20;
 constexpr size_t kMaxKeptErr = 64u << 10;
+// A command type whose round (memhook + both GNU) costs less than this is
+// repeated within an iteration, up to --max-reps times.
+constexpr double kRepBudgetMs = 250;
 
 // ---------------------------------------------------------------------------
 // Processes.
@@ -194,13 +197,13 @@ RunResult Run(const Spec& spec) {
   posix_spawnattr_setsigmask(&setup.attr, &none);
   posix_spawnattr_setsigdefault(&setup.attr, &pipe_only);
   posix_spawnattr_setpgroup(&setup.attr, 0);
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                            POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&setup.attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   const auto start = Clock::now();
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(),
-                                envp.data());
+  const int rc =
+      ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
   if (rc != 0) {
     r.error = "cannot run " + spec.argv[0] + ": " + std::strerror(rc);
     return r;
@@ -369,7 +372,9 @@ std::string Agreement(const RunResult& a, const std::string& mount_a, const RunR
   return Fmt("NO (stdout differs: %zu vs %zu B)", a.out.size(), b.out.size());
 }
 
-size_t CountLines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t CountLines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 // ---------------------------------------------------------------------------
 // The benchmark.
@@ -381,6 +386,7 @@ struct Options {
   int jb_runs = 3;
   int jb_timeout_s = 60;
   int pass_reps = 10;
+  int max_reps = 10;
   uint64_t seed = 1;
   std::string scratch, tmpfs = "/dev/shm";
   bool keep = false;
@@ -397,9 +403,8 @@ struct CommandType {
 // The row labels, in report order; the smoke test checks every one.
 const std::vector<std::string>& TypeNames() {
   static const std::vector<std::string> names = {
-      "cat",         "head",        "tail",     "ls",    "ls -R",        "wc",
-      "find",        "grep rare",   "grep common", "grep regex", "pipeline", "write",
-      "pass-through"};
+      "cat",       "head",        "tail",       "ls",       "ls -R", "wc",          "find",
+      "grep rare", "grep common", "grep regex", "pipeline", "write", "pass-through"};
   return names;
 }
 
@@ -441,6 +446,11 @@ struct TypeResult {
   std::string agree = "—", jb_agree = "—";
   uint64_t out_bytes = 0, out_lines = 0;  // GNU tmpfs, first run
   int gnu_status = -1;
+  int reps = 1;  // per iteration after the first
+  // `memhook explain` at the largest size: SQL statements issued, of which
+  // per-file content reads, reads of a whole table (no WHERE, no LIMIT) and
+  // full-text (MATCH) queries. -1: not collected.
+  int sql_total = -1, sql_content = 0, sql_whole = 0, sql_match = 0;
 };
 
 struct SizeResult {
@@ -471,12 +481,13 @@ class Bench {
  private:
   bool RunSize(uint64_t files, SizeResult* result);
   bool Prepare(uint64_t files, SizeContext* ctx, SizeResult* result);
-  void RunMemhook(const SizeContext& ctx, const CommandType& t, const std::string& db,
-                  bool keep, TypeResult* tr, Samples* total, Samples* hook, RunResult* answer);
+  void RunMemhook(const SizeContext& ctx, const CommandType& t, const std::string& db, bool keep,
+                  TypeResult* tr, Samples* total, Samples* hook, RunResult* answer);
   RunResult RunShell(const std::vector<std::string>& env, const std::string& home,
                      const std::string& command, bool keep);
   RunResult RunJustBash(const SizeContext& ctx, const CommandType& t, bool keep);
   void ColdRun(const SizeContext& ctx, const CommandType& t, TypeResult* tr);
+  void Explain(const SizeContext& ctx, const CommandType& t, TypeResult* tr);
   std::string HookJson(const std::string& command, const std::string& cwd);
   std::string Report() const;
   std::string Targets() const;
@@ -505,14 +516,15 @@ void Record(const RunResult& r, Samples* s) {
 }
 
 std::string Bench::HookJson(const std::string& command, const std::string& cwd) {
-  nlohmann::json j = {{"session_id", "00000000-0000-4000-8000-000000000bench"},
-                      {"transcript_path", "/dev/null"},
-                      {"cwd", cwd},
-                      {"permission_mode", "default"},
-                      {"hook_event_name", "PreToolUse"},
-                      {"tool_name", "Bash"},
-                      {"tool_input", {{"command", command}, {"description", "bench"}, {"timeout", 120000}}},
-                      {"tool_use_id", "toolu_bench_" + std::to_string(++counter_)}};
+  nlohmann::json j = {
+      {"session_id", "00000000-0000-4000-8000-000000000bench"},
+      {"transcript_path", "/dev/null"},
+      {"cwd", cwd},
+      {"permission_mode", "default"},
+      {"hook_event_name", "PreToolUse"},
+      {"tool_name", "Bash"},
+      {"tool_input", {{"command", command}, {"description", "bench"}, {"timeout", 120000}}},
+      {"tool_use_id", "toolu_bench_" + std::to_string(++counter_)}};
   return j.dump();
 }
 
@@ -541,12 +553,14 @@ void Bench::RunMemhook(const SizeContext& ctx, const CommandType& t, const std::
   const RunResult h = Run(spec);
   std::string problem = h.error;
   if (problem.empty() && h.timed_out) problem = "hook timed out";
-  if (problem.empty() && h.status != 0) problem = Fmt("hook exit %d: ", h.status) + FirstLine(h.err);
+  if (problem.empty() && h.status != 0)
+    problem = Fmt("hook exit %d: ", h.status) + FirstLine(h.err);
   std::string route = "pass", command = t.command;
   if (problem.empty() && !h.out.empty()) {
     const nlohmann::json j = nlohmann::json::parse(h.out, nullptr, false);
     const std::string reason =
-        j.is_discarded() ? "" : j.value("/hookSpecificOutput/permissionDecisionReason"_json_pointer, "");
+        j.is_discarded() ? ""
+                         : j.value("/hookSpecificOutput/permissionDecisionReason"_json_pointer, "");
     if (j.is_discarded() || !j.contains("hookSpecificOutput")) {
       problem = "hook output is not JSON";
     } else {
@@ -600,8 +614,8 @@ double Residency(const std::string& path) {
   std::vector<unsigned char> vec(pages);
   double fraction = NAN;
   if (::mincore(map, static_cast<size_t>(st.st_size), vec.data()) == 0) {
-    fraction = static_cast<double>(std::count_if(vec.begin(), vec.end(),
-                                                 [](unsigned char c) { return c & 1; })) /
+    fraction = static_cast<double>(
+                   std::count_if(vec.begin(), vec.end(), [](unsigned char c) { return c & 1; })) /
                static_cast<double>(pages);
   }
   ::munmap(map, static_cast<size_t>(st.st_size));
@@ -641,6 +655,39 @@ void Bench::ColdRun(const SizeContext& ctx, const CommandType& t, TypeResult* tr
   RunMemhook(ctx, t, ctx.cold_db, false, tr, &total, &hook, nullptr);
   if (!total.empty()) tr->cold_total = total.ms[0];
   if (!hook.empty()) tr->cold_hook = hook.ms[0];
+}
+
+// Counts the SQL that `memhook explain` reports for the command.
+void Bench::Explain(const SizeContext& ctx, const CommandType& t, TypeResult* tr) {
+  std::vector<std::string> env = ctx.env.memhook;
+  env.push_back("MEMHOOK_DB=" + ctx.db);
+  Spec spec;
+  spec.argv = {o_.memhook, "explain", "--cwd", ctx.memhook_home, t.command};
+  spec.env = &env;
+  spec.cwd = ctx.memhook_home;
+  spec.keep_out = true;
+  const RunResult r = Run(spec);
+  if (!r.error.empty() || r.timed_out || r.status != 0) return;
+  std::istringstream in(r.out);
+  std::string line;
+  bool in_sql = false;
+  tr->sql_total = 0;
+  while (std::getline(in, line)) {
+    if (line == "sql:") {
+      in_sql = true;
+      continue;
+    }
+    if (!in_sql) continue;
+    if (line.rfind("  ", 0) != 0) break;
+    if (line == "  BEGIN" || line == "  COMMIT" || line == "  ROLLBACK") continue;
+    ++tr->sql_total;
+    if (line.find("SELECT content FROM") != std::string::npos) ++tr->sql_content;
+    if (line.find(" MATCH ") != std::string::npos) ++tr->sql_match;
+    if (line.find(" FROM ") != std::string::npos && line.find(" WHERE ") == std::string::npos &&
+        line.find(" LIMIT ") == std::string::npos) {
+      ++tr->sql_whole;
+    }
+  }
 }
 
 bool Bench::Prepare(uint64_t files, SizeContext* ctx, SizeResult* result) {
@@ -736,21 +783,33 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
   }
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(ctx.cold_db + suffix, ec);
+  if (files == o_.sizes.back()) {
+    for (size_t i = 0; i < commands.size(); ++i) {
+      if (commands[i].kind != Kind::kPass) Explain(ctx, commands[i], &result->types[i]);
+    }
+  }
   enum Who { kMemhook, kGnuTmpfs, kGnuDisk, kJustBash, kFloor, kBashTrue, kNoop };
   for (int it = 0; it < o_.runs; ++it) {
     std::fprintf(stderr, "[%s files] iteration %d/%d\n", Files(files).c_str(), it + 1, o_.runs);
     for (size_t i = 0; i < commands.size(); ++i) {
       const CommandType& t = commands[i];
       TypeResult& tr = result->types[i];
-      std::vector<Who> who = {kMemhook, kGnuTmpfs, kGnuDisk};
-      if (t.kind == Kind::kPass) {
-        who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor, kBashTrue, kNoop};
-      } else if (jb && it < o_.jb_runs) {
-        who.push_back(kJustBash);
+      // Cheap types repeat within an iteration (more samples on a noisy
+      // machine); just-bash runs once per iteration, in the first `jb_runs`.
+      if (it == 1 && t.kind != Kind::kPass && !tr.total.empty() && !tr.gnu_tmpfs.empty() &&
+          !tr.gnu_disk.empty()) {
+        const double round = tr.total.ms[0] + tr.gnu_tmpfs.ms[0] + tr.gnu_disk.ms[0];
+        tr.reps = std::clamp(static_cast<int>(kRepBudgetMs / round), 1, o_.max_reps);
       }
-      const int reps = t.kind == Kind::kPass ? o_.pass_reps : 1;
+      const int reps = t.kind == Kind::kPass ? o_.pass_reps : it == 0 ? 1 : tr.reps;
       for (int rep = 0; rep < reps; ++rep) {
         const bool first = it == 0 && rep == 0;
+        std::vector<Who> who = {kMemhook, kGnuTmpfs, kGnuDisk};
+        if (t.kind == Kind::kPass) {
+          who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor, kBashTrue, kNoop};
+        } else if (jb && it < o_.jb_runs && rep == 0) {
+          who.push_back(kJustBash);
+        }
         RunResult mine, gnu, theirs;
         const size_t shift = static_cast<size_t>(it * reps + rep) % who.size();
         for (size_t k = 0; k < who.size(); ++k) {
@@ -1035,14 +1094,23 @@ std::string Bench::Targets() const {
           << "cost of that refusal, not of an answer. What would close it: the fast-path grep.\n";
     } else if (!(r >= 10)) {
       const double hook = t->hook.Median();
+      const double answer = hook - pass_hook;
       why << "- **Rare-word grep: GNU ÷ memhook = " << Ratio(r) << ".** The hook takes " << Ms(hook)
-          << " ms, of which ≈ " << Ms(hook - pass_hook) << " ms answering (the rest is start-up "
-          << "and parse) for " << Mb(big.bytes) << " MB of content; GNU grep reads the same bytes "
-          << "from tmpfs in " << Ms(t->gnu_tmpfs.Median())
-          << " ms. Without an index both sides read every byte, so the ratio is bounded by how "
-          << "much faster SQLite + RE2 scan than grep reading files. What would close it: a word "
-          << "index (e.g. SQLite FTS5 with the trigram tokenizer) that selects the few files "
-          << "holding the word before any regex runs, keeping the regex as the exact check.\n";
+          << " ms, of which ≈ " << Ms(answer) << " ms answering (the rest is start-up and parse); "
+          << "GNU grep reads all " << Mb(big.bytes) << " MB from tmpfs in "
+          << Ms(t->gnu_tmpfs.Median()) << " ms ("
+          << Fmt("%.0f", static_cast<double>(big.bytes) / 1e3 / t->gnu_tmpfs.Median())
+          << " MB/s). `memhook explain` shows " << t->sql_total << " SQL statements, "
+          << t->sql_content << " of them per-file content reads and " << t->sql_match
+          << " full-text queries"
+          << (t->sql_content > static_cast<int>(big.files / 2)
+                  ? ": the hook reads every file's content, so it cannot beat a grep that reads "
+                    "the same bytes from memory by 10×. What would close it: ask a content index "
+                    "(e.g. SQLite FTS5 with the trigram tokenizer) for the few candidate files "
+                    "first and run the regex on those only.\n"
+                  : ": the content reads are already narrowed to few files, so the remaining "
+                    "time is in the index query and the tree walk; what would close it is "
+                    "making those proportional to the matches rather than to the tree.\n");
     }
   }
   // 4. Every type at least 50× faster than just-bash.
@@ -1059,7 +1127,8 @@ std::string Bench::Targets() const {
       if (c.kind == Kind::kPass) continue;
       if (t.route != "fast") {
         if (!excluded.empty()) excluded += ", ";
-        excluded += "`" + c.name + "` (" + (NotBuilt(c, t) ? "n/a: next tier not built" : RouteText(t)) + ")";
+        excluded += "`" + c.name + "` (" +
+                    (NotBuilt(c, t) ? "n/a: next tier not built" : RouteText(t)) + ")";
         continue;
       }
       ++total;
@@ -1071,15 +1140,24 @@ std::string Bench::Targets() const {
         if (!misses.empty()) misses += ", ";
         misses += "`" + c.name + "` " + Ratio(r);
         const double need = jb / 50;
-        why << "- **`" << c.name << "`: just-bash ÷ memhook = " << Ratio(r) << ".** just-bash takes "
-            << Ms(jb) << " ms, so 50× needs memhook ≤ " << Ms(need) << " ms; memhook takes "
-            << Ms(t.total.Median()) << " ms (hook " << Ms(t.hook.Median()) << " ms + replay "
-            << Ms(t.total.Median() - t.hook.Median()) << " ms). "
-            << (need < noop_ms + bash_ms
-                    ? "That is below the two bare process starts memhook needs (" +
-                          Ms(noop_ms + bash_ms) +
-                          " ms): only a faster hook start-up could close it.\n"
-                    : "The answer itself dominates: see the rows above.\n");
+        const double m = t.total.Median();
+        const double starts = noop_ms + bash_ms;
+        why << "- **`" << c.name << "`: just-bash ÷ memhook = " << Ratio(r)
+            << ".** just-bash takes " << Ms(jb) << " ms, so 50× needs memhook ≤ " << Ms(need)
+            << " ms; memhook takes " << Ms(m) << " ms (hook " << Ms(t.hook.Median())
+            << " ms + bash replaying the answer " << Ms(m - t.hook.Median())
+            << " ms), of which two bare process starts (`memhook` "
+            << "without arguments + `bash -c true`) are " << Ms(starts) << " ms and parsing, "
+            << "store and answer the other " << Ms(m - starts) << " ms. "
+            << (need < starts ? "The target is below the cost of those two starts: only a faster "
+                                "start-up (see pass-through) can reach it.\n"
+                              : Fmt("Closing it means cutting %s ms: ", Ms(m - need).c_str()) +
+                                    (m - starts > m - need
+                                         ? std::string("less than the parse, store and "
+                                                       "answer part, so a faster answer alone "
+                                                       "could do it.\n")
+                                         : std::string("more than the parse, store and answer "
+                                                       "part, so start-up must shrink too.\n")));
       }
       if (r < worst_r) {
         worst_r = r;
@@ -1105,9 +1183,10 @@ std::string Bench::Report() const {
      << "Regenerate with `bash bench/run.sh` (options: `--sizes 1000,10000,100000 --runs N`). "
      << "This run: sizes ";
   for (size_t i = 0; i < o_.sizes.size(); ++i) md << (i ? "," : "") << o_.sizes[i];
-  md << ", " << o_.runs << " runs (" << (o_.just_bash.empty() ? 0 : o_.jb_runs)
-     << " for just-bash, " << o_.pass_reps << "× per run for pass-through), seed " << o_.seed
-     << "; started " << started_ << ", " << Fmt("%.1f", total_s_ / 60) << " min in all"
+  md << ", " << o_.runs << " runs (" << (o_.just_bash.empty() ? 0 : std::min(o_.jb_runs, o_.runs))
+     << " for just-bash; within a run, types whose round costs under " << Fmt("%.0f", kRepBudgetMs)
+     << " ms repeat up to " << o_.max_reps << "×, pass-through " << o_.pass_reps << "×), seed "
+     << o_.seed << "; started " << started_ << ", " << Fmt("%.1f", total_s_ / 60) << " min in all"
      << (o_.label.empty() ? "" : "; " + o_.label) << ".\n\n"
      << "Every number is the **whole-process latency the agent pays**, in milliseconds: "
      << "median (min–max) over the runs, measured from spawn to reaping.\n\n"
@@ -1130,8 +1209,9 @@ std::string Bench::Report() const {
   for (const SizeResult& s : results_) {
     md << "## Latency at " << Files(s.files) << " files (" << Mb(s.bytes) << " MB)\n\n"
        << "| type | memhook (hook + bash) | hook only | GNU tmpfs | GNU disk | just-bash | "
-          "memhook ÷ GNU tmpfs | just-bash ÷ memhook | route | same output as GNU | GNU output |\n"
-       << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+          "memhook ÷ GNU tmpfs | just-bash ÷ memhook | route | same output as GNU | GNU output "
+          "| samples |\n"
+       << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (size_t i = 0; i < s.commands.size(); ++i) {
       const CommandType& c = s.commands[i];
       const TypeResult& t = s.types[i];
@@ -1145,9 +1225,12 @@ std::string Bench::Report() const {
          << (na || c.kind == Kind::kPass ? "—" : Ratio(t.jb.Median() / mine) + mark) << " | "
          << RouteText(t) << (na ? " in " + Ms(mine) + " ms" : "") << " | " << t.agree << " | "
          << t.out_lines << " lines, " << t.out_bytes << " B"
-         << (t.gnu_status != 0 ? Fmt(", exit %d", t.gnu_status) : "") << " |\n";
+         << (t.gnu_status != 0 ? Fmt(", exit %d", t.gnu_status) : "") << " | "
+         << t.total.ms.size() + t.total.timeouts + t.total.failures << " / "
+         << t.jb.ms.size() + t.jb.timeouts + t.jb.failures << " |\n";
     }
-    md << "\n† routed to the next tier: memhook answers with a one-line `memhook:` error and exit "
+    md << "\n*samples*: memhook and GNU / just-bash. † routed to the next tier: memhook answers "
+          "with a one-line `memhook:` error and exit "
           "status 126, not with the command's result; the time is what the agent pays today.";
     if (s.ran_jb) {
       md << " just-bash output compared with GNU's (mount paths aside): ";
@@ -1172,8 +1255,7 @@ std::string Bench::Report() const {
     md << "| " << Files(s.files) << " | " << Cell(s.floor) << " | " << Cell(s.bash_true) << " | "
        << Cell(s.memhook_noop) << " | " << Cell(p->hook) << " | "
        << Ratio(p->hook.Median() / s.floor.Median()) << " | " << Cell(p->total) << " | "
-       << Cell(p->gnu_tmpfs) << " | " << Ms(p->total.Median() - p->gnu_tmpfs.Median())
-       << " ms |\n";
+       << Cell(p->gnu_tmpfs) << " | " << Ms(p->total.Median() - p->gnu_tmpfs.Median()) << " ms |\n";
   }
   md << "\nThe pass-through command is `" << results_.front().commands.back().command << "`.\n\n";
 
@@ -1203,6 +1285,20 @@ std::string Bench::Report() const {
   }
   md << ". One sample per cell.\n\n";
 
+  {
+    const SizeResult& big = results_.back();
+    md << "## What the hook asks SQLite (`memhook explain`, " << Files(big.files) << " files)\n\n"
+       << "| type | SQL statements | per-file content reads | whole-table reads (no WHERE, no "
+          "LIMIT) | full-text MATCH queries |\n| --- | --- | --- | --- | --- |\n";
+    for (size_t i = 0; i < big.commands.size(); ++i) {
+      const TypeResult& t = big.types[i];
+      if (t.sql_total < 0) continue;
+      md << "| " << big.commands[i].name << " | " << t.sql_total << " | " << t.sql_content << " | "
+         << t.sql_whole << " | " << t.sql_match << " |\n";
+    }
+    md << "\n";
+  }
+
   md << "## Import and storage\n\n"
      << "| files | dirs | raw MB | generate s | import s | import files/s | import MB/s | DB MB "
         "| DB ÷ raw | export tmpfs s | export disk s | import peak RSS MB |\n"
@@ -1216,7 +1312,8 @@ std::string Bench::Report() const {
        << Fmt("%.2f", s.export_tmpfs_s) << " | " << Fmt("%.2f", s.export_disk_s) << " | "
        << Fmt("%.1f", static_cast<double>(s.import_maxrss_kb) / 1024) << " |\n";
   }
-  md << "\nRaw = the bytes of the generated files; the export adds memhook's virtual `index.md`.\n\n";
+  md << "\nRaw = the bytes of the generated files; the export adds memhook's virtual "
+        "`index.md`.\n\n";
 
   md << "## Peak RSS of the hook (MB, largest over the runs)\n\n| type |";
   for (const SizeResult& s : results_) md << " " << Files(s.files) << " |";
@@ -1234,11 +1331,11 @@ std::string Bench::Report() const {
   md << "\n## Commands\n\n| type | memhook and GNU (at the largest size) | just-bash |\n"
      << "| --- | --- | --- |\n";
   for (const CommandType& c : results_.back().commands) {
-    const std::string jb = c.kind == Kind::kPass
-                               ? "n/a (not a memory command)"
-                               : "`" + Replace(c.command, std::string("~/") + kMountRel,
-                                               kJustBashMount) +
-                                     "`" + (c.kind == Kind::kWrite ? " with `--allow-write`" : "");
+    const std::string jb =
+        c.kind == Kind::kPass
+            ? "n/a (not a memory command)"
+            : "`" + Replace(c.command, std::string("~/") + kMountRel, kJustBashMount) + "`" +
+                  (c.kind == Kind::kWrite ? " with `--allow-write`" : "");
     md << "| " << c.name << " | `" << Replace(c.command, "|", "\\|") << "` | "
        << Replace(jb, "|", "\\|") << " |\n";
   }
@@ -1253,8 +1350,7 @@ std::string Bench::Report() const {
      << "- CPU: " << CpuModel() << ", " << ::sysconf(_SC_NPROCESSORS_ONLN) << " online; kernel "
      << kernel_ << "\n"
      << "- load average at start: " << load_start_ << "; at end: " << load_end_ << "\n"
-     << "- memhook: " << Mb(memhook_size_) << " MB binary, " << memhook_libs_
-     << " shared objects\n"
+     << "- memhook: " << Mb(memhook_size_) << " MB binary, " << memhook_libs_ << " shared objects\n"
      << "- " << Tool({"bash", "--version"}) << "; " << Tool({"cat", "--version"}) << "; "
      << Tool({"grep", "--version"}) << "; " << Tool({"find", "--version"}) << "\n"
      << "- just-bash: " << (o_.just_bash.empty() ? "skipped" : JustBashVersion(o_.just_bash))
@@ -1305,8 +1401,8 @@ void Bench::WritePlot() const {
     bool any = false;
     for (int k = 0; k < 4; ++k) {
       if (!has[k]) continue;
-      script << (any ? ", " : "") << "'" << dat.string() << "' index " << i << " using 1:"
-             << k + 2 << " with linespoints " << styles[k] << " title '" << names[k] << "'";
+      script << (any ? ", " : "") << "'" << dat.string() << "' index " << i << " using 1:" << k + 2
+             << " with linespoints " << styles[k] << " title '" << names[k] << "'";
       any = true;
     }
     if (!any) script << "NaN notitle";
@@ -1382,6 +1478,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       ok = number(&o->jb_runs);
     } else if (a == "--jb-timeout") {
       ok = number(&o->jb_timeout_s) && o->jb_timeout_s > 0;
+    } else if (a == "--max-reps") {
+      ok = number(&o->max_reps) && o->max_reps > 0;
     } else if (a == "--pass-reps") {
       ok = number(&o->pass_reps) && o->pass_reps > 0;
     } else if (a == "--seed") {
@@ -1411,7 +1509,7 @@ int main(int argc, char** argv) {
                  "usage: memhook_bench --memhook PATH --floor PATH --out REPORT.md [--sizes "
                  "1000,10000,100000]\n"
                  "         [--runs N] [--just-bash PATH] [--jb-runs N] [--jb-timeout S] "
-                 "[--pass-reps N]\n"
+                 "[--pass-reps N] [--max-reps N]\n"
                  "         [--plot PNG] [--scratch DIR] [--tmpfs DIR] [--seed S] [--label TEXT] "
                  "[--keep]\n"
                  "       memhook_bench --list-types\n");

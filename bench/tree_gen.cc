@@ -19,47 +19,52 @@ constexpr int64_t kFirstDay = 19358;  // 2023-01-01, days since the epoch
 constexpr int kSessionEventsSample = 60;
 
 constexpr std::string_view kTopics[] = {
-    "ledger",  "payments", "admin-ui", "ci",      "deploys",   "oncall",  "migrations", "auth",
-    "billing", "refunds",  "webhooks", "search",  "infra",     "metrics", "alerts",     "docs",
-    "testing", "perf",     "security", "release", "onboarding", "api",    "storage",    "queue"};
+    "ledger",  "payments", "admin-ui", "ci",      "deploys",    "oncall",  "migrations", "auth",
+    "billing", "refunds",  "webhooks", "search",  "infra",      "metrics", "alerts",     "docs",
+    "testing", "perf",     "security", "release", "onboarding", "api",     "storage",    "queue"};
 
 // The ordinary vocabulary: none of the planted words appears here.
 constexpr std::string_view kWords[] = {
-    "the",       "a",         "to",         "of",        "and",        "in",        "for",
-    "with",      "on",        "when",       "after",     "before",     "because",   "we",
-    "it",        "this",      "that",       "is",        "was",        "not",       "now",
-    "config",    "config",    "config",     "service",   "request",    "response",  "handler",
-    "endpoint",  "refund",    "payment",    "ledger",    "account",    "balance",   "invoice",
-    "customer",  "merchant",  "settlement", "batch",     "job",        "worker",    "queue",
-    "retry",     "timeout",   "error",      "failure",   "success",    "test",      "flaky",
-    "fixture",   "mock",      "database",   "migration", "schema",     "column",    "index",
-    "query",     "transaction", "lock",     "row",       "table",      "cache",     "redis",
-    "postgres",  "kafka",     "topic",      "consumer",  "producer",   "event",     "webhook",
-    "signature", "token",     "session",    "user",      "admin",      "dashboard", "export",
-    "import",    "report",    "metric",     "alert",     "latency",    "throughput", "deploy",
-    "release",   "branch",    "commit",     "review",    "merge",      "pipeline",  "build",
-    "lint",      "staging",   "production", "rollback",  "feature",    "flag",      "default",
-    "value",     "field",     "struct",     "interface", "function",   "method",    "package",
-    "module",    "import",    "logger",     "trace",     "span",       "context",   "deadline",
-    "cancel",    "channel",   "goroutine",  "mutex",     "race",       "condition", "order",
-    "idempotency", "key",     "header",     "body",      "status",     "code",      "409",
-    "500",       "nil",       "pointer",    "panic",     "recover",    "wrap",      "unwrap",
-    "sqlc",      "generated", "helper",     "fix",       "bug",        "issue",     "ticket",
-    "plan",      "design",    "doc",        "note",      "follow-up",  "owner",     "team",
-    "tomorrow",  "yesterday", "slow",       "fast",      "old",        "new",       "first",
-    "last",      "every",     "night",      "UTC"};
+    "the",         "a",           "to",         "of",        "and",       "in",         "for",
+    "with",        "on",          "when",       "after",     "before",    "because",    "we",
+    "it",          "this",        "that",       "is",        "was",       "not",        "now",
+    "config",      "config",      "config",     "service",   "request",   "response",   "handler",
+    "endpoint",    "refund",      "payment",    "ledger",    "account",   "balance",    "invoice",
+    "customer",    "merchant",    "settlement", "batch",     "job",       "worker",     "queue",
+    "retry",       "timeout",     "error",      "failure",   "success",   "test",       "flaky",
+    "fixture",     "mock",        "database",   "migration", "schema",    "column",     "index",
+    "query",       "transaction", "lock",       "row",       "table",     "cache",      "redis",
+    "postgres",    "kafka",       "topic",      "consumer",  "producer",  "event",      "webhook",
+    "signature",   "token",       "session",    "user",      "admin",     "dashboard",  "export",
+    "import",      "report",      "metric",     "alert",     "latency",   "throughput", "deploy",
+    "release",     "branch",      "commit",     "review",    "merge",     "pipeline",   "build",
+    "lint",        "staging",     "production", "rollback",  "feature",   "flag",       "default",
+    "value",       "field",       "struct",     "interface", "function",  "method",     "package",
+    "module",      "import",      "logger",     "trace",     "span",      "context",    "deadline",
+    "cancel",      "channel",     "goroutine",  "mutex",     "race",      "condition",  "order",
+    "idempotency", "key",         "header",     "body",      "status",    "code",       "409",
+    "500",         "nil",         "pointer",    "panic",     "recover",   "wrap",       "unwrap",
+    "sqlc",        "generated",   "helper",     "fix",       "bug",       "issue",      "ticket",
+    "plan",        "design",      "doc",        "note",      "follow-up", "owner",      "team",
+    "tomorrow",    "yesterday",   "slow",       "fast",      "old",       "new",        "first",
+    "last",        "every",       "night",      "UTC"};
 
-constexpr std::string_view kCodePaths[] = {
-    "internal/ledger/refund.go",  "internal/store/queries/refunds.sql",
-    "web/src/api/client.ts",      "cmd/worker/main.go",
-    "internal/flags/flags.go",    "internal/settlement/batch.go",
-    "Makefile",                   ".github/workflows/ci.yml",
-    "internal/webhook/verify.go", "migrations/0042_refund_idempotency.sql",
-    "web/src/pages/Export.tsx",   "internal/store/tx.go"};
+constexpr std::string_view kCodePaths[] = {"internal/ledger/refund.go",
+                                           "internal/store/queries/refunds.sql",
+                                           "web/src/api/client.ts",
+                                           "cmd/worker/main.go",
+                                           "internal/flags/flags.go",
+                                           "internal/settlement/batch.go",
+                                           "Makefile",
+                                           ".github/workflows/ci.yml",
+                                           "internal/webhook/verify.go",
+                                           "migrations/0042_refund_idempotency.sql",
+                                           "web/src/pages/Export.tsx",
+                                           "internal/store/tx.go"};
 
 constexpr std::string_view kBranches[] = {
-    "main", "feat/refund-idempotency", "fix/settlement-flake", "feat/admin-export",
-    "chore/deps", "fix/webhook-retry", "feat/search-index", "release/2025.3"};
+    "main",       "feat/refund-idempotency", "fix/settlement-flake", "feat/admin-export",
+    "chore/deps", "fix/webhook-retry",       "feat/search-index",    "release/2025.3"};
 
 // splitmix64: small, fast, and the same on every platform.
 class Rng {
@@ -72,7 +77,9 @@ class Rng {
     return z ^ (z >> 31);
   }
   uint64_t Below(uint64_t n) { return Next() % n; }
-  int Range(int lo, int hi) { return lo + static_cast<int>(Below(static_cast<uint64_t>(hi - lo + 1))); }
+  int Range(int lo, int hi) {
+    return lo + static_cast<int>(Below(static_cast<uint64_t>(hi - lo + 1)));
+  }
   bool PerMille(int p) { return Below(1000) < static_cast<uint64_t>(p); }
   template <size_t N>
   std::string_view Pick(const std::string_view (&a)[N]) {
@@ -243,8 +250,9 @@ std::string Note(Rng& rng, std::string_view topic, const Plant& plant) {
     for (const std::string& p : planted) out += "- " + p + "\n";
     planted.clear();
     if (rng.PerMille(250)) {
-      out += "\n```go\nif err := store.Refund(ctx, key); err != nil {\n"
-             "\treturn fmt.Errorf(\"refund: %w\", err)\n}\n```\n";
+      out +=
+          "\n```go\nif err := store.Refund(ctx, key); err != nil {\n"
+          "\treturn fmt.Errorf(\"refund: %w\", err)\n}\n```\n";
     }
   }
   return out;
@@ -268,10 +276,9 @@ std::string Session(Rng& rng, int64_t day, const Plant& plant, int events) {
     const int64_t secs = ms / 1000;
     const Date d = CivilFromDays(secs / 86400);
     const int64_t sod = secs % 86400;
-    const std::string stamp =
-        Format("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day,
-               static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-               static_cast<int>(sod % 60), static_cast<int>(ms % 1000));
+    const std::string stamp = Format("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day,
+                                     static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                                     static_cast<int>(sod % 60), static_cast<int>(ms % 1000));
     std::string text;
     for (int i = rng.Range(1, user ? 2 : 4); i > 0; --i) {
       AppendSentence(rng, &text);
@@ -318,8 +325,8 @@ std::string Session(Rng& rng, int64_t day, const Plant& plant, int events) {
       out += Format(
           "],\"stop_reason\":\"%s\",\"usage\":{\"input_tokens\":%d,\"cache_read_input_tokens\":%d,"
           "\"output_tokens\":%d}}}\n",
-          pending_tool.empty() ? "end_turn" : "tool_use", rng.Range(3, 4000),
-          rng.Range(0, 90000), rng.Range(20, 2000));
+          pending_tool.empty() ? "end_turn" : "tool_use", rng.Range(3, 4000), rng.Range(0, 90000),
+          rng.Range(20, 2000));
     }
     parent = uuid;
   }

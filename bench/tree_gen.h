@@ -32,8 +32,8 @@ inline constexpr int kRareFileCount = 5;
 
 struct TreeManifest {
   uint64_t files = 0;
-  uint64_t dirs = 0;   // excluding the root
-  uint64_t bytes = 0;  // total file content
+  uint64_t dirs = 0;                    // excluding the root
+  uint64_t bytes = 0;                   // total file content
   std::vector<std::string> rare_files;  // relative paths holding kRareWord
   std::string summary_file;             // a summary (for cat)
   std::string session_file;             // a long session log (for head/tail)

@@ -17,6 +17,7 @@
 // literal text and a file without a match prints nothing (not -v, -c, -L).
 #include <fnmatch.h>
 #include <re2/re2.h>
+#include <strings.h>
 #include <wchar.h>
 #include <wctype.h>
 
@@ -227,8 +228,8 @@ bool NormalizeArgs(const std::vector<std::string>& argv, std::vector<std::string
                                         std::string_view("colour").substr(0, name.size()) == name);
       if (color) {
         std::string_view when = eq == std::string_view::npos ? "auto" : body.substr(eq + 1);
-        static constexpr std::string_view kQuiet[] = {"never", "no", "none", "auto", "tty",
-                                                      "if-tty"};
+        static constexpr std::string_view kQuiet[] = {"never", "no",  "none",
+                                                      "auto",  "tty", "if-tty"};
         bool plain = false;
         for (std::string_view q : kQuiet) {
           plain |= when.size() == q.size() && strncasecmp(when.data(), q.data(), q.size()) == 0;
@@ -258,7 +259,6 @@ bool NormalizeArgs(const std::vector<std::string>& argv, std::vector<std::string
       if (!digits.empty()) out->push_back("--context=" + digits);
       digits.clear();
     };
-    bool consumed_next = false;
     for (size_t k = 1; k < word.size(); ++k) {
       char c = word[k];
       if (c >= '0' && c <= '9') {
@@ -277,13 +277,11 @@ bool NormalizeArgs(const std::vector<std::string>& argv, std::vector<std::string
         flush_cluster();
         if (k + 1 == word.size() && i + 1 < argv.size()) {
           out->push_back(argv[++i]);
-          consumed_next = true;
         }
         break;
       }
       cluster += c;
     }
-    (void)consumed_next;
     flush_cluster();
     flush_digits();
   }
@@ -411,10 +409,26 @@ size_t WordCharsSize(std::string_view line, size_t pos, bool utf8) {
   return pos - start;
 }
 
+// Offset of the first byte >= 0x80 (text.size() when all ASCII), eight
+// bytes at a time: most memory files are plain ASCII.
+size_t FirstNonAscii(std::string_view text) {
+  size_t i = 0;
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (word & kHighBits) break;
+  }
+  while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+  return i;
+}
+
+bool HasNonAscii(std::string_view text) { return FirstNonAscii(text) < text.size(); }
+
 // True when `text` holds a byte sequence the locale cannot decode (GNU's
 // buf_has_encoding_errors). Only meaningful under UTF-8.
 bool HasEncodingErrors(std::string_view text) {
-  size_t i = 0;
+  size_t i = FirstNonAscii(text);
   std::mbstate_t state{};
   while (i < text.size()) {
     if (static_cast<unsigned char>(text[i]) < 0x80) {
@@ -429,13 +443,6 @@ bool HasEncodingErrors(std::string_view text) {
   return false;
 }
 
-bool HasNonAscii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  }
-  return false;
-}
-
 // ---------------------------------------------------------------- matcher
 
 enum class MatcherKind { kBasic, kExtended, kFixed };
@@ -446,6 +453,7 @@ struct MatchFlags {
   bool words = false;  // -w
   bool lines = false;  // -x
   bool codepoint_collation = true;
+  bool full_classes = false;  // see TranslateOptions::full_classes
 };
 
 // GNU's compiled pattern: EGexecute (regex) or Fexecute (fixed strings)
@@ -465,8 +473,7 @@ class Matcher {
       if (kind == MatcherKind::kFixed) {
         re = TranslateFixedString(patterns[i], flags.utf8, flags.ignore_case);
         re_noeol = re;
-        required_parts_.push_back(
-            FixedStringRequired(patterns[i], flags.utf8, flags.ignore_case));
+        required_parts_.push_back(FixedStringRequired(patterns[i], flags.utf8, flags.ignore_case));
       } else {
         TranslateOptions options;
         options.syntax =
@@ -474,6 +481,7 @@ class Matcher {
         options.utf8 = flags.utf8;
         options.ignore_case = flags.ignore_case;
         options.codepoint_collation = flags.codepoint_collation;
+        options.full_classes = flags.full_classes;
         Translation t = TranslateGnuRegex(patterns[i], options);
         if (!t.unsupported.empty()) {
           *unsupported = "grep pattern '" + patterns[i] + "': " + t.unsupported;
@@ -493,6 +501,7 @@ class Matcher {
           return false;
         }
         locale_ranges_ |= t.locale_ranges;
+        word_assertions_ |= t.word_assertions;
         literal_ &= t.literal;
         re = std::move(t.re2);
         re_noeol = std::move(t.re2_noeol);
@@ -532,6 +541,7 @@ class Matcher {
   RequiredText Required() const { return RequiredText::Or(required_parts_); }
   const std::vector<std::string>& locale_classes() const { return locale_classes_; }
   bool locale_ranges() const { return locale_ranges_; }
+  bool word_assertions() const { return word_assertions_; }
   // Every pattern is matched byte for byte (see Translation::literal).
   bool literal() const { return literal_; }
 
@@ -589,8 +599,8 @@ class Matcher {
   bool Compile(const std::string& pattern, std::unique_ptr<RE2>* out, std::string* unsupported) {
     RE2::Options options;
     options.set_encoding(flags_.utf8 ? RE2::Options::EncodingUTF8 : RE2::Options::EncodingLatin1);
-    options.set_longest_match(true);  // POSIX leftmost-longest, as GNU regex
-    options.set_never_nl(true);       // a match never spans lines
+    options.set_longest_match(true);   // POSIX leftmost-longest, as GNU regex
+    options.set_never_nl(true);        // a match never spans lines
     options.set_case_sensitive(true);  // -i is spelled out by the translation
     options.set_log_errors(false);
     options.set_max_mem(64 << 20);
@@ -641,8 +651,8 @@ class Matcher {
       long shorter = 0;
       if (mlen > 0) {
         --mlen;
-        shorter = AnchoredLongest(line, static_cast<long>(match + mlen) - static_cast<long>(ptr),
-                                  match);
+        shorter =
+            AnchoredLongest(line, static_cast<long>(match + mlen) - static_cast<long>(ptr), match);
       }
       if (shorter > 0) {
         mlen = static_cast<size_t>(shorter);
@@ -698,6 +708,7 @@ class Matcher {
   bool literal_ = false;
   bool verify_words_ = false;
   bool locale_ranges_ = false;
+  bool word_assertions_ = false;
   std::vector<std::string> locale_classes_;
   std::vector<RequiredText> required_parts_;
   std::unique_ptr<RE2> re_;         // the alternation, for one line
@@ -711,8 +722,7 @@ class Matcher {
 // strings, GNU switches to its fixed-string matcher. Returns the converted
 // patterns, or false when some pattern is not plain.
 bool TryFixedPatterns(MatcherKind kind, bool ignore_case, bool utf8,
-                      const std::vector<std::string>& patterns,
-                      std::vector<std::string>* fixed) {
+                      const std::vector<std::string>& patterns, std::vector<std::string>* fixed) {
   fixed->clear();
   for (const std::string& p : patterns) {
     std::string out;
@@ -721,9 +731,17 @@ bool TryFixedPatterns(MatcherKind kind, bool ignore_case, bool utf8,
     while (i < p.size()) {
       char c = p[i];
       switch (c) {
-        case '$': case '*': case '.': case '[': case '^':
+        case '$':
+        case '*':
+        case '.':
+        case '[':
+        case '^':
           return false;
-        case '(': case '+': case '?': case '{': case '|':
+        case '(':
+        case '+':
+        case '?':
+        case '{':
+        case '|':
           if (kind != MatcherKind::kBasic) return false;
           break;
         case '\\':
@@ -904,8 +922,8 @@ class Grep {
   BinaryFiles binary_files_ = BinaryFiles::kBinary;
   Directories directories_ = Directories::kRead;
   bool last_recursive_ = false;
-  ExcludeList excluded_patterns_[2];       // [command_line]
-  ExcludeList excluded_dir_patterns_[2];   // [command_line]
+  ExcludeList excluded_patterns_[2];      // [command_line]
+  ExcludeList excluded_dir_patterns_[2];  // [command_line]
   std::optional<std::string> group_separator_ = std::string("--");
   std::optional<std::string> label_;
   bool stdin_consumed_ = false;
@@ -913,7 +931,14 @@ class Grep {
   bool codepoint_collation_ = true;
 
   Matcher matcher_;
-  int out_file_ = 0;                         // 1 yes, 0 no, -1 decide at first operand
+  // The same patterns with the locale's full classes, built when a file
+  // needs it (see GrepFile).
+  std::unique_ptr<Matcher> full_matcher_;
+  const Matcher* file_matcher_ = &matcher_;  // the one for the current file
+  MatcherKind matcher_kind_used_ = MatcherKind::kBasic;
+  std::vector<std::string> keys_;
+  MatchFlags match_flags_;
+  int out_file_ = 0;  // 1 yes, 0 no, -1 decide at first operand
   bool omit_dot_slash_ = false;
   std::vector<std::string> operands_;
 
@@ -1079,7 +1104,8 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
       }
       case kOptExclude:
       case kOptInclude:
-        for (int cmd = 0; cmd < 2; ++cmd) excluded_patterns_[cmd].Add(o.argument, o.id == kOptInclude);
+        for (int cmd = 0; cmd < 2; ++cmd)
+          excluded_patterns_[cmd].Add(o.argument, o.id == kOptInclude);
         break;
       case kOptExcludeDir: {
         std::string dir = o.argument;
@@ -1179,8 +1205,9 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
   std::vector<std::string> operands = args.operands;
   if (!have_keys_) {
     if (operands.empty()) {
-      io_.err += "Usage: grep [OPTION]... PATTERNS [FILE]...\n"
-                 "Try 'grep --help' for more information.\n";
+      io_.err +=
+          "Usage: grep [OPTION]... PATTERNS [FILE]...\n"
+          "Try 'grep --help' for more information.\n";
       io_.status = 2;
       return false;
     }
@@ -1224,7 +1251,8 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
   if (!utf8_) {
     const char* ctype = std::setlocale(LC_CTYPE, nullptr);
     std::string_view name = ctype == nullptr ? "C" : ctype;
-    if (name != "C" && name != "POSIX") return Unsupported("grep in a single-byte locale " + std::string(name));
+    if (name != "C" && name != "POSIX")
+      return Unsupported("grep in a single-byte locale " + std::string(name));
   }
   {
     const char* collate = std::setlocale(LC_COLLATE, nullptr);
@@ -1263,6 +1291,9 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
   std::string why;
   std::vector<std::string> warnings;
   if (!matcher_.Build(kind, keys, flags, &why, &warnings)) return Unsupported(why);
+  matcher_kind_used_ = kind;
+  keys_ = keys;
+  match_flags_ = flags;
   for (const std::string& w : warnings) io_.err += std::string(kProgram) + "warning: " + w + "\n";
   size_t num_operands = operands.size();
   out_file_ = (filename_option_ == 0 && num_operands <= 1)
@@ -1325,14 +1356,13 @@ void Grep::PrintLine(FileState& st, size_t start, char sep) {
   st.lastout = end + 1;
   if (!only_matching_) {
     if (!PrintLineHead(st, start, line.size(), lineno, sep)) return;
-    std::string text(line);
-    text += '\n';
-    io_.out += text;
+    io_.out += line;
+    io_.out += '\n';
     return;
   }
   bool matching = (sep == ':') != invert_;
   if (!matching) return;
-  const Matcher& m = matcher_;
+  const Matcher& m = *file_matcher_;
   char match_sep = invert_ ? '-' : ':';
   size_t cur = 0;
   while (cur <= line.size()) {
@@ -1418,6 +1448,7 @@ void Grep::GrepFile(std::string_view data, const std::string& name) {
     }
   }
 
+  file_matcher_ = &matcher_;
   // Encoding: lines with encoding errors are matched exactly only by plain
   // strings (RE2 and GNU then both match bytes; -w looks at the characters
   // around a match the same way GNU does, an undecodable byte being no word
@@ -1431,14 +1462,17 @@ void Grep::GrepFile(std::string_view data, const std::string& name) {
         Unsupported("grep pattern on a file with invalid UTF-8 (" + name + ")");
         return;
       }
-    } else if (HasNonAscii(data) &&
-               (matcher_.locale_ranges() || !matcher_.locale_classes().empty())) {
-      // RE2's classes, \w and \b are ASCII-only: refuse a file where a
-      // non-ASCII character belongs to a class the pattern uses.
+    } else if ((matcher_.locale_ranges() || matcher_.word_assertions() ||
+                !matcher_.locale_classes().empty()) &&
+               HasNonAscii(data)) {
+      // RE2's classes, \w and \b are ASCII-only. A non-ASCII member of a
+      // class the pattern uses: switch to the twin with the locale's full
+      // classes. A non-ASCII word character next to \b or \<: refuse.
       std::mbstate_t state{};
       size_t i = 0;
       std::vector<wctype_t> classes;
       for (const std::string& c : matcher_.locale_classes()) classes.push_back(wctype(c.c_str()));
+      bool need_full = false;
       while (i < data.size()) {
         if (static_cast<unsigned char>(data[i]) < 0x80) {
           ++i;
@@ -1446,18 +1480,31 @@ void Grep::GrepFile(std::string_view data, const std::string& name) {
         }
         wchar_t wc;
         size_t n = std::mbrtowc(&wc, data.data() + i, data.size() - i, &state);
-        bool member = matcher_.locale_ranges();
-        for (wctype_t t : classes) member |= std::iswctype(static_cast<wint_t>(wc), t) != 0;
-        if (member) {
-          Unsupported("grep class or word boundary on non-ASCII text (" + name + ")");
+        wint_t w = static_cast<wint_t>(wc);
+        if (matcher_.locale_ranges() || (matcher_.word_assertions() && std::iswalnum(w))) {
+          Unsupported("grep range or word boundary on non-ASCII text (" + name + ")");
           return;
         }
+        for (wctype_t t : classes) need_full |= std::iswctype(w, t) != 0;
         i += n;
+      }
+      if (need_full) {
+        if (full_matcher_ == nullptr) {
+          std::string why;
+          full_matcher_ = std::make_unique<Matcher>();
+          MatchFlags flags = match_flags_;
+          flags.full_classes = true;
+          if (!full_matcher_->Build(matcher_kind_used_, keys_, flags, &why, nullptr)) {
+            Unsupported(why);
+            return;
+          }
+        }
+        file_matcher_ = full_matcher_.get();
       }
     }
     check_encoding = errors && binary_files_ != BinaryFiles::kText;
   }
-  const Matcher& m = matcher_;
+  const Matcher& m = *file_matcher_;
 
   FileState st;
   st.buf = data;
@@ -1563,7 +1610,8 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   }
   if (!have_candidates) {
     std::vector<std::string> pruned_dirs;
-    vfs::Status status = env_.store.Walk(vfs_dir, [&](const std::string& path, const vfs::Stat& st) {
+    vfs::Status status = env_.store.Walk(vfs_dir, [&](const std::string& path,
+                                                      const vfs::Stat& st) {
       for (const std::string& d : pruned_dirs) {
         if (path.size() > d.size() && path.compare(0, d.size(), d) == 0 && path[d.size()] == '/') {
           return true;

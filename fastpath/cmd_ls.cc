@@ -6,7 +6,9 @@
 // are reported then), the operands are sorted, plain files are printed as
 // one group, and directories are listed from a LIFO stack so that `-R`
 // descends depth-first with siblings in sorted order.
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -377,6 +379,29 @@ std::string ParentVfs(const std::string& path) {
 
 // Lists one directory (print_dir in ls.c). Returns false when the store
 // cannot answer; io.unsupported is then set.
+// Metadata of the host directory containing the mount, as `ls -l` would
+// show it if the mount were a real directory inside it. False when it
+// cannot be shown exactly (missing, or owned by another user).
+bool HostParentStat(const std::string& mount, vfs::Stat* out) {
+  size_t slash = mount.rfind('/');
+  if (slash == std::string::npos) return false;
+  std::string parent = slash == 0 ? "/" : mount.substr(0, slash);
+  struct stat st;
+  if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+      st.st_gid != getegid()) {
+    return false;
+  }
+  struct stat mount_st;
+  bool mount_on_disk = ::stat(mount.c_str(), &mount_st) == 0 && S_ISDIR(mount_st.st_mode);
+  out->kind = vfs::NodeKind::kDirectory;
+  out->storage = vfs::Storage::kDirectory;
+  out->mode = st.st_mode & 07777;
+  out->mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  out->size = static_cast<uint64_t>(st.st_size);
+  out->nlink = static_cast<uint64_t>(st.st_nlink) + (mount_on_disk ? 0 : 1);
+  return true;
+}
+
 bool ListOne(const LsEntry& dir, bool print_header, bool* first, const LsOptions& opts,
              CommandEnv& env, CommandIo& io, std::vector<LsEntry>* stack) {
   if (print_header) {
@@ -397,8 +422,10 @@ bool ListOne(const LsEntry& dir, bool print_header, bool* first, const LsOptions
     dotdot.stat.kind = vfs::NodeKind::kDirectory;
     if (dir.vfs_path.empty()) {
       // The mount root's ".." is the host directory above the mount. Its
-      // name is all plain `ls -a` needs; its metadata is not in the store.
-      if (opts.long_format || opts.sort != SortKey::kName) {
+      // name is all plain `ls -a` needs; otherwise its metadata comes from
+      // the host, with one more link for the (virtual) mount directory.
+      if ((opts.long_format || opts.sort != SortKey::kName) &&
+          !HostParentStat(env.options.mount, &dotdot.stat)) {
         io.unsupported = "ls -a of the mount root with metadata of .. (outside the mount)";
         return false;
       }

@@ -46,9 +46,9 @@ struct Suffix {
   uint64_t factor;
 };
 constexpr Suffix kSuffixes[] = {
-    {"", 1},          {"b", 512},         {"kB", 1000},        {"K", 1024},
-    {"k", 1024},      {"KiB", 1024},      {"MB", 1000000},     {"M", 1048576},
-    {"MiB", 1048576}, {"GB", 1000000000}, {"G", 1073741824},   {"GiB", 1073741824},
+    {"", 1},          {"b", 512},         {"kB", 1000},      {"K", 1024},
+    {"k", 1024},      {"KiB", 1024},      {"MB", 1000000},   {"M", 1048576},
+    {"MiB", 1048576}, {"GB", 1000000000}, {"G", 1073741824}, {"GiB", 1073741824},
 };
 
 // Parses "[sign]digits[suffix]". `sign` receives '+', '-' or '\0'.
@@ -78,8 +78,18 @@ std::optional<uint64_t> ParseCount(std::string_view text, char* sign) {
 
 // ---------------------------------------------------------------- cat
 
-enum CatOption { kNumber, kNumberNonblank, kShowEnds, kShowTabs, kShowNonprinting, kSqueeze,
-                 kShowAll, kE, kT, kUnbuffered };
+enum CatOption {
+  kNumber,
+  kNumberNonblank,
+  kShowEnds,
+  kShowTabs,
+  kShowNonprinting,
+  kSqueeze,
+  kShowAll,
+  kE,
+  kT,
+  kUnbuffered
+};
 // cat's options (GNU cat 9.1, all of them).
 const std::vector<OptionSpec> kCatOptions = {
     {'n', "number", false, kNumber},
@@ -177,16 +187,35 @@ void CmdCat(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io
   CatState st;
   for (const ParsedOption& o : args.options) {
     switch (o.id) {
-      case kNumber: st.number = true; break;
-      case kNumberNonblank: st.number_nonblank = true; break;
-      case kShowEnds: st.show_ends = true; break;
-      case kShowTabs: st.show_tabs = true; break;
-      case kShowNonprinting: st.show_nonprinting = true; break;
-      case kSqueeze: st.squeeze = true; break;
-      case kShowAll: st.show_nonprinting = st.show_ends = st.show_tabs = true; break;
-      case kE: st.show_nonprinting = st.show_ends = true; break;
-      case kT: st.show_nonprinting = st.show_tabs = true; break;
-      default: break;
+      case kNumber:
+        st.number = true;
+        break;
+      case kNumberNonblank:
+        st.number_nonblank = true;
+        break;
+      case kShowEnds:
+        st.show_ends = true;
+        break;
+      case kShowTabs:
+        st.show_tabs = true;
+        break;
+      case kShowNonprinting:
+        st.show_nonprinting = true;
+        break;
+      case kSqueeze:
+        st.squeeze = true;
+        break;
+      case kShowAll:
+        st.show_nonprinting = st.show_ends = st.show_tabs = true;
+        break;
+      case kE:
+        st.show_nonprinting = st.show_ends = true;
+        break;
+      case kT:
+        st.show_nonprinting = st.show_tabs = true;
+        break;
+      default:
+        break;
     }
   }
   if (args.operands.empty()) args.operands.push_back("-");
@@ -210,13 +239,13 @@ namespace {
 
 enum HeadTailOption { kLines, kBytes, kQuiet, kVerbose, kFollow, kZero };
 const std::vector<OptionSpec> kHeadOptions = {
-    {'n', "lines", true, kLines},     {'c', "bytes", true, kBytes},
-    {'q', "quiet", false, kQuiet},    {'q', "silent", false, kQuiet},
+    {'n', "lines", true, kLines},      {'c', "bytes", true, kBytes},
+    {'q', "quiet", false, kQuiet},     {'q', "silent", false, kQuiet},
     {'v', "verbose", false, kVerbose},
 };
 const std::vector<OptionSpec> kTailOptions = {
-    {'n', "lines", true, kLines},     {'c', "bytes", true, kBytes},
-    {'q', "quiet", false, kQuiet},    {'q', "silent", false, kQuiet},
+    {'n', "lines", true, kLines},      {'c', "bytes", true, kBytes},
+    {'q', "quiet", false, kQuiet},     {'q', "silent", false, kQuiet},
     {'v', "verbose", false, kVerbose},
 };
 
@@ -285,11 +314,20 @@ bool ParseObsolete(const std::string& word, Window* w, bool* quiet, bool* verbos
   }
   for (; i < word.size(); ++i) {
     switch (word[i]) {
-      case 'c': w->bytes = true; break;
-      case 'l': w->bytes = false; break;
-      case 'q': *quiet = true; break;
-      case 'v': *verbose = true; break;
-      default: return false;
+      case 'c':
+        w->bytes = true;
+        break;
+      case 'l':
+        w->bytes = false;
+        break;
+      case 'q':
+        *quiet = true;
+        break;
+      case 'v':
+        *verbose = true;
+        break;
+      default:
+        return false;
     }
   }
   w->count = value;
@@ -325,9 +363,16 @@ void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& 
         window.sign = sign == '-' && !is_head ? '\0' : sign;
         break;
       }
-      case kQuiet: quiet = true; verbose = false; break;
-      case kVerbose: verbose = true; quiet = false; break;
-      default: break;
+      case kQuiet:
+        quiet = true;
+        verbose = false;
+        break;
+      case kVerbose:
+        verbose = true;
+        quiet = false;
+        break;
+      default:
+        break;
     }
   }
   if (obsolete && !is_head && args.operands.size() > 1) {
@@ -346,8 +391,8 @@ void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& 
     if (!io.unsupported.empty()) return;
     std::string shown = operand == "-" ? "standard input" : operand;
     if (code != vfs::Status::Code::kOk && !is_directory) {
-      io.err += argv[0] + ": cannot open " + QuoteShell(operand, true) + " for reading: " +
-                ErrnoText(code) + "\n";
+      io.err += argv[0] + ": cannot open " + QuoteShell(operand, true) +
+                " for reading: " + ErrnoText(code) + "\n";
       io.status = 1;
       continue;
     }
@@ -380,8 +425,10 @@ namespace {
 
 enum WcOption { kWcLines, kWcWords, kWcChars, kWcBytes, kWcMaxLine };
 const std::vector<OptionSpec> kWcOptions = {
-    {'l', "lines", false, kWcLines},   {'w', "words", false, kWcWords},
-    {'m', "chars", false, kWcChars},   {'c', "bytes", false, kWcBytes},
+    {'l', "lines", false, kWcLines},
+    {'w', "words", false, kWcWords},
+    {'m', "chars", false, kWcChars},
+    {'c', "bytes", false, kWcBytes},
     {'L', "max-line-length", false, kWcMaxLine},
 };
 

@@ -47,9 +47,11 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 ResolvedPath CommandEnv::Resolve(std::string_view operand) const {
   ResolvedPath result;
   std::string joined = (!operand.empty() && operand[0] == '/') ? std::string(operand)
-                                                                 : cwd + "/" + std::string(operand);
+                                                               : cwd + "/" + std::string(operand);
   std::vector<std::string_view> parts = SplitPath(joined);
-  result.trailing_slash = !operand.empty() && (operand.back() == '/' || (!parts.empty() && (parts.back() == "." || parts.back() == "..")));
+  result.trailing_slash =
+      !operand.empty() &&
+      (operand.back() == '/' || (!parts.empty() && (parts.back() == "." || parts.back() == "..")));
   if (operand.empty()) {
     result.where = ResolvedPath::Where::kHost;
     result.absolute = "";
@@ -158,9 +160,26 @@ bool IsShellSpecial(char c, size_t index, size_t length) {
     case '{':
     case '}':
       return length == 1;
-    case ' ': case '!': case '"': case '$': case '&': case '(': case ')': case '*':
-    case ';': case '<': case '=': case '>': case '[': case ']': case '^': case '`':
-    case '|': case '?': case '\\': case '\t':
+    case ' ':
+    case '!':
+    case '"':
+    case '$':
+    case '&':
+    case '(':
+    case ')':
+    case '*':
+    case ';':
+    case '<':
+    case '=':
+    case '>':
+    case '[':
+    case ']':
+    case '^':
+    case '`':
+    case '|':
+    case '?':
+    case '\\':
+    case '\t':
       return true;
     default:
       return false;
@@ -187,7 +206,8 @@ std::vector<bool> UnprintableMask(std::string_view name, bool utf8) {
     }
     wchar_t wc;
     size_t n = std::mbrtowc(&wc, name.data() + i, name.size() - i, &state);
-    if (n == static_cast<size_t>(-1) || n == static_cast<size_t>(-2) || n == 0 || !std::iswprint(static_cast<wint_t>(wc))) {
+    if (n == static_cast<size_t>(-1) || n == static_cast<size_t>(-2) || n == 0 ||
+        !std::iswprint(static_cast<wint_t>(wc))) {
       state = std::mbstate_t{};
       mask[i++] = true;
       continue;
@@ -199,13 +219,20 @@ std::vector<bool> UnprintableMask(std::string_view name, bool utf8) {
 
 std::string EscapeByte(unsigned char c) {
   switch (c) {
-    case '\a': return "\\a";
-    case '\b': return "\\b";
-    case '\f': return "\\f";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    case '\v': return "\\v";
+    case '\a':
+      return "\\a";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '\v':
+      return "\\v";
     default: {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\%03o", c);
@@ -230,14 +257,25 @@ std::string QuoteShell(std::string_view name, bool always) {
   if (name.empty()) return "''";
   if (!always && !has_unprintable && !has_special && !has_quote) return std::string(name);
   if (has_quote && !has_unprintable && !has_dq_unsafe) return "\"" + std::string(name) + "\"";
+  // gnulib's state machine: a run of unprintable bytes becomes one $'...'
+  // segment ('a'$'\303\251''b'); the closing quote of the last segment
+  // doubles as the closing quote of the whole name.
   std::string out = "'";
+  bool in_escape = false;
   for (size_t i = 0; i < name.size(); ++i) {
     char c = name[i];
+    if (unprintable[i]) {
+      if (!in_escape) out += "'$'";
+      in_escape = true;
+      out += EscapeByte(static_cast<unsigned char>(c));
+      continue;
+    }
+    if (in_escape) {
+      out += "''";
+      in_escape = false;
+    }
     if (c == '\'') {
       out += "'\\''";
-    } else if (unprintable[i]) {
-      out += "'$'" + EscapeByte(static_cast<unsigned char>(c)) + "''";
-      // Merge runs of escapes: '$'\n''$'\t'' is what gnulib prints too.
     } else {
       out += c;
     }
@@ -315,8 +353,11 @@ constexpr CommandSpec kCommands[] = {
     {"tail", CmdTail, "tail [-n [+]N|-N|-c [+]N] [-q|-v] FILE..."},
     {"wc", CmdWc, "wc [-lwcmL] FILE... (with total)"},
     {"ls", CmdLs, "ls [-1aAlhRdtSrF] OPERAND..."},
-    {"find", CmdFind, "find PATH... [-name -iname -path -type -maxdepth -mindepth -empty -size ...]"},
-    {"grep", CmdGrep, "grep [-EFGrRiywxvclLnhHoqsZab] [-m N] [-A|-B|-C N] [-e PAT] [-f FILE] [--include/--exclude/--exclude-dir=GLOB] ..."},
+    {"find", CmdFind,
+     "find PATH... [-name -iname -path -type -maxdepth -mindepth -empty -size ...]"},
+    {"grep", CmdGrep,
+     "grep [-EFGrRiywxvclLnhHoqsZab] [-m N] [-A|-B|-C N] [-e PAT] [-f FILE] "
+     "[--include/--exclude/--exclude-dir=GLOB] ..."},
     {"egrep", CmdGrep, "egrep: grep -E"},
     {"fgrep", CmdGrep, "fgrep: grep -F"},
     {"echo", CmdEcho, "bash builtin echo [-nE]"},

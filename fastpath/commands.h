@@ -30,8 +30,8 @@ struct ResolvedPath {
     kHost,     // anywhere else on the host: not servable by the fast path
   };
   Where where = Where::kHost;
-  std::string vfs_path;       // kMount: normalised VFS path ("" = root)
-  std::string absolute;       // lexically normalised absolute host path
+  std::string vfs_path;         // kMount: normalised VFS path ("" = root)
+  std::string absolute;         // lexically normalised absolute host path
   bool trailing_slash = false;  // operand ended in '/' (or "/." etc.)
   // Set when a component before ".." does not exist or is a file, so the
   // kernel would fail the lookup: the error to report, e.g. kNotADirectory.

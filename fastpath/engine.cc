@@ -104,7 +104,8 @@ bool GlobReachesMount(std::string_view pattern_absolute, std::string_view mount)
 
 bool WordTouchesMount(const parser::Word& word, const EngineOptions& options) {
   if (!word.resolved) return word.raw.find(Basename(options.mount)) != std::string::npos;
-  if (word.has_glob) return GlobReachesMount(Absolute(word.glob_pattern, options.cwd), options.mount);
+  if (word.has_glob)
+    return GlobReachesMount(Absolute(word.glob_pattern, options.cwd), options.mount);
   if (word.text.empty()) return false;
   return IsInside(Normalise(Absolute(word.text, options.cwd)), options.mount);
 }
@@ -128,7 +129,8 @@ enum class Sink { kStdout, kStderr, kNull };
 class Executor {
  public:
   Executor(vfs::Store& store, const EngineOptions& options, std::string_view source)
-      : env_{store, options, options.cwd}, single_line_(source.find('\n') == std::string_view::npos) {}
+      : env_{store, options, options.cwd},
+        single_line_(source.find('\n') == std::string_view::npos) {}
 
   // Runs the program; returns false (with reason()) when the fast path
   // cannot answer it exactly.
@@ -180,7 +182,8 @@ class Executor {
 
   // Expands one word into zero or more arguments (globs against the store).
   bool ExpandWord(const parser::Word& word, std::vector<std::string>* out) {
-    if (!word.resolved) return Fail("the expansion " + word.raw + " (" + word.unresolved_reason + ")");
+    if (!word.resolved)
+      return Fail("the expansion " + word.raw + " (" + word.unresolved_reason + ")");
     if (!word.has_glob) {
       out->push_back(word.text);
       return true;
@@ -232,7 +235,8 @@ class Executor {
     std::vector<std::string> results;
     for (const std::string& c : candidates) {
       ResolvedPath path = env_.Resolve(c);
-      if (path.where != ResolvedPath::Where::kMount) return Fail("a glob over host paths (" + word.raw + ")");
+      if (path.where != ResolvedPath::Where::kMount)
+        return Fail("a glob over host paths (" + word.raw + ")");
       vfs::Stat stat;
       if (!env_.StatResolved(path, &stat).ok()) continue;
       if (dirs_only && stat.kind != vfs::NodeKind::kDirectory) continue;
@@ -248,9 +252,7 @@ class Executor {
     return true;
   }
 
-  std::string ShellError(const std::string& message) {
-    return "bash: line 1: " + message + "\n";
-  }
+  std::string ShellError(const std::string& message) { return "bash: line 1: " + message + "\n"; }
 
   // Runs one simple command. `input` is the pipe from the previous stage
   // (null for the first); stdout goes to `stdout_sink`.
@@ -287,8 +289,8 @@ class Executor {
             writes_ = true;
             return Fail("writing to " + target);
           }
-          bool both = r.op == parser::RedirectOp::kOutputBoth ||
-                      r.op == parser::RedirectOp::kAppendBoth;
+          bool both =
+              r.op == parser::RedirectOp::kOutputBoth || r.op == parser::RedirectOp::kAppendBoth;
           if (both) {
             fd1 = fd2 = Sink::kNull;
           } else if (fd == -1 || fd == 1) {
@@ -333,7 +335,8 @@ class Executor {
               return Fail("input redirected from a directory");
             }
             if (!st.ok() || !env_.store.ReadFile(path.vfs_path, &stdin_storage).ok()) {
-              err_ += ShellError(target + ": " + ErrnoText(st.ok() ? vfs::Status::Code::kIoError : st.code()));
+              err_ += ShellError(target + ": " +
+                                 ErrnoText(st.ok() ? vfs::Status::Code::kIoError : st.code()));
               *status = 1;
               return true;
             }
@@ -424,12 +427,12 @@ std::string DescribeProgram(const parser::Program& program) {
       for (size_t s = 0; s < pipeline.stages.size(); ++s) {
         os << "  " << (s > 0 ? "| " : "") << "command:";
         for (const parser::Word& w : pipeline.stages[s].argv) {
-          os << " [" << w.text << (w.resolved ? "" : " (unresolved)") << (w.has_glob ? " (glob)" : "")
-             << "]";
+          os << " [" << w.text << (w.resolved ? "" : " (unresolved)")
+             << (w.has_glob ? " (glob)" : "") << "]";
         }
         for (const parser::Redirect& r : pipeline.stages[s].redirects) {
-          os << " redirect(fd " << r.fd << " op " << static_cast<int>(r.op) << " -> " << r.target.text
-             << ")";
+          os << " redirect(fd " << r.fd << " op " << static_cast<int>(r.op) << " -> "
+             << r.target.text << ")";
         }
         os << "\n";
       }
@@ -486,14 +489,16 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
   // are not in the program: for those, naming the mount anywhere counts.
   bool touches = cwd_inside || (!parsed.program.unsupported.empty() &&
                                 command.find(Basename(options.mount)) != std::string_view::npos);
-  ForEachWord(parsed.program, [&](const parser::Word& w) { touches |= WordTouchesMount(w, options); });
+  ForEachWord(parsed.program,
+              [&](const parser::Word& w) { touches |= WordTouchesMount(w, options); });
   if (!touches) {
     answer.reason = "no word names the mount";
     return answer;
   }
   if (!parsed.program.unsupported.empty()) {
     std::string reason;
-    for (const std::string& u : parsed.program.unsupported) reason += (reason.empty() ? "" : ", ") + u;
+    for (const std::string& u : parsed.program.unsupported)
+      reason += (reason.empty() ? "" : ", ") + u;
     return NextTier(reason);
   }
   std::string error;
@@ -518,8 +523,8 @@ std::string Engine::Explain(std::string_view command, const EngineOptions& optio
   std::ostringstream os;
   os << "command: " << command << "\n";
   os << "mount: " << options.mount << "\ncwd: " << options.cwd << "\n";
-  os << "prefilter: " << (MayTouchMount(command, options) ? "may name the mount" : "cannot name the mount")
-     << "\n";
+  os << "prefilter: "
+     << (MayTouchMount(command, options) ? "may name the mount" : "cannot name the mount") << "\n";
   os << "tree: " << impl_->parser.DebugTree(command) << "\n";
   parser::ParseResult parsed = impl_->parser.Parse(command, parser::ParseOptions{options.home});
   if (!parsed.ok()) {

@@ -51,11 +51,11 @@ const char* RouteName(Route route);
 // The complete answer to one command.
 struct Answer {
   Route route = Route::kPassThrough;
-  std::string reason;     // why kNextTier / how it was classified
-  std::string out;        // stdout bytes
-  std::string err;        // stderr bytes
-  int status = 0;         // exit status
-  bool writes = false;    // the command would modify the store or the host
+  std::string reason;   // why kNextTier / how it was classified
+  std::string out;      // stdout bytes
+  std::string err;      // stderr bytes
+  int status = 0;       // exit status
+  bool writes = false;  // the command would modify the store or the host
 };
 
 // Cheap text test: false only when `command` cannot name the mount (no

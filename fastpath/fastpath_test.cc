@@ -3,6 +3,8 @@
 // (with the mount pointed at that directory, answering from the store) and
 // by real bash + GNU tools on the directory itself. They must agree.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "fastpath/fastpath.h"
+
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,7 +17,6 @@
 #include <fstream>
 #include <string>
 
-#include "fastpath/fastpath.h"
 #include "vfs/vfs.h"
 
 namespace fs = std::filesystem;
@@ -43,7 +44,8 @@ struct Fixture {
     fs::create_directories(tree / "sessions" / "2026");
     fs::create_directories(tree / "empty-dir");
     Write("MEMORY.md", "# Memory\n\nline two\nline three\n");
-    Write("notes/a.md", "alpha\nbeta\ngamma\ndelta\nepsilon\nzeta\neta\ntheta\niota\nkappa\nlambda\nmu\n");
+    Write("notes/a.md",
+          "alpha\nbeta\ngamma\ndelta\nepsilon\nzeta\neta\ntheta\niota\nkappa\nlambda\nmu\n");
     Write("notes/no-newline.md", "first\nsecond\nlast without newline");
     Write("notes/crlf.md", "one\r\ntwo\r\n");
     Write("notes/empty.md", "");

@@ -84,12 +84,15 @@ std::vector<std::string> ShellWords(const std::string& s) {
           continue;
         }
         char e = s[++i];
-        if (e == 'n') cur += '\n';
-        else if (e == 't') cur += '\t';
+        if (e == 'n')
+          cur += '\n';
+        else if (e == 't')
+          cur += '\t';
         else if (e == 'x') {
           cur += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
           i += 2;
-        } else cur += e;
+        } else
+          cur += e;
       }
     } else if (c == '"') {
       for (++i; s[i] != '"'; ++i) {
@@ -234,7 +237,9 @@ struct Fixture {
     Write("notes/empty.md", "");
     Write("notes/with space.md", "spaced foo\n");
     Write("notes/unicode.md",
-          "caf\xc3\xa9 au lait\nna\xc3\xafve\n\xc3\x89" "cole\nstra\xc3\x9f" "e\n"
+          "caf\xc3\xa9 au lait\nna\xc3\xafve\n\xc3\x89"
+          "cole\nstra\xc3\x9f"
+          "e\n"
           "\xce\xa3\xce\xaf\xcf\x83\xcf\x85\xcf\x86\xce\xbf\xcf\x82\n"
           "emoji \xf0\x9f\x98\x80 here\n\xe2\x80\x94 dash \xe2\x80\x94\nplain ascii\n");
     Write("notes/.hidden.md", "hidden foo\n");
@@ -342,7 +347,8 @@ struct Fixture {
         engine.Run(command, Options(cwd_rel), [this](std::string*) { return store.get(); });
     REQUIRE_MESSAGE(ours.route == Route::kFastPath, ours.reason);
     Result real = Bash(command, cwd_rel);
-    CHECK((sorted ? SortedLines(ours.out) : ours.out) == (sorted ? SortedLines(real.out) : real.out));
+    CHECK((sorted ? SortedLines(ours.out) : ours.out) ==
+          (sorted ? SortedLines(real.out) : real.out));
     CHECK(ours.err == real.err);
     CHECK(ours.status == real.status);
   }
@@ -595,6 +601,15 @@ const char* const kCommands[] = {
     "grep -o '[^ ]*😀' M/notes/unicode.md",
     "grep -c . M/notes/unicode.md",
     "grep -o '.$' M/notes/unicode.md",
+    "grep -o '\\w\\+' M/notes/unicode.md",
+    "grep -c '[[:alpha:]]' M/notes/unicode.md",
+    "grep -o '[[:punct:]]' M/notes/unicode.md",
+    "grep -c '[[:space:]]' M/notes/unicode.md",
+    "grep -o '[^[:alpha:] ]\\+' M/notes/unicode.md",
+    "grep -io '[[:upper:]]\\w*' M/notes/unicode.md",
+    "grep -wc '\\w*' M/notes/unicode.md",
+    "grep -o '\\W' M/notes/unicode.md",
+    "grep -o '[a-z]\\+' M/notes/unicode.md",
     "grep -x '.....' M/notes/unicode.md",
     "grep -c o M/notes/crlf.md",
     "grep one M/notes/crlf.md",
@@ -820,8 +835,7 @@ TEST_CASE("what grep cannot answer exactly goes to the next tier") {
   f.Refused("grep '\\(a\\)\\1' M/notes/code.md");
   f.Refused("grep '[[=a=]]' M/notes/code.md");
   f.Refused("grep '[[.a.]]' M/notes/code.md");
-  f.Refused("grep -o '\\w\\+' M/notes/unicode.md");
-  f.Refused("grep '[[:alpha:]]' M/notes/unicode.md");
+  f.Refused("grep -o '\\bcaf' M/notes/unicode.md");
   f.Refused("grep -E '^*a' M/notes/code.md");
   f.Refused("grep -E '{1}a' M/notes/code.md");
   f.Refused("grep 'x\\<*' M/notes/code.md");
@@ -906,6 +920,11 @@ TEST_CASE("translation of GNU patterns to RE2") {
   CHECK_FALSE(tr("a\\+").nullable);
   CHECK(tr("x\\|").nullable);
   CHECK(tr("\\w").locale_classes == std::vector<std::string>{"alnum"});
+  CHECK(tr("\\bx").word_assertions);
+  TranslateOptions full;
+  full.full_classes = true;
+  std::string space = TranslateGnuRegex("[[:space:]]", full).re2;
+  CHECK(space.find("\\x{3000}") != std::string::npos);  // IDEOGRAPHIC SPACE
   CHECK(tr("[[:digit:]]").locale_classes.empty());
 }
 
@@ -938,13 +957,12 @@ TEST_CASE("required literal text") {
 TEST_CASE("property: every matching line contains the required text") {
   std::setlocale(LC_ALL, "C.UTF-8");
   std::mt19937 rng(12345);
-  const std::vector<std::string> bre_tokens = {"a",   "b",    "c",   "ab",   "abc", ".",
-                                               "*",   "\\+",  "\\?", "\\|",  "[ab]", "[^a]",
-                                               "x",   "\\{1,2\\}", "^", "$",  "\\(abc\\)",
-                                               "\\(", "\\)",  "\\w", "\\b"};
-  const std::vector<std::string> ere_tokens = {"a", "b",   "c",  "ab", "abc",  ".",   "*",  "+",
-                                               "?", "|",   "(",  ")",  "[ab]", "[^a]", "x", "{1,2}",
-                                               "^", "$",   "(abc)", "\\w"};
+  const std::vector<std::string> bre_tokens = {
+      "a",    "b", "c",         "ab", "abc", ".",         "*",   "\\+", "\\?", "\\|", "[ab]",
+      "[^a]", "x", "\\{1,2\\}", "^",  "$",   "\\(abc\\)", "\\(", "\\)", "\\w", "\\b"};
+  const std::vector<std::string> ere_tokens = {"a", "b",     "c", "ab", "abc",   ".",    "*",
+                                               "+", "?",     "|", "(",  ")",     "[ab]", "[^a]",
+                                               "x", "{1,2}", "^", "$",  "(abc)", "\\w"};
   const std::string alphabet = "abcxAB ";
   int checked = 0, matched = 0;
   for (int iter = 0; iter < 3000; ++iter) {
@@ -994,12 +1012,12 @@ TEST_CASE("random patterns agree with GNU grep") {
   }
   f.Write("fuzz.txt", lines);
   REQUIRE(memhook::vfs::ImportTree(*f.store, f.tree.string(), nullptr).ok());
-  const std::vector<std::string> bre = {"a", "b", "c", "ab", ".", "*", "\\+", "\\?", "\\|",
-                                        "[ab]", "[^a]", "x", "\\{1,2\\}", "^", "$", "\\(",
-                                        "\\)", "\\w", "\\b", "\\<", "\\>", "_", "-", " "};
-  const std::vector<std::string> ere = {"a", "b", "c", "ab", ".", "*", "+", "?", "|", "[ab]",
-                                        "[^a]", "x", "{1,2}", "^", "$", "(", ")", "\\w",
-                                        "\\b", "\\<", "\\>", "_", "-", " "};
+  const std::vector<std::string> bre = {
+      "a",         "b", "c", "ab",  ".",   "*",   "\\+", "\\?", "\\|", "[ab]", "[^a]", "x",
+      "\\{1,2\\}", "^", "$", "\\(", "\\)", "\\w", "\\b", "\\<", "\\>", "_",    "-",    " "};
+  const std::vector<std::string> ere = {"a", "b",    "c",    "ab",  ".",     "*", "+", "?",
+                                        "|", "[ab]", "[^a]", "x",   "{1,2}", "^", "$", "(",
+                                        ")", "\\w",  "\\b",  "\\<", "\\>",   "_", "-", " "};
   const char* modes[] = {"-n", "-c", "-o", "-w", "-x", "-ow", "-on", "-vc", "-i", "-wo"};
   int compared = 0;
   for (int iter = 0; iter < 400 * FuzzScale(); ++iter) {
@@ -1008,8 +1026,8 @@ TEST_CASE("random patterns agree with GNU grep") {
     std::string pattern;
     int len = 1 + static_cast<int>(rng() % 5);
     for (int i = 0; i < len; ++i) pattern += tokens[rng() % tokens.size()];
-    std::string command = std::string("grep ") + (is_ere ? "-E " : "") + modes[iter % 10] +
-                          " -e " + Fixture::Quote(pattern) + " M/fuzz.txt";
+    std::string command = std::string("grep ") + (is_ere ? "-E " : "") + modes[iter % 10] + " -e " +
+                          Fixture::Quote(pattern) + " M/fuzz.txt";
     std::string expanded = f.Expand(command);
     Result ours = f.Direct(expanded, "", *f.store);
     if (!ours.unsupported.empty()) continue;
@@ -1038,11 +1056,11 @@ TEST_CASE("random option mixes agree with GNU grep") {
   }
   f.Write("mix.txt", lines);
   REQUIRE(memhook::vfs::ImportTree(*f.store, f.tree.string(), nullptr).ok());
-  const std::vector<std::string> pieces = {"a", "b", "ab", "A", "B", "_", "-", " ", ".", "i",
-                                           "a*", "b\\+", "[ab]", "\\.", "ba", "aB"};
-  const std::vector<std::string> flags = {"",   "-i", "-w", "-x", "-o", "-ow", "-ox", "-iw",
-                                          "-c", "-v", "-n", "-A1", "-B1 -n", "-C1 -o",
-                                          "-m2", "-m1 -A2", "-xwo", "-vo -A1", "-wc", "-iwo"};
+  const std::vector<std::string> pieces = {"a", "b", "ab", "A",    "B",    "_",   "-",  " ",
+                                           ".", "i", "a*", "b\\+", "[ab]", "\\.", "ba", "aB"};
+  const std::vector<std::string> flags = {
+      "",   "-i",  "-w",     "-x",     "-o",  "-ow",     "-ox",  "-iw",     "-c",  "-v",
+      "-n", "-A1", "-B1 -n", "-C1 -o", "-m2", "-m1 -A2", "-xwo", "-vo -A1", "-wc", "-iwo"};
   int compared = 0;
   for (int iter = 0; iter < 500 * FuzzScale(); ++iter) {
     std::string command = "grep";
@@ -1070,4 +1088,79 @@ TEST_CASE("random option mixes agree with GNU grep") {
   }
   MESSAGE("random option mixes compared: " << compared);
   CHECK(compared > 400);
+}
+
+TEST_CASE("random non-ASCII and binary text agrees with GNU grep") {
+  // Letters with unusual case mappings (dotless i, long s, final sigma,
+  // Kelvin sign), non-ASCII word characters next to matches, NUL bytes.
+  Fixture f;
+  std::mt19937 rng(99 * FuzzScale());
+  const std::vector<std::string> chars = {"a",
+                                          "i",
+                                          "I",
+                                          "s",
+                                          "S",
+                                          "k",
+                                          "K",
+                                          " ",
+                                          "-",
+                                          "_",
+                                          "\xc3\xa9",
+                                          "\xc3\x89",
+                                          "\xc4\xb1",
+                                          "\xc5\xbf",
+                                          "\xcf\x83",
+                                          "\xcf\x82",
+                                          "\xce\xa3",
+                                          "\xe2\x84\xaa",
+                                          "\xe2\x80\x94",
+                                          "\xc3\x9f",
+                                          "\xc2\xa0",
+                                          "\xe3\x80\x80",
+                                          "\xd9\xa3"};
+  std::string text, binary;
+  for (int i = 0; i < 50; ++i) {
+    int tl = static_cast<int>(rng() % 7);
+    for (int k = 0; k < tl; ++k) text += chars[rng() % chars.size()];
+    text += "\n";
+  }
+  binary = text;
+  binary.insert(binary.size() / 2, std::string(1, '\0'));
+  f.Write("uni.txt", text);
+  f.Write("uni.bin", binary);
+  REQUIRE(memhook::vfs::ImportTree(*f.store, f.tree.string(), nullptr).ok());
+  const std::vector<std::string> flags = {"",   "-i", "-w",   "-x", "-o",  "-io",  "-iw", "-c",
+                                          "-v", "-n", "-iwo", "-F", "-Fi", "-Fiw", "-E",  "-ix"};
+  int compared = 0;
+  for (int iter = 0; iter < 300 * FuzzScale(); ++iter) {
+    std::string pattern;
+    int len = 1 + static_cast<int>(rng() % 3);
+    for (int i = 0; i < len; ++i) {
+      int r = static_cast<int>(rng() % 10);
+      if (r == 0) {
+        static const char* const kClasses[] = {
+            ".",           "\\w", "\\W", "[[:alpha:]]", "[[:punct:]]", "[^[:alnum:]]",
+            "[[:space:]]", "\\b", "\\s", "[[:upper:]]"};
+        pattern += kClasses[rng() % 10];
+      } else if (r == 1) {
+        pattern += "[" + chars[rng() % chars.size()] + chars[rng() % chars.size()] + "]";
+      } else {
+        pattern += chars[rng() % chars.size()];
+      }
+    }
+    std::string file = iter % 4 == 3 ? "M/uni.bin" : "M/uni.txt";
+    std::string command =
+        "grep " + flags[rng() % flags.size()] + " -e " + Fixture::Quote(pattern) + " " + file;
+    std::string expanded = f.Expand(command);
+    Result ours = f.Direct(expanded, "", *f.store);
+    if (!ours.unsupported.empty()) continue;
+    Result real = f.Bash(expanded);
+    CAPTURE(command);
+    CHECK(ours.out == real.out);
+    CHECK(ours.err == real.err);
+    CHECK(ours.status == real.status);
+    ++compared;
+  }
+  MESSAGE("random non-ASCII patterns compared: " << compared);
+  CHECK(compared > 200);
 }

@@ -20,7 +20,7 @@ struct OptionSpec {
   char short_name;        // '\0' when the option has only a long form
   const char* long_name;  // nullptr when the option has only a short form
   bool takes_argument;
-  int id;                 // the command's own identifier for the option
+  int id;  // the command's own identifier for the option
 };
 
 struct ParsedOption {

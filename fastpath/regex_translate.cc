@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <climits>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <cwchar>
 #include <cwctype>
@@ -140,7 +140,7 @@ constexpr uint32_t kLonesomeLower[] = {
 
 // POSIX class names GNU accepts inside brackets.
 constexpr const char* kClassNames[] = {"alpha", "upper", "lower", "digit", "xdigit", "space",
-                                       "print", "punct", "graph", "cntrl", "blank", "alnum"};
+                                       "print", "punct", "graph", "cntrl", "blank",  "alnum"};
 
 // Classes whose members are all ASCII in glibc (iswdigit, iswxdigit): RE2's
 // ASCII reading of them is exact in every locale.
@@ -198,6 +198,23 @@ std::string Re2Char(uint32_t c) {
   return buf;
 }
 
+// The members of an iswctype class in the current locale, as code point
+// ranges (surrogates excluded).
+std::vector<std::pair<uint32_t, uint32_t>> EnumerateClass(const std::string& name) {
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  wctype_t type = wctype(name.c_str());
+  for (uint32_t c = 0; c <= 0x10FFFF; ++c) {
+    if (c == 0xD800) c = 0xE000;
+    if (!std::iswctype(static_cast<wint_t>(c), type)) continue;
+    if (!ranges.empty() && ranges.back().second + 1 == c) {
+      ranges.back().second = c;
+    } else {
+      ranges.push_back({c, c});
+    }
+  }
+  return ranges;
+}
+
 }  // namespace
 
 std::vector<uint32_t> CaseCounterparts(uint32_t c, bool utf8) {
@@ -227,7 +244,7 @@ namespace {
 struct CharSet {
   bool negated = false;
   std::vector<std::pair<uint32_t, uint32_t>> ranges;  // inclusive
-  std::vector<std::string> classes;                    // POSIX class names
+  std::vector<std::string> classes;                   // POSIX class names
 };
 
 struct Node {
@@ -323,7 +340,8 @@ class Parser {
       if (atom.kind == Node::Kind::kEmpty && pure_start) pure_start = false;
       if (!zero_width) {
         ParseRepetitions(&atom);
-      } else if (AtRepetition() && !(laststart && !ere_ && (At(pos_, '*') || IsBreLiteralAtStart()))) {
+      } else if (AtRepetition() &&
+                 !(laststart && !ere_ && (At(pos_, '*') || IsBreLiteralAtStart()))) {
         // A repetition of an anchor: dfa.c repeats it, glibc ignores the
         // operator. The engines disagree: refuse.
         Fail("repetition of an anchor");
@@ -564,7 +582,8 @@ class Parser {
           return true;
         case '$': {
           ++pos_;
-          bool anchor = pos_ == c_.size() || (At(pos_, '\\') && (At(pos_ + 1, ')') || At(pos_ + 1, '|')));
+          bool anchor =
+              pos_ == c_.size() || (At(pos_, '\\') && (At(pos_ + 1, ')') || At(pos_ + 1, '|')));
           *atom = anchor ? Simple(Node::Kind::kEol) : Char('$');
           return true;
         }
@@ -602,8 +621,15 @@ class Parser {
   // Escapes common to BRE and ERE (after the syntax-specific ones).
   bool ParseEscape(uint32_t d, Node* atom) {
     switch (d) {
-      case '1': case '2': case '3': case '4': case '5':
-      case '6': case '7': case '8': case '9':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
+      case '8':
+      case '9':
         return Fail("back-reference");
       case 'w':
         *atom = ClassSet("alnum", false, true);
@@ -623,19 +649,19 @@ class Parser {
         return true;
       case 'b':
         *atom = Simple(Node::Kind::kWordB);
-        NoteClass("alnum");
+        if (options_.utf8) out_->word_assertions = true;
         return true;
       case 'B':
         *atom = Simple(Node::Kind::kNotWordB);
-        NoteClass("alnum");
+        if (options_.utf8) out_->word_assertions = true;
         return true;
       case '<':
         *atom = Simple(Node::Kind::kWordStart);
-        NoteClass("alnum");
+        if (options_.utf8) out_->word_assertions = true;
         return true;
       case '>':
         *atom = Simple(Node::Kind::kWordEnd);
-        NoteClass("alnum");
+        if (options_.utf8) out_->word_assertions = true;
         return true;
       case '`':
         *atom = Simple(Node::Kind::kBufBeg);
@@ -822,10 +848,14 @@ bool EdgeIsWord(const Node& n, bool first, bool utf8) {
 
 // ---------------------------------------------------------------- emission
 
+// Class members already enumerated for this pattern (EnumerateClass is a
+// scan of every code point).
+using ClassCache = std::vector<std::pair<std::string, std::vector<std::pair<uint32_t, uint32_t>>>>;
+
 class Emitter {
  public:
-  Emitter(const TranslateOptions& options, bool noeol, Translation* out)
-      : options_(options), noeol_(noeol), out_(out) {}
+  Emitter(const TranslateOptions& options, bool noeol, Translation* out, ClassCache* cache)
+      : options_(options), noeol_(noeol), out_(out), cache_(cache) {}
 
   bool Emit(const Node& n, std::string* re) {
     switch (n.kind) {
@@ -931,9 +961,26 @@ class Emitter {
         }
       }
     }
-    for (const std::string& cls : set.classes) body += "[:" + cls + ":]";
+    for (const std::string& cls : set.classes) {
+      if (!options_.full_classes || !options_.utf8 || ClassIsAsciiOnly(cls)) {
+        body += "[:" + cls + ":]";
+        continue;
+      }
+      for (const auto& [lo, hi] : ClassRanges(cls)) {
+        body += Re2Char(lo);
+        if (hi != lo) body += "-" + Re2Char(hi);
+      }
+    }
     *re += (set.negated ? "[^" : "[") + body + "]";
     return true;
+  }
+
+  const std::vector<std::pair<uint32_t, uint32_t>>& ClassRanges(const std::string& name) {
+    for (const auto& entry : *cache_) {
+      if (entry.first == name) return entry.second;
+    }
+    cache_->push_back({name, EnumerateClass(name)});
+    return cache_->back().second;
   }
 
   // \< and \> become \b when the neighbouring text is known to be a word
@@ -966,6 +1013,7 @@ class Emitter {
   const TranslateOptions& options_;
   bool noeol_;
   Translation* out_;
+  ClassCache* cache_;
 };
 
 // ---------------------------------------------------------------- required text
@@ -1012,8 +1060,8 @@ class Extractor {
     if (options_.ignore_case) {
       std::vector<uint32_t> folded = CaseCounterparts(c, options_.utf8);
       for (uint32_t f : folded) {
-        bool ascii_pair = c < 0x80 && f < 0x80 && AsciiLower(static_cast<char>(c)) ==
-                                                      AsciiLower(static_cast<char>(f));
+        bool ascii_pair = c < 0x80 && f < 0x80 &&
+                          AsciiLower(static_cast<char>(c)) == AsciiLower(static_cast<char>(f));
         if (!ascii_pair) return false;
       }
     }
@@ -1166,9 +1214,10 @@ Translation TranslateGnuRegex(std::string_view pattern, const TranslateOptions& 
     out.unsupported = "stray backslash warnings enabled";
     return out;
   }
-  Emitter emitter(options, /*noeol=*/false, &out);
+  ClassCache cache;
+  Emitter emitter(options, /*noeol=*/false, &out, &cache);
   if (!emitter.Emit(root, &out.re2)) return out;
-  Emitter noeol(options, /*noeol=*/true, &out);
+  Emitter noeol(options, /*noeol=*/true, &out, &cache);
   if (!noeol.Emit(root, &out.re2_noeol)) return out;
   out.nullable = Nullable(root);
   out.literal = IsLiteralNode(root);

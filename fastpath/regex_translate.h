@@ -56,6 +56,10 @@ struct TranslateOptions {
   RegexSyntax syntax = RegexSyntax::kBasic;
   bool utf8 = true;          // locale encoding: UTF-8, or single-byte C
   bool ignore_case = false;  // -i: letters match their case counterparts
+  // Spell POSIX classes (and \w \W \s \S) as the explicit list of the
+  // locale's members (iswctype over all code points, a few milliseconds
+  // per class) instead of RE2's ASCII-only classes. UTF-8 only.
+  bool full_classes = false;
   // LC_COLLATE orders characters by code point (C, POSIX, C.UTF-8): ranges
   // such as [a-z] then mean code point ranges. Otherwise only ranges within
   // ASCII digits, lowercase or uppercase letters are accepted, and their
@@ -64,7 +68,7 @@ struct TranslateOptions {
 };
 
 struct Translation {
-  std::string re2;         // RE2 syntax, for one line of text
+  std::string re2;  // RE2 syntax, for one line of text
   // Same as `re2` except that '$' never matches: GNU's re_match with
   // REG_NOTEOL, which grep -w uses to try shorter matches.
   std::string re2_noeol;
@@ -73,8 +77,12 @@ struct Translation {
   std::vector<std::string> warnings;
   bool nullable = false;  // some match may be empty (conservative: true if unsure)
   // iswctype class names ("alnum", "alpha", ...) whose non-ASCII members
-  // RE2 would treat differently from GNU in this pattern (UTF-8 only).
+  // RE2 would treat differently from GNU in this pattern unless
+  // `full_classes` is set (UTF-8 only).
   std::vector<std::string> locale_classes;
+  // \b \B \< \> are RE2's ASCII word boundaries: exact only for text
+  // without non-ASCII word characters (UTF-8 only).
+  bool word_assertions = false;
   // Letter ranges under a non-code-point collation: non-ASCII text may
   // fall inside them for GNU (UTF-8 only).
   bool locale_ranges = false;

@@ -208,7 +208,8 @@ fastpath::Answer Diagnostic(std::string message, int status) {
 
 fastpath::Answer NextTierAnswer(const fastpath::Answer& routed) {
   fastpath::Answer answer =
-      Diagnostic("not answered: " + routed.reason + " is not supported yet (the virtual shell is not available)",
+      Diagnostic("not answered: " + routed.reason +
+                     " is not supported yet (the virtual shell is not available)",
                  126);
   answer.writes = routed.writes;
   return answer;
@@ -223,7 +224,8 @@ Config ConfigFromEnvironment() {
     home_fallback = pw->pw_dir;
   }
   config.home = EnvOr("HOME", home_fallback);
-  config.mount = NormalisePath(ExpandTilde(EnvOr("MEMHOOK_MOUNT", "~/.memhook/memory"), config.home));
+  config.mount =
+      NormalisePath(ExpandTilde(EnvOr("MEMHOOK_MOUNT", "~/.memhook/memory"), config.home));
   std::string data_home = EnvOr("XDG_DATA_HOME", config.home + "/.local/share");
   config.db_path = ExpandTilde(EnvOr("MEMHOOK_DB", data_home + "/memhook/memhook.db"), config.home);
   config.spool_dir = EnvOr("XDG_RUNTIME_DIR", "/tmp") + "/memhook-" + std::to_string(geteuid());
@@ -239,10 +241,14 @@ fastpath::EngineOptions MakeEngineOptions(const Config& config, const std::strin
   options.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  if (passwd* pw = getpwuid(geteuid()); pw != nullptr) options.owner = pw->pw_name;
-  else options.owner = std::to_string(geteuid());
-  if (group* gr = getgrgid(getegid()); gr != nullptr) options.group = gr->gr_name;
-  else options.group = std::to_string(getegid());
+  if (passwd* pw = getpwuid(geteuid()); pw != nullptr)
+    options.owner = pw->pw_name;
+  else
+    options.owner = std::to_string(geteuid());
+  if (group* gr = getgrgid(getegid()); gr != nullptr)
+    options.group = gr->gr_name;
+  else
+    options.group = std::to_string(getegid());
   return options;
 }
 
@@ -261,13 +267,11 @@ std::string ShellQuote(std::string_view text) {
 
 bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::string* command,
                   std::string* error) {
-  bool has_nul = answer.out.find('\0') != std::string::npos ||
-                 answer.err.find('\0') != std::string::npos;
+  bool has_nul =
+      answer.out.find('\0') != std::string::npos || answer.err.find('\0') != std::string::npos;
   if (!has_nul && answer.out.size() + answer.err.size() <= config.inline_limit) {
     std::string parts;
-    auto add = [&parts](const std::string& part) {
-      parts += (parts.empty() ? "" : "; ") + part;
-    };
+    auto add = [&parts](const std::string& part) { parts += (parts.empty() ? "" : "; ") + part; };
     if (!answer.out.empty()) add("printf '%s' " + ShellQuote(answer.out));
     if (!answer.err.empty()) add("printf '%s' " + ShellQuote(answer.err) + " >&2");
     if (answer.status != 0) add("(exit " + std::to_string(answer.status & 255) + ")");
@@ -293,7 +297,8 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     if (command_it == input->end() || !command_it->is_string()) return output;
     std::string command = command_it->get<std::string>();
     std::string cwd;
-    if (auto it = request.find("cwd"); it != request.end() && it->is_string()) cwd = it->get<std::string>();
+    if (auto it = request.find("cwd"); it != request.end() && it->is_string())
+      cwd = it->get<std::string>();
 
     fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
     if (!fastpath::MayTouchMount(command, options)) return output;
@@ -307,7 +312,8 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
         engine.Run(command, options, [&store](std::string* error) { return store.Open(error); });
     if (answer.route == fastpath::Route::kPassThrough) return output;
 
-    fastpath::Answer replay = answer.route == fastpath::Route::kFastPath ? answer : NextTierAnswer(answer);
+    fastpath::Answer replay =
+        answer.route == fastpath::Route::kFastPath ? answer : NextTierAnswer(answer);
     std::string rewritten, error;
     if (!EncodeReplay(replay, config, &rewritten, &error)) {
       replay = Diagnostic("cannot deliver the answer: " + error, 126);
@@ -377,7 +383,8 @@ int RunCommand(const Config& config, const std::string& cwd, const std::string& 
 
 int ImportCommand(const Config& config, const std::string& source) {
   vfs::Status status;
-  std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, vfs::StoreOptions{}, &status);
+  std::unique_ptr<vfs::Store> store =
+      vfs::OpenSqliteStore(config.db_path, vfs::StoreOptions{}, &status);
   if (!store) {
     std::fprintf(stderr, "memhook: import: %s\n", status.message().c_str());
     return 1;
@@ -391,7 +398,8 @@ int ImportCommand(const Config& config, const std::string& source) {
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "memhook: imported %llu files from %s into %s in %.3f s\n",
-               static_cast<unsigned long long>(files), source.c_str(), config.db_path.c_str(), seconds);
+               static_cast<unsigned long long>(files), source.c_str(), config.db_path.c_str(),
+               seconds);
   return 0;
 }
 
@@ -421,9 +429,10 @@ int ExplainCommand(const Config& config, const std::string& cwd, const std::stri
   store_options.create_if_missing = false;
   store_options.trace = true;
   LazyStore store(config, store_options);
-  std::fputs(engine.Explain(command, options, [&store](std::string* error) { return store.Open(error); })
-                 .c_str(),
-             stdout);
+  std::fputs(
+      engine.Explain(command, options, [&store](std::string* error) { return store.Open(error); })
+          .c_str(),
+      stdout);
   return 0;
 }
 

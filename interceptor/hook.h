@@ -19,12 +19,12 @@ namespace memhook::interceptor {
 
 // Settings read from the environment once per process.
 struct Config {
-  std::string home;        // $HOME (or the passwd entry)
-  std::string mount;       // $MEMHOOK_MOUNT, default ~/.memhook/memory; absolute, normalised
-  std::string db_path;     // $MEMHOOK_DB, default ${XDG_DATA_HOME:-~/.local/share}/memhook/memhook.db
-  std::string spool_dir;   // where large answers wait for `memhook replay`:
-                           // ${XDG_RUNTIME_DIR:-/tmp}/memhook-<uid>
-  std::string self_path;   // absolute path of the memhook binary (for replay)
+  std::string home;     // $HOME (or the passwd entry)
+  std::string mount;    // $MEMHOOK_MOUNT, default ~/.memhook/memory; absolute, normalised
+  std::string db_path;  // $MEMHOOK_DB, default ${XDG_DATA_HOME:-~/.local/share}/memhook/memhook.db
+  std::string spool_dir;  // where large answers wait for `memhook replay`:
+                          // ${XDG_RUNTIME_DIR:-/tmp}/memhook-<uid>
+  std::string self_path;  // absolute path of the memhook binary (for replay)
   // Answers larger than this (stdout + stderr bytes) or containing NUL bytes
   // are spooled to a file instead of being inlined in the command. Default
   // 4096: hook output strings are capped by some agents around 10,000

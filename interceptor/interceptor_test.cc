@@ -45,8 +45,8 @@ struct TempDir {
 // Runs `command` with bash -c, stdout and stderr captured separately.
 Result Bash(const std::string& command, const fs::path& scratch) {
   std::ofstream(scratch / "cmd.sh", std::ios::binary) << command;
-  std::string script = "bash '" + (scratch / "cmd.sh").string() + "' >'" + (scratch / "o").string() +
-                       "' 2>'" + (scratch / "e").string() + "'";
+  std::string script = "bash '" + (scratch / "cmd.sh").string() + "' >'" +
+                       (scratch / "o").string() + "' 2>'" + (scratch / "e").string() + "'";
   int raw = std::system(script.c_str());
   return {Slurp(scratch / "o"), Slurp(scratch / "e"), WEXITSTATUS(raw)};
 }
@@ -135,16 +135,16 @@ TEST_CASE("the hook protocol") {
     REQUIRE(memhook::vfs::ImportTree(*store, (dir.path / "src").string(), nullptr).ok());
   }
   auto request = [&](const std::string& command) {
-    return nlohmann::json{{"session_id", "s"},
-                          {"transcript_path", "/tmp/t.jsonl"},
-                          {"cwd", dir.path.string()},
-                          {"permission_mode", "default"},
-                          {"hook_event_name", "PreToolUse"},
-                          {"tool_name", "Bash"},
-                          {"tool_input",
-                           {{"command", command}, {"description", "read a note"}, {"timeout", 5000}}},
-                          {"tool_use_id", "toolu_1"},
-                          {"some_future_field", {1, 2}}}
+    return nlohmann::json{
+        {"session_id", "s"},
+        {"transcript_path", "/tmp/t.jsonl"},
+        {"cwd", dir.path.string()},
+        {"permission_mode", "default"},
+        {"hook_event_name", "PreToolUse"},
+        {"tool_name", "Bash"},
+        {"tool_input", {{"command", command}, {"description", "read a note"}, {"timeout", 5000}}},
+        {"tool_use_id", "toolu_1"},
+        {"some_future_field", {1, 2}}}
         .dump();
   };
 
@@ -154,7 +154,8 @@ TEST_CASE("the hook protocol") {
     CHECK(out.exit_code == 0);
   }
   SUBCASE("a fast-path read is rewritten, allowed, and keeps every input field") {
-    auto out = memhook::interceptor::HandleHook(request("head -n 1 ~/.memhook/memory/notes/a.md"), config);
+    auto out =
+        memhook::interceptor::HandleHook(request("head -n 1 ~/.memhook/memory/notes/a.md"), config);
     REQUIRE(out.exit_code == 0);
     auto json = nlohmann::json::parse(out.stdout_text);
     auto& specific = json["hookSpecificOutput"];
@@ -167,10 +168,12 @@ TEST_CASE("the hook protocol") {
     CHECK(r.status == 0);
   }
   SUBCASE("a write is not allowed by the hook and not executed") {
-    auto out = memhook::interceptor::HandleHook(request("echo x > ~/.memhook/memory/notes/b.md"), config);
+    auto out =
+        memhook::interceptor::HandleHook(request("echo x > ~/.memhook/memory/notes/b.md"), config);
     auto json = nlohmann::json::parse(out.stdout_text);
     CHECK_FALSE(json["hookSpecificOutput"].contains("permissionDecision"));
-    Result r = Bash(json["hookSpecificOutput"]["updatedInput"]["command"].get<std::string>(), dir.path);
+    Result r =
+        Bash(json["hookSpecificOutput"]["updatedInput"]["command"].get<std::string>(), dir.path);
     CHECK(r.status == 126);
     CHECK(r.err.find("memhook: ") == 0);
     CHECK_FALSE(fs::exists(dir.path / ".memhook"));
@@ -188,9 +191,11 @@ TEST_CASE("the hook protocol") {
   }
   SUBCASE("a missing store is a clear error, not a pass-through") {
     config.db_path = (dir.path / "missing.sqlite").string();
-    auto out = memhook::interceptor::HandleHook(request("cat ~/.memhook/memory/notes/a.md"), config);
+    auto out =
+        memhook::interceptor::HandleHook(request("cat ~/.memhook/memory/notes/a.md"), config);
     auto json = nlohmann::json::parse(out.stdout_text);
-    Result r = Bash(json["hookSpecificOutput"]["updatedInput"]["command"].get<std::string>(), dir.path);
+    Result r =
+        Bash(json["hookSpecificOutput"]["updatedInput"]["command"].get<std::string>(), dir.path);
     CHECK(r.status == 126);
     CHECK(r.err.find("memhook:") == 0);
     CHECK_FALSE(fs::exists(config.db_path));

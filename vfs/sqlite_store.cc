@@ -1,21 +1,33 @@
 // SQLite-backed Store.
 //
-// Schema (v1), one namespace over three node tables:
+// Schema (v2), one namespace over three node tables:
 //   dirs(path, parent, name, mode, mtime_ns)          directories; the root
 //       row (path '', parent NULL) exists only once its mode/mtime were set
-//   memory(path, parent, name, mode, mtime_ns, size, line_count, title,
-//          content)                                   files stored as a blob
+//   memory(id, path, parent, name, mode, mtime_ns, size, line_count, title,
+//          searchable, content)                       files stored as a blob
 //   session_files(path, parent, name, mode, mtime_ns, size, line_count,
 //                 final_newline, title)               session logs, whose
-//   sessions(path, line_no, text)                     lines are rows here
+//   sessions(id, path, line_no, text)                 lines are rows here
 // A file is stored as lines only when joining its rows with '\n' (plus the
 // final-newline flag) is guaranteed to give its bytes back and the rows are
 // clean text: a `sessions/**/*.jsonl` path, valid UTF-8, no NUL, no '\r'.
 // Everything else is a blob in `memory`, so every byte string round-trips.
 //
 // Every table holding entries has a unique (parent, name) index, so a
-// directory listing is an index range; `path` is the primary key, so a
-// lookup is one search and a subtree is the range ('p/', 'p0').
+// directory listing is an index range; `path` is unique, so a lookup is one
+// search and a subtree is the range ('p/', 'p0').
+//
+// Content index (v2): two external-content FTS5 tables with the trigram
+// tokenizer, memory_fts over the searchable blobs (through the view
+// memory_text) and sessions_fts over every session line, so the text is
+// stored once. Triggers on memory and sessions keep them in step inside the
+// writing transaction. A blob is `searchable` when it is valid UTF-8 without
+// NUL: the tokenizer stops at NUL and decodes invalid UTF-8 so that a valid
+// needle next to invalid bytes may not match; such files are left out of the
+// index and always returned as candidates (the partial index
+// memory_unsearchable lists them). `id` is an explicit INTEGER PRIMARY KEY
+// because the FTS tables point at rows by rowid, which VACUUM or a dump and
+// reload may renumber unless it is a declared column.
 //
 // Writes leave the parent directory's mtime alone (unlike a kernel): a
 // directory keeps the time it was imported or made with, so an import can
@@ -29,6 +41,7 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -52,7 +65,7 @@ constexpr int32_t kApplicationId = 0x6d656d68;  // "memh"
 constexpr std::string_view kIndexName = "index.md";
 
 // Migration i brings the schema from version i to i + 1. Append only.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE dirs(
   path TEXT PRIMARY KEY NOT NULL,
@@ -98,6 +111,77 @@ CREATE TABLE sessions(
   PRIMARY KEY(path, line_no)
 );
 )sql",
+    // v2: the content index. memory and sessions are rebuilt with an explicit
+    // `id` (keeping their rowids) and memory gains `searchable`;
+    // memhook_searchable() is registered by Open() for this script only.
+    R"sql(
+DROP INDEX memory_by_parent;
+DROP INDEX memory_by_mtime;
+ALTER TABLE memory RENAME TO memory_v1;
+CREATE TABLE memory(
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE,
+  parent TEXT NOT NULL,
+  name TEXT NOT NULL,
+  mode INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  line_count INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  searchable INTEGER NOT NULL,
+  content BLOB NOT NULL
+);
+INSERT INTO memory(id, path, parent, name, mode, mtime_ns, size, line_count, title, searchable,
+                   content)
+  SELECT rowid, path, parent, name, mode, mtime_ns, size, line_count, title,
+         memhook_searchable(content), content FROM memory_v1;
+DROP TABLE memory_v1;
+CREATE UNIQUE INDEX memory_by_parent ON memory(parent, name);
+CREATE INDEX memory_by_mtime ON memory(mtime_ns DESC, path);
+CREATE INDEX memory_unsearchable ON memory(path) WHERE NOT searchable;
+
+ALTER TABLE sessions RENAME TO sessions_v1;
+CREATE TABLE sessions(
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  line_no INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  UNIQUE(path, line_no)
+);
+INSERT INTO sessions(id, path, line_no, text) SELECT rowid, path, line_no, text FROM sessions_v1;
+DROP TABLE sessions_v1;
+
+CREATE VIEW memory_text(id, content) AS SELECT id, content FROM memory WHERE searchable;
+CREATE VIRTUAL TABLE memory_fts USING fts5(
+  content, content='memory_text', content_rowid='id', tokenize='trigram', detail='none');
+CREATE VIRTUAL TABLE sessions_fts USING fts5(
+  text, content='sessions', content_rowid='id', tokenize='trigram', detail='none');
+
+CREATE TRIGGER memory_fts_insert AFTER INSERT ON memory WHEN new.searchable BEGIN
+  INSERT INTO memory_fts(rowid, content) VALUES(new.id, new.content);
+END;
+CREATE TRIGGER memory_fts_delete AFTER DELETE ON memory WHEN old.searchable BEGIN
+  INSERT INTO memory_fts(memory_fts, rowid, content) VALUES('delete', old.id, old.content);
+END;
+CREATE TRIGGER memory_fts_update AFTER UPDATE OF id, content, searchable ON memory BEGIN
+  INSERT INTO memory_fts(memory_fts, rowid, content)
+    SELECT 'delete', old.id, old.content WHERE old.searchable;
+  INSERT INTO memory_fts(rowid, content) SELECT new.id, new.content WHERE new.searchable;
+END;
+CREATE TRIGGER sessions_fts_insert AFTER INSERT ON sessions BEGIN
+  INSERT INTO sessions_fts(rowid, text) VALUES(new.id, new.text);
+END;
+CREATE TRIGGER sessions_fts_delete AFTER DELETE ON sessions BEGIN
+  INSERT INTO sessions_fts(sessions_fts, rowid, text) VALUES('delete', old.id, old.text);
+END;
+CREATE TRIGGER sessions_fts_update AFTER UPDATE OF id, text ON sessions BEGIN
+  INSERT INTO sessions_fts(sessions_fts, rowid, text) VALUES('delete', old.id, old.text);
+  INSERT INTO sessions_fts(rowid, text) VALUES(new.id, new.text);
+END;
+
+INSERT INTO memory_fts(memory_fts) VALUES('rebuild');
+INSERT INTO sessions_fts(sessions_fts) VALUES('rebuild');
+)sql",
 };
 
 enum class Q {
@@ -134,6 +218,12 @@ enum class Q {
   kDeleteMemoryBelow,
   kDeleteSessionFilesBelow,
   kDeleteSessionLinesBelow,
+  kFtsMemory,
+  kFtsMemoryRanked,
+  kFtsSessions,
+  kFtsSessionsRanked,
+  kUnsearchableAll,
+  kUnsearchableBelow,
   kCount,
 };
 
@@ -207,7 +297,7 @@ const char* SqlText(Q q) {
              "ON CONFLICT(path) DO UPDATE SET mode = excluded.mode, mtime_ns = excluded.mtime_ns";
     case Q::kInsertMemory:
       return "INSERT INTO memory(path, parent, name, mode, mtime_ns, size, line_count, title, "
-             "content) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+             "content, searchable) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
     case Q::kInsertSessionFile:
       return "INSERT INTO session_files(path, parent, name, mode, mtime_ns, size, line_count, "
              "final_newline, title) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -244,6 +334,28 @@ const char* SqlText(Q q) {
       return "DELETE FROM session_files WHERE path > ?1 AND path < ?2";
     case Q::kDeleteSessionLinesBelow:
       return "DELETE FROM sessions WHERE path > ?1 AND path < ?2";
+    // Content search: ?1 an FTS5 expression, then the subtree (?2, ?3) unless
+    // ?4 (everything). CROSS JOIN keeps the index as the outer loop: the
+    // other order would run the whole MATCH once per row of the subtree.
+    case Q::kFtsMemory:
+      return "SELECT m.path FROM memory_fts CROSS JOIN memory AS m ON m.id = memory_fts.rowid "
+             "WHERE memory_fts MATCH ?1 AND (?4 OR (m.path > ?2 AND m.path < ?3))";
+    case Q::kFtsMemoryRanked:
+      return "SELECT m.path, bm25(memory_fts) FROM memory_fts CROSS JOIN memory AS m "
+             "ON m.id = memory_fts.rowid "
+             "WHERE memory_fts MATCH ?1 AND (?4 OR (m.path > ?2 AND m.path < ?3))";
+    case Q::kFtsSessions:
+      return "SELECT s.path FROM sessions_fts CROSS JOIN sessions AS s "
+             "ON s.id = sessions_fts.rowid "
+             "WHERE sessions_fts MATCH ?1 AND (?4 OR (s.path > ?2 AND s.path < ?3))";
+    case Q::kFtsSessionsRanked:
+      return "SELECT s.path, bm25(sessions_fts) FROM sessions_fts CROSS JOIN sessions AS s "
+             "ON s.id = sessions_fts.rowid "
+             "WHERE sessions_fts MATCH ?1 AND (?4 OR (s.path > ?2 AND s.path < ?3))";
+    case Q::kUnsearchableAll:
+      return "SELECT path FROM memory WHERE NOT searchable";
+    case Q::kUnsearchableBelow:
+      return "SELECT path FROM memory WHERE NOT searchable AND path > ?1 AND path < ?2";
     case Q::kCount:
       break;
   }
@@ -340,6 +452,7 @@ class Query {
 
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int64_t ColInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double ColDouble(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string_view ColText(int col) const {
     const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     const int size = sqlite3_column_bytes(stmt_, col);
@@ -464,6 +577,24 @@ bool StoreAsLines(std::string_view path, std::string_view bytes) {
          bytes.find('\r') == std::string_view::npos && IsValidUtf8(bytes);
 }
 
+// Whether the trigram index represents `bytes` faithfully. FTS5 reads a
+// value as text up to its first NUL, and decodes invalid UTF-8 greedily, so
+// a valid needle next to a stray byte can tokenize differently in the file
+// than in the query. Files failing this are never indexed and are always
+// candidates instead.
+bool Searchable(std::string_view bytes) {
+  return bytes.find('\0') == std::string_view::npos && IsValidUtf8(bytes);
+}
+
+// memhook_searchable(content): Searchable() for the v2 migration's SQL.
+void SearchableSqlFunction(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  (void)argc;
+  const auto* data = static_cast<const char*>(sqlite3_value_blob(argv[0]));
+  const int size = sqlite3_value_bytes(argv[0]);
+  const std::string_view bytes = data == nullptr ? std::string_view() : std::string_view(data, size);
+  sqlite3_result_int(context, Searchable(bytes) ? 1 : 0);
+}
+
 uint64_t CountNewlines(std::string_view bytes) {
   return static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
 }
@@ -578,6 +709,139 @@ Stat DirStat(int64_t mode, int64_t mtime_ns, int64_t subdirs) {
 
 std::string Quoted(std::string_view path) { return "'" + std::string(path) + "'"; }
 
+// ---- content search --------------------------------------------------------
+
+// An atom with more distinct trigrams is matched on this many of them: any
+// subset still selects a superset, and each one costs a doclist read.
+constexpr size_t kMaxTrigramsPerAtom = 32;
+// Deeper queries are refused rather than handed to FTS5's parser, whose
+// expression depth is bounded.
+constexpr int kMaxQueryDepth = 64;
+
+// What a SubstringQuery asks of the index. kAll: every file may match (the
+// index cannot narrow it). kNone: no indexed text can match (only the
+// unsearchable files may). kMatch: the files whose indexed text satisfies
+// the FTS5 expression `text`.
+struct FtsExpr {
+  enum class Kind { kAll, kNone, kMatch };
+  Kind kind = Kind::kAll;
+  std::string text;
+};
+
+// The byte length of a UTF-8 sequence led by `c`; 0 for a byte that cannot
+// lead one.
+size_t Utf8SequenceLength(unsigned char c) {
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return 2;
+  if (c >= 0xE0 && c <= 0xEF) return 3;
+  if (c >= 0xF0 && c <= 0xF4) return 4;
+  return 0;
+}
+
+bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// One atom as a conjunction of its trigrams. The index is detail=none (a
+// quarter of the size of detail=full, which phrases would need), so it
+// knows which trigrams a row holds but not where: the conjunction selects a
+// superset of the rows holding the atom, which callers verify anyway.
+Status AtomToFts(std::string_view atom, FtsExpr* out) {
+  if (atom.size() < 3) {
+    return Err(Code::kInvalidArgument, "search text shorter than 3 bytes: " + Quoted(atom));
+  }
+  // Session logs are indexed line by line: text across a line break could
+  // only be found by a scan.
+  if (atom.find('\n') != std::string_view::npos) {
+    return Err(Code::kInvalidArgument, "search text spans lines: " + Quoted(atom));
+  }
+  // A needle cut from bytes may start or end inside a character; the text
+  // of an indexed (valid UTF-8) file holding it holds the whole characters
+  // in between, so search for those.
+  size_t begin = 0;
+  while (begin < atom.size() && IsContinuation(atom[begin])) ++begin;
+  size_t end = atom.size();
+  size_t tail = 0;
+  while (end - tail > begin && tail < 3 && IsContinuation(atom[end - tail - 1])) ++tail;
+  if (end - tail > begin) {
+    const size_t len = Utf8SequenceLength(static_cast<unsigned char>(atom[end - tail - 1]));
+    if (len > tail + 1) end -= tail + 1;  // the last character is cut short
+  }
+  const std::string_view core = atom.substr(begin, end - begin);
+  if (!Searchable(core)) {
+    // Invalid UTF-8 or NUL inside: no searchable file holds it.
+    out->kind = FtsExpr::Kind::kNone;
+    out->text.clear();
+    return Status::Ok();
+  }
+  std::vector<size_t> starts;  // of each character, then the end
+  for (size_t i = 0; i < core.size(); i += Utf8SequenceLength(static_cast<unsigned char>(core[i]))) {
+    starts.push_back(i);
+  }
+  starts.push_back(core.size());
+  if (starts.size() < 4) {
+    return Err(Code::kInvalidArgument,
+               "search text shorter than 3 characters: " + Quoted(atom) +
+                   " (the trigram index cannot serve it)");
+  }
+  std::vector<std::string_view> trigrams;
+  std::set<std::string_view> seen;
+  for (size_t i = 0; i + 3 < starts.size(); ++i) {
+    const std::string_view trigram = core.substr(starts[i], starts[i + 3] - starts[i]);
+    if (seen.insert(trigram).second) trigrams.push_back(trigram);
+  }
+  // Evenly spread over the atom when there are too many.
+  const size_t n = std::min(trigrams.size(), kMaxTrigramsPerAtom);
+  std::string& text = out->text;
+  text.clear();
+  for (size_t k = 0; k < n; ++k) {
+    if (k > 0) text += " AND ";
+    // An FTS5 string: everything literal, '"' written twice. The whole
+    // expression is bound as a parameter, never spliced into SQL.
+    text += '"';
+    for (const char c : trigrams[k * trigrams.size() / n]) {
+      if (c == '"') text += '"';
+      text += c;
+    }
+    text += '"';
+  }
+  out->kind = FtsExpr::Kind::kMatch;
+  return Status::Ok();
+}
+
+Status QueryToFts(const Store::SubstringQuery& query, int depth, FtsExpr* out) {
+  using Op = Store::SubstringQuery::Op;
+  if (depth > kMaxQueryDepth) return Err(Code::kInvalidArgument, "search query nested too deeply");
+  if (query.op == Op::kAtom) return AtomToFts(query.atom, out);
+  const bool is_and = query.op == Op::kAnd;
+  std::vector<std::string> parts;
+  bool any_all = false;
+  bool any_none = false;
+  for (const Store::SubstringQuery& child : query.children) {
+    FtsExpr sub;
+    Status st = QueryToFts(child, depth + 1, &sub);
+    if (!st.ok()) return st;
+    any_all |= sub.kind == FtsExpr::Kind::kAll;
+    any_none |= sub.kind == FtsExpr::Kind::kNone;
+    if (sub.kind == FtsExpr::Kind::kMatch) parts.push_back("(" + sub.text + ")");
+  }
+  out->text.clear();
+  if (is_and ? any_none : any_all) {
+    out->kind = is_and ? FtsExpr::Kind::kNone : FtsExpr::Kind::kAll;
+    return Status::Ok();
+  }
+  // The rest are all kMatch, or kAll children of an AND / kNone children of
+  // an OR, which constrain nothing.
+  if (parts.empty()) {
+    out->kind = is_and ? FtsExpr::Kind::kAll : FtsExpr::Kind::kNone;
+    return Status::Ok();
+  }
+  out->kind = FtsExpr::Kind::kMatch;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out->text += is_and ? " AND " : " OR ";
+    out->text += parts[i];
+  }
+  return Status::Ok();
+}
+
 // ---- the store -----------------------------------------------------------
 
 class SqliteStore final : public Store, public internal::BulkCapable {
@@ -599,6 +863,8 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) override;
   Status Remove(std::string_view path) override;
   std::vector<std::string> TakeTrace() override { return std::exchange(trace_, {}); }
+  Status FindCandidates(std::string_view path, const SubstringQuery& query,
+                        std::vector<std::string>* out, CandidateOrder order) override;
 
   Status BeginBulk(std::unique_ptr<internal::BulkWriter>* out) override;
 
@@ -677,6 +943,9 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   // Why `path` (missing) cannot be found: NotFound, or NotADirectory when a
   // leading component is a file.
   Status Missing(std::string_view path);
+  // OK when `path` names a directory (the root included); NotFound or
+  // NotADirectory otherwise. Inside a transaction.
+  Status CheckDirectoryLocked(std::string_view path);
   Status RootStat(Stat* out);
   Status VirtualIndexActive(bool* active);
   Status BuildIndex(Index* out);
@@ -702,6 +971,15 @@ int SqliteStore::TraceCallback(unsigned type, void* context, void* p, void* x) {
   if (type != SQLITE_TRACE_STMT) return 0;
   auto* self = static_cast<SqliteStore*>(context);
   auto* stmt = static_cast<sqlite3_stmt*>(p);
+  // Only the store's own statements: FTS5 runs statements of its own, and
+  // the index triggers report themselves as "-- TRIGGER" comments, which
+  // would bury the few that show what the store did.
+  const char* unexpanded = static_cast<const char*>(x);
+  if (unexpanded != nullptr && std::string_view(unexpanded).starts_with("--")) return 0;
+  if (std::none_of(self->stmts_.begin(), self->stmts_.end(),
+                   [stmt](const StmtPtr& s) { return s.get() == stmt; })) {
+    return 0;
+  }
   std::string text;
   if (char* expanded = sqlite3_expanded_sql(stmt); expanded != nullptr) {
     // Bound values make the trace readable, but a written blob would drown
@@ -781,6 +1059,19 @@ Status SqliteStore::Open() {
   sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
   if (options_.trace) {
     sqlite3_trace_v2(db_.get(), SQLITE_TRACE_STMT, &SqliteStore::TraceCallback, this);
+  }
+
+  // For the v2 migration's SQL only: DIRECTONLY keeps the schema (triggers,
+  // views) from depending on it, so other SQLite clients can still write.
+  int fn_rc = sqlite3_create_function_v2(db_.get(), "memhook_searchable", 1,
+                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                         nullptr, &SearchableSqlFunction, nullptr, nullptr, nullptr);
+  if (fn_rc != SQLITE_OK) return DbError(db_.get(), fn_rc, "opening store " + db_path_);
+  if (!options_.read_only) {
+    // The index triggers write FTS5 tables, which SQLite refuses in triggers
+    // when a build defaults trusted_schema to off; this file is ours.
+    Status trusted = ExecScript("PRAGMA trusted_schema = 1", "opening store");
+    if (!trusted.ok()) return trusted;
   }
 
   int version = 0;
@@ -1199,6 +1490,18 @@ Status SqliteStore::ListDir(std::string_view path, std::vector<DirEntry>* out) {
   return Err(Code::kNotADirectory, "not a directory: " + Quoted(path));
 }
 
+Status SqliteStore::CheckDirectoryLocked(std::string_view path) {
+  if (path.empty()) return Status::Ok();
+  Node node;
+  Status st = LookupKind(path, &node);
+  if (!st.ok()) return st;
+  const bool virtual_file =
+      node.kind == Kind::kMissing && path == kIndexName && options_.virtual_index;
+  if (node.kind == Kind::kMissing && !virtual_file) return Missing(path);
+  if (node.kind != Kind::kDir) return Err(Code::kNotADirectory, "not a directory: " + Quoted(path));
+  return Status::Ok();
+}
+
 Status SqliteStore::Walk(
     std::string_view path,
     const std::function<bool(const std::string& path, const Stat& stat)>& visit) {
@@ -1213,17 +1516,8 @@ Status SqliteStore::Walk(
     Txn txn(this);
     st = txn.Begin(false);
     if (!st.ok()) return st;
-    if (!path.empty()) {
-      Node node;
-      st = LookupKind(path, &node);
-      if (!st.ok()) return st;
-      const bool virtual_file =
-          node.kind == Kind::kMissing && path == kIndexName && options_.virtual_index;
-      if (node.kind == Kind::kMissing && !virtual_file) return Missing(path);
-      if (node.kind != Kind::kDir) {
-        return Err(Code::kNotADirectory, "not a directory: " + Quoted(path));
-      }
-    }
+    st = CheckDirectoryLocked(path);
+    if (!st.ok()) return st;
 
     const bool all = path.empty();
     const auto [lo, hi] = SubtreeRange(path);
@@ -1272,6 +1566,63 @@ Status SqliteStore::Walk(
   for (const Item& item : items) {
     if (!visit(item.path, item.stat)) break;
   }
+  return Status::Ok();
+}
+
+Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& query,
+                                   std::vector<std::string>* out, CandidateOrder order) {
+  out->clear();
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  FtsExpr expr;
+  st = QueryToFts(query, 0, &expr);
+  if (!st.ok()) return st;
+  if (expr.kind == FtsExpr::Kind::kAll) {
+    return Err(Code::kInvalidArgument, "the search has no text the content index can use");
+  }
+  const bool ranked = order == CandidateOrder::kBm25;
+  // Path -> best bm25 score of the file's rows (lower is better); the
+  // unsearchable files, which have none, rank after every scored one.
+  constexpr double kUnscored = std::numeric_limits<double>::infinity();
+  std::unordered_map<std::string, double> found;
+  {
+    Txn txn(this);
+    st = txn.Begin(false);
+    if (!st.ok()) return st;
+    st = CheckDirectoryLocked(path);
+    if (!st.ok()) return st;
+    const bool all = path.empty();
+    const auto [lo, hi] = SubtreeRange(path);
+    if (expr.kind == FtsExpr::Kind::kMatch) {
+      for (const Q q_id : ranked ? std::array{Q::kFtsMemoryRanked, Q::kFtsSessionsRanked}
+                                 : std::array{Q::kFtsMemory, Q::kFtsSessions}) {
+        Query q = Use(q_id);
+        q.Text(1, expr.text).Text(2, lo).Text(3, hi).Int(4, all ? 1 : 0);
+        while (q.Next(&st)) {
+          const double score = ranked ? q.ColDouble(1) : 0;
+          const auto [it, added] = found.try_emplace(std::string(q.ColText(0)), score);
+          if (!added) it->second = std::min(it->second, score);
+        }
+        if (!st.ok()) return st;
+      }
+    }
+    {
+      Query q = Use(all ? Q::kUnsearchableAll : Q::kUnsearchableBelow);
+      if (!all) q.Text(1, lo).Text(2, hi);
+      while (q.Next(&st)) found.try_emplace(std::string(q.ColText(0)), kUnscored);
+      if (!st.ok()) return st;
+    }
+    st = txn.Commit();
+    if (!st.ok()) return st;
+  }
+  std::vector<std::pair<std::string, double>> files(std::make_move_iterator(found.begin()),
+                                                    std::make_move_iterator(found.end()));
+  std::sort(files.begin(), files.end(), [ranked](const auto& a, const auto& b) {
+    if (ranked && a.second != b.second) return a.second < b.second;
+    return PreorderLess(a.first, b.first);
+  });
+  out->reserve(files.size());
+  for (auto& file : files) out->push_back(std::move(file.first));
   return Status::Ok();
 }
 
@@ -1437,6 +1788,7 @@ Status SqliteStore::PutFileLocked(std::string_view path, std::string_view bytes,
     Query q = Use(Q::kInsertMemory);
     q.Text(1, path).Text(2, parent).Text(3, name).Int(4, mode).Int(5, mtime_ns);
     q.Int(6, size).Int(7, newlines).Text(8, title).Blob(9, bytes);
+    q.Int(10, Searchable(bytes) ? 1 : 0);
     return q.Run();
   }
   const bool final_newline = !bytes.empty() && bytes.back() == '\n';

@@ -132,17 +132,22 @@ class Store {
   // keeps in sync in the same transaction. kInvalidArgument when the query
   // cannot be served by the index (e.g. an atom shorter than 3 bytes): the
   // caller then scans. The default implementation has no index.
+  // The virtual index.md is never returned as a candidate: callers search it themselves.
   struct SubstringQuery {
     enum class Op { kAtom, kAnd, kOr };
     Op op = Op::kAtom;
     std::string atom;                      // kAtom: a substring (>= 3 bytes)
     std::vector<SubstringQuery> children;  // kAnd / kOr
   };
+  // kWalk: Walk order. kBm25: best FTS5 bm25() relevance first, ties in Walk order.
+  enum class CandidateOrder { kWalk, kBm25 };
   virtual Status FindCandidates(std::string_view path, const SubstringQuery& query,
-                                std::vector<std::string>* out) {
+                                std::vector<std::string>* out,
+                                CandidateOrder order = CandidateOrder::kWalk) {
     (void)path;
     (void)query;
     (void)out;
+    (void)order;
     return Status::Error(Status::Code::kInvalidArgument, "no content index");
   }
 };

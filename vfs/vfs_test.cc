@@ -291,20 +291,27 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-TEST_CASE("open creates the database and its folders, migrates to v1, uses WAL") {
+TEST_CASE("open creates the database and its folders, migrates to v2, uses WAL") {
   TempDir tmp;
   const std::string db = tmp / "a/b/memhook.db";
   auto store = Open(db);
   RawDb raw(db);
-  CHECK(raw.One("PRAGMA user_version") == "1");
+  CHECK(raw.One("PRAGMA user_version") == "2");
   CHECK(raw.One("PRAGMA journal_mode") == "wal");
   CHECK(raw.One("PRAGMA application_id") == std::to_string(0x6d656d68));
-  const auto tables = raw.Column("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1");
-  CHECK(tables == std::vector<std::string>{"dirs", "memory", "session_files", "sessions"});
+  // The node tables, and the two FTS5 indexes (virtual tables, whose
+  // shadow tables are plain tables named after them).
+  const auto tables = raw.Column(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY 1");
+  CHECK(tables == std::vector<std::string>{"dirs", "memory", "memory_fts", "session_files",
+                                           "sessions", "sessions_fts"});
+  const auto triggers =
+      raw.Column("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY 1");
+  CHECK(triggers.size() == 6);
   // Reopening an up-to-date store does not migrate again.
   store.reset();
   auto again = Open(db);
-  CHECK(raw.One("PRAGMA user_version") == "1");
+  CHECK(raw.One("PRAGMA user_version") == "2");
 }
 
 TEST_CASE("open errors: read-only missing file, not a memhook db, newer schema") {
