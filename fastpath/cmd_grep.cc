@@ -1592,6 +1592,16 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
     vfs::Status status = env_.store.FindCandidates(vfs_dir, ToQuery(required), &candidates);
     if (status.ok()) {
       have_candidates = true;
+      // The index never returns the generated index.md at the root: put it
+      // back where the walk would have visited it.
+      vfs::Stat index;
+      if (vfs_dir.empty() && env_.store.GetStat("index.md", &index).ok() &&
+          index.kind == vfs::NodeKind::kFile && index.storage == vfs::Storage::kVirtual) {
+        auto top = [](const std::string& p) { return p.substr(0, p.find('/')); };
+        auto at = std::find_if(candidates.begin(), candidates.end(),
+                               [&](const std::string& p) { return top(p) > "index.md"; });
+        candidates.insert(at, "index.md");
+      }
       // Apply --exclude-dir to every directory between the operand and
       // the file, as the walk would have pruned them.
       for (const std::string& path : candidates) {

@@ -166,11 +166,15 @@ class IndexedStore : public Store {
   }
   std::vector<std::string> TakeTrace() override { return {}; }
   Status FindCandidates(std::string_view path, const SubstringQuery& query,
-                        std::vector<std::string>* out) override {
+                        std::vector<std::string>* out, CandidateOrder order) override {
     ++candidate_calls;
+    if (order != CandidateOrder::kWalk) return Status::Error(Status::Code::kInvalidArgument, "");
     std::vector<std::string> files;
+    // Like the real index, never the generated index.md.
     Status st = inner_.Walk(path, [&](const std::string& p, const Stat& s) {
-      if (s.kind == memhook::vfs::NodeKind::kFile) files.push_back(p);
+      if (s.kind == memhook::vfs::NodeKind::kFile && s.storage != memhook::vfs::Storage::kVirtual) {
+        files.push_back(p);
+      }
       return true;
     });
     if (!st.ok()) return st;
@@ -871,6 +875,28 @@ TEST_CASE("recursive grep uses the content index only where it cannot change the
   indexed.reads = 0;
   run("grep -r needle M/");
   CHECK(indexed.reads == 1);
+}
+
+TEST_CASE("the generated index.md is searched with or without the content index") {
+  Fixture f;
+  memhook::vfs::Status status;
+  auto store = memhook::vfs::OpenSqliteStore((f.root / "db.sqlite").string(), {}, &status);
+  REQUIRE(store != nullptr);
+  memhook::vfs::Stat index;
+  REQUIRE(store->GetStat("index.md", &index).ok());
+  REQUIRE(index.storage == memhook::vfs::Storage::kVirtual);
+  IndexedStore indexed(*store);
+  for (const char* c : {"grep -r memhook M/", "grep -rn -i GENERATED M/", "grep -rl memhook M/",
+                        "grep -rc memhook M/", "grep -r foo M/"}) {
+    CAPTURE(c);
+    Result scan = f.Direct(f.Expand(c), "", *store);
+    Result via_index = f.Direct(f.Expand(c), "", indexed);
+    CHECK(scan.unsupported.empty());
+    CHECK(scan.out == via_index.out);
+    CHECK(scan.status == via_index.status);
+  }
+  CHECK(f.Direct(f.Expand("grep -rl memhook M/"), "", indexed).out.find("index.md") !=
+        std::string::npos);
 }
 
 TEST_CASE("translation of GNU patterns to RE2") {

@@ -219,17 +219,21 @@ fastpath::Answer NextTierAnswer(const fastpath::Answer& routed) {
 
 Config ConfigFromEnvironment() {
   Config config;
-  std::string home_fallback = "/";
-  if (passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_dir != nullptr) {
-    home_fallback = pw->pw_dir;
+  // The hook starts once per agent command: no passwd lookup unless $HOME
+  // is missing, no readlink until an answer is spooled.
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home != '\0') {
+    config.home = home;
+  } else if (passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_dir != nullptr) {
+    config.home = pw->pw_dir;
+  } else {
+    config.home = "/";
   }
-  config.home = EnvOr("HOME", home_fallback);
   config.mount =
       NormalisePath(ExpandTilde(EnvOr("MEMHOOK_MOUNT", "~/.memhook/memory"), config.home));
   std::string data_home = EnvOr("XDG_DATA_HOME", config.home + "/.local/share");
   config.db_path = ExpandTilde(EnvOr("MEMHOOK_DB", data_home + "/memhook/memhook.db"), config.home);
   config.spool_dir = EnvOr("XDG_RUNTIME_DIR", "/tmp") + "/memhook-" + std::to_string(geteuid());
-  config.self_path = SelfPath();
   return config;
 }
 
@@ -241,15 +245,20 @@ fastpath::EngineOptions MakeEngineOptions(const Config& config, const std::strin
   options.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  if (passwd* pw = getpwuid(geteuid()); pw != nullptr)
-    options.owner = pw->pw_name;
-  else
-    options.owner = std::to_string(geteuid());
-  if (group* gr = getgrgid(getegid()); gr != nullptr)
-    options.group = gr->gr_name;
-  else
-    options.group = std::to_string(getegid());
   return options;
+}
+
+void FillOwner(fastpath::EngineOptions* options) {
+  if (passwd* pw = getpwuid(geteuid()); pw != nullptr) {
+    options->owner = pw->pw_name;
+  } else {
+    options->owner = std::to_string(geteuid());
+  }
+  if (group* gr = getgrgid(getegid()); gr != nullptr) {
+    options->group = gr->gr_name;
+  } else {
+    options->group = std::to_string(getegid());
+  }
 }
 
 std::string ShellQuote(std::string_view text) {
@@ -280,7 +289,8 @@ bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::str
   }
   std::string token;
   if (!WriteSpool(answer, config, &token, error)) return false;
-  *command = ShellQuote(config.self_path) + " replay " + token;
+  *command =
+      ShellQuote(config.self_path.empty() ? SelfPath() : config.self_path) + " replay " + token;
   return true;
 }
 
@@ -302,6 +312,7 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
 
     fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
     if (!fastpath::MayTouchMount(command, options)) return output;
+    FillOwner(&options);
 
     fastpath::Engine engine;
     vfs::StoreOptions store_options;
@@ -359,6 +370,7 @@ int Usage() {
 
 int RunCommand(const Config& config, const std::string& cwd, const std::string& command) {
   fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
+  FillOwner(&options);
   fastpath::Engine engine;
   vfs::StoreOptions store_options;
   store_options.read_only = true;
@@ -423,6 +435,7 @@ int ExportCommand(const Config& config, const std::string& dest) {
 
 int ExplainCommand(const Config& config, const std::string& cwd, const std::string& command) {
   fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
+  FillOwner(&options);
   fastpath::Engine engine;
   vfs::StoreOptions store_options;
   store_options.read_only = true;

@@ -24,7 +24,7 @@ struct Config {
   std::string db_path;  // $MEMHOOK_DB, default ${XDG_DATA_HOME:-~/.local/share}/memhook/memhook.db
   std::string spool_dir;  // where large answers wait for `memhook replay`:
                           // ${XDG_RUNTIME_DIR:-/tmp}/memhook-<uid>
-  std::string self_path;  // absolute path of the memhook binary (for replay)
+  std::string self_path;  // the memhook binary, for replay; empty = /proc/self/exe
   // Answers larger than this (stdout + stderr bytes) or containing NUL bytes
   // are spooled to a file instead of being inlined in the command. Default
   // 4096: hook output strings are capped by some agents around 10,000
@@ -35,7 +35,10 @@ struct Config {
 Config ConfigFromEnvironment();
 
 // Engine options for a command run in `cwd` under `config`.
+// Owner and group are left at their defaults: FillOwner() looks them up (a
+// passwd/group read) once a command is known to touch the mount.
 fastpath::EngineOptions MakeEngineOptions(const Config& config, const std::string& cwd);
+void FillOwner(fastpath::EngineOptions* options);
 
 struct HookOutput {
   std::string stdout_text;  // JSON for the agent, or empty for pass-through
