@@ -755,6 +755,11 @@ bool TryFixedPatterns(MatcherKind kind, bool ignore_case, bool utf8,
             }
             if (d == ')' && kind == MatcherKind::kBasic) return false;
             ++i;  // the escaped character stands for itself
+          } else if (&p != &patterns.back()) {
+            // GNU scans all patterns as one newline-separated text: a
+            // backslash before the separator fails the conversion, one
+            // at the very end stays an ordinary character.
+            return false;
           }
           break;
         default:

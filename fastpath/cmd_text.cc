@@ -11,11 +11,26 @@
 namespace memhook::fastpath {
 namespace {
 
+// How much of a file a command needs. Reading less is only an
+// optimisation: the bytes handed back are always an exact prefix/suffix
+// (kFirstLines/kLastLines hold at least the lines asked for, counted as GNU
+// counts them) or, for kMetadata, none at all with `*stat` filled in.
+struct LoadRequest {
+  enum class What { kAll, kMetadata, kFirstLines, kLastLines };
+  What what = What::kAll;
+  uint64_t lines = 0;
+};
+
 // Loads one operand ("-" is stdin). On failure returns the error code; a
-// host path sets io.unsupported and returns kInvalidArgument.
+// host path sets io.unsupported and returns kInvalidArgument. `*stat` (may
+// be null) receives the store's metadata when the operand is a store file;
+// `*from_store` tells whether it was.
 vfs::Status::Code LoadOperand(const std::string& operand, CommandEnv& env, CommandIo& io,
-                              std::string* content, bool* is_directory) {
+                              std::string* content, bool* is_directory,
+                              const LoadRequest& request = {}, vfs::Stat* stat_out = nullptr,
+                              bool* from_store = nullptr) {
   *is_directory = false;
+  if (from_store != nullptr) *from_store = false;
   if (operand == "-") {
     content->assign(io.stdin_data);
     return vfs::Status::Code::kOk;
@@ -35,6 +50,35 @@ vfs::Status::Code LoadOperand(const std::string& operand, CommandEnv& env, Comma
   if (stat.kind == vfs::NodeKind::kDirectory) {
     *is_directory = true;
     return vfs::Status::Code::kIsADirectory;
+  }
+  if (stat_out != nullptr) *stat_out = stat;
+  if (from_store != nullptr) *from_store = true;
+  using What = LoadRequest::What;
+  if (request.what == What::kMetadata) {
+    content->clear();
+    return vfs::Status::Code::kOk;
+  }
+  // Session logs are stored a line per row: read only the rows needed.
+  if (stat.storage == vfs::Storage::kLines &&
+      (request.what == What::kFirstLines || request.what == What::kLastLines)) {
+    content->clear();
+    if (request.what == What::kFirstLines && request.lines == 0) return vfs::Status::Code::kOk;
+    // A final line without '\n' is line line_count + 1; reading one line
+    // early for kLastLines covers both cases, the caller trims.
+    uint64_t first = 1, last = request.lines;
+    if (request.what == What::kLastLines) {
+      first = stat.line_count >= request.lines ? stat.line_count - request.lines + 1 : 1;
+      last = 0;
+    }
+    std::vector<vfs::Line> lines;
+    bool ends_with_newline = true;
+    status = env.store.ReadLines(path.vfs_path, first, last, &lines, &ends_with_newline);
+    if (!status.ok()) return status.code();
+    for (const vfs::Line& line : lines) {
+      content->append(line.text);
+      if (ends_with_newline || line.number <= stat.line_count) content->push_back('\n');
+    }
+    return vfs::Status::Code::kOk;
   }
   status = env.store.ReadFile(path.vfs_path, content);
   return status.code();
@@ -385,9 +429,14 @@ void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& 
   bool headers = verbose || (!quiet && args.operands.size() > 1);
   bool first_header = true;
   std::string content;
+  LoadRequest request;
+  if (!window.bytes && window.sign == '\0') {
+    request.what = is_head ? LoadRequest::What::kFirstLines : LoadRequest::What::kLastLines;
+    request.lines = window.count;
+  }
   for (const std::string& operand : args.operands) {
     bool is_directory = false;
-    vfs::Status::Code code = LoadOperand(operand, env, io, &content, &is_directory);
+    vfs::Status::Code code = LoadOperand(operand, env, io, &content, &is_directory, request);
     if (!io.unsupported.empty()) return;
     std::string shown = operand == "-" ? "standard input" : operand;
     if (code != vfs::Status::Code::kOk && !is_directory) {
@@ -545,11 +594,22 @@ void CmdWc(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io)
   };
   std::vector<Row> rows;
   std::string content;
+  // Line and byte counts of a store file are in its metadata.
+  LoadRequest request;
+  if (!words && !chars && !max_line) request.what = LoadRequest::What::kMetadata;
   for (const std::string& operand : args.operands) {
     Row row{operand, !from_stdin, {}};
-    bool is_directory = false;
-    row.error = LoadOperand(operand, env, io, &content, &is_directory);
+    bool is_directory = false, from_store = false;
+    vfs::Stat stat;
+    row.error = LoadOperand(operand, env, io, &content, &is_directory, request, &stat, &from_store);
     if (!io.unsupported.empty()) return;
+    if (row.error == vfs::Status::Code::kOk && from_store &&
+        request.what == LoadRequest::What::kMetadata) {
+      row.counts.lines = stat.line_count;
+      row.counts.bytes = stat.size;
+      rows.push_back(std::move(row));
+      continue;
+    }
     row.is_directory = is_directory;
     row.regular = operand == "-" ? io.stdin_regular : !is_directory;
     if (operand != "-" && env.Resolve(operand).where == ResolvedPath::Where::kDevNull) {

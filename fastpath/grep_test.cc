@@ -466,6 +466,10 @@ const char* const kCommands[] = {
     // Several patterns and pattern files.
     "grep -e foo -e bar M/notes/b.md",
     "grep -e foo -e foo M/notes/b.md",
+    "grep -e foo -e 'a\\' M/notes/code.md",
+    "grep -e 'a\\' -e foo M/notes/code.md",
+    "grep -E -e 'foo' -e 'c)' -e '\\(c' M/notes/code.md",
+    "grep -e '(c)' -e '{d}' -o M/notes/code.md",
     "grep $'foo\\nbaz' M/notes/b.md",
     "grep -f M/patterns.txt M/notes/b.md",
     "grep -f M/patterns.txt -e baz M/notes/b.md",
@@ -852,6 +856,11 @@ TEST_CASE("what grep cannot answer exactly goes to the next tier") {
   f.Refused("grep foo /etc/hostname");
   f.Refused("grep -V");
   f.Refused("grep --help");
+  // A NUL byte beyond GNU's first 96 KiB read switches to binary midway.
+  f.Write("late-nul.dat", std::string(100 * 1024, 'a') + '\n' + std::string(1, '\0') + "\n");
+  REQUIRE(memhook::vfs::ImportTree(*f.store, f.tree.string(), nullptr).ok());
+  f.Refused("grep a M/late-nul.dat");
+  f.Agree("grep -a -c a M/late-nul.dat");
 }
 
 TEST_CASE("recursive grep uses the content index only where it cannot change the answer") {

@@ -44,7 +44,9 @@ bool ContainsIgnoringAsciiCase(std::string_view haystack, std::string_view needl
 
 RequiredText RequiredText::Atom(std::string text) {
   RequiredText r;
-  if (text.size() < kMinAtomBytes) return r;
+  // Too short for a trigram index, or holding a NUL byte (text search
+  // interfaces stop there): no constraint.
+  if (text.size() < kMinAtomBytes || text.find('\0') != std::string::npos) return r;
   r.op = Op::kAtom;
   r.atom = AsciiLowerString(text);
   return r;

@@ -1632,10 +1632,29 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
     return Err(Code::kInvalidArgument, "the search has no text the content index can use");
   }
   const bool ranked = order == CandidateOrder::kBm25;
-  // Path -> best bm25 score of the file's rows (lower is better); the
-  // unsearchable files, which have none, rank after every scored one.
+  // Each hit is keyed by its path with '/' as NUL, which no name holds: the
+  // keys' plain byte order is then Walk order (see PreorderLess), and
+  // sorting a common word's 100k hits by memcmp is several times faster.
+  struct Hit {
+    std::string key;
+    double score;  // best bm25 of the file's rows, lower is better
+  };
+  // Unsearchable files have no score: they rank after every scored one.
   constexpr double kUnscored = std::numeric_limits<double>::infinity();
-  std::unordered_map<std::string, double> found;
+  std::vector<Hit> hits;
+  std::string last;
+  auto add = [&](std::string_view file, double score) {
+    // A log's matching lines come one after the other: most repeats are of
+    // the last hit, and cost no copy here.
+    if (!hits.empty() && file == last) {
+      hits.back().score = std::min(hits.back().score, score);
+      return;
+    }
+    last = file;
+    std::string key(file);
+    std::replace(key.begin(), key.end(), '/', '\0');
+    hits.push_back(Hit{std::move(key), score});
+  };
   {
     Txn txn(this);
     st = txn.Begin(false);
@@ -1649,11 +1668,7 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
                                  : std::array{Q::kFtsMemory, Q::kFtsSessions}) {
         Query q = Use(q_id);
         q.Text(1, expr.text).Text(2, lo).Text(3, hi).Int(4, all ? 1 : 0);
-        while (q.Next(&st)) {
-          const double score = ranked ? q.ColDouble(1) : 0;
-          const auto [it, added] = found.try_emplace(std::string(q.ColText(0)), score);
-          if (!added) it->second = std::min(it->second, score);
-        }
+        while (q.Next(&st)) add(q.ColText(0), ranked ? q.ColDouble(1) : 0);
         if (!st.ok()) return st;
       }
     }
@@ -1663,29 +1678,35 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
       Query q = Use(Q::kFtsQueued);
       while (q.Next(&st)) {
         const std::string_view file = q.ColText(0);
-        if (all || (file.size() > lo.size() && file.starts_with(lo))) {
-          found.try_emplace(std::string(file), kUnscored);
-        }
+        if (all || (file.size() > lo.size() && file.starts_with(lo))) add(file, kUnscored);
       }
       if (!st.ok()) return st;
     }
     {
       Query q = Use(all ? Q::kUnsearchableAll : Q::kUnsearchableBelow);
       if (!all) q.Text(1, lo).Text(2, hi);
-      while (q.Next(&st)) found.try_emplace(std::string(q.ColText(0)), kUnscored);
+      while (q.Next(&st)) add(q.ColText(0), kUnscored);
       if (!st.ok()) return st;
     }
     st = txn.Commit();
     if (!st.ok()) return st;
   }
-  std::vector<std::pair<std::string, double>> files(std::make_move_iterator(found.begin()),
-                                                    std::make_move_iterator(found.end()));
-  std::sort(files.begin(), files.end(), [ranked](const auto& a, const auto& b) {
-    if (ranked && a.second != b.second) return a.second < b.second;
-    return PreorderLess(a.first, b.first);
+  // Walk order, each file once with its best score.
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.key != b.key ? a.key < b.key : a.score < b.score;
   });
-  out->reserve(files.size());
-  for (auto& file : files) out->push_back(std::move(file.first));
+  hits.erase(std::unique(hits.begin(), hits.end(),
+                         [](const Hit& a, const Hit& b) { return a.key == b.key; }),
+             hits.end());
+  if (ranked) {
+    std::stable_sort(hits.begin(), hits.end(),
+                     [](const Hit& a, const Hit& b) { return a.score < b.score; });
+  }
+  out->reserve(hits.size());
+  for (Hit& hit : hits) {
+    std::replace(hit.key.begin(), hit.key.end(), '\0', '/');
+    out->push_back(std::move(hit.key));
+  }
   return Status::Ok();
 }
 

@@ -10,14 +10,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "vfs/store_internal.h"
 
 namespace memhook::vfs {
 namespace {
@@ -1055,6 +1060,641 @@ TEST_CASE("several processes creating the same store at once all succeed") {
   for (std::thread& t : threads) t.join();
   CHECK(ok == std::vector<int>(4, 1));
   CHECK(Names(*Open(db, NoIndex()), "") == std::vector<std::string>{"f0", "f1", "f2", "f3"});
+}
+
+// ---- content index: FindCandidates ----------------------------------------
+
+using SQ = Store::SubstringQuery;
+using Order = Store::CandidateOrder;
+
+SQ Atom(std::string text) {
+  SQ q;
+  q.atom = std::move(text);
+  return q;
+}
+SQ AllOf(std::vector<SQ> children) {
+  SQ q;
+  q.op = SQ::Op::kAnd;
+  q.children = std::move(children);
+  return q;
+}
+SQ AnyOf(std::vector<SQ> children) {
+  SQ q;
+  q.op = SQ::Op::kOr;
+  q.children = std::move(children);
+  return q;
+}
+
+std::vector<std::string> Candidates(Store& store, const std::string& dir, const SQ& query,
+                                    Order order = Order::kWalk) {
+  std::vector<std::string> out;
+  const Status st = store.FindCandidates(dir, query, &out, order);
+  INFO(st.message());
+  REQUIRE(st.ok());
+  return out;
+}
+
+Code CandidatesCode(Store& store, const std::string& dir, const SQ& query) {
+  std::vector<std::string> out;
+  return store.FindCandidates(dir, query, &out).code();
+}
+
+// ASCII case-insensitive substring, the matching FindCandidates promises.
+bool ContainsFold(std::string_view hay, std::string_view needle) {
+  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    size_t k = 0;
+    while (k < needle.size() && lower(hay[i + k]) == lower(needle[k])) ++k;
+    if (k == needle.size()) return true;
+  }
+  return needle.empty();
+}
+
+bool Holds(const SQ& q, std::string_view text) {
+  switch (q.op) {
+    case SQ::Op::kAtom:
+      return ContainsFold(text, q.atom);
+    case SQ::Op::kAnd:
+      return std::all_of(q.children.begin(), q.children.end(),
+                         [&](const SQ& c) { return Holds(c, text); });
+    case SQ::Op::kOr:
+      return std::any_of(q.children.begin(), q.children.end(),
+                         [&](const SQ& c) { return Holds(c, text); });
+  }
+  return true;
+}
+
+// The real files below `dir`, in Walk order, with how they are stored.
+std::vector<std::pair<std::string, Storage>> WalkFiles(Store& store, const std::string& dir) {
+  std::vector<std::pair<std::string, Storage>> files;
+  const Status st = store.Walk(dir, [&](const std::string& p, const Stat& s) {
+    if (s.kind == NodeKind::kFile && s.storage != Storage::kVirtual) files.emplace_back(p, s.storage);
+    return true;
+  });
+  INFO(st.message());
+  REQUIRE(st.ok());
+  return files;
+}
+
+// What a scan would find, with grep's unit of matching: one line of a
+// session log (stored as lines), the whole content of a blob.
+std::vector<std::string> NaiveMatches(Store& store, const std::string& dir, const SQ& query) {
+  std::vector<std::string> out;
+  for (const auto& [path, storage] : WalkFiles(store, dir)) {
+    const std::string content = Read(store, path);
+    bool match = false;
+    if (storage == Storage::kLines) {
+      size_t start = 0;
+      while (!match && start <= content.size()) {
+        size_t nl = content.find('\n', start);
+        if (nl == std::string::npos) nl = content.size();
+        match = Holds(query, std::string_view(content).substr(start, nl - start));
+        start = nl + 1;
+      }
+    } else {
+      match = Holds(query, content);
+    }
+    if (match) out.push_back(path);
+  }
+  return out;
+}
+
+// FindCandidates is a superset of the scan, each file once, in Walk order,
+// only real files below `dir`; bm25 order gives the same set.
+void CheckCandidates(Store& store, const std::string& dir, const SQ& query) {
+  const std::vector<std::string> got = Candidates(store, dir, query);
+  const auto files = WalkFiles(store, dir);
+  size_t k = 0;
+  for (const std::string& path : got) {
+    while (k < files.size() && files[k].first != path) ++k;
+    INFO("candidate out of Walk order, repeated or not a file below '", dir, "': ", path);
+    REQUIRE(k < files.size());
+    ++k;
+  }
+  for (const std::string& path : NaiveMatches(store, dir, query)) {
+    INFO("missed: ", path, " (below '", dir, "')");
+    CHECK(std::find(got.begin(), got.end(), path) != got.end());
+  }
+  std::vector<std::string> ranked = Candidates(store, dir, query, Order::kBm25);
+  std::vector<std::string> sorted = got;
+  std::sort(ranked.begin(), ranked.end());
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(ranked == sorted);
+}
+
+// The index holds exactly what rebuilding it from the tables gives: no
+// stale entry, none missing, nothing left queued.
+void CheckIndexExact(const std::string& db) {
+  RawDb raw(db);
+  CHECK(raw.One("SELECT count(*) FROM fts_queue_memory") == "0");
+  CHECK(raw.One("SELECT count(*) FROM fts_queue_sessions") == "0");
+  raw.Exec("INSERT INTO memory_fts(memory_fts) VALUES('integrity-check')");
+  raw.Exec("INSERT INTO sessions_fts(sessions_fts) VALUES('integrity-check')");
+  const std::string copy = db + ".rebuilt";
+  fs::remove(copy);
+  raw.Exec("VACUUM INTO '" + copy + "'");
+  RawDb rebuilt(copy);
+  for (const std::string table : {"memory_fts", "sessions_fts"}) {
+    rebuilt.Exec("INSERT INTO " + table + "(" + table + ") VALUES('rebuild')");
+    const std::string vocab = "CREATE VIRTUAL TABLE temp.v_" + table + " USING fts5vocab(main, '" +
+                              table + "', 'instance')";
+    const std::string select = "SELECT hex(term) || ' ' || doc FROM temp.v_" + table;
+    raw.Exec(vocab);
+    rebuilt.Exec(vocab);
+    auto live = raw.Column(select);
+    auto fresh = rebuilt.Column(select);
+    std::sort(live.begin(), live.end());
+    std::sort(fresh.begin(), fresh.end());
+    INFO(table);
+    CHECK(live.size() == fresh.size());
+    CHECK(live == fresh);
+  }
+  fs::remove(copy);
+}
+
+TEST_CASE("FindCandidates: atoms, quotes, unicode, AND/OR, errors") {
+  TempDir dbdir;
+  const std::string db = dbdir / "m.db";
+  auto store = Open(db);
+  Write(*store, "notes/quotes.md", "She said \"hello there\" and left\n");
+  Write(*store, "notes/unicode.md", "# \xc3\x89""cole\nna\xc3\xafve caf\xc3\xa9 \xe2\x9c\x93 done\n");
+  Write(*store, "notes/plain.md", "Just some Plain TEXT here\nsecond line\n");
+  Write(*store, "sessions/2026/a.jsonl", "{\"msg\":\"alpha beta\"}\n{\"msg\":\"gamma\"}\n");
+  Write(*store, "notes/nul.bin", std::string("abc\0def\n", 8));
+  Write(*store, "notes/bad.bin", "caf\xc3\xa9\x80 xyzzy \xff\n");  // é then a stray byte
+  auto find = [&](const SQ& q) { return Candidates(*store, "", q); };
+  const std::vector<std::string> unindexed = {"notes/bad.bin", "notes/nul.bin"};
+  auto with_unindexed = [&](std::vector<std::string> v) {
+    v.insert(v.end(), unindexed.begin(), unindexed.end());
+    std::sort(v.begin(), v.end(), [](const std::string& a, const std::string& b) {
+      // Walk order for these paths (no '/' vs byte ties among them).
+      return a < b;
+    });
+    return v;
+  };
+
+  // Case-insensitive, and files the index cannot represent always come back.
+  CHECK(find(Atom("plain text")) == with_unindexed({"notes/plain.md"}));
+  CHECK(find(Atom("PLAIN")) == with_unindexed({"notes/plain.md"}));
+  CHECK(find(Atom("nothing like this")) == with_unindexed({}));
+  // Quotes are literal text, never FTS5 syntax.
+  CHECK(find(Atom("\"hello")) == with_unindexed({"notes/quotes.md"}));
+  CHECK(find(Atom("\"hello there\"")) == with_unindexed({"notes/quotes.md"}));
+  CHECK(find(Atom("\"\"\"")) == with_unindexed({}));
+  CHECK(find(Atom("x\" OR \"e")) == with_unindexed({}));
+  CHECK(find(Atom("NEAR(a b)")) == with_unindexed({}));
+  // Unicode: whole characters, case folded beyond ASCII (a superset).
+  CHECK(find(Atom("caf\xc3\xa9")) == with_unindexed({"notes/unicode.md"}));
+  CHECK(find(Atom("\xe2\x9c\x93 d")) == with_unindexed({"notes/unicode.md"}));
+  CHECK(find(Atom("\xc3\xa9""cole")) == with_unindexed({"notes/unicode.md"}));
+  // A needle cut inside a character still finds the whole one.
+  CHECK(find(Atom("caf\xc3")) == with_unindexed({"notes/unicode.md"}));
+  CHECK(find(Atom("\xa9""cole")) == with_unindexed({"notes/unicode.md"}));
+  // Invalid UTF-8 or NUL inside a needle: only unindexed files can hold it.
+  CHECK(find(Atom("xyzzy \xff")) == with_unindexed({}));
+  CHECK(find(Atom(std::string("abc\0def", 7))) == with_unindexed({}));
+  // Session logs match line by line.
+  CHECK(find(Atom("alpha")) == with_unindexed({"sessions/2026/a.jsonl"}));
+  CHECK(find(AllOf({Atom("alpha"), Atom("beta")})) == with_unindexed({"sessions/2026/a.jsonl"}));
+  CHECK(find(AllOf({Atom("alpha"), Atom("gamma")})) == with_unindexed({}));
+  // Blobs match as a whole.
+  CHECK(find(AllOf({Atom("plain"), Atom("second")})) == with_unindexed({"notes/plain.md"}));
+  CHECK(find(AnyOf({Atom("plain"), Atom("gamma"), Atom("zzzzz")})) ==
+        with_unindexed({"notes/plain.md", "sessions/2026/a.jsonl"}));
+  CHECK(find(AllOf({AnyOf({Atom("hello"), Atom("plain")}), Atom("there")})) ==
+        with_unindexed({"notes/quotes.md"}));
+  // An OR of nothing matches nothing; an AND with an impossible part too.
+  CHECK(find(AnyOf({})) == with_unindexed({}));
+  CHECK(find(AllOf({Atom("plain"), Atom("a\xff\xfe")})) == with_unindexed({}));
+
+  // What the trigram index cannot serve.
+  CHECK(CandidatesCode(*store, "", Atom("ab")) == Code::kInvalidArgument);
+  CHECK(CandidatesCode(*store, "", Atom("")) == Code::kInvalidArgument);
+  CHECK(CandidatesCode(*store, "", Atom("\xc3\xa9\xc3\xa9")) == Code::kInvalidArgument);  // 2 chars
+  CHECK(CandidatesCode(*store, "", Atom("ab\xc3")) == Code::kInvalidArgument);  // "ab" + a cut char
+  CHECK(CandidatesCode(*store, "", Atom("abc\ndef")) == Code::kInvalidArgument);
+  CHECK(CandidatesCode(*store, "", AllOf({Atom("plain"), Atom("ab")})) == Code::kInvalidArgument);
+  CHECK(CandidatesCode(*store, "", AnyOf({Atom("plain"), Atom("ab")})) == Code::kInvalidArgument);
+  CHECK(CandidatesCode(*store, "", AllOf({})) == Code::kInvalidArgument);  // no constraint
+  CHECK(CandidatesCode(*store, "", AnyOf({Atom("plain"), AllOf({})})) == Code::kInvalidArgument);
+  SQ deep = Atom("plain");
+  for (int i = 0; i < 100; ++i) deep = AllOf({deep});
+  CHECK(CandidatesCode(*store, "", deep) == Code::kInvalidArgument);
+  // A long needle (more trigrams than are looked up) still finds its file.
+  std::string longer(300, 'q');
+  for (size_t i = 0; i < longer.size(); i += 7) longer[i] = static_cast<char>('a' + i % 26);
+  Write(*store, "notes/long.md", "x" + longer + "y");
+  CHECK(find(Atom(longer)) == with_unindexed({"notes/long.md"}));
+
+  // The scope must name a directory.
+  CHECK(CandidatesCode(*store, "nope", Atom("plain")) == Code::kNotFound);
+  CHECK(CandidatesCode(*store, "notes/plain.md", Atom("plain")) == Code::kNotADirectory);
+  CHECK(CandidatesCode(*store, "index.md", Atom("plain")) == Code::kNotADirectory);
+  CHECK(CandidatesCode(*store, "notes/", Atom("plain")) == Code::kInvalidArgument);
+
+  // The generated index.md is never a candidate; a real one is a file.
+  CHECK(find(Atom("Memory index")) == with_unindexed({}));
+  Write(*store, "index.md", "# Memory index, by hand\n");
+  CHECK(find(Atom("Memory index")) == with_unindexed({"index.md"}));
+  CheckIndexExact(db);
+}
+
+TEST_CASE("FindCandidates: scope and Walk order ('/' sorts before every byte)") {
+  TempDir dbdir;
+  auto store = Open(dbdir / "m.db");
+  const std::vector<std::string> paths = {
+      "notes.md",   "notes/a.md",      "notes/sub/c.md", "notes/sub.md", "notes2/b.md",
+      "notes-x/d",  "notesz.md",       "a.md",           "a/x.md",       "a-b.md",
+      "sessions/2026/s.jsonl", "sessions.md", "sessions/x.jsonl",
+  };
+  for (const std::string& p : paths) Write(*store, p, "the needle is here\n");
+  auto files_below = [&](const std::string& dir) {
+    std::vector<std::string> out;
+    for (const auto& f : WalkFiles(*store, dir)) out.push_back(f.first);
+    return out;
+  };
+  for (const std::string dir : {"", "notes", "notes/sub", "a", "notes2", "sessions"}) {
+    INFO(dir);
+    CHECK(Candidates(*store, dir, Atom("NEEDLE")) == files_below(dir));
+  }
+  CHECK(Candidates(*store, "notes", Atom("needle")) ==
+        std::vector<std::string>{"notes/a.md", "notes/sub/c.md", "notes/sub.md"});
+  CHECK(Candidates(*store, "", Atom("needle"))[0] == "a/x.md");  // before "a-b.md", "a.md"
+  CHECK(Candidates(*store, "sessions", Atom("needle")) ==
+        std::vector<std::string>{"sessions/2026/s.jsonl", "sessions/x.jsonl"});
+  Write(*store, "empty/.keep", "nothing\n");
+  REQUIRE(store->Remove("empty/.keep").ok());
+  CHECK(Candidates(*store, "empty", Atom("needle")).empty());
+}
+
+TEST_CASE("FindCandidates: bm25 order ranks the better match first, same set") {
+  TempDir dbdir;
+  auto store = Open(dbdir / "m.db");
+  std::string filler;
+  for (int i = 0; i < 200; ++i) filler += "unrelated words about nothing in particular\n";
+  Write(*store, "a-long.md", filler + "a rare zebra word\n" + filler);
+  Write(*store, "b-short.md", "zebra\n");
+  Write(*store, "c-binary.bin", std::string("\0zebra", 6));
+  Write(*store, "d-none.md", "nothing\n");
+  CHECK(Candidates(*store, "", Atom("zebra")) ==
+        std::vector<std::string>{"a-long.md", "b-short.md", "c-binary.bin"});
+  // Short documents rank first; files without a score (unindexed) last.
+  CHECK(Candidates(*store, "", Atom("zebra"), Order::kBm25) ==
+        std::vector<std::string>{"b-short.md", "a-long.md", "c-binary.bin"});
+}
+
+TEST_CASE("FindCandidates: the index follows every write exactly") {
+  TempDir src, dbdir;
+  const std::string db = dbdir / "m.db";
+  auto store = Open(db);
+  auto find = [&](const std::string& word) { return Candidates(*store, "", Atom(word)); };
+  using V = std::vector<std::string>;
+
+  Write(*store, "n.md", "first version\n");
+  CHECK(find("first") == V{"n.md"});
+  Write(*store, "n.md", "second version\n");  // overwrite
+  CHECK(find("first").empty());
+  CHECK(find("second") == V{"n.md"});
+  Write(*store, "n.md", "second \xff version\n");  // becomes unindexable
+  CHECK(find("anything") == V{"n.md"});
+  Write(*store, "n.md", "third version\n");  // and indexable again
+  CHECK(find("second").empty());
+  CHECK(find("third") == V{"n.md"});
+  CheckIndexExact(db);
+
+  // A session log: lines, then a blob (a '\r'), then lines again.
+  Write(*store, "sessions/s.jsonl", "{\"a\":\"apple\"}\n{\"b\":\"banana\"}\n");
+  CHECK(find("banana") == V{"sessions/s.jsonl"});
+  Write(*store, "sessions/s.jsonl", "{\"a\":\"apple\"}\r\n{\"c\":\"cherry\"}\r\n");
+  CHECK(StatOf(*store, "sessions/s.jsonl").storage == Storage::kBlob);
+  CHECK(find("banana").empty());
+  CHECK(find("cherry") == V{"sessions/s.jsonl"});
+  Write(*store, "sessions/s.jsonl", "{\"d\":\"durian\"}\n");
+  CHECK(find("cherry").empty());
+  CHECK(find("durian") == V{"sessions/s.jsonl"});
+  // Appends, an extended last line, truncation: the in-place updates.
+  Write(*store, "sessions/s.jsonl", "{\"d\":\"durian\"}\n{\"e\":\"elder");
+  CHECK(find("elder") == V{"sessions/s.jsonl"});
+  Write(*store, "sessions/s.jsonl", "{\"d\":\"durian\"}\n{\"e\":\"elderberry\"}\n{\"f\":\"fig\"}\n");
+  CHECK(find("berry") == V{"sessions/s.jsonl"});
+  CHECK(find("\"fig\"") == V{"sessions/s.jsonl"});
+  Write(*store, "sessions/s.jsonl", "{\"d\":\"durian\"}\n");
+  CHECK(find("elder").empty());
+  CHECK(find("\"fig\"").empty());
+  CHECK(find("durian") == V{"sessions/s.jsonl"});
+  CheckIndexExact(db);
+
+  // Removal, of a file and of a whole directory.
+  Write(*store, "dir/a.md", "kiwi\n");
+  Write(*store, "dir/sub/b.md", "kiwi\n");
+  Write(*store, "dir/sub/c.bin", "kiwi\xff\n");
+  Write(*store, "dir/sessions/x.jsonl", "kiwi\n");
+  Write(*store, "sessions/dir/y.jsonl", "kiwi\n");
+  CHECK(find("kiwi") == V{"dir/a.md", "dir/sessions/x.jsonl", "dir/sub/b.md", "dir/sub/c.bin",
+                          "sessions/dir/y.jsonl"});
+  REQUIRE(store->Remove("dir/a.md").ok());
+  CHECK(find("kiwi") == V{"dir/sessions/x.jsonl", "dir/sub/b.md", "dir/sub/c.bin",
+                          "sessions/dir/y.jsonl"});
+  REQUIRE(store->Remove("dir").ok());
+  CHECK(find("kiwi") == V{"sessions/dir/y.jsonl"});
+  REQUIRE(store->Remove("sessions/dir").ok());
+  CHECK(find("kiwi").empty());
+  CheckIndexExact(db);
+
+  // Re-import: changed, appended, truncated and new files.
+  HostDir(src / "sessions", 0755);
+  HostFile(src / "note.md", "mango\n", 0644, kBase);
+  HostFile(src / "sessions/log.jsonl", "{\"x\":\"mango\"}\n{\"y\":\"melon\"}\n", 0644, kBase);
+  HostFile(src / "sessions/cut.jsonl", "{\"x\":\"lemon\"}\n{\"y\":\"lime\"}\n", 0644, kBase);
+  REQUIRE(ImportTree(*store, src.path(), nullptr).ok());
+  CHECK(find("mango") == V{"note.md", "sessions/log.jsonl"});
+  CHECK(find("lime") == V{"sessions/cut.jsonl"});
+  HostFile(src / "note.md", "papaya\n", 0644, kBase + 1);
+  HostFile(src / "sessions/log.jsonl", "{\"x\":\"mango\"}\n{\"y\":\"melon\"}\n{\"z\":\"peach\"}\n",
+           0644, kBase + 1);
+  HostFile(src / "sessions/cut.jsonl", "{\"x\":\"lemon\"}\n", 0644, kBase + 1);
+  HostFile(src / "new.md", "peach\n", 0644, kBase + 1);
+  REQUIRE(ImportTree(*store, src.path(), nullptr).ok());
+  CHECK(find("mango") == V{"sessions/log.jsonl"});
+  CHECK(find("papaya") == V{"note.md"});
+  CHECK(find("peach") == V{"new.md", "sessions/log.jsonl"});
+  CHECK(find("lime").empty());
+  CHECK(find("lemon") == V{"sessions/cut.jsonl"});
+  CheckIndexExact(db);
+
+  // A failed bulk load leaves the index as it was (one transaction).
+  {
+    std::unique_ptr<internal::BulkWriter> writer;
+    REQUIRE(dynamic_cast<internal::BulkCapable*>(store.get())->BeginBulk(&writer).ok());
+    REQUIRE(writer->PutFile("rolled/back.md", "grape\n", 0644, kBase).ok());
+    REQUIRE(writer->PutFile("note.md", "grape\n", 0644, kBase).ok());
+  }  // destroyed without Commit
+  CHECK(find("grape").empty());
+  CHECK(find("papaya") == V{"note.md"});
+  CheckIndexExact(db);
+}
+
+TEST_CASE("FindCandidates: never misses a file (random trees and queries vs a scan)") {
+  TempDir dbdir;
+  const std::string db = dbdir / "m.db";
+  auto store = Open(db);
+  std::mt19937 rng(20260101);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const std::vector<std::string> paths = {
+      "a.md",         "notes.md",          "notes/x.md",          "notes/deep/y.md",
+      "notes2/z.md",  "notes-a/w.md",      "sessions/s1.jsonl",   "sessions/2026/s2.jsonl",
+      "index.md",     "sessions/2026/s3.jsonl", "sessions/notes.txt", "notes/deep/bin",
+  };
+  const std::vector<std::string> scopes = {"", "notes", "notes/deep", "notes2", "sessions",
+                                           "sessions/2026"};
+  // Pieces that make trigram collisions, case and quoting likely.
+  const std::vector<std::string> pieces = {
+      "abc", "ABC", "bca", "ab", "c", "a", "\"", "\"\"", " ", " ", "\n", "\n", "x",
+      "\xc3\xa9", "\xc3\x89", "\xe2\x9c\x93", "AND", "OR", "*", "(", ")", "{\"k\":",
+      "\xff",  // invalid UTF-8
+      std::string(1, '\0'), "\r", "\x80",
+  };
+  auto random_text = [&](bool clean) {
+    std::string text;
+    const size_t n = pick(24);
+    for (size_t i = 0; i < n; ++i) {
+      std::string piece = pieces[pick(pieces.size())];
+      // Mostly clean text, so most files are indexed.
+      if (clean || pick(12) != 0) {
+        if (piece == "\xff" || piece == "\x80" || piece[0] == '\0' || piece == "\r") piece = "ab";
+      }
+      text += piece;
+    }
+    return text;
+  };
+  auto random_atom = [&](const std::vector<std::string>& contents) {
+    if (!contents.empty() && pick(3) != 0) {
+      // A piece of some file, maybe cut inside a character.
+      const std::string& c = contents[pick(contents.size())];
+      if (c.size() >= 3) {
+        const size_t len = 3 + pick(std::min<size_t>(c.size() - 2, 8));
+        const size_t start = pick(c.size() - std::min(len, c.size()) + 1);
+        return Atom(c.substr(start, len));
+      }
+    }
+    std::string text;
+    while (text.size() < 3) text += pieces[pick(pieces.size())];
+    return Atom(text);
+  };
+  std::function<SQ(const std::vector<std::string>&, int)> random_query =
+      [&](const std::vector<std::string>& contents, int depth) {
+        if (depth >= 2 || pick(2) == 0) return random_atom(contents);
+        std::vector<SQ> children;
+        const size_t n = 1 + pick(3);
+        for (size_t i = 0; i < n; ++i) children.push_back(random_query(contents, depth + 1));
+        return pick(2) == 0 ? AllOf(std::move(children)) : AnyOf(std::move(children));
+      };
+
+  int checked = 0;
+  int refused = 0;
+  for (int round = 0; round < 80; ++round) {
+    for (size_t m = 1 + pick(3); m > 0; --m) {
+      const std::string& path = pick(2) == 0 ? paths[pick(4)] : paths[pick(paths.size())];
+      const size_t action = pick(20);
+      Stat st;
+      const bool exists = store->GetStat(path, &st).ok() && st.storage != Storage::kVirtual;
+      if (action < 13 || !exists) {
+        Write(*store, path, random_text(false));
+      } else if (action < 16) {
+        Write(*store, path, Read(*store, path) + random_text(true) + "\n");  // append
+      } else if (action < 18) {
+        const std::string old = Read(*store, path);
+        Write(*store, path, old.substr(0, pick(old.size() + 1)));  // truncate
+      } else if (action < 19) {
+        REQUIRE(store->Remove(path).ok());
+      } else {
+        const std::string dir = path.substr(0, path.rfind('/') == std::string::npos
+                                                   ? path.size()
+                                                   : path.rfind('/'));
+        if (dir != path) REQUIRE(store->Remove(dir).ok());
+      }
+    }
+    std::vector<std::string> contents;
+    for (const auto& f : WalkFiles(*store, "")) contents.push_back(Read(*store, f.first));
+    for (int q = 0; q < 6; ++q) {
+      const SQ query = random_query(contents, 0);
+      for (const std::string& scope : scopes) {
+        Stat st;
+        if (!store->GetStat(scope, &st).ok() || st.kind != NodeKind::kDirectory) continue;
+        std::vector<std::string> out;
+        const Status status = store->FindCandidates(scope, query, &out);
+        if (status.code() == Code::kInvalidArgument) {
+          ++refused;
+          continue;
+        }
+        INFO("round ", round, " scope '", scope, "'");
+        CheckCandidates(*store, scope, query);
+        ++checked;
+      }
+    }
+  }
+  MESSAGE(checked, " queries checked against a scan, ", refused, " refused (short atoms)");
+  CHECK(checked > refused);
+  CheckIndexExact(db);
+}
+
+TEST_CASE("FindCandidates: concurrent writers keep the index exact") {
+  TempDir dbdir;
+  const std::string db = dbdir / "m.db";
+  auto a = Open(db);
+  auto b = Open(db);
+  auto reader = Open(db, ReadOnly());
+  std::atomic<bool> done = false;
+  std::thread writer_a([&] {
+    for (int i = 0; i < 60; ++i) {
+      CHECK(a->WriteFile("a/" + std::to_string(i) + ".md", "apricot " + std::to_string(i), 0644,
+                         kBase)
+                .ok());
+      if (i % 3 == 0) CHECK(a->Remove("a/" + std::to_string(i) + ".md").ok());
+    }
+  });
+  std::thread writer_b([&] {
+    for (int i = 0; i < 60; ++i) {
+      const std::string log = "sessions/b" + std::to_string(i % 5) + ".jsonl";
+      std::string old;
+      (void)b->ReadFile(log, &old);
+      CHECK(b->WriteFile(log, old + "{\"blueberry\":" + std::to_string(i) + "}\n", 0644, kBase)
+                .ok());
+    }
+  });
+  // Readers see whole transactions: every file listed holds the word.
+  int reads = 0;
+  std::thread reading([&] {
+    while (!done) {
+      std::vector<std::string> out;
+      const Status st = reader->FindCandidates("", Atom("apricot"), &out);
+      CHECK(st.ok());
+      for (const std::string& p : out) {
+        std::string bytes;
+        if (reader->ReadFile(p, &bytes).ok()) CHECK(bytes.find("apricot") != std::string::npos);
+      }
+      ++reads;
+    }
+  });
+  writer_a.join();
+  writer_b.join();
+  done = true;
+  reading.join();
+  CHECK(reads > 0);
+  std::vector<std::string> want;
+  for (int i = 0; i < 60; ++i) {
+    if (i % 3 != 0) want.push_back("a/" + std::to_string(i) + ".md");
+  }
+  std::sort(want.begin(), want.end(), [](const std::string& x, const std::string& y) {
+    return x < y;  // same as Walk order here: one directory
+  });
+  CHECK(Candidates(*reader, "", Atom("apricot")) == want);
+  CHECK(Candidates(*reader, "", Atom("blueberry")).size() == 5);
+  CheckIndexExact(db);
+}
+
+// The v1 schema as memhook 0.1 created it, frozen here to test the upgrade.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE dirs(path TEXT PRIMARY KEY NOT NULL, parent TEXT, name TEXT NOT NULL,
+  mode INTEGER NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+CREATE UNIQUE INDEX dirs_by_parent ON dirs(parent, name);
+CREATE TABLE memory(path TEXT PRIMARY KEY NOT NULL, parent TEXT NOT NULL, name TEXT NOT NULL,
+  mode INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+  line_count INTEGER NOT NULL, title TEXT NOT NULL, content BLOB NOT NULL);
+CREATE UNIQUE INDEX memory_by_parent ON memory(parent, name);
+CREATE INDEX memory_by_mtime ON memory(mtime_ns DESC, path);
+CREATE TABLE session_files(path TEXT PRIMARY KEY NOT NULL, parent TEXT NOT NULL,
+  name TEXT NOT NULL, mode INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+  line_count INTEGER NOT NULL, final_newline INTEGER NOT NULL, title TEXT NOT NULL) WITHOUT ROWID;
+CREATE UNIQUE INDEX session_files_by_parent ON session_files(parent, name);
+CREATE INDEX session_files_by_mtime ON session_files(mtime_ns DESC, path);
+CREATE TABLE sessions(path TEXT NOT NULL, line_no INTEGER NOT NULL, text TEXT NOT NULL,
+  PRIMARY KEY(path, line_no));
+PRAGMA application_id = 1835363688;
+PRAGMA user_version = 1;
+)sql";
+
+TEST_CASE("a v1 store is upgraded in place and its index built from the rows") {
+  TempDir dbdir;
+  const std::string db = dbdir / "v1.db";
+  {
+    RawDb raw(db);
+    raw.Exec("PRAGMA journal_mode = WAL");
+    raw.Exec(kSchemaV1);
+    raw.Exec(
+        "INSERT INTO dirs VALUES('notes', '', 'notes', 493, 5), ('sessions', '', 'sessions', 493, 5);"
+        "INSERT INTO memory VALUES('notes/a.md', 'notes', 'a.md', 420, 7, 15, 1, 'A', "
+        "  CAST('# A\nwalrus tusk' AS BLOB));"
+        "INSERT INTO memory VALUES('notes/b.bin', 'notes', 'b.bin', 420, 8, 5, 0, '', X'ff00616263');"
+        "INSERT INTO memory VALUES('notes/c.md', 'notes', 'c.md', 420, 9, 6, 1, '', "
+        "  CAST('other\n' AS BLOB));"
+        "INSERT INTO session_files VALUES('sessions/s.jsonl', 'sessions', 's.jsonl', 420, 10, 24, 2,"
+        "  1, 'session, 2 lines');"
+        "INSERT INTO sessions VALUES('sessions/s.jsonl', 1, '{\"w\":\"walrus\"}'),"
+        "  ('sessions/s.jsonl', 2, '{\"x\":\"yak\"}');");
+  }
+  auto store = Open(db);
+  RawDb raw(db);
+  CHECK(raw.One("PRAGMA user_version") == "2");
+  CHECK(raw.Column("SELECT path || ' ' || searchable FROM memory ORDER BY id") ==
+        std::vector<std::string>{"notes/a.md 1", "notes/b.bin 0", "notes/c.md 1"});
+  CHECK(Read(*store, "notes/a.md") == "# A\nwalrus tusk");
+  CHECK(Read(*store, "notes/b.bin") == std::string("\xff\0abc", 5));
+  CHECK(Read(*store, "sessions/s.jsonl") == "{\"w\":\"walrus\"}\n{\"x\":\"yak\"}\n");
+  CHECK(Candidates(*store, "", Atom("walrus")) ==
+        std::vector<std::string>{"notes/a.md", "notes/b.bin", "sessions/s.jsonl"});
+  CHECK(Candidates(*store, "", Atom("\"yak\"")) ==
+        std::vector<std::string>{"notes/b.bin", "sessions/s.jsonl"});
+  CheckIndexExact(db);
+  // And it keeps working as a v2 store.
+  Write(*store, "notes/c.md", "walrus again\n");
+  CHECK(Candidates(*store, "notes", Atom("walrus")) ==
+        std::vector<std::string>{"notes/a.md", "notes/b.bin", "notes/c.md"});
+  CheckIndexExact(db);
+}
+
+TEST_CASE("EXPLAIN QUERY PLAN: FindCandidates reads the FTS5 index, no table scan") {
+  TempDir src, dbdir;
+  MakeSourceTree(src.path());
+  const std::string db = dbdir / "m.db";
+  {
+    auto rw = Open(db);
+    REQUIRE(ImportTree(*rw, src.path(), nullptr).ok());
+    RawDb raw(db);
+    raw.Exec("ANALYZE");
+  }
+  StoreOptions options = ReadOnly(false);
+  options.trace = true;
+  auto store = Open(db, options);
+  RawDb raw(db);
+  for (const std::string dir : {"", "sessions"}) {
+    for (const Order order : {Order::kWalk, Order::kBm25}) {
+      store->TakeTrace();
+      (void)Candidates(*store, dir, AnyOf({Atom("hello"), Atom("\"a\":")}), order);
+      const auto details = Plans(*store, raw);
+      INFO(dir);
+      int fts = 0;
+      for (const std::string& d : details) {
+        INFO(d);
+        if (d.find("VIRTUAL TABLE INDEX 0:M") != std::string::npos) {
+          ++fts;
+          continue;
+        }
+        // The queue is empty but for another client's writes: scanning it is fine.
+        if (d.rfind("SCAN q", 0) == 0) continue;
+        CHECK((d.rfind("SCAN ", 0) != 0 || d.find("memory_unsearchable") != std::string::npos));
+        CHECK(d.find("TEMP B-TREE") == std::string::npos);
+      }
+      CHECK(fts == 2);  // memory_fts and sessions_fts, each by MATCH
+    }
+  }
+  // Unsearchable files below a directory are a range of a partial index.
+  store->TakeTrace();
+  (void)Candidates(*store, "notes", Atom("hello"));
+  const auto details = Plans(*store, raw);
+  CHECK(std::any_of(details.begin(), details.end(), [](const std::string& d) {
+    return d.find("USING INDEX memory_unsearchable (path>? AND path<?)") != std::string::npos;
+  }));
 }
 
 // Measures import speed on a generated tree; run with --no-skip.
