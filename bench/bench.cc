@@ -5,8 +5,9 @@
 //
 //   memhook_bench --memhook PATH --floor PATH --out REPORT.md
 //                 [--sizes 1000,10000,100000] [--runs N] [--just-bash PATH]
-//                 [--jb-runs N] [--jb-timeout S] [--pass-reps N] [--plot PNG]
-//                 [--scratch DIR] [--tmpfs DIR] [--seed S] [--label TEXT] [--keep]
+//                 [--jb-runs N] [--jb-timeout S] [--pass-reps N] [--max-reps N]
+//                 [--plot PNG] [--scratch DIR] [--tmpfs DIR] [--seed S] [--label TEXT]
+//                 [--keep]
 //   memhook_bench --list-types
 //
 // Per size: generate a tree (tree_gen.h), `memhook import` it, `memhook
@@ -19,6 +20,9 @@
 //   just-bash  `just-bash -c CMD --root EXPORT` (mount path → /home/user/project)
 // Pass-through rows also run the process floor (a trivial C program fed the
 // same JSON), `bash -c true` and `memhook` without arguments (start-up only).
+// Cheap command types repeat within an iteration; before the iterations each
+// type gets one cold query on a DB copy dropped from the page cache, and at the
+// largest size `memhook explain` tells what SQL each command issues.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -67,6 +71,9 @@ constexpr size_t kMaxKeptErr = 64u << 10;
 // A command type whose round (memhook + both GNU) costs less than this is
 // repeated within an iteration, up to --max-reps times.
 constexpr double kRepBudgetMs = 250;
+// just-bash runs in the first --jb-runs iterations, and in every iteration
+// where its first runs took less than this.
+constexpr double kCheapJustBashMs = 1000;
 
 // ---------------------------------------------------------------------------
 // Processes.
@@ -168,6 +175,7 @@ struct Spec {
   const std::vector<std::string>* env = nullptr;
   std::string cwd;
   std::string input;
+  std::string stdout_path;  // if set, stdout goes to this file instead of a pipe
   bool keep_out = false;
   int timeout_ms = 120'000;
 };
@@ -187,7 +195,12 @@ RunResult Run(const Spec& spec) {
   }
   SpawnSetup setup;
   posix_spawn_file_actions_adddup2(&setup.actions, in_r.get(), 0);
-  posix_spawn_file_actions_adddup2(&setup.actions, out_w.get(), 1);
+  if (spec.stdout_path.empty()) {
+    posix_spawn_file_actions_adddup2(&setup.actions, out_w.get(), 1);
+  } else {
+    posix_spawn_file_actions_addopen(&setup.actions, 1, spec.stdout_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
   posix_spawn_file_actions_adddup2(&setup.actions, err_w.get(), 2);
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
   sigset_t none, pipe_only;
@@ -212,6 +225,7 @@ RunResult Run(const Spec& spec) {
   in_r.Reset();
   out_w.Reset();
   err_w.Reset();
+  if (!spec.stdout_path.empty()) out_r.Reset();
   if (spec.input.empty()) in_w.Reset();
   if (in_w.get() >= 0) ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
 
@@ -274,6 +288,13 @@ RunResult Run(const Spec& spec) {
   const int status = child.Wait(&usage);
   r.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   r.maxrss_kb = usage.ru_maxrss;
+  if (!spec.stdout_path.empty()) {
+    std::ifstream in(spec.stdout_path, std::ios::binary);
+    std::ostringstream data;
+    data << in.rdbuf();
+    r.out_bytes = data.str().size();
+    if (spec.keep_out) r.out = data.str();
+  }
   if (status >= 0 && WIFEXITED(status)) r.status = WEXITSTATUS(status);
   if (status >= 0 && WIFSIGNALED(status)) r.status = 128 + WTERMSIG(status);
   return r;
@@ -384,7 +405,7 @@ struct Options {
   std::vector<uint64_t> sizes = {1000, 10000, 100000};
   int runs = 5;
   int jb_runs = 3;
-  int jb_timeout_s = 60;
+  int jb_timeout_s = 120;
   int pass_reps = 10;
   int max_reps = 10;
   uint64_t seed = 1;
@@ -437,7 +458,7 @@ std::vector<CommandType> MakeCommands(const TreeManifest& m) {
 }
 
 struct TypeResult {
-  Samples total, hook, gnu_tmpfs, gnu_disk, jb;
+  Samples total, hook, replay, gnu_tmpfs, gnu_disk, jb;
   double cold_total = NAN, cold_hook = NAN;
   double cold_residency = NAN;  // fraction of the DB copy in the page cache before
   long maxrss_kb = 0;
@@ -482,7 +503,8 @@ class Bench {
   bool RunSize(uint64_t files, SizeResult* result);
   bool Prepare(uint64_t files, SizeContext* ctx, SizeResult* result);
   void RunMemhook(const SizeContext& ctx, const CommandType& t, const std::string& db, bool keep,
-                  TypeResult* tr, Samples* total, Samples* hook, RunResult* answer);
+                  TypeResult* tr, Samples* total, Samples* hook, Samples* replay,
+                  RunResult* answer);
   RunResult RunShell(const std::vector<std::string>& env, const std::string& home,
                      const std::string& command, bool keep);
   RunResult RunJustBash(const SizeContext& ctx, const CommandType& t, bool keep);
@@ -540,7 +562,7 @@ RunResult Bench::RunShell(const std::vector<std::string>& env, const std::string
 
 // One memhook measurement: the hook, then bash on its rewrite.
 void Bench::RunMemhook(const SizeContext& ctx, const CommandType& t, const std::string& db,
-                       bool keep, TypeResult* tr, Samples* total, Samples* hook,
+                       bool keep, TypeResult* tr, Samples* total, Samples* hook, Samples* replay,
                        RunResult* answer) {
   std::vector<std::string> env = ctx.env.memhook;
   env.push_back("MEMHOOK_DB=" + db);
@@ -586,6 +608,7 @@ void Bench::RunMemhook(const SizeContext& ctx, const CommandType& t, const std::
   }
   total->ms.push_back(h.ms + b.ms);
   if (hook != nullptr) hook->ms.push_back(h.ms);
+  if (replay != nullptr) replay->ms.push_back(b.ms);
   if (answer != nullptr) *answer = b;
 }
 
@@ -599,6 +622,9 @@ RunResult Bench::RunJustBash(const SizeContext& ctx, const CommandType& t, bool 
   spec.cwd = ctx.tmpfs_dir.string();
   spec.keep_out = keep;
   spec.timeout_ms = o_.jb_timeout_s * 1000;
+  // The CLI exits before a piped stdout drains, losing all but the first
+  // 64 KiB: give it a file.
+  spec.stdout_path = (ctx.tmpfs_dir / "just-bash.out").string();
   return Run(spec);
 }
 
@@ -652,7 +678,7 @@ void Bench::ColdRun(const SizeContext& ctx, const CommandType& t, TypeResult* tr
   if (!Evict(ctx.cold_db)) return;
   tr->cold_residency = Residency(ctx.cold_db);
   Samples total, hook;
-  RunMemhook(ctx, t, ctx.cold_db, false, tr, &total, &hook, nullptr);
+  RunMemhook(ctx, t, ctx.cold_db, false, tr, &total, &hook, nullptr, nullptr);
   if (!total.empty()) tr->cold_total = total.ms[0];
   if (!hook.empty()) tr->cold_hook = hook.ms[0];
 }
@@ -807,7 +833,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
         std::vector<Who> who = {kMemhook, kGnuTmpfs, kGnuDisk};
         if (t.kind == Kind::kPass) {
           who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor, kBashTrue, kNoop};
-        } else if (jb && it < o_.jb_runs && rep == 0) {
+        } else if (jb && rep == 0 && (it < o_.jb_runs || tr.jb.Median() < kCheapJustBashMs)) {
           who.push_back(kJustBash);
         }
         RunResult mine, gnu, theirs;
@@ -815,7 +841,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
         for (size_t k = 0; k < who.size(); ++k) {
           switch (who[(k + shift) % who.size()]) {
             case kMemhook:
-              RunMemhook(ctx, t, ctx.db, first, &tr, &tr.total, &tr.hook, &mine);
+              RunMemhook(ctx, t, ctx.db, first, &tr, &tr.total, &tr.hook, &tr.replay, &mine);
               break;
             case kGnuTmpfs: {
               const RunResult r = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, t.command, first);
@@ -1065,7 +1091,7 @@ std::string Bench::Targets() const {
       why << "- **`" << name << "` " << Ratio(r) << " GNU.** memhook pays two processes: the hook "
           << Ms(hook) << " ms (start-up and parse ≈ " << Ms(pass_hook)
           << " ms, the pass-through hook; store and answer ≈ " << Ms(hook - pass_hook)
-          << " ms) then bash replaying the answer, " << Ms(t->total.Median() - hook) << " ms ("
+          << " ms) then bash replaying the answer, " << Ms(t->replay.Median()) << " ms ("
           << (t->spooled ? "`memhook replay`: a bash and a second memhook start" : "inline printf")
           << "); GNU pays one bash and one `" << name << "`: " << Ms(t->gnu_tmpfs.Median())
           << " ms. Two bare starts (`memhook` with no arguments + `bash -c true`) already cost "
@@ -1145,7 +1171,7 @@ std::string Bench::Targets() const {
         why << "- **`" << c.name << "`: just-bash ÷ memhook = " << Ratio(r)
             << ".** just-bash takes " << Ms(jb) << " ms, so 50× needs memhook ≤ " << Ms(need)
             << " ms; memhook takes " << Ms(m) << " ms (hook " << Ms(t.hook.Median())
-            << " ms + bash replaying the answer " << Ms(m - t.hook.Median())
+            << " ms + bash replaying the answer " << Ms(t.replay.Median())
             << " ms), of which two bare process starts (`memhook` "
             << "without arguments + `bash -c true`) are " << Ms(starts) << " ms and parsing, "
             << "store and answer the other " << Ms(m - starts) << " ms. "
@@ -1198,7 +1224,12 @@ std::string Bench::Report() const {
         "(the disk export is in the page cache: caches are not dropped machine-wide).\n"
      << "- **just-bash**: the npm `just-bash@3.4.2` CLI, `just-bash -c CMD --root EXPORT` on the "
         "tmpfs export (`--allow-write` for the write, whose result stays in memory). Its root is "
-        "mounted at `/home/user/project`, so `~/.memhook/memory` is rewritten to that path.\n"
+        "mounted at `/home/user/project`, so `~/.memhook/memory` is rewritten to that path "
+        "(`~` is `/` there). Its stdout goes to a file on tmpfs, not a pipe: the CLI exits before "
+        "a piped stdout drains and loses everything past the first 64 KiB. Its `--version` prints "
+        "`1.0.0`; the package version is read from its package.json. It runs in the first "
+        "`--jb-runs` iterations, and in every iteration where it took under "
+     << Fmt("%.0f", kCheapJustBashMs) << " ms.\n"
      << "- Contenders run round-robin, one of each per iteration and command type, the first "
         "rotating every iteration; the machine is shared (2 cores), see the load averages below.\n"
      << "- **cold**: the first query on a fresh copy of the DB, evicted from the page cache "
@@ -1208,10 +1239,12 @@ std::string Bench::Report() const {
 
   for (const SizeResult& s : results_) {
     md << "## Latency at " << Files(s.files) << " files (" << Mb(s.bytes) << " MB)\n\n"
-       << "| type | memhook (hook + bash) | hook only | GNU tmpfs | GNU disk | just-bash | "
+       << "| type | memhook (hook + bash) | hook only | bash on the rewrite | GNU tmpfs | GNU disk "
+          "| "
+          "just-bash | "
           "memhook ÷ GNU tmpfs | just-bash ÷ memhook | route | same output as GNU | GNU output "
           "| samples |\n"
-       << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+       << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (size_t i = 0; i < s.commands.size(); ++i) {
       const CommandType& c = s.commands[i];
       const TypeResult& t = s.types[i];
@@ -1219,8 +1252,9 @@ std::string Bench::Report() const {
       const std::string mark = t.route == "next" ? " †" : "";
       const double mine = t.total.Median();
       md << "| " << c.name << " | " << (na ? "n/a: next tier not built" : Cell(t.total) + mark)
-         << " | " << (na ? "—" : Cell(t.hook)) << " | " << Cell(t.gnu_tmpfs) << " | "
-         << Cell(t.gnu_disk) << " | " << (c.kind == Kind::kPass ? "n/a" : Cell(t.jb)) << " | "
+         << " | " << (na ? "—" : Cell(t.hook)) << " | " << (na ? "—" : Cell(t.replay)) << " | "
+         << Cell(t.gnu_tmpfs) << " | " << Cell(t.gnu_disk) << " | "
+         << (c.kind == Kind::kPass ? "n/a" : Cell(t.jb)) << " | "
          << (na ? "—" : Ratio(mine / t.gnu_tmpfs.Median()) + mark) << " | "
          << (na || c.kind == Kind::kPass ? "—" : Ratio(t.jb.Median() / mine) + mark) << " | "
          << RouteText(t) << (na ? " in " + Ms(mine) + " ms" : "") << " | " << t.agree << " | "
@@ -1228,6 +1262,15 @@ std::string Bench::Report() const {
          << (t.gnu_status != 0 ? Fmt(", exit %d", t.gnu_status) : "") << " | "
          << t.total.ms.size() + t.total.timeouts + t.total.failures << " / "
          << t.jb.ms.size() + t.jb.timeouts + t.jb.failures << " |\n";
+    }
+    for (size_t i = 0; i < s.commands.size(); ++i) {
+      for (const Samples* x :
+           {&s.types[i].total, &s.types[i].gnu_tmpfs, &s.types[i].gnu_disk, &s.types[i].jb}) {
+        if (x->failures > 0) {
+          md << "\n**" << s.commands[i].name << "**: " << x->failures
+             << " run(s) failed: " << x->problem << "\n";
+        }
+      }
     }
     md << "\n*samples*: memhook and GNU / just-bash. † routed to the next tier: memhook answers "
           "with a one-line `memhook:` error and exit "

@@ -18,7 +18,7 @@ repo=$(dirname "$here")
 
 sizes=1000,10000,100000
 runs=5
-jb_runs=3
+jb_runs=2
 use_jb=1
 smoke=0
 build_dir="$repo/build"

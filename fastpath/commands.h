@@ -126,6 +126,10 @@ void CmdTail(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
 void CmdWc(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 void CmdLs(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// sort [-rnufsb] [-t C] [-k N[,M][nrfb]], uniq [-cdui], cut -f|-c|-b LIST [-d C] [-s].
+void CmdSort(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdUniq(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdCut(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 // grep, egrep, fgrep (argv[0] selects the default syntax).
 void CmdGrep(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 

@@ -54,6 +54,12 @@ struct Fixture {
     Write("notes/tabs.md", "a\tb\x01\x7f\xc3\xa9 caf\xc3\xa9\n\n\n\nend\n");
     Write("notes/.hidden.md", "hidden\n");
     Write("notes/deep/er/x.md", "deep\n");
+    fs::create_directories(tree / "data");
+    Write("data/nums.txt", "10 b\n9 a\n-3 c\n1.5 d\n 2 e\nx f\n10 a\n0 z\n-0 y\n007 q\n");
+    Write("data/colon.txt", "a:3:x\nb:1:y\nc:2:x\nd:1:x\nno delim\n");
+    Write("data/case.txt", "B\na\nb\nA\nb\n_x\n.y\n");
+    Write("data/dups.txt", "x\nx\ny\nX\nx");
+    Write("data/tabs.tsv", "a\tb\tc\nd\te\n");
     Write("sessions/2026/s1.jsonl", "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
     Write("sessions/2026/s2.jsonl", "{\"x\":1}\n{\"y\":2}");
     memhook::vfs::Status status;
@@ -204,6 +210,62 @@ TEST_CASE("cat, head, tail and wc agree with GNU") {
   for (const char* c : commands) {
     std::string command = c;
     for (size_t pos; (pos = command.find("M/")) != std::string::npos;) command.replace(pos, 1, m);
+    f.Agree(command);
+  }
+}
+
+TEST_CASE("sort, uniq and cut agree with GNU") {
+  Fixture f;
+  const std::string m = f.tree.string();
+  const char* commands[] = {
+      "sort M/notes/a.md",
+      "sort -r M/notes/a.md M/MEMORY.md",
+      "cat M/notes/*.md | sort",
+      "cat M/notes/*.md | sort -u",
+      "cat M/notes/*.md | sort | uniq -c",
+      "cat M/notes/*.md | sort | uniq -c | sort -rn",
+      "cat M/notes/*.md | sort | uniq -d",
+      "cat M/notes/*.md | sort | uniq -u",
+      "cat M/notes/*.md | sort -f",
+      "sort -n M/data/nums.txt",
+      "sort -rn M/data/nums.txt",
+      "sort -k2 M/data/nums.txt",
+      "cat M/data/nums.txt | sort -k1,1n -k2r",
+      "sort -t: -k2,2n M/data/colon.txt",
+      "sort -t : -k3,3 -k1,1r M/data/colon.txt",
+      "sort -t: -k2n -u M/data/colon.txt",
+      "sort M/data/case.txt",
+      "sort -f M/data/case.txt",
+      "uniq -i M/data/dups.txt",
+      "uniq -c M/data/dups.txt",
+      "cut -d: -f2 M/data/colon.txt",
+      "cut -d: -f1,3 -s M/data/colon.txt",
+      "cat M/data/colon.txt | cut -d : -f 2-",
+      "cut -f2 M/data/tabs.tsv",
+      "sort -u M/data/nums.txt M/data/case.txt",
+      "sort -n -u M/data/nums.txt",
+      "sort -b -k2 M/data/nums.txt",
+      "sort -s -k1,1n M/data/nums.txt",
+      "uniq M/data/dups.txt",
+      "uniq -d M/data/dups.txt",
+      "cut -c1-3 M/notes/a.md M/MEMORY.md",
+      "cut -b2,4- M/notes/a.md",
+      "cut -c-2 M/nope M/notes/a.md",
+      "cut -f1 M/notes M/MEMORY.md",
+      "sort M/nope",
+      "sort M/notes",
+      "uniq M/nope",
+      "uniq M/notes",
+      "sort M/notes/a.md | head -n 3",
+      "ls M/notes | sort -r",
+      "find M/notes -type f | sort",
+      "find M -name '*.md' ! -name index.md | cut -d/ -f5- | sort",
+  };
+  for (const char* c : commands) {
+    std::string command = c;
+    for (size_t pos; (pos = command.find("M/")) != std::string::npos;) command.replace(pos, 1, m);
+    for (size_t pos; (pos = command.find(" M ")) != std::string::npos;)
+      command.replace(pos + 1, 1, m);
     f.Agree(command);
   }
 }

@@ -21,11 +21,13 @@
 // tokenizer, memory_fts over the searchable blobs (through the view
 // memory_text) and sessions_fts over every session line, so the text is
 // stored once. Triggers on memory and sessions keep them in step inside the
-// writing transaction. A blob is `searchable` when it is valid UTF-8 without
-// NUL: the tokenizer stops at NUL and decodes invalid UTF-8 so that a valid
-// needle next to invalid bytes may not match; such files are left out of the
-// index and always returned as candidates (the partial index
-// memory_unsearchable lists them). `id` is an explicit INTEGER PRIMARY KEY
+// writing transaction: a deleted row leaves the index at once, a new one is
+// queued (fts_queue_*) and the queue indexed in one statement just before
+// the COMMIT (see the v2 migration for why). A blob is `searchable` when it
+// is valid UTF-8 without NUL: the tokenizer stops at NUL and decodes invalid
+// UTF-8 so that a valid needle next to invalid bytes may not match; such
+// files are left out of the index and always returned as candidates (the
+// partial index memory_unsearchable lists them). `id` is an explicit INTEGER PRIMARY KEY
 // because the FTS tables point at rows by rowid, which VACUUM or a dump and
 // reload may renumber unless it is a declared column.
 //
@@ -199,6 +201,10 @@ CREATE TRIGGER sessions_fts_update AFTER UPDATE OF id, text ON sessions BEGIN
   INSERT OR IGNORE INTO fts_queue_sessions(id) VALUES(new.id);
 END;
 
+-- Merge segments 16 at a time rather than 4: a bulk load builds the index
+-- with a third less work, and queries measured no slower.
+INSERT INTO memory_fts(memory_fts, rank) VALUES('automerge', 16);
+INSERT INTO sessions_fts(sessions_fts, rank) VALUES('automerge', 16);
 INSERT INTO memory_fts(memory_fts) VALUES('rebuild');
 INSERT INTO sessions_fts(sessions_fts) VALUES('rebuild');
 )sql",
@@ -631,7 +637,8 @@ void SearchableSqlFunction(sqlite3_context* context, int argc, sqlite3_value** a
   (void)argc;
   const auto* data = static_cast<const char*>(sqlite3_value_blob(argv[0]));
   const int size = sqlite3_value_bytes(argv[0]);
-  const std::string_view bytes = data == nullptr ? std::string_view() : std::string_view(data, size);
+  const std::string_view bytes =
+      data == nullptr ? std::string_view() : std::string_view(data, size);
   sqlite3_result_int(context, Searchable(bytes) ? 1 : 0);
 }
 
@@ -755,8 +762,8 @@ std::string Quoted(std::string_view path) { return "'" + std::string(path) + "'"
 // subset still selects a superset, and each one costs a doclist read.
 constexpr size_t kMaxTrigramsPerAtom = 32;
 // Deeper queries are refused rather than handed to FTS5's parser, whose
-// expression depth is bounded.
-constexpr int kMaxQueryDepth = 64;
+// stack overflows at about 20 nested parentheses.
+constexpr int kMaxQueryDepth = 16;
 
 // What a SubstringQuery asks of the index. kAll: every file may match (the
 // index cannot narrow it). kNone: no indexed text can match (only the
@@ -764,7 +771,9 @@ constexpr int kMaxQueryDepth = 64;
 // the FTS5 expression `text`.
 struct FtsExpr {
   enum class Kind { kAll, kNone, kMatch };
+  enum class Op { kTerm, kAnd, kOr };  // the top operator of `text`
   Kind kind = Kind::kAll;
+  Op op = Op::kTerm;
   std::string text;
 };
 
@@ -813,14 +822,14 @@ Status AtomToFts(std::string_view atom, FtsExpr* out) {
     return Status::Ok();
   }
   std::vector<size_t> starts;  // of each character, then the end
-  for (size_t i = 0; i < core.size(); i += Utf8SequenceLength(static_cast<unsigned char>(core[i]))) {
+  for (size_t i = 0; i < core.size();
+       i += Utf8SequenceLength(static_cast<unsigned char>(core[i]))) {
     starts.push_back(i);
   }
   starts.push_back(core.size());
   if (starts.size() < 4) {
-    return Err(Code::kInvalidArgument,
-               "search text shorter than 3 characters: " + Quoted(atom) +
-                   " (the trigram index cannot serve it)");
+    return Err(Code::kInvalidArgument, "search text shorter than 3 characters: " + Quoted(atom) +
+                                           " (the trigram index cannot serve it)");
   }
   std::vector<std::string_view> trigrams;
   std::set<std::string_view> seen;
@@ -844,6 +853,7 @@ Status AtomToFts(std::string_view atom, FtsExpr* out) {
     text += '"';
   }
   out->kind = FtsExpr::Kind::kMatch;
+  out->op = n > 1 ? FtsExpr::Op::kAnd : FtsExpr::Op::kTerm;
   return Status::Ok();
 }
 
@@ -852,7 +862,7 @@ Status QueryToFts(const Store::SubstringQuery& query, int depth, FtsExpr* out) {
   if (depth > kMaxQueryDepth) return Err(Code::kInvalidArgument, "search query nested too deeply");
   if (query.op == Op::kAtom) return AtomToFts(query.atom, out);
   const bool is_and = query.op == Op::kAnd;
-  std::vector<std::string> parts;
+  std::vector<FtsExpr> parts;
   bool any_all = false;
   bool any_none = false;
   for (const Store::SubstringQuery& child : query.children) {
@@ -861,23 +871,33 @@ Status QueryToFts(const Store::SubstringQuery& query, int depth, FtsExpr* out) {
     if (!st.ok()) return st;
     any_all |= sub.kind == FtsExpr::Kind::kAll;
     any_none |= sub.kind == FtsExpr::Kind::kNone;
-    if (sub.kind == FtsExpr::Kind::kMatch) parts.push_back("(" + sub.text + ")");
+    if (sub.kind == FtsExpr::Kind::kMatch) parts.push_back(std::move(sub));
   }
-  out->text.clear();
   if (is_and ? any_none : any_all) {
     out->kind = is_and ? FtsExpr::Kind::kNone : FtsExpr::Kind::kAll;
+    out->text.clear();
     return Status::Ok();
   }
   // The rest are all kMatch, or kAll children of an AND / kNone children of
   // an OR, which constrain nothing.
   if (parts.empty()) {
     out->kind = is_and ? FtsExpr::Kind::kAll : FtsExpr::Kind::kNone;
+    out->text.clear();
     return Status::Ok();
   }
+  if (parts.size() == 1) {
+    *out = std::move(parts[0]);
+    return Status::Ok();
+  }
+  // Parentheses only where the operator changes, to stay shallow.
+  const FtsExpr::Op op = is_and ? FtsExpr::Op::kAnd : FtsExpr::Op::kOr;
   out->kind = FtsExpr::Kind::kMatch;
+  out->op = op;
+  out->text.clear();
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) out->text += is_and ? " AND " : " OR ";
-    out->text += parts[i];
+    const bool group = parts[i].op != FtsExpr::Op::kTerm && parts[i].op != op;
+    out->text += group ? "(" + parts[i].text + ")" : parts[i].text;
   }
   return Status::Ok();
 }
@@ -1114,9 +1134,9 @@ Status SqliteStore::Open() {
 
   // For the v2 migration's SQL only: DIRECTONLY keeps the schema (triggers,
   // views) from depending on it, so other SQLite clients can still write.
-  int fn_rc = sqlite3_create_function_v2(db_.get(), "memhook_searchable", 1,
-                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
-                                         nullptr, &SearchableSqlFunction, nullptr, nullptr, nullptr);
+  int fn_rc = sqlite3_create_function_v2(
+      db_.get(), "memhook_searchable", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+      nullptr, &SearchableSqlFunction, nullptr, nullptr, nullptr);
   if (fn_rc != SQLITE_OK) return DbError(db_.get(), fn_rc, "opening store " + db_path_);
   if (!options_.read_only) {
     // The index triggers write FTS5 tables, which SQLite refuses in triggers

@@ -1128,7 +1128,8 @@ bool Holds(const SQ& q, std::string_view text) {
 std::vector<std::pair<std::string, Storage>> WalkFiles(Store& store, const std::string& dir) {
   std::vector<std::pair<std::string, Storage>> files;
   const Status st = store.Walk(dir, [&](const std::string& p, const Stat& s) {
-    if (s.kind == NodeKind::kFile && s.storage != Storage::kVirtual) files.emplace_back(p, s.storage);
+    if (s.kind == NodeKind::kFile && s.storage != Storage::kVirtual)
+      files.emplace_back(p, s.storage);
     return true;
   });
   INFO(st.message());
@@ -1217,7 +1218,9 @@ TEST_CASE("FindCandidates: atoms, quotes, unicode, AND/OR, errors") {
   const std::string db = dbdir / "m.db";
   auto store = Open(db);
   Write(*store, "notes/quotes.md", "She said \"hello there\" and left\n");
-  Write(*store, "notes/unicode.md", "# \xc3\x89""cole\nna\xc3\xafve caf\xc3\xa9 \xe2\x9c\x93 done\n");
+  Write(*store, "notes/unicode.md",
+        "# \xc3\x89"
+        "cole\nna\xc3\xafve caf\xc3\xa9 \xe2\x9c\x93 done\n");
   Write(*store, "notes/plain.md", "Just some Plain TEXT here\nsecond line\n");
   Write(*store, "sessions/2026/a.jsonl", "{\"msg\":\"alpha beta\"}\n{\"msg\":\"gamma\"}\n");
   Write(*store, "notes/nul.bin", std::string("abc\0def\n", 8));
@@ -1246,10 +1249,12 @@ TEST_CASE("FindCandidates: atoms, quotes, unicode, AND/OR, errors") {
   // Unicode: whole characters, case folded beyond ASCII (a superset).
   CHECK(find(Atom("caf\xc3\xa9")) == with_unindexed({"notes/unicode.md"}));
   CHECK(find(Atom("\xe2\x9c\x93 d")) == with_unindexed({"notes/unicode.md"}));
-  CHECK(find(Atom("\xc3\xa9""cole")) == with_unindexed({"notes/unicode.md"}));
+  CHECK(find(Atom("\xc3\xa9"
+                  "cole")) == with_unindexed({"notes/unicode.md"}));
   // A needle cut inside a character still finds the whole one.
   CHECK(find(Atom("caf\xc3")) == with_unindexed({"notes/unicode.md"}));
-  CHECK(find(Atom("\xa9""cole")) == with_unindexed({"notes/unicode.md"}));
+  CHECK(find(Atom("\xa9"
+                  "cole")) == with_unindexed({"notes/unicode.md"}));
   // Invalid UTF-8 or NUL inside a needle: only unindexed files can hold it.
   CHECK(find(Atom("xyzzy \xff")) == with_unindexed({}));
   CHECK(find(Atom(std::string("abc\0def", 7))) == with_unindexed({}));
@@ -1280,6 +1285,12 @@ TEST_CASE("FindCandidates: atoms, quotes, unicode, AND/OR, errors") {
   SQ deep = Atom("plain");
   for (int i = 0; i < 100; ++i) deep = AllOf({deep});
   CHECK(CandidatesCode(*store, "", deep) == Code::kInvalidArgument);
+  // As deep as allowed, alternating AND and OR: within FTS5's parser stack.
+  SQ nested = Atom("plain");
+  for (int i = 0; i < 15; ++i) {
+    nested = i % 2 == 0 ? AllOf({Atom("text"), nested}) : AnyOf({Atom("zzzz"), nested});
+  }
+  CHECK(find(nested) == with_unindexed({"notes/plain.md"}));
   // A long needle (more trigrams than are looked up) still finds its file.
   std::string longer(300, 'q');
   for (size_t i = 0; i < longer.size(); i += 7) longer[i] = static_cast<char>('a' + i % 26);
@@ -1303,9 +1314,19 @@ TEST_CASE("FindCandidates: scope and Walk order ('/' sorts before every byte)") 
   TempDir dbdir;
   auto store = Open(dbdir / "m.db");
   const std::vector<std::string> paths = {
-      "notes.md",   "notes/a.md",      "notes/sub/c.md", "notes/sub.md", "notes2/b.md",
-      "notes-x/d",  "notesz.md",       "a.md",           "a/x.md",       "a-b.md",
-      "sessions/2026/s.jsonl", "sessions.md", "sessions/x.jsonl",
+      "notes.md",
+      "notes/a.md",
+      "notes/sub/c.md",
+      "notes/sub.md",
+      "notes2/b.md",
+      "notes-x/d",
+      "notesz.md",
+      "a.md",
+      "a/x.md",
+      "a-b.md",
+      "sessions/2026/s.jsonl",
+      "sessions.md",
+      "sessions/x.jsonl",
   };
   for (const std::string& p : paths) Write(*store, p, "the needle is here\n");
   auto files_below = [&](const std::string& dir) {
@@ -1375,7 +1396,8 @@ TEST_CASE("FindCandidates: the index follows every write exactly") {
   // Appends, an extended last line, truncation: the in-place updates.
   Write(*store, "sessions/s.jsonl", "{\"d\":\"durian\"}\n{\"e\":\"elder");
   CHECK(find("elder") == V{"sessions/s.jsonl"});
-  Write(*store, "sessions/s.jsonl", "{\"d\":\"durian\"}\n{\"e\":\"elderberry\"}\n{\"f\":\"fig\"}\n");
+  Write(*store, "sessions/s.jsonl",
+        "{\"d\":\"durian\"}\n{\"e\":\"elderberry\"}\n{\"f\":\"fig\"}\n");
   CHECK(find("berry") == V{"sessions/s.jsonl"});
   CHECK(find("\"fig\"") == V{"sessions/s.jsonl"});
   Write(*store, "sessions/s.jsonl", "{\"d\":\"durian\"}\n");
@@ -1393,8 +1415,8 @@ TEST_CASE("FindCandidates: the index follows every write exactly") {
   CHECK(find("kiwi") == V{"dir/a.md", "dir/sessions/x.jsonl", "dir/sub/b.md", "dir/sub/c.bin",
                           "sessions/dir/y.jsonl"});
   REQUIRE(store->Remove("dir/a.md").ok());
-  CHECK(find("kiwi") == V{"dir/sessions/x.jsonl", "dir/sub/b.md", "dir/sub/c.bin",
-                          "sessions/dir/y.jsonl"});
+  CHECK(find("kiwi") ==
+        V{"dir/sessions/x.jsonl", "dir/sub/b.md", "dir/sub/c.bin", "sessions/dir/y.jsonl"});
   REQUIRE(store->Remove("dir").ok());
   CHECK(find("kiwi") == V{"sessions/dir/y.jsonl"});
   REQUIRE(store->Remove("sessions/dir").ok());
@@ -1441,18 +1463,49 @@ TEST_CASE("FindCandidates: never misses a file (random trees and queries vs a sc
   std::mt19937 rng(20260101);
   auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
   const std::vector<std::string> paths = {
-      "a.md",         "notes.md",          "notes/x.md",          "notes/deep/y.md",
-      "notes2/z.md",  "notes-a/w.md",      "sessions/s1.jsonl",   "sessions/2026/s2.jsonl",
-      "index.md",     "sessions/2026/s3.jsonl", "sessions/notes.txt", "notes/deep/bin",
+      "a.md",
+      "notes.md",
+      "notes/x.md",
+      "notes/deep/y.md",
+      "notes2/z.md",
+      "notes-a/w.md",
+      "sessions/s1.jsonl",
+      "sessions/2026/s2.jsonl",
+      "index.md",
+      "sessions/2026/s3.jsonl",
+      "sessions/notes.txt",
+      "notes/deep/bin",
   };
-  const std::vector<std::string> scopes = {"", "notes", "notes/deep", "notes2", "sessions",
-                                           "sessions/2026"};
+  const std::vector<std::string> scopes = {"",       "notes",    "notes/deep",
+                                           "notes2", "sessions", "sessions/2026"};
   // Pieces that make trigram collisions, case and quoting likely.
   const std::vector<std::string> pieces = {
-      "abc", "ABC", "bca", "ab", "c", "a", "\"", "\"\"", " ", " ", "\n", "\n", "x",
-      "\xc3\xa9", "\xc3\x89", "\xe2\x9c\x93", "AND", "OR", "*", "(", ")", "{\"k\":",
+      "abc",
+      "ABC",
+      "bca",
+      "ab",
+      "c",
+      "a",
+      "\"",
+      "\"\"",
+      " ",
+      " ",
+      "\n",
+      "\n",
+      "x",
+      "\xc3\xa9",
+      "\xc3\x89",
+      "\xe2\x9c\x93",
+      "AND",
+      "OR",
+      "*",
+      "(",
+      ")",
+      "{\"k\":",
       "\xff",  // invalid UTF-8
-      std::string(1, '\0'), "\r", "\x80",
+      std::string(1, '\0'),
+      "\r",
+      "\x80",
   };
   auto random_text = [&](bool clean) {
     std::string text;
@@ -1508,9 +1561,8 @@ TEST_CASE("FindCandidates: never misses a file (random trees and queries vs a sc
       } else if (action < 19) {
         REQUIRE(store->Remove(path).ok());
       } else {
-        const std::string dir = path.substr(0, path.rfind('/') == std::string::npos
-                                                   ? path.size()
-                                                   : path.rfind('/'));
+        const std::string dir =
+            path.substr(0, path.rfind('/') == std::string::npos ? path.size() : path.rfind('/'));
         if (dir != path) REQUIRE(store->Remove(dir).ok());
       }
     }
@@ -1558,8 +1610,8 @@ TEST_CASE("FindCandidates: concurrent writers keep the index exact") {
       const std::string log = "sessions/b" + std::to_string(i % 5) + ".jsonl";
       std::string old;
       (void)b->ReadFile(log, &old);
-      CHECK(b->WriteFile(log, old + "{\"blueberry\":" + std::to_string(i) + "}\n", 0644, kBase)
-                .ok());
+      CHECK(
+          b->WriteFile(log, old + "{\"blueberry\":" + std::to_string(i) + "}\n", 0644, kBase).ok());
     }
   });
   // Readers see whole transactions: every file listed holds the word.
@@ -1622,13 +1674,16 @@ TEST_CASE("a v1 store is upgraded in place and its index built from the rows") {
     raw.Exec("PRAGMA journal_mode = WAL");
     raw.Exec(kSchemaV1);
     raw.Exec(
-        "INSERT INTO dirs VALUES('notes', '', 'notes', 493, 5), ('sessions', '', 'sessions', 493, 5);"
+        "INSERT INTO dirs VALUES('notes', '', 'notes', 493, 5), ('sessions', '', 'sessions', 493, "
+        "5);"
         "INSERT INTO memory VALUES('notes/a.md', 'notes', 'a.md', 420, 7, 15, 1, 'A', "
         "  CAST('# A\nwalrus tusk' AS BLOB));"
-        "INSERT INTO memory VALUES('notes/b.bin', 'notes', 'b.bin', 420, 8, 5, 0, '', X'ff00616263');"
+        "INSERT INTO memory VALUES('notes/b.bin', 'notes', 'b.bin', 420, 8, 5, 0, '', "
+        "X'ff00616263');"
         "INSERT INTO memory VALUES('notes/c.md', 'notes', 'c.md', 420, 9, 6, 1, '', "
         "  CAST('other\n' AS BLOB));"
-        "INSERT INTO session_files VALUES('sessions/s.jsonl', 'sessions', 's.jsonl', 420, 10, 24, 2,"
+        "INSERT INTO session_files VALUES('sessions/s.jsonl', 'sessions', 's.jsonl', 420, 10, 24, "
+        "2,"
         "  1, 'session, 2 lines');"
         "INSERT INTO sessions VALUES('sessions/s.jsonl', 1, '{\"w\":\"walrus\"}'),"
         "  ('sessions/s.jsonl', 2, '{\"x\":\"yak\"}');");
@@ -1730,6 +1785,28 @@ TEST_CASE("import throughput (10k files)" * doctest::skip()) {
             " files/s");
     CHECK(n == kDirs * kFilesPerDir + 1000);
   }
+  // The content index: its share of the database, and a rare word's cost.
+  uint64_t raw_bytes = 0;
+  for (const auto& e : fs::recursive_directory_iterator(src.path())) {
+    if (e.is_regular_file()) raw_bytes += e.file_size();
+  }
+  {
+    RawDb raw(dbdir / "m.db");
+    raw.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const double db_bytes = static_cast<double>(fs::file_size(dbdir / "m.db"));
+    const double index_bytes =
+        std::stod(raw.One("SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%fts%'"));
+    MESSAGE("raw tree ", raw_bytes, " B, database ", db_bytes, " B (", db_bytes / raw_bytes,
+            "x), of which the content index ", index_bytes, " B (", index_bytes / raw_bytes, "x)");
+  }
+  Write(*store, "d7/rare.md", "a quokkafix here\n");
+  std::vector<std::string> out;
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(store->FindCandidates("", Atom("quokkafix"), &out).ok());
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  MESSAGE("rare word: ", out.size(), " candidate(s) in ", ms, " ms");
+  CHECK(out == std::vector<std::string>{"d7/rare.md"});
 }
 
 }  // namespace
