@@ -278,14 +278,17 @@ bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::str
                   std::string* error) {
   bool has_nul =
       answer.out.find('\0') != std::string::npos || answer.err.find('\0') != std::string::npos;
+  // Quoting at most quadruples a byte ('\''), so larger answers cannot fit.
   if (!has_nul && answer.out.size() + answer.err.size() <= config.inline_limit) {
     std::string parts;
     auto add = [&parts](const std::string& part) { parts += (parts.empty() ? "" : "; ") + part; };
     if (!answer.out.empty()) add("printf '%s' " + ShellQuote(answer.out));
     if (!answer.err.empty()) add("printf '%s' " + ShellQuote(answer.err) + " >&2");
     if (answer.status != 0) add("(exit " + std::to_string(answer.status & 255) + ")");
-    *command = parts.empty() ? ":" : parts;
-    return true;
+    if (parts.size() <= config.inline_limit) {
+      *command = parts.empty() ? ":" : parts;
+      return true;
+    }
   }
   std::string token;
   if (!WriteSpool(answer, config, &token, error)) return false;

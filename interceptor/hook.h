@@ -25,11 +25,11 @@ struct Config {
   std::string spool_dir;  // where large answers wait for `memhook replay`:
                           // ${XDG_RUNTIME_DIR:-/tmp}/memhook-<uid>
   std::string self_path;  // the memhook binary, for replay; empty = /proc/self/exe
-  // Answers larger than this (stdout + stderr bytes) or containing NUL bytes
-  // are spooled to a file instead of being inlined in the command. Default
-  // 4096: hook output strings are capped by some agents around 10,000
-  // characters, and inline answers avoid a second process start.
-  size_t inline_limit = 4096;
+  // Answers whose replay command would be longer than this many bytes, or
+  // that contain NUL bytes, are spooled to a file instead of being inlined.
+  // Default 8000: some agents cap hook output strings around 10,000
+  // characters, and an inline answer spares a second process start.
+  size_t inline_limit = 8000;
 };
 
 Config ConfigFromEnvironment();

@@ -103,6 +103,20 @@ TEST_CASE("inline replay reproduces stdout, stderr and status") {
   }
 }
 
+TEST_CASE("an inline replay command never exceeds the inline limit") {
+  TempDir dir;
+  Config config = TestConfig(dir);
+  for (size_t n : {100u, 1990u, 2100u, 5000u, 7990u, 8100u}) {
+    Answer answer;
+    answer.out = std::string(n, '\'');
+    std::string command, error;
+    REQUIRE(memhook::interceptor::EncodeReplay(answer, config, &command, &error));
+    bool spooled = command.find(" replay ") != std::string::npos;
+    CHECK((spooled || command.size() <= config.inline_limit));
+    CHECK(spooled == (4 * n + 12 > config.inline_limit));
+  }
+}
+
 TEST_CASE("large or binary answers are spooled privately") {
   TempDir dir;
   Config config = TestConfig(dir);
