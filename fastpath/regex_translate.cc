@@ -288,6 +288,10 @@ class Parser {
   Parser(const std::vector<uint32_t>& chars, const TranslateOptions& options, Translation* out)
       : c_(chars), options_(options), out_(out), ere_(options.syntax == RegexSyntax::kExtended) {}
 
+  // Some escape of an ordinary character ("\d"): GNU 3.8 can warn about
+  // it (see TranslateGnuRegex).
+  bool stray_backslash() const { return stray_backslash_; }
+
   bool Parse(Node* root) {
     *root = ParseAlt(0);
     if (failed()) return false;
@@ -758,15 +762,12 @@ class Parser {
     return true;
   }
 
- public:
-  bool stray_backslash_ = false;
-
- private:
   const std::vector<uint32_t>& c_;
   const TranslateOptions& options_;
   Translation* out_;
   bool ere_;
   size_t pos_ = 0;
+  bool stray_backslash_ = false;
 };
 
 // ---------------------------------------------------------------- analysis
@@ -1212,7 +1213,7 @@ Translation TranslateGnuRegex(std::string_view pattern, const TranslateOptions& 
   Parser parser(chars, options, &out);
   Node root;
   if (!parser.Parse(&root)) return out;
-  if (parser.stray_backslash_ && std::getenv("DEB_GREP_ENABLE_STRAY_BACKSLASH_WARN") != nullptr) {
+  if (parser.stray_backslash() && std::getenv("DEB_GREP_ENABLE_STRAY_BACKSLASH_WARN") != nullptr) {
     out.unsupported = "stray backslash warnings enabled";
     return out;
   }

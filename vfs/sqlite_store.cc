@@ -52,6 +52,9 @@
 #include "vfs/store_internal.h"
 #include "vfs/vfs.h"
 
+// The content index needs FTS5's trigram tokenizer (SQLite 3.34).
+static_assert(SQLITE_VERSION_NUMBER >= 3034000, "memhook needs SQLite 3.34 or newer");
+
 namespace memhook::vfs {
 namespace {
 
@@ -201,10 +204,6 @@ CREATE TRIGGER sessions_fts_update AFTER UPDATE OF id, text ON sessions BEGIN
   INSERT OR IGNORE INTO fts_queue_sessions(id) VALUES(new.id);
 END;
 
--- Merge segments 16 at a time rather than 4: a bulk load builds the index
--- with a third less work, and queries measured no slower.
-INSERT INTO memory_fts(memory_fts, rank) VALUES('automerge', 16);
-INSERT INTO sessions_fts(sessions_fts, rank) VALUES('automerge', 16);
 INSERT INTO memory_fts(memory_fts) VALUES('rebuild');
 INSERT INTO sessions_fts(sessions_fts) VALUES('rebuild');
 )sql",
