@@ -552,17 +552,10 @@ std::string_view NameOf(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-// Pre-order with siblings in C byte order by name: compare paths bytewise
-// with '/' ranked below every byte a name can hold (names never hold NUL).
-bool PreorderLess(std::string_view a, std::string_view b) {
-  const size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned ca = a[i] == '/' ? 0u : static_cast<unsigned char>(a[i]);
-    const unsigned cb = b[i] == '/' ? 0u : static_cast<unsigned char>(b[i]);
-    if (ca != cb) return ca < cb;
-  }
-  return a.size() < b.size();
-}
+// Walk order is pre-order with siblings in C byte order by name. That is
+// plain byte order once every '/' is replaced by NUL, which no name holds
+// (a parent's key is a prefix of its children's, and a separator sorts
+// before any name byte): Walk and FindCandidates sort such keys.
 
 // The half-open key range (lo, hi) holding exactly the paths below `dir`:
 // every such path starts with "dir/", and '0' is the byte after '/'.
@@ -1631,10 +1624,18 @@ Status SqliteStore::Walk(
       if (it != subdirs.end()) item.stat.nlink += it->second;
     }
   }
-  std::sort(items.begin(), items.end(),
-            [](const Item& a, const Item& b) { return PreorderLess(a.path, b.path); });
-  for (const Item& item : items) {
-    if (!visit(item.path, item.stat)) break;
+  // Sort by the path with '/' as NUL (no name holds one): plain byte order
+  // of those keys is pre-order, at memcmp speed.
+  std::vector<std::pair<std::string, size_t>> order;
+  order.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string key = items[i].path;
+    std::replace(key.begin(), key.end(), '/', '\0');
+    order.emplace_back(std::move(key), i);
+  }
+  std::sort(order.begin(), order.end());
+  for (const auto& [key, i] : order) {
+    if (!visit(items[i].path, items[i].stat)) break;
   }
   return Status::Ok();
 }
@@ -1652,7 +1653,7 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
   }
   const bool ranked = order == CandidateOrder::kBm25;
   // Each hit is keyed by its path with '/' as NUL, which no name holds: the
-  // keys' plain byte order is then Walk order (see PreorderLess), and
+  // keys' plain byte order is then Walk order, and
   // sorting a common word's 100k hits by memcmp is several times faster.
   struct Hit {
     std::string key;
