@@ -1232,9 +1232,12 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
     patterns_.push_back("");
   }
 
-  // POSIX: -q overrides -l and -L, which override -c.
-  if (exit_on_match_) list_files_ = ListFiles::kNone;
-  if (exit_on_match_ || list_files_ != ListFiles::kNone) {
+  // POSIX: -q overrides -l and -L, which override -c. GNU treats a stdout
+  // that is /dev/null like -q here (it reads less, and says nothing of
+  // binary matches), without -q's early exit.
+  const bool quiet_like = exit_on_match_ || io_.stdout_is_null;
+  if (quiet_like) list_files_ = ListFiles::kNone;
+  if (quiet_like || list_files_ != ListFiles::kNone) {
     count_matches_ = false;
     if (max_count_ == kUnlimited) done_on_match_ = true;
   }
@@ -1594,7 +1597,10 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   if (!invert_ && !count_matches_ && list_files_ != ListFiles::kNonMatching &&
       required.op != RequiredText::Op::kAny) {
     std::vector<std::string> candidates;
-    vfs::Status status = env_.store.FindCandidates(vfs_dir, ToQuery(required), &candidates);
+    vfs::Status status =
+        env_.store.FindCandidates(vfs_dir, ToQuery(required), &candidates,
+                                  env_.options.grep_rank_bm25 ? vfs::Store::CandidateOrder::kBm25
+                                                              : vfs::Store::CandidateOrder::kWalk);
     if (status.ok()) {
       have_candidates = true;
       // The index never returns the generated index.md at the root: put it

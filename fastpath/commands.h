@@ -89,6 +89,8 @@ struct CommandIo {
   // True when stdin is a regular file (`< file`), false for a pipe or no
   // input; `wc` sizes its columns differently for the two.
   bool stdin_regular = false;
+  // True when stdout is /dev/null; GNU grep behaves differently then.
+  bool stdout_is_null = false;
   std::vector<Stream::Chunk> log;  // every write, in order (fd 1 or 2)
   Stream out;
   Stream err;

@@ -366,6 +366,7 @@ class Executor {
     CommandIo io;
     io.stdin_data = stdin_data == nullptr ? std::string_view() : std::string_view(*stdin_data);
     io.stdin_regular = stdin_regular;
+    io.stdout_is_null = fd1 == Sink::kNull;
     if (argv[0] == "cd") {
       if (!RunCd(argv, in_pipeline, io)) return false;
     } else {

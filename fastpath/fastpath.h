@@ -37,6 +37,10 @@ struct EngineOptions {
   // Owner and group names shown by `ls -l` (the exporting user's).
   std::string owner = "root";
   std::string group = "root";
+  // Opt-in (MEMHOOK_GREP_RANK=bm25): a recursive grep answered from the
+  // content index lists files by FTS5 bm25 relevance instead of path order,
+  // for agents that pipe into `head`. Default false: GNU's order.
+  bool grep_rank_bm25 = false;
 };
 
 enum class Route {

@@ -54,6 +54,10 @@ struct Fixture {
     Write("notes/tabs.md", "a\tb\x01\x7f\xc3\xa9 caf\xc3\xa9\n\n\n\nend\n");
     Write("notes/.hidden.md", "hidden\n");
     Write("notes/deep/er/x.md", "deep\n");
+    fs::create_directories(tree / "rank");
+    Write("rank/a-low.md", "zebra once, among a great many other words that dilute it\n" +
+                               std::string(2000, 'x') + "\n");
+    Write("rank/b-high.md", "zebra zebra zebra\n");
     fs::create_directories(tree / "data");
     Write("data/nums.txt", "10 b\n9 a\n-3 c\n1.5 d\n 2 e\nx f\n10 a\n0 z\n-0 y\n007 q\n");
     Write("data/colon.txt", "a:3:x\nb:1:y\nc:2:x\nd:1:x\nno delim\n");
@@ -336,6 +340,21 @@ TEST_CASE("routes") {
     CHECK(a.route == Route::kNextTier);
     CHECK(a.reason.find("no database") != std::string::npos);
   }
+}
+
+TEST_CASE("MEMHOOK_GREP_RANK=bm25 orders recursive grep by relevance, same lines") {
+  Fixture f;
+  const std::string m = f.tree.string();
+  EngineOptions options = f.Options();
+  Answer by_path = f.engine.Run("grep -rl zebra " + m, options,
+                                [&f](std::string*) { return f.store.get(); });
+  options.grep_rank_bm25 = true;
+  Answer by_rank = f.engine.Run("grep -rl zebra " + m, options,
+                                [&f](std::string*) { return f.store.get(); });
+  REQUIRE(by_path.route == Route::kFastPath);
+  CHECK(by_path.out == m + "/rank/a-low.md\n" + m + "/rank/b-high.md\n");
+  CHECK(by_rank.out == m + "/rank/b-high.md\n" + m + "/rank/a-low.md\n");
+  CHECK(by_rank.status == by_path.status);
 }
 
 TEST_CASE("prefilter") {

@@ -845,6 +845,10 @@ TEST_CASE("grep through the engine") {
   f.AgreeEngine("cd M/notes && grep -c foo b.md a.md");
   f.AgreeEngine("grep -c foo *.md", "notes");
   f.AgreeEngine("grep -l foo M/notes/*.md");
+  // A stdout that is /dev/null makes GNU grep quiet about binary matches.
+  f.AgreeEngine("grep foo M/notes/bin.dat >/dev/null && echo matched");
+  f.AgreeEngine("grep -c foo M/notes/bin.dat M/nope >/dev/null || echo failed");
+  f.AgreeEngine("grep -l foo M/notes/bin.dat M/notes/b.md 2>&1 >/dev/null");
 }
 
 TEST_CASE("what grep cannot answer exactly goes to the next tier") {

@@ -233,6 +233,7 @@ Config ConfigFromEnvironment() {
       NormalisePath(ExpandTilde(EnvOr("MEMHOOK_MOUNT", "~/.memhook/memory"), config.home));
   std::string data_home = EnvOr("XDG_DATA_HOME", config.home + "/.local/share");
   config.db_path = ExpandTilde(EnvOr("MEMHOOK_DB", data_home + "/memhook/memhook.db"), config.home);
+  config.grep_rank_bm25 = EnvOr("MEMHOOK_GREP_RANK", "") == "bm25";
   config.spool_dir = EnvOr("XDG_RUNTIME_DIR", "/tmp") + "/memhook-" + std::to_string(geteuid());
   return config;
 }
@@ -242,6 +243,7 @@ fastpath::EngineOptions MakeEngineOptions(const Config& config, const std::strin
   options.mount = config.mount;
   options.home = config.home;
   options.cwd = NormalisePath(cwd.empty() ? CurrentDirectory() : cwd);
+  options.grep_rank_bm25 = config.grep_rank_bm25;
   options.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

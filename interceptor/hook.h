@@ -22,9 +22,10 @@ struct Config {
   std::string home;     // $HOME (or the passwd entry)
   std::string mount;    // $MEMHOOK_MOUNT, default ~/.memhook/memory; absolute, normalised
   std::string db_path;  // $MEMHOOK_DB, default ${XDG_DATA_HOME:-~/.local/share}/memhook/memhook.db
-  std::string spool_dir;  // where large answers wait for `memhook replay`:
-                          // ${XDG_RUNTIME_DIR:-/tmp}/memhook-<uid>
-  std::string self_path;  // the memhook binary, for replay; empty = /proc/self/exe
+  std::string spool_dir;        // where large answers wait for `memhook replay`:
+                                // ${XDG_RUNTIME_DIR:-/tmp}/memhook-<uid>
+  bool grep_rank_bm25 = false;  // $MEMHOOK_GREP_RANK == "bm25"
+  std::string self_path;        // the memhook binary, for replay; empty = /proc/self/exe
   // Answers whose replay command would be longer than this many bytes, or
   // that contain NUL bytes, are spooled to a file instead of being inlined.
   // Default 8000: some agents cap hook output strings around 10,000
