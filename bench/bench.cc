@@ -494,12 +494,12 @@ struct SizeResult {
   long import_maxrss_kb = -1;
   std::vector<CommandType> commands;
   std::vector<TypeResult> types;
-  Samples floor, bash_true, memhook_noop;
+  Samples floor, bash_true, memhook_noop, memhook_noop_c, gnu_cat;
   bool ran_jb = false;
 };
 
 struct Env {
-  std::vector<std::string> memhook, gnu_tmpfs, gnu_disk, jb, plain;
+  std::vector<std::string> memhook, gnu_tmpfs, gnu_disk, jb, plain, c_locale;
 };
 
 struct SizeContext {
@@ -750,6 +750,10 @@ bool Bench::Prepare(uint64_t files, SizeContext* ctx, SizeResult* result) {
   ctx->env.plain = base_env_;
   ctx->env.plain.push_back("HOME=" + (ctx->disk_dir).string());
   ctx->env.jb = ctx->env.plain;
+  ctx->env.c_locale = ctx->env.plain;
+  for (std::string& e : ctx->env.c_locale) {
+    if (e.rfind("LC_ALL=", 0) == 0) e = "LC_ALL=C";
+  }
   ctx->env.gnu_tmpfs = base_env_;
   ctx->env.gnu_tmpfs.push_back("HOME=" + ctx->tmpfs_home);
   ctx->env.gnu_disk = base_env_;
@@ -828,7 +832,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
       if (commands[i].kind != Kind::kPass) Explain(ctx, commands[i], &result->types[i]);
     }
   }
-  enum Who { kMemhook, kGnuTmpfs, kGnuDisk, kJustBash, kFloor, kBashTrue, kNoop };
+  enum Who { kMemhook, kGnuTmpfs, kGnuDisk, kJustBash, kFloor, kBashTrue, kNoop, kNoopC, kCat };
   for (int it = 0; it < o_.runs; ++it) {
     std::fprintf(stderr, "[%s files] iteration %d/%d\n", Files(files).c_str(), it + 1, o_.runs);
     for (size_t i = 0; i < commands.size(); ++i) {
@@ -846,7 +850,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
         const bool first = it == 0 && rep == 0;
         std::vector<Who> who = {kMemhook, kGnuTmpfs, kGnuDisk};
         if (t.kind == Kind::kPass) {
-          who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor, kBashTrue, kNoop};
+          who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor, kBashTrue, kNoop, kNoopC, kCat};
         } else if (jb && rep == 0 && (it < o_.jb_runs || tr.jb.Median() < kCheapJustBashMs)) {
           who.push_back(kJustBash);
         }
@@ -890,6 +894,22 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
               spec.env = &ctx.env.memhook;
               spec.cwd = ctx.memhook_home;
               Record(Run(spec), &result->memhook_noop);
+              break;
+            }
+            case kNoopC: {
+              Spec spec;
+              spec.argv = {o_.memhook};
+              spec.env = &ctx.env.c_locale;
+              spec.cwd = ctx.memhook_home;
+              Record(Run(spec), &result->memhook_noop_c);
+              break;
+            }
+            case kCat: {
+              Spec spec;
+              spec.argv = {"cat", "/dev/null"};
+              spec.env = &ctx.env.plain;
+              spec.cwd = ctx.memhook_home;
+              Record(Run(spec), &result->gnu_cat);
               break;
             }
           }
@@ -1097,16 +1117,26 @@ std::string Bench::Targets() const {
        << "; median of per-round ratios at " << at << ": "
        << Ratio(PairedRatio(pass->hook, big.floor)) << ") | " << verdict(r <= 1.3) << " |\n";
     if (!(r <= 1.3)) {
+      const double noop_c = big.memhook_noop_c.Median();
+      const double cat_ms = big.gnu_cat.Median();
       why << "- **Pass-through " << Ratio(r) << " the floor.** `memhook` with no arguments "
-          << "(dynamic loading and static initialisation only: no JSON, no parse) takes "
-          << Ms(noop_ms) << " ms = " << Ratio(noop_ms / floor_ms) << " the " << Ms(floor_ms)
-          << " ms floor; reading the JSON and parsing the command add " << Ms(pass_hook - noop_ms)
-          << " ms. The binary is " << Mb(memhook_size_) << " MB and loads " << memhook_libs_
-          << " shared objects (`ldd`). What would close it: link the libraries statically "
-          << "(SQLite, RE2, tree-sitter, libstdc++) and strip the installed binary, so start-up is "
-          << "one mapping with no symbol resolution; and decide pass-through before any parsing "
-          << "when the command text cannot name the mount (no mount path, no `~`, no `$`, no "
-          << "relative path with a cwd inside the mount).\n";
+          << "(start-up only: no JSON, no parse) takes " << Ms(noop_ms)
+          << " ms = " << Ratio(noop_ms / floor_ms) << " the " << Ms(floor_ms)
+          << " ms floor; with `LC_ALL=C` "
+          << "(no locale files for `setlocale` to load) " << Ms(noop_c)
+          << " ms, so loading C.UTF-8 costs ≈ " << Ms(noop_ms - noop_c) << " ms and the rest ≈ "
+          << Ms(noop_c - floor_ms) << " ms is mapping and relocating a " << Mb(memhook_size_)
+          << " MB binary (" << memhook_libs_ << " shared objects per `ldd`) and its static "
+          << "initialisers. Reading the JSON and parsing the command add "
+          << Ms(pass_hook - noop_ms) << " ms. For scale, GNU `cat /dev/null` (which also calls "
+          << "`setlocale` in C.UTF-8) takes " << Ms(cat_ms) << " ms = " << Ratio(cat_ms / floor_ms)
+          << " the floor. What would close it: "
+          << (memhook_libs_ > 5 ? "link the libraries statically; " : "")
+          << "call `setlocale` only once a command is known to touch the mount (deciding "
+          << "pass-through needs no locale), and make that decision from the raw command text "
+          << "before JSON and tree-sitter parsing when it cannot name the mount (no mount path, "
+          << "no `~`, no `$`, no cwd inside the mount); a smaller, stripped binary with fewer "
+          << "relocations for the rest.\n";
     }
   }
   // 2. cat/head/ls within 2× GNU on tmpfs.
@@ -1322,15 +1352,16 @@ std::string Bench::Report() const {
 
   md << "## Process floor and pass-through\n\n"
      << "| files | C floor (JSON on stdin) | `bash -c true` | `memhook` (no arguments: start-up "
-        "only) | hook, pass-through | hook ÷ floor | per-round hook ÷ floor (median) | "
+        "only) | `memhook`, `LC_ALL=C` | `cat /dev/null` | hook, pass-through | hook ÷ floor | "
+        "per-round hook ÷ floor (median) | "
         "pass-through total (hook + command) | GNU "
         "(command alone) | agent's extra cost per non-memory command |\n"
-     << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+     << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const SizeResult& s : results_) {
     const TypeResult* p = Find(s, "pass-through");
     md << "| " << Files(s.files) << " | " << Cell(s.floor) << " | " << Cell(s.bash_true) << " | "
-       << Cell(s.memhook_noop) << " | " << Cell(p->hook) << " | "
-       << Ratio(p->hook.Median() / s.floor.Median()) << " | "
+       << Cell(s.memhook_noop) << " | " << Cell(s.memhook_noop_c) << " | " << Cell(s.gnu_cat)
+       << " | " << Cell(p->hook) << " | " << Ratio(p->hook.Median() / s.floor.Median()) << " | "
        << Ratio(PairedRatio(p->hook, s.floor)) << " | " << Cell(p->total) << " | "
        << Cell(p->gnu_tmpfs) << " | " << Ms(p->total.Median() - p->gnu_tmpfs.Median()) << " ms |\n";
   }

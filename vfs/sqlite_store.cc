@@ -1155,7 +1155,16 @@ Status SqliteStore::Open() {
     status = Migrate(version);
     if (!status.ok()) return status;
   }
-  if (options_.read_only) return ExecScript("PRAGMA query_only = 1", "opening store");
+  if (options_.read_only) {
+    Status query_only = ExecScript("PRAGMA query_only = 1", "opening store");
+    if (!query_only.ok()) return query_only;
+    // A read-only store serves one command: hold one read transaction for
+    // its whole life. Every operation then sees the same snapshot (a
+    // concurrent import cannot show a command half of its change), and the
+    // per-operation BEGIN/COMMIT, with their WAL lock traffic, disappear.
+    // Released by the destructor (sqlite3_close rolls it back).
+    return Exec(Q::kBeginRead);
+  }
   return ExecScript("PRAGMA synchronous = NORMAL", "opening store");
 }
 
@@ -1662,15 +1671,15 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
   // Unsearchable files have no score: they rank after every scored one.
   constexpr double kUnscored = std::numeric_limits<double>::infinity();
   std::vector<Hit> hits;
-  std::string last;
+  // Each file once, with its best score: a common word hits most lines of
+  // every log, and sorting those repeats cost more than the query itself.
+  std::unordered_map<std::string, size_t> seen;
   auto add = [&](std::string_view file, double score) {
-    // A log's matching lines come one after the other: most repeats are of
-    // the last hit, and cost no copy here.
-    if (!hits.empty() && file == last) {
-      hits.back().score = std::min(hits.back().score, score);
+    auto [it, inserted] = seen.try_emplace(std::string(file), hits.size());
+    if (!inserted) {
+      hits[it->second].score = std::min(hits[it->second].score, score);
       return;
     }
-    last = file;
     std::string key(file);
     std::replace(key.begin(), key.end(), '/', '\0');
     hits.push_back(Hit{std::move(key), score});
