@@ -1128,7 +1128,9 @@ std::string Bench::Targets() const {
           << Ms(noop_c - floor_ms) << " ms is mapping and relocating a " << Mb(memhook_size_)
           << " MB binary (" << memhook_libs_ << " shared objects per `ldd`) and its static "
           << "initialisers. Reading the JSON and parsing the command add "
-          << Ms(pass_hook - noop_ms) << " ms. For scale, GNU `cat /dev/null` (which also calls "
+          << (pass_hook - noop_ms < 0.05 ? "no measurable time (" + Ms(pass_hook - noop_ms) + " ms)"
+                                         : Ms(pass_hook - noop_ms) + " ms")
+          << ". For scale, GNU `cat /dev/null` (which also calls "
           << "`setlocale` in C.UTF-8) takes " << Ms(cat_ms) << " ms = " << Ratio(cat_ms / floor_ms)
           << " the floor. What would close it: "
           << (memhook_libs_ > 5 ? "link the libraries statically; " : "")

@@ -12,7 +12,10 @@
 //
 // Thread-safety: a Store object is not thread-safe (one per thread). Several
 // processes may use the same database file at once: readers never block a
-// writer (WAL) and every write is one transaction.
+// writer (WAL) and every write is one transaction. A read-only Store sees
+// one snapshot, taken at its first read, for its whole life: a command
+// never observes half of a concurrent import. Open a new one to see later
+// writes.
 #ifndef MEMHOOK_VFS_VFS_H_
 #define MEMHOOK_VFS_VFS_H_
 

@@ -1022,6 +1022,10 @@ TEST_CASE("concurrent writers wait for each other (busy_timeout)") {
   CHECK(st.ok());
   CHECK(waited >= std::chrono::milliseconds(250));
   CHECK(Read(*a, "shared.md") == "v2");
+  // A read-only store keeps the snapshot of its first read for its life
+  // (one command sees one state); a new one sees the write.
+  CHECK(Read(*reader, "shared.md") == "v1");
+  reader = Open(db, ReadOnly());
   CHECK(Read(*reader, "shared.md") == "v2");
 
   // Two stores writing from two threads, interleaved: nothing is lost.
@@ -1035,6 +1039,7 @@ TEST_CASE("concurrent writers wait for each other (busy_timeout)") {
   });
   t1.join();
   t2.join();
+  reader = Open(db, ReadOnly());
   CHECK(Names(*reader, "a").size() == 50);
   CHECK(Names(*reader, "b").size() == 50);
 }
@@ -1642,6 +1647,7 @@ TEST_CASE("FindCandidates: concurrent writers keep the index exact") {
   std::sort(want.begin(), want.end(), [](const std::string& x, const std::string& y) {
     return x < y;  // same as Walk order here: one directory
   });
+  reader = Open(db, ReadOnly());  // a fresh snapshot, after every write
   CHECK(Candidates(*reader, "", Atom("apricot")) == want);
   CHECK(Candidates(*reader, "", Atom("blueberry")).size() == 5);
   CheckIndexExact(db);
