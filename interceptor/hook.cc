@@ -71,6 +71,16 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
+// How the hook, `run` and `explain` open the store: read-only, never
+// creating it (a missing store is an error for the agent to see).
+vfs::StoreOptions ReadOnlyStoreOptions(bool trace = false) {
+  vfs::StoreOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  options.trace = trace;
+  return options;
+}
+
 // Owns an open Store for one process; opened lazily by the engine.
 class LazyStore {
  public:
@@ -320,10 +330,7 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     FillOwner(&options);
 
     fastpath::Engine engine;
-    vfs::StoreOptions store_options;
-    store_options.read_only = true;
-    store_options.create_if_missing = false;
-    LazyStore store(config, store_options);
+    LazyStore store(config, ReadOnlyStoreOptions());
     fastpath::Answer answer =
         engine.Run(command, options, [&store](std::string* error) { return store.Open(error); });
     if (answer.route == fastpath::Route::kPassThrough) return output;
@@ -377,10 +384,7 @@ int RunCommand(const Config& config, const std::string& cwd, const std::string& 
   fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
   FillOwner(&options);
   fastpath::Engine engine;
-  vfs::StoreOptions store_options;
-  store_options.read_only = true;
-  store_options.create_if_missing = false;
-  LazyStore store(config, store_options);
+  LazyStore store(config, ReadOnlyStoreOptions());
   fastpath::Answer answer =
       engine.Run(command, options, [&store](std::string* error) { return store.Open(error); });
   if (answer.route == fastpath::Route::kPassThrough) {
@@ -422,10 +426,8 @@ int ImportCommand(const Config& config, const std::string& source) {
 
 int ExportCommand(const Config& config, const std::string& dest) {
   vfs::Status status;
-  vfs::StoreOptions options;
-  options.read_only = true;
-  options.create_if_missing = false;
-  std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, options, &status);
+  std::unique_ptr<vfs::Store> store =
+      vfs::OpenSqliteStore(config.db_path, ReadOnlyStoreOptions(), &status);
   if (!store) {
     std::fprintf(stderr, "memhook: export: %s\n", status.message().c_str());
     return 1;
@@ -442,11 +444,7 @@ int ExplainCommand(const Config& config, const std::string& cwd, const std::stri
   fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
   FillOwner(&options);
   fastpath::Engine engine;
-  vfs::StoreOptions store_options;
-  store_options.read_only = true;
-  store_options.create_if_missing = false;
-  store_options.trace = true;
-  LazyStore store(config, store_options);
+  LazyStore store(config, ReadOnlyStoreOptions(/*trace=*/true));
   std::fputs(
       engine.Explain(command, options, [&store](std::string* error) { return store.Open(error); })
           .c_str(),
