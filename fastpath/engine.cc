@@ -181,9 +181,29 @@ class Executor {
   }
 
   // Expands one word into zero or more arguments (globs against the store).
-  bool ExpandWord(const parser::Word& word, std::vector<std::string>* out) {
-    if (!word.resolved)
-      return Fail("the expansion " + word.raw + " (" + word.unresolved_reason + ")");
+  // Replaces each `$?` marker by the status of the previous pipeline.
+  static std::string WithStatus(std::string text, int status) {
+    const std::string_view marker = parser::kLastStatusMarker;
+    const std::string value = std::to_string(status);
+    for (size_t pos = 0; (pos = text.find(marker, pos)) != std::string::npos;) {
+      text.replace(pos, marker.size(), value);
+      pos += value.size();
+    }
+    return text;
+  }
+
+  bool ExpandWord(const parser::Word& raw_word, std::vector<std::string>* out) {
+    if (!raw_word.resolved)
+      return Fail("the expansion " + raw_word.raw + " (" + raw_word.unresolved_reason + ")");
+    parser::Word expanded;
+    const parser::Word* word_ptr = &raw_word;
+    if (raw_word.text.find(parser::kLastStatusMarker) != std::string::npos) {
+      expanded = raw_word;
+      expanded.text = WithStatus(raw_word.text, status_);
+      expanded.glob_pattern = WithStatus(raw_word.glob_pattern, status_);
+      word_ptr = &expanded;
+    }
+    const parser::Word& word = *word_ptr;
     if (!word.has_glob) {
       out->push_back(word.text);
       return true;

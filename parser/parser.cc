@@ -1350,6 +1350,12 @@ void Walker::AppendNode(TSNode n, MarkedText& mt, bool in_double_quotes) {
         AppendHome(text, mt, in_double_quotes);
         return;
       }
+      // `$?` is left as a marker for the executor, which knows the status.
+      // A source that already holds the marker's byte keeps `$?` unresolved.
+      if (name == "?" && src_.find(kLastStatusMarker[0]) == std::string_view::npos) {
+        mt.Append(std::string_view(kLastStatusMarker), kQuoted);
+        return;
+      }
       if (IsDigits(name)) {
         mt.Unresolve("positional parameter " + std::string(text));
       } else if (!name.empty() && IsNameChar(name[0])) {

@@ -25,6 +25,12 @@
 
 namespace memhook::parser {
 
+// Stands in a Word's `text` (and `glob_pattern`) for each `$?`: the value
+// depends on execution, so the executor replaces it with the exit status of
+// the previous pipeline. Its bytes (ASCII group separators) never occur in
+// the word otherwise: a source containing them leaves `$?` unresolved.
+inline constexpr char kLastStatusMarker[] = "\x1d?\x1d";
+
 // One shell word after bash's quote removal and the expansions memhook
 // performs statically (`~`, `~/x`, `$HOME`, `${HOME}`; brace expansion is
 // applied by splitting one source word into several Words).

@@ -550,7 +550,7 @@ TEST_CASE("a home with blanks is fine quoted, unresolved unquoted") {
 
 TEST_CASE("other expansions are unresolved") {
   for (std::string_view src :
-       {"echo $FOO", "echo \"$FOO\"", "echo $1", "echo $@", "echo $?", "echo ${x:-y}",
+       {"echo $FOO", "echo \"$FOO\"", "echo $1", "echo $@", "echo $#", "echo ${x:-y}",
         "echo ${#HOME}", "echo ${HOME:-x}", "echo pre${X}post", "echo \"a ${X} b\""}) {
     INFO(src);
     ParseResult r = Parse(src);
@@ -563,6 +563,21 @@ TEST_CASE("other expansions are unresolved") {
   Word w = Arg("echo a$FOO/b");
   CHECK(w.text == "a$FOO/b");
   CHECK(w.unresolved_reason == "variable $FOO");
+}
+
+TEST_CASE("$? is left as a marker for the executor") {
+  const std::string marker = memhook::parser::kLastStatusMarker;
+  Word w = Arg("echo $?");
+  CHECK(w.resolved);
+  CHECK(w.text == marker);
+  w = Arg("echo \"exit: $?\"x$?");
+  CHECK(w.resolved);
+  CHECK(w.text == "exit: " + marker + "x" + marker);
+  CHECK_FALSE(w.has_glob);
+  // Single quotes keep it literal.
+  CHECK(Arg("echo '$?'").text == "$?");
+  // A source that holds the marker's byte cannot be told apart: unresolved.
+  CHECK_FALSE(Arg(std::string("echo $?") + '\x1d').resolved);
 }
 
 TEST_CASE("code-executing expansions are unresolved and unsupported") {
