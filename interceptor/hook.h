@@ -48,7 +48,8 @@ struct HookOutput {
 };
 
 // Handles one PreToolUse request. Pass-through commands produce no output
-// and never open the store.
+// and never open the store. A command that may touch the mount sets the
+// process locale from the environment (setlocale(LC_ALL, "")), as GNU does.
 HookOutput HandleHook(std::string_view request_json, const Config& config);
 
 // Builds a bash command that writes `answer.out` to stdout and

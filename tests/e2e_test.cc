@@ -117,6 +117,13 @@ TEST_CASE("answers of 10 MB and more go through the spool byte for byte") {
   std::ofstream(box.root / "src" / "sessions" / "2026" / "s.jsonl", std::ios::binary) << session;
   REQUIRE(box.Memhook("import " + Quote((box.root / "src").string())).status == 0);
 
+  // Spooled answers are replayed by the small memhook-replay.
+  Result hook = box.Memhook("hook", box.Request("cat ~/.memhook/memory/big.md"));
+  std::string rewritten =
+      nlohmann::json::parse(hook.out)["hookSpecificOutput"]["updatedInput"]["command"];
+  CHECK(rewritten.find("memhook-replay") != std::string::npos);
+  CHECK(box.Shell(box.Env() + "bash -c " + Quote(rewritten)).out == notes);
+
   Result cat = box.AsAgent("cat ~/.memhook/memory/big.md ~/.memhook/memory/sessions/2026/s.jsonl");
   CHECK(cat.status == 0);
   CHECK(cat.out.size() == notes.size() + session.size());
@@ -156,6 +163,15 @@ TEST_CASE("bad input never crashes or hangs the hook") {
   CHECK(missing.err.rfind("memhook: ", 0) == 0);
   CHECK(box.Memhook("frobnicate").status == 2);
   CHECK(box.Memhook("replay ../../etc/passwd").status == 1);
+  // The small replayer refuses anything but a spooled answer, and deletes
+  // nothing it refused.
+  std::string replayer = fs::path(Memhook()).parent_path() / "memhook-replay";
+  std::ofstream(box.root / "not-an-answer") << "hello\n";
+  Result refused = box.Shell(Quote(replayer) + " " + Quote((box.root / "not-an-answer").string()));
+  CHECK(refused.status == 1);
+  CHECK(refused.out.empty());
+  CHECK(refused.err.rfind("memhook: replay: ", 0) == 0);
+  CHECK(fs::exists(box.root / "not-an-answer"));
 }
 
 TEST_CASE("reads stay exact while another process writes") {
