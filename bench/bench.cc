@@ -604,7 +604,9 @@ void Bench::RunMemhook(const SizeContext& ctx, const CommandType& t, const std::
               : reason.rfind("memhook: next-tier", 0) == 0 ? "next"
                                                            : "?";
       command = j.value("/hookSpecificOutput/updatedInput/command"_json_pointer, "");
-      tr->spooled = command.find(" replay ") != std::string::npos;
+      // Spooled answers replay through memhook-replay (or `memhook replay`).
+      tr->spooled = command.find("memhook-replay") != std::string::npos ||
+                    command.find(" replay ") != std::string::npos;
     }
   }
   if (!problem.empty()) {
@@ -1156,14 +1158,12 @@ std::string Bench::Targets() const {
           << Ms(hook) << " ms (start-up and parse ≈ " << Ms(pass_hook)
           << " ms, the pass-through hook; store and answer ≈ " << Ms(hook - pass_hook)
           << " ms) then bash replaying the answer, " << Ms(t->replay.Median()) << " ms ("
-          << (t->spooled ? "`memhook replay`: a bash and a second memhook start" : "inline printf")
+          << (t->spooled ? "spooled: a bash and the small `memhook-replay`" : "inline printf")
           << "); GNU pays one bash and one `" << name << "`: " << Ms(t->gnu_tmpfs.Median())
           << " ms. Two bare starts (`memhook` with no arguments + `bash -c true`) already cost "
           << Ms(noop_ms + bash_ms) << " ms = " << Ratio((noop_ms + bash_ms) / t->gnu_tmpfs.Median())
           << " GNU. What would close it: a faster hook start (see pass-through)"
-          << (t->spooled ? ", and a larger inline limit or replay through `cat` of the spool file "
-                           "instead of a second memhook start"
-                         : "")
+          << (t->spooled ? ", and a larger inline limit (fewer spooled answers)" : "")
           << ".\n";
     }
   }
@@ -1281,7 +1281,7 @@ std::string Bench::Report() const {
      << "Every number is the **whole-process latency the agent pays**, in milliseconds: "
      << "median (min–max) over the runs, measured from spawn to reaping.\n\n"
      << "- **memhook**: `memhook hook` with the PreToolUse JSON on stdin, then `bash -c` on the "
-        "rewritten command it returns (`printf` inline, or `memhook replay TOKEN`); for "
+        "rewritten command it returns (`printf` inline, or `memhook-replay SPOOL_FILE`); for "
         "pass-through, `bash -c` on the original command. *hook only* is the first process alone.\n"
      << "- **GNU tmpfs / GNU disk**: `bash -c CMD` with the same command text, `HOME` chosen so "
         "that `~/.memhook/memory` is a `memhook export` of the same tree on /dev/shm or on disk "
