@@ -874,7 +874,9 @@ class Grep {
   void CommandLineArg(const std::string& operand);
   void GrepRecursive(const std::string& operand, const std::string& vfs_dir);
   // Greps one file's bytes; `name` is the printed name.
-  void GrepFile(std::string_view data, const std::string& name);
+  // `known_text`: the store vouches that `data` is valid UTF-8 without NUL
+  // bytes, so neither needs checking.
+  void GrepFile(std::string_view data, const std::string& name, bool known_text = false);
   void SuppressibleError(const std::string& name, vfs::Status::Code code) {
     if (!suppress_errors_) {
       io_.err += std::string(kProgram) + name + ": " + ErrnoText(code) + "\n";
@@ -1424,11 +1426,11 @@ void Grep::PrintText(FileState& st, size_t start) {
   --st.outleft;
 }
 
-void Grep::GrepFile(std::string_view data, const std::string& name) {
+void Grep::GrepFile(std::string_view data, const std::string& name, bool known_text) {
   // Binary detection (grep.c: buf_has_nulls on the first buffer).
   std::string zapped;
   bool binary = false;
-  if (binary_files_ != BinaryFiles::kText) {
+  if (binary_files_ != BinaryFiles::kText && !known_text) {
     size_t nul = data.find('\0');
     if (nul != std::string_view::npos) {
       if (nul >= kFirstReadBytes) {
@@ -1464,7 +1466,7 @@ void Grep::GrepFile(std::string_view data, const std::string& name) {
   // undecodable byte as the character of the same value: refused.
   bool check_encoding = false;
   if (utf8_) {
-    bool errors = HasEncodingErrors(data);
+    bool errors = !known_text && HasEncodingErrors(data);
     if (errors) {
       if (!matcher_.literal() || only_matching_) {
         Unsupported("grep pattern on a file with invalid UTF-8 (" + name + ")");
@@ -1597,10 +1599,13 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   if (!invert_ && !count_matches_ && list_files_ != ListFiles::kNonMatching &&
       required.op != RequiredText::Op::kAny) {
     std::vector<std::string> candidates;
+    vfs::Store::CandidateOptions candidate_options;
+    candidate_options.order = env_.options.grep_rank_bm25 ? vfs::Store::CandidateOrder::kBm25
+                                                          : vfs::Store::CandidateOrder::kWalk;
+    // A common word is cheaper to find by reading everything.
+    candidate_options.refuse_unselective = true;
     vfs::Status status =
-        env_.store.FindCandidates(vfs_dir, ToQuery(required), &candidates,
-                                  env_.options.grep_rank_bm25 ? vfs::Store::CandidateOrder::kBm25
-                                                              : vfs::Store::CandidateOrder::kWalk);
+        env_.store.FindCandidates(vfs_dir, ToQuery(required), &candidates, candidate_options);
     if (status.ok()) {
       have_candidates = true;
       // The index never returns the generated index.md at the root: put it
@@ -1650,17 +1655,14 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
       return;
     }
   }
-  std::string content;
-  for (const std::string& path : files) {
-    if (finished()) return;
-    if (excluded_patterns_[0].Excluded(basename(path), true)) continue;
-    vfs::Status status = env_.store.ReadFile(path, &content);
-    if (!status.ok()) {
-      Unsupported("grep read failed: " + status.message());
-      return;
-    }
-    GrepFile(content, printed_name(path));
-  }
+  std::erase_if(files, [&](const std::string& path) {
+    return excluded_patterns_[0].Excluded(basename(path), true);
+  });
+  vfs::Status status = env_.store.ReadFiles(files, [&](const vfs::Store::FileBytes& file) {
+    GrepFile(file.bytes, printed_name(std::string(file.path)), file.known_text);
+    return !finished();
+  });
+  if (!status.ok()) Unsupported("grep read failed: " + status.message());
 }
 
 void Grep::CommandLineArg(const std::string& operand) {

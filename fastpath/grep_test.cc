@@ -166,9 +166,10 @@ class IndexedStore : public Store {
   }
   std::vector<std::string> TakeTrace() override { return {}; }
   Status FindCandidates(std::string_view path, const SubstringQuery& query,
-                        std::vector<std::string>* out, CandidateOrder order) override {
+                        std::vector<std::string>* out, const CandidateOptions& options) override {
     ++candidate_calls;
-    if (order != CandidateOrder::kWalk) return Status::Error(Status::Code::kInvalidArgument, "");
+    if (options.order != CandidateOrder::kWalk)
+      return Status::Error(Status::Code::kInvalidArgument, "");
     std::vector<std::string> files;
     // Like the real index, never the generated index.md.
     Status st = inner_.Walk(path, [&](const std::string& p, const Stat& s) {

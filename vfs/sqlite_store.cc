@@ -63,7 +63,8 @@ using Code = Status::Code;
 constexpr uint64_t kDirSize = 4096;
 constexpr int kBusyTimeoutMs = 5000;
 constexpr size_t kIndexRows = 50;
-constexpr size_t kLineBatch = 16;  // rows per kInsertSessionLines16
+constexpr int64_t kMaxCandidateShare = 5;  // see IsSelective
+constexpr size_t kLineBatch = 16;          // rows per kInsertSessionLines16
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxTracedSql = 512;
 constexpr int32_t kApplicationId = 0x6d656d68;  // "memh"
@@ -254,6 +255,11 @@ enum class Q {
   kFtsSessionsRanked,
   kUnsearchableAll,
   kUnsearchableBelow,
+  kFtsMemoryHits,
+  kFtsSessionsHits,
+  kRowEstimate,
+  kStreamMemory,
+  kStreamSessions,
   kCount,
 };
 
@@ -401,6 +407,25 @@ const char* SqlText(Q q) {
       return "SELECT path FROM memory WHERE NOT searchable";
     case Q::kUnsearchableBelow:
       return "SELECT path FROM memory WHERE NOT searchable AND path > ?1 AND path < ?2";
+    // How many rows an FTS5 expression (?1) matches, counting no further
+    // than ?2: enough to tell a selective query from a common word.
+    case Q::kFtsMemoryHits:
+      return "SELECT count(*) FROM (SELECT 1 FROM memory_fts WHERE memory_fts MATCH ?1 LIMIT ?2)";
+    case Q::kFtsSessionsHits:
+      return "SELECT count(*) FROM (SELECT 1 FROM sessions_fts WHERE sessions_fts MATCH ?1 "
+             "LIMIT ?2)";
+    // Upper bounds of the row counts, from the rowid b-trees' last entries.
+    case Q::kRowEstimate:
+      return "SELECT (SELECT ifnull(max(id), 0) FROM memory), "
+             "(SELECT ifnull(max(id), 0) FROM sessions)";
+    // ReadFiles' cursors: files from path ?1 on, in path order. A session
+    // file is its lines in order (one NULL-text row when it has none).
+    case Q::kStreamMemory:
+      return "SELECT path, searchable, content FROM memory WHERE path >= ?1 ORDER BY path";
+    case Q::kStreamSessions:
+      return "SELECT f.path, f.final_newline, s.text FROM session_files AS f "
+             "LEFT JOIN sessions AS s ON s.path = f.path WHERE f.path >= ?1 "
+             "ORDER BY f.path, s.line_no";
     case Q::kCount:
       break;
   }
@@ -470,6 +495,14 @@ class Query {
   Query& Null(int index) {
     if (Bindable()) Check(sqlite3_bind_null(stmt_, index));
     return *this;
+  }
+
+  // Back to the start, bindings cleared, for a cursor that binds again.
+  void Rebind() {
+    if (stmt_ == nullptr) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    bind_rc_ = SQLITE_OK;
   }
 
   // True with a row, false when done; *status is set on error.
@@ -910,13 +943,15 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status ListDir(std::string_view path, std::vector<DirEntry>* out) override;
   Status Walk(std::string_view path,
               const std::function<bool(const std::string& path, const Stat& stat)>& visit) override;
+  Status ReadFiles(const std::vector<std::string>& paths,
+                   const std::function<bool(const FileBytes& file)>& visit) override;
   Status WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
                    int64_t mtime_ns) override;
   Status MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) override;
   Status Remove(std::string_view path) override;
   std::vector<std::string> TakeTrace() override { return std::exchange(trace_, {}); }
   Status FindCandidates(std::string_view path, const SubstringQuery& query,
-                        std::vector<std::string>* out, CandidateOrder order) override;
+                        std::vector<std::string>* out, const CandidateOptions& options) override;
 
   Status BeginBulk(std::unique_ptr<internal::BulkWriter>* out) override;
 
@@ -1016,6 +1051,10 @@ class SqliteStore final : public Store, public internal::BulkCapable {
 
   Status ReadSessionLines(std::string_view path, uint64_t first, uint64_t last,
                           std::vector<Line>* out);
+  // False when the FTS5 expression matches at least 1 / kMaxCandidateShare
+  // of all memory and session rows: mapping that many hits to files costs
+  // more than reading every file (ReadFiles streams them).
+  Status IsSelective(const std::string& fts_expr, bool* selective);
   Status EnsureDirs(std::string_view dir, int64_t now);
   Status DeleteNode(std::string_view path, Kind kind);
   Status InsertLines(std::string_view path, const std::vector<std::string_view>& lines, size_t from,
@@ -1158,6 +1197,13 @@ Status SqliteStore::Open() {
   if (options_.read_only) {
     Status query_only = ExecScript("PRAGMA query_only = 1", "opening store");
     if (!query_only.ok()) return query_only;
+    // Pages straight from the page cache through a mapping, not copied by
+    // pread into SQLite's own cache: a recursive grep reads most of the
+    // file, and the copies were a third of its time. SQLite caps the size
+    // at its compile-time maximum (2 GiB by default) and reads beyond it
+    // with pread.
+    Status mmap = ExecScript("PRAGMA mmap_size = 1099511627776", "opening store");
+    if (!mmap.ok()) return mmap;
     // A read-only store serves one command: hold one read transaction for
     // its whole life. Every operation then sees the same snapshot (a
     // concurrent import cannot show a command half of its change), and the
@@ -1649,8 +1695,137 @@ Status SqliteStore::Walk(
   return Status::Ok();
 }
 
+// A cursor over one table's files in path order, for ReadFiles: rows from
+// a bound path on (kStreamMemory / kStreamSessions, path in column 0). It
+// serves a run of wanted paths that follow each other in path order with
+// plain row steps, and seeks again when the next wanted path is behind it
+// or further ahead than a few rows.
+class FileCursor {
+ public:
+  explicit FileCursor(Query* query) : query_(query) {}
+
+  // Moves to the first row of `path`. True when the table holds it; false
+  // when it does not (or on error, with *status set).
+  bool Seek(std::string_view path, Status* status) {
+    if (on_row_ && RowPath() <= path) {
+      // Rows of files nobody asked for are stepped over from the index
+      // alone (their content is never read), but a long run costs more
+      // than a new search.
+      for (int skipped = 0; on_row_ && RowPath() < path && skipped < kMaxSkippedRows; ++skipped) {
+        if (!Step(status)) return false;
+      }
+      if (!on_row_) return false;  // the table ends before `path`
+      if (RowPath() >= path) return RowPath() == path;
+    }
+    query_->Rebind();
+    query_->Text(1, path);
+    if (!Step(status)) return false;
+    return on_row_ && RowPath() == path;
+  }
+  bool on_row() const { return on_row_; }
+  std::string_view RowPath() const { return query_->ColText(0); }
+  Query& query() { return *query_; }
+  // The next row; false only on error.
+  bool Step(Status* status) {
+    on_row_ = query_->Next(status);
+    return status->ok();
+  }
+
+ private:
+  static constexpr int kMaxSkippedRows = 64;
+  Query* query_;
+  bool on_row_ = false;
+};
+
+Status SqliteStore::ReadFiles(const std::vector<std::string>& paths,
+                              const std::function<bool(const FileBytes& file)>& visit) {
+  Status st;
+  for (const std::string& path : paths) {
+    st = CheckPath(path);
+    if (!st.ok()) return st;
+  }
+  Txn txn(this);
+  st = txn.Begin(false);
+  if (!st.ok()) return st;
+  Query memory_query = Use(Q::kStreamMemory);
+  Query sessions_query = Use(Q::kStreamSessions);
+  FileCursor memory(&memory_query);
+  FileCursor sessions(&sessions_query);
+  std::string content;
+  for (const std::string& path : paths) {
+    // Only session-log paths can be rows in `sessions`; one of them is a
+    // blob when its text is not clean (see the schema comment).
+    bool in_memory = false;
+    bool in_sessions = false;
+    if (IsSessionLogPath(path)) {
+      in_sessions = sessions.Seek(path, &st);
+      if (!st.ok()) return st;
+    }
+    if (!in_sessions) {
+      in_memory = memory.Seek(path, &st);
+      if (!st.ok()) return st;
+    }
+    bool keep_going = true;
+    if (in_memory) {
+      Query& q = memory.query();
+      keep_going = visit(FileBytes{path, q.ColBlob(2), q.ColInt(1) != 0});
+      if (!memory.Step(&st)) return st;
+    } else if (in_sessions) {
+      Query& q = sessions.query();
+      const bool final_newline = q.ColInt(1) != 0;
+      content.clear();
+      bool first = true;
+      while (sessions.on_row() && sessions.RowPath() == path) {
+        if (!q.IsNull(2)) {
+          if (!first) content += '\n';
+          content += q.ColText(2);
+          first = false;
+        }
+        if (!sessions.Step(&st)) return st;
+      }
+      if (final_newline) content += '\n';
+      // Session rows are clean text by construction.
+      keep_going = visit(FileBytes{path, content, true});
+    } else {
+      // The virtual index, a directory, a missing path: ReadFile's answer.
+      st = ReadFile(path, &content);
+      if (!st.ok()) return st;
+      keep_going = visit(FileBytes{path, content, false});
+    }
+    if (!keep_going) break;
+  }
+  return txn.Commit();
+}
+
+Status SqliteStore::IsSelective(const std::string& fts_expr, bool* selective) {
+  *selective = true;
+  int64_t rows = 0;
+  {
+    Query q = Use(Q::kRowEstimate);
+    Status st;
+    if (q.Next(&st)) rows = q.ColInt(0) + q.ColInt(1);
+    if (!st.ok()) return st;
+  }
+  // Counting stops at the limit, so a common word costs no more than a
+  // fixed share of the rows.
+  const int64_t limit = rows / kMaxCandidateShare + 1;
+  int64_t hits = 0;
+  for (const Q q_id : {Q::kFtsSessionsHits, Q::kFtsMemoryHits}) {
+    Query q = Use(q_id);
+    q.Text(1, fts_expr).Int(2, limit - hits);
+    Status st;
+    if (q.Next(&st)) hits += q.ColInt(0);
+    if (!st.ok()) return st;
+    if (hits >= limit) {
+      *selective = false;
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
 Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& query,
-                                   std::vector<std::string>* out, CandidateOrder order) {
+                                   std::vector<std::string>* out, const CandidateOptions& options) {
   out->clear();
   Status st = CheckPath(path);
   if (!st.ok()) return st;
@@ -1660,7 +1835,7 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
   if (expr.kind == FtsExpr::Kind::kAll) {
     return Err(Code::kInvalidArgument, "the search has no text the content index can use");
   }
-  const bool ranked = order == CandidateOrder::kBm25;
+  const bool ranked = options.order == CandidateOrder::kBm25;
   // Each hit is keyed by its path with '/' as NUL, which no name holds: the
   // keys' plain byte order is then Walk order, and
   // sorting a common word's 100k hits by memcmp is several times faster.
@@ -1692,6 +1867,15 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
     if (!st.ok()) return st;
     const bool all = path.empty();
     const auto [lo, hi] = SubtreeRange(path);
+    if (expr.kind == FtsExpr::Kind::kMatch && !ranked && options.refuse_unselective) {
+      bool selective = true;
+      st = IsSelective(expr.text, &selective);
+      if (!st.ok()) return st;
+      if (!selective) {
+        return Err(Code::kInvalidArgument,
+                   "the search matches too much of the content for the index to help");
+      }
+    }
     if (expr.kind == FtsExpr::Kind::kMatch) {
       for (const Q q_id : ranked ? std::array{Q::kFtsMemoryRanked, Q::kFtsSessionsRanked}
                                  : std::array{Q::kFtsMemory, Q::kFtsSessions}) {

@@ -32,9 +32,9 @@ class Status {
  public:
   enum class Code {
     kOk = 0,
-    kNotFound,         // no such file or directory
-    kNotADirectory,    // a path component, or a directory operand, is a file
-    kIsADirectory,     // a file operation on a directory
+    kNotFound,       // no such file or directory
+    kNotADirectory,  // a path component, or a directory operand, is a file
+    kIsADirectory,   // a file operation on a directory
     kAlreadyExists,
     kInvalidArgument,  // malformed path or argument
     kIoError,          // database or host filesystem failure
@@ -65,12 +65,12 @@ enum class Storage { kBlob, kLines, kVirtual, kDirectory };
 struct Stat {
   NodeKind kind = NodeKind::kFile;
   Storage storage = Storage::kBlob;
-  uint32_t mode = 0;       // permission bits only (e.g. 0644), no type bits
-  int64_t mtime_ns = 0;    // nanoseconds since the Unix epoch
-  uint64_t size = 0;       // bytes; for directories the size an ext4
-                           // directory of this size reports (4096)
-  uint64_t nlink = 1;      // files 1; directories 2 + subdirectory count
-  uint64_t line_count = 0; // number of '\n' bytes in the content (files)
+  uint32_t mode = 0;        // permission bits only (e.g. 0644), no type bits
+  int64_t mtime_ns = 0;     // nanoseconds since the Unix epoch
+  uint64_t size = 0;        // bytes; for directories the size an ext4
+                            // directory of this size reports (4096)
+  uint64_t nlink = 1;       // files 1; directories 2 + subdirectory count
+  uint64_t line_count = 0;  // number of '\n' bytes in the content (files)
 };
 
 struct DirEntry {
@@ -105,6 +105,34 @@ class Store {
   virtual Status ReadLines(std::string_view path, uint64_t first, uint64_t last,
                            std::vector<Line>* out, bool* ends_with_newline) = 0;
 
+  // One file handed to a ReadFiles visitor. The views are valid only during
+  // the call.
+  struct FileBytes {
+    std::string_view path;   // as given in `paths`
+    std::string_view bytes;  // the exact content
+    // True when the store knows the bytes are valid UTF-8 without NUL
+    // bytes (it checks every write); false means unknown, not invalid.
+    bool known_text = false;
+  };
+  // Reads many files, calling `visit` once per path of `paths` (VFS paths
+  // of regular files), in that order; `visit` returns false to stop.
+  // Equivalent to ReadFile per path, but a backend may read runs of paths
+  // that follow its own storage order in one streamed scan: the SQLite
+  // store then costs about one row step per line instead of one lookup
+  // per file. On the first path that cannot be read, returns ReadFile's
+  // error for it; the paths before it have been visited. `visit` must not
+  // write to the store nor call ReadFiles.
+  virtual Status ReadFiles(const std::vector<std::string>& paths,
+                           const std::function<bool(const FileBytes& file)>& visit) {
+    std::string bytes;
+    for (const std::string& path : paths) {
+      Status status = ReadFile(path, &bytes);
+      if (!status.ok()) return status;
+      if (!visit(FileBytes{path, bytes, false})) break;
+    }
+    return Status::Ok();
+  }
+
   // The entries directly inside a directory, sorted by name in C byte order,
   // without "." and "..". Costs O(log n + entries). NotADirectory for files.
   virtual Status ListDir(std::string_view path, std::vector<DirEntry>* out) = 0;
@@ -112,8 +140,9 @@ class Store {
   // Every node strictly below `path` (a directory), as VFS paths with their
   // Stat, in pre-order with siblings sorted in C byte order. The callback
   // returns false to stop early.
-  virtual Status Walk(std::string_view path,
-                      const std::function<bool(const std::string& path, const Stat& stat)>& visit) = 0;
+  virtual Status Walk(
+      std::string_view path,
+      const std::function<bool(const std::string& path, const Stat& stat)>& visit) = 0;
 
   // Writes (each one transaction). Parent directories are created as
   // needed with mode 0755. `mtime_ns` < 0 means "now".
@@ -144,14 +173,28 @@ class Store {
   };
   // kWalk: Walk order. kBm25: best FTS5 bm25() relevance first, ties in Walk order.
   enum class CandidateOrder { kWalk, kBm25 };
+  struct CandidateOptions {
+    // Default: Walk order.
+    CandidateOrder order = CandidateOrder::kWalk;
+    // When true, and the order is kWalk, a query that matches at least a
+    // fifth of all stored rows (memory files and session lines) is refused
+    // with kInvalidArgument: a common word is in most files, and reading
+    // every file in scope (ReadFiles) then costs less than mapping its many
+    // hits to files. Default: false (always answer).
+    bool refuse_unselective = false;
+  };
   virtual Status FindCandidates(std::string_view path, const SubstringQuery& query,
-                                std::vector<std::string>* out,
-                                CandidateOrder order = CandidateOrder::kWalk) {
+                                std::vector<std::string>* out, const CandidateOptions& options) {
     (void)path;
     (void)query;
     (void)out;
-    (void)order;
+    (void)options;
     return Status::Error(Status::Code::kInvalidArgument, "no content index");
+  }
+  // With the default options.
+  Status FindCandidates(std::string_view path, const SubstringQuery& query,
+                        std::vector<std::string>* out) {
+    return FindCandidates(path, query, out, CandidateOptions());
   }
 };
 

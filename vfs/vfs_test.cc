@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <clocale>
 #include <cstring>
+#include <cwchar>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -958,6 +960,13 @@ TEST_CASE("EXPLAIN QUERY PLAN: reads are index searches, never table scans") {
   REQUIRE(store->ReadLines("notes/crlf.md", 1, 1, &lines, &nl).ok());
   check_no_scan("ReadLines blob");
 
+  // ReadFiles streams each table from an index, no sort.
+  REQUIRE(store
+              ->ReadFiles({"notes/crlf.md", "readme.md", "sessions/2026/01/a.jsonl"},
+                          [](const Store::FileBytes&) { return true; })
+              .ok());
+  check_no_scan("ReadFiles");
+
   // Walk below a directory is a range of the path key in every table.
   REQUIRE(store->Walk("sessions", [](auto&, auto&) { return true; }).ok());
   check_no_scan("Walk subtree");
@@ -973,6 +982,156 @@ TEST_CASE("EXPLAIN QUERY PLAN: reads are index searches, never table scans") {
     INFO(d);
     if (d.rfind("SCAN ", 0) == 0 && d.find("subquery") == std::string::npos) {
       CHECK(d.find("_by_mtime") != std::string::npos);
+    }
+  }
+}
+
+// ---- ReadFiles ----------------------------------------------------------
+
+struct Visit {
+  std::string path, bytes;
+  bool known_text = false;
+};
+
+Status ReadAll(Store& store, const std::vector<std::string>& paths, std::vector<Visit>* out,
+               size_t stop_after = SIZE_MAX) {
+  out->clear();
+  return store.ReadFiles(paths, [&](const Store::FileBytes& file) {
+    out->push_back(Visit{std::string(file.path), std::string(file.bytes), file.known_text});
+    return out->size() < stop_after;
+  });
+}
+
+bool CleanText(std::string_view bytes) {
+  if (bytes.find('\0') != std::string_view::npos) return false;
+  std::mbstate_t state{};
+  for (size_t i = 0; i < bytes.size();) {
+    wchar_t wc;
+    const size_t n = std::mbrtowc(&wc, bytes.data() + i, bytes.size() - i, &state);
+    if (n == static_cast<size_t>(-1) || n == static_cast<size_t>(-2)) return false;
+    i += n == 0 ? 1 : n;
+  }
+  return true;
+}
+
+TEST_CASE("ReadFiles: ReadFile's bytes, in the order given, known_text only for clean text") {
+  REQUIRE(std::setlocale(LC_CTYPE, "C.UTF-8") != nullptr);
+  TempDir src, dbdir;
+  MakeSourceTree(src.path());
+  auto store = Open(dbdir / "m.db");
+  REQUIRE(ImportTree(*store, src.path(), nullptr).ok());
+  std::vector<std::string> files;
+  REQUIRE(store
+              ->Walk("",
+                     [&](const std::string& p, const Stat& st) {
+                       if (st.kind == NodeKind::kFile) files.push_back(p);
+                       return true;
+                     })
+              .ok());
+  REQUIRE(std::find(files.begin(), files.end(), "index.md") != files.end());  // virtual
+  for (const bool read_only : {false, true}) {
+    auto reader = read_only ? Open(dbdir / "m.db", ReadOnly()) : Open(dbdir / "m.db");
+    std::mt19937 rng(7);
+    for (int round = 0; round < 20; ++round) {
+      // Walk order, reversed, shuffled, with repeats and gaps.
+      std::vector<std::string> paths = files;
+      if (round == 1) std::reverse(paths.begin(), paths.end());
+      if (round >= 2) {
+        std::shuffle(paths.begin(), paths.end(), rng);
+        paths.resize(rng() % (paths.size() + 1));
+        if (!paths.empty()) paths.push_back(paths[rng() % paths.size()]);
+      }
+      std::vector<Visit> got;
+      REQUIRE(ReadAll(*reader, paths, &got).ok());
+      REQUIRE(got.size() == paths.size());
+      for (size_t i = 0; i < paths.size(); ++i) {
+        INFO(paths[i]);
+        CHECK(got[i].path == paths[i]);
+        CHECK(got[i].bytes == Read(*reader, paths[i]));
+        if (got[i].known_text) CHECK(CleanText(got[i].bytes));
+        // Session lines and clean blobs are vouched for.
+        if (StatOf(*reader, paths[i]).storage == Storage::kLines) CHECK(got[i].known_text);
+        if (paths[i] == "readme.md") CHECK(got[i].known_text);
+        if (paths[i] == "sessions/2026/bad-utf8.jsonl" || paths[i] == "sessions/2026/nul.jsonl") {
+          CHECK(!got[i].known_text);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("ReadFiles: errors, early stop, names that sort around '/'") {
+  TempDir dbdir;
+  auto store = Open(dbdir / "m.db");
+  // Siblings whose names continue a directory's name with bytes below '/'
+  // ('-', '.', ' ') put path order and Walk order apart.
+  const std::vector<std::string> paths = {
+      "a/x.md",
+      "a-b/y.md",
+      "a.md",
+      "a b.md",
+      "sessions/1.jsonl",
+      "sessions/1/2.jsonl",
+      "sessions/1-2.jsonl",
+      "sessions/1.jsonl.md",
+      "sessions/e.jsonl",
+  };
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::string bytes = paths[i] == "sessions/e.jsonl" ? "" : "{\"n\":" + std::to_string(i) + "}\n";
+    if (i % 3 == 0 && !bytes.empty()) bytes += "tail without newline";
+    REQUIRE(store->WriteFile(paths[i], bytes, 0644, kBase).ok());
+  }
+  std::vector<std::string> walk = WalkPaths(*store, "");
+  std::erase_if(walk,
+                [&](const std::string& p) { return StatOf(*store, p).kind != NodeKind::kFile; });
+  std::vector<Visit> got;
+  REQUIRE(ReadAll(*store, walk, &got).ok());
+  REQUIRE(got.size() == walk.size());
+  for (size_t i = 0; i < walk.size(); ++i) CHECK(got[i].bytes == Read(*store, walk[i]));
+
+  CHECK(ReadAll(*store, walk, &got, 2).ok());
+  CHECK(got.size() == 2);
+
+  // The first unreadable path ends the call with ReadFile's error.
+  std::vector<std::string> with_missing = {"a.md", "nope.md", "a b.md"};
+  CHECK(ReadAll(*store, with_missing, &got).code() == Code::kNotFound);
+  CHECK(got.size() == 1);
+  CHECK(ReadAll(*store, {"a.md", "a"}, &got).code() == Code::kIsADirectory);
+  CHECK(ReadAll(*store, {"sessions/1.jsonl/x"}, &got).code() == Code::kNotADirectory);
+  CHECK(ReadAll(*store, {"../a.md"}, &got).code() == Code::kInvalidArgument);
+  CHECK(ReadAll(*store, {}, &got).ok());
+  CHECK(got.empty());
+}
+
+TEST_CASE("ReadFiles: sparse and dense subsets of a larger tree") {
+  TempDir dbdir;
+  auto store = Open(dbdir / "m.db");
+  std::vector<std::string> files;
+  for (int d = 0; d < 6; ++d) {
+    for (int f = 0; f < 60; ++f) {
+      const std::string dir =
+          d % 2 == 0 ? "sessions/d" + std::to_string(d) : "n" + std::to_string(d);
+      const std::string path = dir + "/" + std::to_string(f) + (d % 2 == 0 ? ".jsonl" : ".md");
+      std::string bytes;
+      for (int line = 0; line < f % 7; ++line)
+        bytes += "{\"f\":" + std::to_string(f * 100 + line) + "}\n";
+      files.push_back(path);
+      REQUIRE(store->WriteFile(path, bytes, 0644, kBase).ok());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::mt19937 rng(11);
+  for (const int keep_one_in : {1, 2, 5, 30, 100}) {
+    std::vector<std::string> subset;
+    for (const std::string& f : files) {
+      if (rng() % keep_one_in == 0) subset.push_back(f);
+    }
+    std::vector<Visit> got;
+    REQUIRE(ReadAll(*store, subset, &got).ok());
+    REQUIRE(got.size() == subset.size());
+    for (size_t i = 0; i < subset.size(); ++i) {
+      INFO(subset[i]);
+      CHECK(got[i].bytes == Read(*store, subset[i]));
     }
   }
 }
@@ -1093,7 +1252,9 @@ SQ AnyOf(std::vector<SQ> children) {
 std::vector<std::string> Candidates(Store& store, const std::string& dir, const SQ& query,
                                     Order order = Order::kWalk) {
   std::vector<std::string> out;
-  const Status st = store.FindCandidates(dir, query, &out, order);
+  Store::CandidateOptions options;
+  options.order = order;
+  const Status st = store.FindCandidates(dir, query, &out, options);
   INFO(st.message());
   REQUIRE(st.ok());
   return out;
@@ -1367,6 +1528,30 @@ TEST_CASE("FindCandidates: bm25 order ranks the better match first, same set") {
   // Short documents rank first; files without a score (unindexed) last.
   CHECK(Candidates(*store, "", Atom("zebra"), Order::kBm25) ==
         std::vector<std::string>{"b-short.md", "a-long.md", "c-binary.bin"});
+}
+
+TEST_CASE("FindCandidates: refuse_unselective declines a common word, answers a rare one") {
+  TempDir dbdir;
+  auto store = Open(dbdir / "m.db");
+  for (int i = 0; i < 40; ++i) {
+    std::string text = "{\"common\":" + std::to_string(i) + "}\n";
+    if (i == 7) text += "{\"rarest\":1}\n";
+    REQUIRE(store->WriteFile("sessions/" + std::to_string(i) + ".jsonl", text, 0644, kBase).ok());
+    REQUIRE(
+        store->WriteFile("notes/" + std::to_string(i) + ".md", "common note\n", 0644, kBase).ok());
+  }
+  Store::CandidateOptions refuse;
+  refuse.refuse_unselective = true;
+  std::vector<std::string> out;
+  CHECK(store->FindCandidates("", Atom("common"), &out, refuse).code() == Code::kInvalidArgument);
+  CHECK(store->FindCandidates("", Atom("common"), &out).ok());
+  CHECK(out.size() == 80);
+  REQUIRE(store->FindCandidates("", Atom("rarest"), &out, refuse).ok());
+  CHECK(out == std::vector<std::string>{"sessions/7.jsonl"});
+  // Ranked results are never refused: the order is what was asked for.
+  refuse.order = Store::CandidateOrder::kBm25;
+  CHECK(store->FindCandidates("", Atom("common"), &out, refuse).ok());
+  CHECK(out.size() == 80);
 }
 
 TEST_CASE("FindCandidates: the index follows every write exactly") {
