@@ -557,8 +557,10 @@ class Matcher {
       // A multi-line '^' or '$' also matches after the final newline,
       // where grep sees no line.
       if (p == buf.size() && (buf.empty() || buf.back() == '\n')) return std::string_view::npos;
-      size_t nl = p > from ? buf.rfind('\n', p - 1) : std::string_view::npos;
-      size_t start = (nl == std::string_view::npos || nl < from) ? from : nl + 1;
+      // The line's start: memrchr is vectorised, rfind steps byte by byte
+      // back over a session log's long lines.
+      const void* nl = p > from ? memrchr(buf.data() + from, '\n', p - from) : nullptr;
+      size_t start = nl == nullptr ? from : static_cast<const char*>(nl) - buf.data() + 1;
       if (!verify_words_) return start;
       size_t end = buf.find('\n', start);
       if (end == std::string_view::npos) end = buf.size();
@@ -1241,7 +1243,7 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
   if (quiet_like) list_files_ = ListFiles::kNone;
   if (quiet_like || list_files_ != ListFiles::kNone) {
     count_matches_ = false;
-    if (max_count_ == kUnlimited) done_on_match_ = true;
+    done_on_match_ = true;
   }
   out_quiet_ = count_matches_ || done_on_match_;
   if (out_after_ < 0) out_after_ = default_context_;
@@ -1658,10 +1660,31 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   std::erase_if(files, [&](const std::string& path) {
     return excluded_patterns_[0].Excluded(basename(path), true);
   });
-  vfs::Status status = env_.store.ReadFiles(files, [&](const vfs::Store::FileBytes& file) {
-    GrepFile(file.bytes, printed_name(std::string(file.path)), file.known_text);
-    return !finished();
-  });
+  // When a file's first selected line settles its output (-l, -L, -q),
+  // take session logs a few lines at a time and stop at that line, as GNU
+  // stops reading. Only where the plain matcher is the one GrepFile would
+  // use on clean text (no locale-dependent classes, ranges or \b), so
+  // that the probe and GrepFile agree.
+  vfs::Store::ReadOptions read_options;
+  read_options.offer_prefixes = done_on_match_ && !invert_ && !count_matches_ &&
+                                matcher_.locale_classes().empty() && !matcher_.locale_ranges() &&
+                                !matcher_.word_assertions();
+  size_t probed = 0;  // bytes of the current file's prefix already probed
+  vfs::Status status =
+      env_.store.ReadFiles(files, read_options, [&](const vfs::Store::FileBytes& file) {
+        using Next = vfs::Store::ReadNext;
+        if (!file.complete) {
+          const size_t from = probed;
+          probed = file.bytes.size();
+          if (!file.known_text ||
+              matcher_.NextMatchingLine(file.bytes, from) == std::string_view::npos) {
+            return Next::kMore;
+          }
+        }
+        probed = 0;
+        GrepFile(file.bytes, printed_name(std::string(file.path)), file.known_text);
+        return finished() ? Next::kStop : Next::kNextFile;
+      });
   if (!status.ok()) Unsupported("grep read failed: " + status.message());
 }
 

@@ -256,6 +256,18 @@ struct Fixture {
     Write("notes/long.md", "start\n" + long_line + "\nend needle\n");
     Write("sessions/2026/s1.jsonl", "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
     Write("sessions/2026/s2.jsonl", "{\"x\":1}\n{\"y\":\"foo\"}");
+    // Logs long enough to be read a few lines at a time under -l/-L/-q.
+    std::string long_log;
+    for (int i = 1; i <= 50; ++i) {
+      long_log += "{\"n\":" + std::to_string(i);
+      if (i == 9 || i == 33) long_log += ",\"t\":\"foo bar\"";
+      if (i == 12) long_log += ",\"t\":\"caf\xc3\xa9 needle\"";
+      if (i == 47) long_log += ",\"t\":\"Zeta end\"";
+      long_log += "}\n";
+    }
+    Write("sessions/2026/long.jsonl", long_log);
+    long_log.pop_back();
+    Write("sessions/2026/long-no-final.jsonl", long_log + "\n{\"last\":\"omega\"}");
     Write("patterns.txt", "foo\nbar\n");
     Write("empty-patterns.txt", "");
     Write("pat-empty-line.txt", "zzz\n\n");
@@ -817,6 +829,35 @@ TEST_CASE("grep agrees with GNU grep 3.8") {
   CHECK(count >= 150);
 }
 
+TEST_CASE("grep -l, -L and -q stop reading a session log at its first match, as GNU does") {
+  Fixture f;
+  for (const char* command : {"grep -rl foo M/sessions",
+                              "grep -rL foo M/sessions",
+                              "grep -rl omega M/",
+                              "grep -rL omega M/",
+                              "grep -rli ZETA M/",
+                              "grep -rlw needle M/",
+                              "grep -rlx '{\"n\":50}' M/",
+                              "grep -rl -e zzz -e '\"n\":2[0-9]' M/sessions",
+                              "grep -rlE '^\\{\"n\":4[0-9]' M/sessions",
+                              "grep -rlF 'foo bar' M/",
+                              "grep -rl 'caf\xc3\xa9' M/",
+                              "grep -rl '[[:alpha:]]\xc3\xa9' M/sessions",
+                              "grep -rl 'n.:4[0-9]' M/sessions",
+                              "grep -rlv foo M/sessions",
+                              "grep -rl 'o$' M/sessions",
+                              "grep -rLi 'OMEGA\"}$' M/sessions",
+                              "grep -rq Zeta M/",
+                              "grep -rq nowhere-at-all M/",
+                              "grep -l foo M/sessions/2026/long.jsonl M/sessions/2026/s1.jsonl",
+                              "grep -rl -m1 foo M/sessions",
+                              "grep -rlc foo M/sessions"}) {
+    f.Agree(command, "", /*sorted=*/true);  // GNU lists directories unsorted
+  }
+  f.AgreeEngine("grep -rq needle M/ && echo found");
+  f.AgreeEngine("grep -rl '\"n\":1' M/sessions | wc -l");
+}
+
 TEST_CASE("grep in the C locale") {
   Fixture f("C");
   const char* commands[] = {
@@ -900,10 +941,10 @@ TEST_CASE("recursive grep uses the content index only where it cannot change the
     CAPTURE(c);
     CHECK(indexed.candidate_calls == 0);
   }
-  // Candidates reduce the files read.
+  // Candidates reduce the files read: notes/long.md and the two long logs.
   indexed.reads = 0;
   run("grep -r needle M/");
-  CHECK(indexed.reads == 1);
+  CHECK(indexed.reads == 3);
 }
 
 TEST_CASE("the generated index.md is searched with or without the content index") {

@@ -64,6 +64,8 @@ constexpr uint64_t kDirSize = 4096;
 constexpr int kBusyTimeoutMs = 5000;
 constexpr size_t kIndexRows = 50;
 constexpr int64_t kMaxCandidateShare = 5;  // see IsSelective
+constexpr uint64_t kFirstPrefixLines = 4;  // see ReadOptions::offer_prefixes
+constexpr size_t kMaxMergedRuns = 64;      // Walk: more sorted runs than this, sort
 constexpr size_t kLineBatch = 16;          // rows per kInsertSessionLines16
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxTracedSql = 512;
@@ -943,8 +945,8 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status ListDir(std::string_view path, std::vector<DirEntry>* out) override;
   Status Walk(std::string_view path,
               const std::function<bool(const std::string& path, const Stat& stat)>& visit) override;
-  Status ReadFiles(const std::vector<std::string>& paths,
-                   const std::function<bool(const FileBytes& file)>& visit) override;
+  Status ReadFiles(const std::vector<std::string>& paths, const ReadOptions& options,
+                   const std::function<ReadNext(const FileBytes& file)>& visit) override;
   Status WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
                    int64_t mtime_ns) override;
   Status MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) override;
@@ -1680,16 +1682,45 @@ Status SqliteStore::Walk(
     }
   }
   // Sort by the path with '/' as NUL (no name holds one): plain byte order
-  // of those keys is pre-order, at memcmp speed.
-  std::vector<std::pair<std::string, size_t>> order;
-  order.reserve(items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    std::string key = items[i].path;
-    std::replace(key.begin(), key.end(), '/', '\0');
-    order.emplace_back(std::move(key), i);
+  // of those keys is pre-order, at memcmp speed. The keys live in one
+  // buffer and the sort moves indices, not strings.
+  std::string keys;
+  std::vector<std::pair<size_t, size_t>> spans;  // offset and size in `keys`
+  spans.reserve(items.size());
+  for (const Item& item : items) {
+    spans.emplace_back(keys.size(), item.path.size());
+    keys += item.path;
   }
-  std::sort(order.begin(), order.end());
-  for (const auto& [key, i] : order) {
+  std::replace(keys.begin(), keys.end(), '/', '\0');
+  std::vector<uint32_t> order(items.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  const std::string_view all_keys(keys);
+  const auto before = [&](uint32_t a, uint32_t b) {
+    return all_keys.substr(spans[a].first, spans[a].second) <
+           all_keys.substr(spans[b].first, spans[b].second);
+  };
+  // Each table comes back mostly in order (its path index, or import
+  // order): merge the sorted runs, a few linear passes instead of a sort.
+  std::vector<size_t> runs = {0};
+  for (size_t i = 1; i < order.size(); ++i) {
+    if (before(order[i], order[i - 1])) runs.push_back(i);
+  }
+  runs.push_back(order.size());
+  if (runs.size() > kMaxMergedRuns) {
+    std::sort(order.begin(), order.end(), before);
+  } else {
+    while (runs.size() > 2) {
+      std::vector<size_t> merged = {0};
+      for (size_t r = 0; r + 2 < runs.size(); r += 2) {
+        std::inplace_merge(order.begin() + runs[r], order.begin() + runs[r + 1],
+                           order.begin() + runs[r + 2], before);
+        merged.push_back(runs[r + 2]);
+      }
+      if (merged.back() != order.size()) merged.push_back(order.size());
+      runs = std::move(merged);
+    }
+  }
+  for (const uint32_t i : order) {
     if (!visit(items[i].path, items[i].stat)) break;
   }
   return Status::Ok();
@@ -1707,10 +1738,14 @@ class FileCursor {
   // Moves to the first row of `path`. True when the table holds it; false
   // when it does not (or on error, with *status set).
   bool Seek(std::string_view path, Status* status) {
-    if (on_row_ && RowPath() <= path) {
-      // Rows of files nobody asked for are stepped over from the index
-      // alone (their content is never read), but a long run costs more
-      // than a new search.
+    // After a file left before its last row (LeaveFile), search again:
+    // stepping over its other rows costs more than that (each step loads
+    // its row), and the file may be asked for again from its start.
+    const bool restart = inside_file_;
+    inside_file_ = false;
+    if (on_row_ && !restart && RowPath() <= path) {
+      // A few rows of files nobody asked for are stepped over; a longer
+      // run costs more than a new search.
       for (int skipped = 0; on_row_ && RowPath() < path && skipped < kMaxSkippedRows; ++skipped) {
         if (!Step(status)) return false;
       }
@@ -1722,6 +1757,8 @@ class FileCursor {
     if (!Step(status)) return false;
     return on_row_ && RowPath() == path;
   }
+  // The caller leaves the current file before its last row.
+  void LeaveFile() { inside_file_ = true; }
   bool on_row() const { return on_row_; }
   std::string_view RowPath() const { return query_->ColText(0); }
   Query& query() { return *query_; }
@@ -1732,13 +1769,14 @@ class FileCursor {
   }
 
  private:
-  static constexpr int kMaxSkippedRows = 64;
+  static constexpr int kMaxSkippedRows = 4;
   Query* query_;
   bool on_row_ = false;
+  bool inside_file_ = false;
 };
 
-Status SqliteStore::ReadFiles(const std::vector<std::string>& paths,
-                              const std::function<bool(const FileBytes& file)>& visit) {
+Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadOptions& options,
+                              const std::function<ReadNext(const FileBytes& file)>& visit) {
   Status st;
   for (const std::string& path : paths) {
     st = CheckPath(path);
@@ -1765,34 +1803,51 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths,
       in_memory = memory.Seek(path, &st);
       if (!st.ok()) return st;
     }
-    bool keep_going = true;
+    ReadNext next = ReadNext::kNextFile;
     if (in_memory) {
       Query& q = memory.query();
-      keep_going = visit(FileBytes{path, q.ColBlob(2), q.ColInt(1) != 0});
+      next = visit(FileBytes{path, q.ColBlob(2), q.ColInt(1) != 0, true});
       if (!memory.Step(&st)) return st;
     } else if (in_sessions) {
       Query& q = sessions.query();
       const bool final_newline = q.ColInt(1) != 0;
       content.clear();
-      bool first = true;
+      uint64_t lines = 0;
+      uint64_t next_offer = kFirstPrefixLines;
+      bool left_early = false;
       while (sessions.on_row() && sessions.RowPath() == path) {
         if (!q.IsNull(2)) {
-          if (!first) content += '\n';
           content += q.ColText(2);
-          first = false;
+          content += '\n';
+          ++lines;
         }
         if (!sessions.Step(&st)) return st;
+        if (options.offer_prefixes && lines == next_offer && sessions.on_row() &&
+            sessions.RowPath() == path) {
+          // Session rows are clean text by construction.
+          next = visit(FileBytes{path, content, true, false});
+          if (next != ReadNext::kMore) {
+            sessions.LeaveFile();
+            left_early = true;
+            break;
+          }
+          next_offer *= 2;
+        }
       }
-      if (final_newline) content += '\n';
-      // Session rows are clean text by construction.
-      keep_going = visit(FileBytes{path, content, true});
+      if (!left_early) {
+        // Every line has been followed by '\n'; the last keeps it only with
+        // the final-newline flag (a file of no lines is "" or "\n").
+        if (lines > 0 && !final_newline) content.pop_back();
+        if (lines == 0 && final_newline) content += '\n';
+        next = visit(FileBytes{path, content, true, true});
+      }
     } else {
       // The virtual index, a directory, a missing path: ReadFile's answer.
       st = ReadFile(path, &content);
       if (!st.ok()) return st;
-      keep_going = visit(FileBytes{path, content, false});
+      next = visit(FileBytes{path, content, false, true});
     }
-    if (!keep_going) break;
+    if (next == ReadNext::kStop) break;
   }
   return txn.Commit();
 }

@@ -109,26 +109,42 @@ class Store {
   // the call.
   struct FileBytes {
     std::string_view path;   // as given in `paths`
-    std::string_view bytes;  // the exact content
+    std::string_view bytes;  // the exact content, or a prefix of it (below)
     // True when the store knows the bytes are valid UTF-8 without NUL
     // bytes (it checks every write); false means unknown, not invalid.
     bool known_text = false;
+    // False when `bytes` is only the file's first lines, each with its
+    // '\n' (ReadOptions::offer_prefixes).
+    bool complete = true;
   };
-  // Reads many files, calling `visit` once per path of `paths` (VFS paths
-  // of regular files), in that order; `visit` returns false to stop.
-  // Equivalent to ReadFile per path, but a backend may read runs of paths
-  // that follow its own storage order in one streamed scan: the SQLite
-  // store then costs about one row step per line instead of one lookup
-  // per file. On the first path that cannot be read, returns ReadFile's
-  // error for it; the paths before it have been visited. `visit` must not
-  // write to the store nor call ReadFiles.
-  virtual Status ReadFiles(const std::vector<std::string>& paths,
-                           const std::function<bool(const FileBytes& file)>& visit) {
+  // What a ReadFiles visitor wants next.
+  enum class ReadNext {
+    kNextFile,  // done with this file: go on with the next path
+    kMore,      // a longer prefix of this file, or all of it
+    kStop,      // nothing more: ReadFiles returns
+  };
+  struct ReadOptions {
+    // Offer a file stored as lines in growing prefixes (4 lines, 8, 16...)
+    // before the whole of it, so that a reader who needs only its first
+    // lines (grep -l stops at a file's first match) spares reading the
+    // rest. Default: false (every file complete, once).
+    bool offer_prefixes = false;
+  };
+  // Reads many files, calling `visit` for each path of `paths` (VFS paths
+  // of regular files), in that order. Equivalent to ReadFile per path, but
+  // a backend may read runs of paths that follow its own storage order in
+  // one streamed scan: the SQLite store then costs about one row step per
+  // line instead of one lookup per file. On the first path that cannot be
+  // read, returns ReadFile's error for it; the paths before it have been
+  // visited. `visit` must not write to the store nor call ReadFiles.
+  virtual Status ReadFiles(const std::vector<std::string>& paths, const ReadOptions& options,
+                           const std::function<ReadNext(const FileBytes& file)>& visit) {
+    (void)options;
     std::string bytes;
     for (const std::string& path : paths) {
       Status status = ReadFile(path, &bytes);
       if (!status.ok()) return status;
-      if (!visit(FileBytes{path, bytes, false})) break;
+      if (visit(FileBytes{path, bytes, false, true}) == ReadNext::kStop) break;
     }
     return Status::Ok();
   }

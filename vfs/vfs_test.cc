@@ -962,8 +962,8 @@ TEST_CASE("EXPLAIN QUERY PLAN: reads are index searches, never table scans") {
 
   // ReadFiles streams each table from an index, no sort.
   REQUIRE(store
-              ->ReadFiles({"notes/crlf.md", "readme.md", "sessions/2026/01/a.jsonl"},
-                          [](const Store::FileBytes&) { return true; })
+              ->ReadFiles({"notes/crlf.md", "readme.md", "sessions/2026/01/a.jsonl"}, {},
+                          [](const Store::FileBytes&) { return Store::ReadNext::kNextFile; })
               .ok());
   check_no_scan("ReadFiles");
 
@@ -996,9 +996,10 @@ struct Visit {
 Status ReadAll(Store& store, const std::vector<std::string>& paths, std::vector<Visit>* out,
                size_t stop_after = SIZE_MAX) {
   out->clear();
-  return store.ReadFiles(paths, [&](const Store::FileBytes& file) {
+  return store.ReadFiles(paths, {}, [&](const Store::FileBytes& file) {
+    REQUIRE(file.complete);
     out->push_back(Visit{std::string(file.path), std::string(file.bytes), file.known_text});
-    return out->size() < stop_after;
+    return out->size() < stop_after ? Store::ReadNext::kNextFile : Store::ReadNext::kStop;
   });
 }
 
@@ -1101,6 +1102,93 @@ TEST_CASE("ReadFiles: errors, early stop, names that sort around '/'") {
   CHECK(ReadAll(*store, {"../a.md"}, &got).code() == Code::kInvalidArgument);
   CHECK(ReadAll(*store, {}, &got).ok());
   CHECK(got.empty());
+}
+
+TEST_CASE("ReadFiles: offer_prefixes hands session logs over in growing whole-line prefixes") {
+  TempDir dbdir;
+  auto store = Open(dbdir / "m.db");
+  std::vector<std::string> paths;
+  for (int n = 0; n < 40; ++n) {
+    std::string bytes;
+    for (int line = 0; line < n; ++line) bytes += "{\"line\":" + std::to_string(line) + "}\n";
+    if (n % 2 == 1) bytes.pop_back();  // no final newline
+    const std::string path = "sessions/" + std::to_string(100 + n) + ".jsonl";
+    REQUIRE(store->WriteFile(path, bytes, 0644, kBase).ok());
+    REQUIRE(StatOf(*store, path).storage == Storage::kLines);
+    paths.push_back(path);
+  }
+  REQUIRE(
+      store->WriteFile("sessions/blob.jsonl", "a\r\nb\r\nc\r\nd\r\ne\r\nf\r\n", 0644, kBase).ok());
+  paths.push_back("sessions/blob.jsonl");
+  Store::ReadOptions prefixes;
+  prefixes.offer_prefixes = true;
+
+  // Always asking for more: prefixes of 4, 8, 16, 32 lines while more
+  // lines follow, then the whole file.
+  std::map<std::string, std::vector<std::string>> seen;
+  REQUIRE(store
+              ->ReadFiles(paths, prefixes,
+                          [&](const Store::FileBytes& file) {
+                            seen[std::string(file.path)].push_back(std::string(file.bytes));
+                            if (!file.complete) CHECK(file.known_text);
+                            return Store::ReadNext::kMore;
+                          })
+              .ok());
+  for (const std::string& path : paths) {
+    INFO(path);
+    const std::string whole = Read(*store, path);
+    const std::vector<std::string>& got = seen[path];
+    REQUIRE(!got.empty());
+    CHECK(got.back() == whole);
+    const size_t lines = std::count(whole.begin(), whole.end(), '\n') +
+                         (!whole.empty() && whole.back() != '\n' ? 1 : 0);
+    size_t expected_prefixes = 0;
+    if (path != "sessions/blob.jsonl") {
+      for (size_t k = 4; k < lines; k *= 2) ++expected_prefixes;
+    }
+    CHECK(got.size() == expected_prefixes + 1);
+    for (size_t i = 0; i + 1 < got.size(); ++i) {
+      const size_t k = size_t{4} << i;
+      CHECK(std::count(got[i].begin(), got[i].end(), '\n') == static_cast<long>(k));
+      CHECK(got[i].back() == '\n');
+      CHECK(whole.compare(0, got[i].size(), got[i]) == 0);
+    }
+  }
+
+  // Leaving every file at its first prefix, each path twice in a row: the
+  // second read starts the file over, and later files are whole.
+  std::vector<std::string> twice;
+  for (const std::string& p : paths) {
+    twice.push_back(p);
+    twice.push_back(p);
+  }
+  std::vector<std::pair<std::string, std::string>> firsts;
+  REQUIRE(store
+              ->ReadFiles(twice, prefixes,
+                          [&](const Store::FileBytes& file) {
+                            firsts.emplace_back(std::string(file.path), std::string(file.bytes));
+                            return Store::ReadNext::kNextFile;
+                          })
+              .ok());
+  REQUIRE(firsts.size() == twice.size());
+  for (size_t i = 0; i < twice.size(); ++i) {
+    INFO(twice[i]);
+    CHECK(firsts[i].first == twice[i]);
+    const std::string whole = Read(*store, twice[i]);
+    CHECK(whole.compare(0, firsts[i].second.size(), firsts[i].second) == 0);
+    CHECK(firsts[i].second == firsts[i % 2 == 0 ? i + 1 : i - 1].second);
+  }
+
+  // kStop inside a prefix ends the call.
+  int calls = 0;
+  REQUIRE(store
+              ->ReadFiles(paths, prefixes,
+                          [&](const Store::FileBytes&) {
+                            ++calls;
+                            return Store::ReadNext::kStop;
+                          })
+              .ok());
+  CHECK(calls == 1);
 }
 
 TEST_CASE("ReadFiles: sparse and dense subsets of a larger tree") {
