@@ -540,6 +540,10 @@ const char* const kCommands[] = {
     "grep -o '\\bfoo' M/notes/b.md",
     "grep '\\<foo\\>' M/notes/b.md",
     "grep -E '\\<(foo|bar)\\>' -o M/notes/b.md",
+    "grep '\\<fo[a-z]*\\>' M/notes/b.md",
+    "grep -o '\\<f[a-z_]*o\\>' M/notes/b.md",
+    "grep -Eo '\\<(foo|ba)r?\\>' M/notes/b.md",
+    "grep -Eo '\\<[[:alpha:]]*o+\\>' M/notes/b.md",
     "grep '\\Bfoo' M/notes/b.md",
     "grep 'foo\\B' M/notes/b.md",
     "grep '\\`foo' M/notes/b.md",
@@ -1008,6 +1012,12 @@ TEST_CASE("translation of GNU patterns to RE2") {
   CHECK(tr("(a", RegexSyntax::kExtended).unsupported != "");
   CHECK(tr("a)", RegexSyntax::kExtended).re2 == "(?:a\\x{29})");
   CHECK(tr("\\<.").unsupported != "");
+  // \< and \> beside text that may be empty: the edge comes from further in.
+  CHECK(tr("\\<foo[a-z]*\\>").re2 == "(?:\\bfoo(?:[a-z])*\\b)");
+  CHECK(tr("\\<a*b\\>").unsupported.empty());
+  CHECK(tr("\\<a*\\>").unsupported != "");
+  CHECK(tr("a[ -]*\\>").unsupported != "");
+  CHECK(tr("\\<\\(ab\\|c\\)*d").unsupported.empty());
   CHECK(tr("\\w\\>").re2 == "(?:[\\x{5f}[:alnum:]]\\b)");
   CHECK(tr("a").literal);
   CHECK(tr("a.b").literal == false);

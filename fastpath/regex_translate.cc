@@ -818,35 +818,46 @@ bool SetIsWordOnly(const CharSet& set, bool utf8) {
   return true;
 }
 
-// Whether every match of `n` starts (first = true) or ends with a word
-// character.
-bool EdgeIsWord(const Node& n, bool first, bool utf8) {
+// Whether every non-empty match of `n` starts (first = true) or ends with a
+// word character.
+bool NonEmptyEdgeIsWord(const Node& n, bool first, bool utf8) {
+  if (n.ZeroWidth()) return true;  // no non-empty match
   switch (n.kind) {
+    case Node::Kind::kEmpty:
+      return true;
     case Node::Kind::kChar:
       return IsWordCharCp(n.ch, utf8);
     case Node::Kind::kSet:
       return SetIsWordOnly(n.set, utf8);
     case Node::Kind::kRepeat:
-      return n.min >= 1 && EdgeIsWord(n.children[0], first, utf8);
+      return n.max == 0 || NonEmptyEdgeIsWord(n.children[0], first, utf8);
     case Node::Kind::kAlt:
       for (const Node& c : n.children) {
-        if (!EdgeIsWord(c, first, utf8)) return false;
+        if (!NonEmptyEdgeIsWord(c, first, utf8)) return false;
       }
       return true;
     case Node::Kind::kConcat: {
-      // The first (last) child that consumes text decides; zero-width
-      // children before it do not move the edge.
-      size_t count = n.children.size();
+      // The edge character comes from the first (last) child that consumes
+      // text in a given match: every child up to the first that always
+      // consumes some may be that one. Zero-width children never are.
+      const size_t count = n.children.size();
       for (size_t k = 0; k < count; ++k) {
         const Node& c = n.children[first ? k : count - 1 - k];
-        if (c.ZeroWidth()) continue;
-        return !Nullable(c) && EdgeIsWord(c, first, utf8);
+        if (!NonEmptyEdgeIsWord(c, first, utf8)) return false;
+        if (!c.ZeroWidth() && !Nullable(c)) return true;
       }
-      return false;
+      return true;
     }
     default:
       return false;
   }
+}
+
+// Whether every match of `n` starts (first = true) or ends with a word
+// character: it is never empty, and a non-empty match always does
+// (`\<word[a-z]*\>`: the end is a letter of [a-z]* or the 'd').
+bool EdgeIsWord(const Node& n, bool first, bool utf8) {
+  return !Nullable(n) && NonEmptyEdgeIsWord(n, first, utf8);
 }
 
 // ---------------------------------------------------------------- emission

@@ -533,8 +533,10 @@ class Query {
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int64_t ColInt(int col) const { return sqlite3_column_int64(stmt_, col); }
   double ColDouble(int col) const { return sqlite3_column_double(stmt_, col); }
+  // Through sqlite3_column_blob: a text value straight from its page has
+  // no NUL after it, and sqlite3_column_text would copy it to add one.
   std::string_view ColText(int col) const {
-    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
     const int size = sqlite3_column_bytes(stmt_, col);
     return data == nullptr ? std::string_view() : std::string_view(data, size);
   }
