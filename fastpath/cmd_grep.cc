@@ -530,6 +530,11 @@ class Matcher {
       buffer_pattern = alt;
     }
     verify_words_ = flags.words && !flags.lines && flags.utf8;
+    if (patterns.size() == 1 && !flags.ignore_case && !flags.lines &&
+        !(flags.words && !flags.utf8) && IsPlainText(patterns[0], kind)) {
+      needle_ = patterns[0];
+      rare_offset_ = RarestByte(needle_);
+    }
     if (!Compile(alt, &re_, unsupported) || !Compile(alt_noeol, &re_noeol_, unsupported) ||
         !Compile("(?m)" + buffer_pattern, &buffer_re_, unsupported)) {
       return false;
@@ -549,11 +554,17 @@ class Matcher {
   // start) that contains a match; npos when there is none.
   size_t NextMatchingLine(std::string_view buf, size_t from) const {
     while (from <= buf.size()) {
-      re2::StringPiece m;
-      if (!buffer_re_->Match(buf, from, buf.size(), RE2::UNANCHORED, &m, 1)) {
-        return std::string_view::npos;
+      size_t p;
+      if (!needle_.empty()) {
+        p = FindNeedle(buf, from);
+        if (p == std::string_view::npos) return p;
+      } else {
+        re2::StringPiece m;
+        if (!buffer_re_->Match(buf, from, buf.size(), RE2::UNANCHORED, &m, 1)) {
+          return std::string_view::npos;
+        }
+        p = static_cast<size_t>(m.data() - buf.data());
       }
-      size_t p = static_cast<size_t>(m.data() - buf.data());
       // A multi-line '^' or '$' also matches after the final newline,
       // where grep sees no line.
       if (p == buf.size() && (buf.empty() || buf.back() == '\n')) return std::string_view::npos;
@@ -568,6 +579,54 @@ class Matcher {
       from = end + 1;
     }
     return std::string_view::npos;
+  }
+
+  // The first occurrence of needle_ at or after `from`.
+  size_t FindNeedle(std::string_view buf, size_t from) const {
+    const char rare = needle_[rare_offset_];
+    const size_t n = needle_.size();
+    size_t scan = from + rare_offset_;
+    while (scan < buf.size()) {
+      const void* hit = std::memchr(buf.data() + scan, rare, buf.size() - scan);
+      if (hit == nullptr) return std::string_view::npos;
+      const size_t at = static_cast<size_t>(static_cast<const char*>(hit) - buf.data());
+      const size_t start = at - rare_offset_;
+      if (start + n <= buf.size() && std::memcmp(buf.data() + start, needle_.data(), n) == 0) {
+        return start;
+      }
+      scan = at + 1;
+    }
+    return std::string_view::npos;
+  }
+
+  // Text that every syntax (BRE, ERE, -F) matches byte for byte: printable
+  // ASCII without any character a regex syntax gives a meaning to.
+  static bool IsPlainText(const std::string& pattern, MatcherKind kind) {
+    if (pattern.empty()) return false;
+    for (const char c : pattern) {
+      if (c < 0x20 || c > 0x7e) return false;
+      if (kind != MatcherKind::kFixed && std::strchr(".[]\\*^$+?(){}|", c) != nullptr) {
+        return false;
+      }
+    }
+    return true;
+  }
+  // The offset of the byte least frequent in English text and JSON logs.
+  static size_t RarestByte(std::string_view needle) {
+    // Most frequent first; bytes not listed count as rarest.
+    constexpr std::string_view kByFrequency =
+        " e\"taoinsrhldcu:,mfpgwyb{}v.k0_12-x3jq4z5678/9TSAECIRNOLDPMBFHGUWVYKXJQZ";
+    size_t best = 0;
+    size_t best_rank = 0;
+    for (size_t i = 0; i < needle.size(); ++i) {
+      const size_t pos = kByFrequency.find(needle[i]);
+      const size_t rank = pos == std::string_view::npos ? kByFrequency.size() : pos;
+      if (i == 0 || rank > best_rank) {
+        best = i;
+        best_rank = rank;
+      }
+    }
+    return best;
   }
 
   // GNU's execute() with a start pointer, as print_line_middle calls it for
@@ -709,6 +768,11 @@ class Matcher {
   MatchFlags flags_;
   bool literal_ = false;
   bool verify_words_ = false;
+  // A single case-sensitive pattern that is plain text: lines are found
+  // with memchr on its rarest byte and memcmp, not with RE2's DFA (whose
+  // prefix search stops at every copy of the first byte).
+  std::string needle_;
+  size_t rare_offset_ = 0;  // the offset in needle_ of its rarest byte
   bool locale_ranges_ = false;
   bool word_assertions_ = false;
   std::vector<std::string> locale_classes_;

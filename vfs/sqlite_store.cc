@@ -63,10 +63,11 @@ using Code = Status::Code;
 constexpr uint64_t kDirSize = 4096;
 constexpr int kBusyTimeoutMs = 5000;
 constexpr size_t kIndexRows = 50;
-constexpr int64_t kMaxCandidateShare = 5;  // see IsSelective
-constexpr uint64_t kFirstPrefixLines = 4;  // see ReadOptions::offer_prefixes
-constexpr size_t kMaxMergedRuns = 64;      // Walk: more sorted runs than this, sort
-constexpr size_t kLineBatch = 16;          // rows per kInsertSessionLines16
+constexpr int64_t kMaxCandidateShare = 5;     // see IsSelective
+constexpr int64_t kSelectivityWindow = 4096;  // rows per table IsSelective samples
+constexpr uint64_t kFirstPrefixLines = 4;     // see ReadOptions::offer_prefixes
+constexpr size_t kMaxMergedRuns = 64;         // Walk: more sorted runs than this, sort
+constexpr size_t kLineBatch = 16;             // rows per kInsertSessionLines16
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxTracedSql = 512;
 constexpr int32_t kApplicationId = 0x6d656d68;  // "memh"
@@ -409,14 +410,12 @@ const char* SqlText(Q q) {
       return "SELECT path FROM memory WHERE NOT searchable";
     case Q::kUnsearchableBelow:
       return "SELECT path FROM memory WHERE NOT searchable AND path > ?1 AND path < ?2";
-    // How many rows an FTS5 expression (?1) matches, counting no further
-    // than ?2: enough to tell a selective query from a common word.
+    // How many rows with a rowid above ?2 an FTS5 expression (?1) matches:
+    // FTS5 reads its doclists in rowid order, so the cost is that window's.
     case Q::kFtsMemoryHits:
-      return "SELECT count(*) FROM (SELECT 1 FROM memory_fts WHERE memory_fts MATCH ?1 LIMIT ?2)";
+      return "SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?1 AND rowid > ?2";
     case Q::kFtsSessionsHits:
-      return "SELECT count(*) FROM (SELECT 1 FROM sessions_fts WHERE sessions_fts MATCH ?1 "
-             "LIMIT ?2)";
-    // Upper bounds of the row counts, from the rowid b-trees' last entries.
+      return "SELECT count(*) FROM sessions_fts WHERE sessions_fts MATCH ?1 AND rowid > ?2";
     case Q::kRowEstimate:
       return "SELECT (SELECT ifnull(max(id), 0) FROM memory), "
              "(SELECT ifnull(max(id), 0) FROM sessions)";
@@ -1055,9 +1054,10 @@ class SqliteStore final : public Store, public internal::BulkCapable {
 
   Status ReadSessionLines(std::string_view path, uint64_t first, uint64_t last,
                           std::vector<Line>* out);
-  // False when the FTS5 expression matches at least 1 / kMaxCandidateShare
-  // of all memory and session rows: mapping that many hits to files costs
-  // more than reading every file (ReadFiles streams them).
+  // False when the FTS5 expression matches about 1 / kMaxCandidateShare
+  // of all memory and session rows or more (estimated on the newest
+  // kSelectivityWindow rows of each table): mapping that many hits to
+  // files costs more than reading every file (ReadFiles streams them).
   Status IsSelective(const std::string& fts_expr, bool* selective);
   Status EnsureDirs(std::string_view dir, int64_t now);
   Status DeleteNode(std::string_view path, Kind kind);
@@ -1856,28 +1856,35 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
 
 Status SqliteStore::IsSelective(const std::string& fts_expr, bool* selective) {
   *selective = true;
-  int64_t rows = 0;
+  int64_t max_id[2] = {0, 0};  // sessions, memory
   {
     Query q = Use(Q::kRowEstimate);
     Status st;
-    if (q.Next(&st)) rows = q.ColInt(0) + q.ColInt(1);
-    if (!st.ok()) return st;
-  }
-  // Counting stops at the limit, so a common word costs no more than a
-  // fixed share of the rows.
-  const int64_t limit = rows / kMaxCandidateShare + 1;
-  int64_t hits = 0;
-  for (const Q q_id : {Q::kFtsSessionsHits, Q::kFtsMemoryHits}) {
-    Query q = Use(q_id);
-    q.Text(1, fts_expr).Int(2, limit - hits);
-    Status st;
-    if (q.Next(&st)) hits += q.ColInt(0);
-    if (!st.ok()) return st;
-    if (hits >= limit) {
-      *selective = false;
-      break;
+    if (q.Next(&st)) {
+      max_id[0] = q.ColInt(1);
+      max_id[1] = q.ColInt(0);
     }
+    if (!st.ok()) return st;
   }
+  // The share of matching rows, estimated on each table's newest rows (all
+  // of a small table): the cost stays that of a fixed window however
+  // large the store, and a wrong guess costs time, never an answer.
+  double estimated_hits = 0;
+  const Q queries[2] = {Q::kFtsSessionsHits, Q::kFtsMemoryHits};
+  for (int t = 0; t < 2; ++t) {
+    const int64_t window = std::min(max_id[t], kSelectivityWindow);
+    if (window == 0) continue;
+    Query q = Use(queries[t]);
+    q.Text(1, fts_expr).Int(2, max_id[t] - window);
+    Status st;
+    int64_t hits = 0;
+    if (q.Next(&st)) hits = q.ColInt(0);
+    if (!st.ok()) return st;
+    estimated_hits +=
+        static_cast<double>(hits) * static_cast<double>(max_id[t]) / static_cast<double>(window);
+  }
+  const double rows = static_cast<double>(max_id[0] + max_id[1]);
+  *selective = estimated_hits * kMaxCandidateShare < rows;
   return Status::Ok();
 }
 

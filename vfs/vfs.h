@@ -192,11 +192,13 @@ class Store {
   struct CandidateOptions {
     // Default: Walk order.
     CandidateOrder order = CandidateOrder::kWalk;
-    // When true, and the order is kWalk, a query that matches at least a
-    // fifth of all stored rows (memory files and session lines) is refused
-    // with kInvalidArgument: a common word is in most files, and reading
-    // every file in scope (ReadFiles) then costs less than mapping its many
-    // hits to files. Default: false (always answer).
+    // When true, and the order is kWalk, a query that matches about a
+    // fifth of all stored rows (memory files and session lines) or more is
+    // refused with kInvalidArgument: a common word is in most files, and
+    // reading every file in scope (ReadFiles) then costs less than mapping
+    // its many hits to files. The share is estimated on the newest few
+    // thousand rows of each table, so that the check costs the same on any
+    // store. Default: false (always answer).
     bool refuse_unselective = false;
   };
   virtual Status FindCandidates(std::string_view path, const SubstringQuery& query,
