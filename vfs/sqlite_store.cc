@@ -410,12 +410,13 @@ const char* SqlText(Q q) {
       return "SELECT path FROM memory WHERE NOT searchable";
     case Q::kUnsearchableBelow:
       return "SELECT path FROM memory WHERE NOT searchable AND path > ?1 AND path < ?2";
-    // How many rows with a rowid above ?2 an FTS5 expression (?1) matches:
-    // FTS5 reads its doclists in rowid order, so the cost is that window's.
+    // How many rows with a rowid up to ?2 an FTS5 expression (?1) matches:
+    // FTS5 reads its doclists in rowid order and stops past the bound, so
+    // the cost is that of the window.
     case Q::kFtsMemoryHits:
-      return "SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?1 AND rowid > ?2";
+      return "SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?1 AND rowid <= ?2";
     case Q::kFtsSessionsHits:
-      return "SELECT count(*) FROM sessions_fts WHERE sessions_fts MATCH ?1 AND rowid > ?2";
+      return "SELECT count(*) FROM sessions_fts WHERE sessions_fts MATCH ?1 AND rowid <= ?2";
     case Q::kRowEstimate:
       return "SELECT (SELECT ifnull(max(id), 0) FROM memory), "
              "(SELECT ifnull(max(id), 0) FROM sessions)";
@@ -1055,7 +1056,7 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status ReadSessionLines(std::string_view path, uint64_t first, uint64_t last,
                           std::vector<Line>* out);
   // False when the FTS5 expression matches about 1 / kMaxCandidateShare
-  // of all memory and session rows or more (estimated on the newest
+  // of all memory and session rows or more (estimated on the oldest
   // kSelectivityWindow rows of each table): mapping that many hits to
   // files costs more than reading every file (ReadFiles streams them).
   Status IsSelective(const std::string& fts_expr, bool* selective);
@@ -1866,7 +1867,7 @@ Status SqliteStore::IsSelective(const std::string& fts_expr, bool* selective) {
     }
     if (!st.ok()) return st;
   }
-  // The share of matching rows, estimated on each table's newest rows (all
+  // The share of matching rows, estimated on each table's oldest rows (all
   // of a small table): the cost stays that of a fixed window however
   // large the store, and a wrong guess costs time, never an answer.
   double estimated_hits = 0;
@@ -1875,7 +1876,7 @@ Status SqliteStore::IsSelective(const std::string& fts_expr, bool* selective) {
     const int64_t window = std::min(max_id[t], kSelectivityWindow);
     if (window == 0) continue;
     Query q = Use(queries[t]);
-    q.Text(1, fts_expr).Int(2, max_id[t] - window);
+    q.Text(1, fts_expr).Int(2, window);
     Status st;
     int64_t hits = 0;
     if (q.Next(&st)) hits = q.ColInt(0);

@@ -196,7 +196,7 @@ class Store {
     // fifth of all stored rows (memory files and session lines) or more is
     // refused with kInvalidArgument: a common word is in most files, and
     // reading every file in scope (ReadFiles) then costs less than mapping
-    // its many hits to files. The share is estimated on the newest few
+    // its many hits to files. The share is estimated on the oldest few
     // thousand rows of each table, so that the check costs the same on any
     // store. Default: false (always answer).
     bool refuse_unselective = false;

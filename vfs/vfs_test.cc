@@ -1636,16 +1636,16 @@ TEST_CASE("FindCandidates: refuse_unselective declines a common word, answers a 
   CHECK(out.size() == 80);
   REQUIRE(store->FindCandidates("", Atom("rarest"), &out, refuse).ok());
   CHECK(out == std::vector<std::string>{"sessions/7.jsonl"});
-  // Beyond a few thousand rows the share is estimated on the newest ones:
-  // a word only in old rows is looked up (and every file holding it found).
+  // Beyond a few thousand rows the share is estimated on the oldest ones:
+  // a word only in newer rows is looked up (and every file holding it found).
   std::string old_log, new_log;
   for (int i = 0; i < 5000; ++i) old_log += "{\"ancient\":" + std::to_string(i) + "}\n";
   for (int i = 0; i < 5000; ++i) new_log += "{\"recent\":" + std::to_string(i) + "}\n";
   REQUIRE(store->WriteFile("sessions/old.jsonl", old_log, 0644, kBase).ok());
   REQUIRE(store->WriteFile("sessions/new.jsonl", new_log, 0644, kBase).ok());
-  CHECK(store->FindCandidates("", Atom("recent"), &out, refuse).code() == Code::kInvalidArgument);
-  REQUIRE(store->FindCandidates("", Atom("ancient"), &out, refuse).ok());
-  CHECK(out == std::vector<std::string>{"sessions/old.jsonl"});
+  CHECK(store->FindCandidates("", Atom("ancient"), &out, refuse).code() == Code::kInvalidArgument);
+  REQUIRE(store->FindCandidates("", Atom("recent"), &out, refuse).ok());
+  CHECK(out == std::vector<std::string>{"sessions/new.jsonl"});
   // Ranked results are never refused: the order is what was asked for.
   refuse.order = Store::CandidateOrder::kBm25;
   CHECK(store->FindCandidates("", Atom("common"), &out, refuse).ok());
