@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "bench/tree_gen.h"
+#include "tests/support/unique_fd.h"
 
 extern char** environ;
 
@@ -78,38 +79,8 @@ constexpr double kCheapJustBashMs = 1000;
 // ---------------------------------------------------------------------------
 // Processes.
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) {
-      Reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-bool MakePipe(Fd* r, Fd* w) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
-  *r = Fd(fds[0]);
-  *w = Fd(fds[1]);
-  return true;
-}
+using memhook::testing::MakePipe;
+using Fd = memhook::testing::UniqueFd;
 
 // posix_spawn attributes and file actions, destroyed on scope exit.
 struct SpawnSetup {
@@ -1163,8 +1134,7 @@ std::string Bench::Targets() const {
           << " ms. Two bare starts (`memhook` with no arguments + `bash -c true`) already cost "
           << Ms(noop_ms + bash_ms) << " ms = " << Ratio((noop_ms + bash_ms) / t->gnu_tmpfs.Median())
           << " GNU. What would close it: a faster hook start (see pass-through)"
-          << (t->spooled ? ", and a larger inline limit (fewer spooled answers)" : "")
-          << ".\n";
+          << (t->spooled ? ", and a larger inline limit (fewer spooled answers)" : "") << ".\n";
     }
   }
   // 3. Rare-word grep at least 10× faster than GNU.

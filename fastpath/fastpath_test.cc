@@ -17,6 +17,7 @@
 #include <fstream>
 #include <string>
 
+#include "fastpath/disk_tree_for_test.h"
 #include "vfs/vfs.h"
 
 namespace fs = std::filesystem;
@@ -27,22 +28,13 @@ using memhook::fastpath::Route;
 
 namespace {
 
-struct Fixture {
-  fs::path root;
-  fs::path tree;  // the real directory, also the mount
-  std::unique_ptr<memhook::vfs::Store> store;
+struct Fixture : memhook::fastpath::testing::DiskTree {
   Engine engine;
 
-  Fixture() {
-    setenv("LC_ALL", "C.UTF-8", 1);
-    setenv("TZ", "UTC", 1);
-    std::setlocale(LC_ALL, "");
-    char tmpl[] = "/tmp/memhook-fastpath-XXXXXX";
-    root = mkdtemp(tmpl);
-    tree = root / "mem";
-    fs::create_directories(tree / "notes" / "deep" / "er");
-    fs::create_directories(tree / "sessions" / "2026");
-    fs::create_directories(tree / "empty-dir");
+  Fixture() : DiskTree("memhook-fastpath") {
+    MakeDirs("notes/deep/er");
+    MakeDirs("sessions/2026");
+    MakeDirs("empty-dir");
     Write("MEMORY.md", "# Memory\n\nline two\nline three\n");
     Write("notes/a.md",
           "alpha\nbeta\ngamma\ndelta\nepsilon\nzeta\neta\ntheta\niota\nkappa\nlambda\nmu\n");
@@ -54,11 +46,11 @@ struct Fixture {
     Write("notes/tabs.md", "a\tb\x01\x7f\xc3\xa9 caf\xc3\xa9\n\n\n\nend\n");
     Write("notes/.hidden.md", "hidden\n");
     Write("notes/deep/er/x.md", "deep\n");
-    fs::create_directories(tree / "rank");
+    MakeDirs("rank");
     Write("rank/a-low.md", "zebra once, among a great many other words that dilute it\n" +
                                std::string(2000, 'x') + "\n");
     Write("rank/b-high.md", "zebra zebra zebra\n");
-    fs::create_directories(tree / "data");
+    MakeDirs("data");
     Write("data/nums.txt", "10 b\n9 a\n-3 c\n1.5 d\n 2 e\nx f\n10 a\n0 z\n-0 y\n007 q\n");
     Write("data/colon.txt", "a:3:x\nb:1:y\nc:2:x\nd:1:x\nno delim\n");
     Write("data/case.txt", "B\na\nb\nA\nb\n_x\n.y\n");
@@ -66,26 +58,11 @@ struct Fixture {
     Write("data/tabs.tsv", "a\tb\tc\nd\te\n");
     Write("sessions/2026/s1.jsonl", "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
     Write("sessions/2026/s2.jsonl", "{\"x\":1}\n{\"y\":2}");
-    memhook::vfs::Status status;
-    store = memhook::vfs::OpenSqliteStore((root / "db.sqlite").string(), {}, &status);
-    REQUIRE_MESSAGE(store != nullptr, status.message());
-    uint64_t files = 0;
-    REQUIRE(memhook::vfs::ImportTree(*store, tree.string(), &files).ok());
-    // The engine must answer from the store, never from disk: add a file
-    // on disk only after the import, which neither side may see... except
-    // bash. So the tree is frozen from here on.
-  }
-  ~Fixture() { fs::remove_all(root); }
-
-  void Write(const std::string& rel, const std::string& content) {
-    std::ofstream(tree / rel, std::ios::binary) << content;
+    Import();
   }
 
   EngineOptions Options(const std::string& cwd_rel = "") const {
-    EngineOptions options;
-    options.mount = tree.string();
-    options.home = root.string();
-    options.cwd = cwd_rel.empty() ? root.string() : (tree / cwd_rel).string();
+    EngineOptions options = DiskTree::Options(cwd_rel);
     options.now_ns = 0;
     return options;
   }
@@ -94,35 +71,11 @@ struct Fixture {
     return engine.Run(command, Options(cwd_rel), [this](std::string*) { return store.get(); });
   }
 
-  // Real bash on the real directory.
-  Answer Bash(const std::string& command, const std::string& cwd_rel = "") {
-    fs::path out = root / "bash.out", err = root / "bash.err";
-    std::string cwd = cwd_rel.empty() ? root.string() : (tree / cwd_rel).string();
-    std::string script = "cd '" + cwd + "' && HOME='" + root.string() + "' bash -c " +
-                         Quote(command) + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    int raw = std::system(script.c_str());
-    Answer answer;
-    answer.status = WEXITSTATUS(raw);
-    answer.out = Slurp(out);
-    answer.err = Slurp(err);
-    return answer;
-  }
-
-  static std::string Quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-  }
-  static std::string Slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
-
   void Agree(const std::string& command, const std::string& cwd_rel = "") {
     CAPTURE(command);
     Answer ours = Run(command, cwd_rel);
     REQUIRE_MESSAGE(ours.route == Route::kFastPath, ours.reason);
-    Answer real = Bash(command, cwd_rel);
+    const auto real = Bash(command, cwd_rel);
     CHECK(ours.out == real.out);
     CHECK(ours.err == real.err);
     CHECK(ours.status == real.status);
@@ -349,11 +302,11 @@ TEST_CASE("MEMHOOK_GREP_RANK=bm25 orders recursive grep by relevance, same lines
   Fixture f;
   const std::string m = f.tree.string();
   EngineOptions options = f.Options();
-  Answer by_path = f.engine.Run("grep -rl zebra " + m, options,
-                                [&f](std::string*) { return f.store.get(); });
+  Answer by_path =
+      f.engine.Run("grep -rl zebra " + m, options, [&f](std::string*) { return f.store.get(); });
   options.grep_rank_bm25 = true;
-  Answer by_rank = f.engine.Run("grep -rl zebra " + m, options,
-                                [&f](std::string*) { return f.store.get(); });
+  Answer by_rank =
+      f.engine.Run("grep -rl zebra " + m, options, [&f](std::string*) { return f.store.get(); });
   REQUIRE(by_path.route == Route::kFastPath);
   CHECK(by_path.out == m + "/rank/a-low.md\n" + m + "/rank/b-high.md\n");
   CHECK(by_rank.out == m + "/rank/b-high.md\n" + m + "/rank/a-low.md\n");

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "fastpath/commands.h"
+#include "fastpath/disk_tree_for_test.h"
 #include "fastpath/fastpath.h"
 #include "fastpath/regex_translate.h"
 #include "vfs/vfs.h"
@@ -198,33 +199,15 @@ struct Result {
   std::string unsupported;
 };
 
-std::string SortedLines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
+using memhook::fastpath::testing::SortedLines;
 
-struct Fixture {
-  fs::path root;
-  fs::path tree;  // the real directory, also the mount
-  std::string locale;
-  std::unique_ptr<Store> store;
+struct Fixture : memhook::fastpath::testing::DiskTree {
   Engine engine;
 
-  explicit Fixture(const char* loc = "C.UTF-8") : locale(loc) {
-    setenv("LC_ALL", loc, 1);
-    setenv("TZ", "UTC", 1);
-    std::setlocale(LC_ALL, "");
-    char tmpl[] = "/tmp/memhook-grep-XXXXXX";
-    root = mkdtemp(tmpl);
-    tree = root / "mem";
-    fs::create_directories(tree / "notes" / "deep" / "er");
-    fs::create_directories(tree / "sessions" / "2026");
-    fs::create_directories(tree / "empty-dir");
+  explicit Fixture(const char* loc = "C.UTF-8") : DiskTree("memhook-grep", loc) {
+    MakeDirs("notes/deep/er");
+    MakeDirs("sessions/2026");
+    MakeDirs("empty-dir");
     Write("MEMORY.md", "# Memory\n\nline two\nline three\n");
     Write("notes/a.md",
           "alpha\nbeta\ngamma\ndelta\nepsilon\nzeta\neta\ntheta\niota\nkappa\nlambda\nmu\n");
@@ -271,26 +254,9 @@ struct Fixture {
     Write("patterns.txt", "foo\nbar\n");
     Write("empty-patterns.txt", "");
     Write("pat-empty-line.txt", "zzz\n\n");
-    Status status;
     memhook::vfs::StoreOptions options;
     options.virtual_index = false;  // bash sees no generated index.md
-    store = memhook::vfs::OpenSqliteStore((root / "db.sqlite").string(), options, &status);
-    REQUIRE_MESSAGE(store != nullptr, status.message());
-    uint64_t files = 0;
-    REQUIRE(memhook::vfs::ImportTree(*store, tree.string(), &files).ok());
-  }
-  ~Fixture() { fs::remove_all(root); }
-
-  void Write(const std::string& rel, const std::string& content) {
-    std::ofstream(tree / rel, std::ios::binary) << content;
-  }
-
-  EngineOptions Options(const std::string& cwd_rel = "") const {
-    EngineOptions options;
-    options.mount = tree.string();
-    options.home = root.string();
-    options.cwd = cwd_rel.empty() ? root.string() : (tree / cwd_rel).string();
-    return options;
+    Import(options);
   }
 
   // "M/" stands for the mount (left to right: the temporary directory's
@@ -316,25 +282,11 @@ struct Fixture {
   }
 
   // Real bash + GNU grep on the real directory.
-  Result Bash(const std::string& command, const std::string& cwd_rel = "") {
-    fs::path out = root / "bash.out", err = root / "bash.err";
-    std::string cwd = cwd_rel.empty() ? root.string() : (tree / cwd_rel).string();
-    std::string script = "cd '" + cwd + "' && HOME='" + root.string() + "' bash -c " +
-                         Quote(command) + " >'" + out.string() + "' 2>'" + err.string() +
-                         "' </dev/null";
-    int raw = std::system(script.c_str());
-    return {Slurp(out), Slurp(err), WEXITSTATUS(raw), ""};
+  Result Bash(const std::string& command, const std::string& cwd_rel = "") const {
+    const auto real = DiskTree::Bash(command, cwd_rel);
+    return {real.out, real.err, real.status, ""};
   }
-
-  static std::string Quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-  }
-  static std::string Slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
+  static std::string Quote(const std::string& s) { return ShellQuote(s); }
 
   // The direct answer agrees with bash; recursive ones also through the
   // indexed store.
@@ -372,6 +324,20 @@ struct Fixture {
           (sorted ? SortedLines(real.out) : real.out));
     CHECK(ours.err == real.err);
     CHECK(ours.status == real.status);
+  }
+
+  // A random command: when CmdGrep answers it, the answer agrees with
+  // bash. False when it is sent to the next tier.
+  bool AgreeIfAnswered(const std::string& raw) {
+    const std::string command = Expand(raw);
+    Result ours = Direct(command, "", *store);
+    if (!ours.unsupported.empty()) return false;
+    Result real = Bash(command);
+    CAPTURE(raw);
+    CHECK(ours.out == real.out);
+    CHECK(ours.err == real.err);
+    CHECK(ours.status == real.status);
+    return true;
   }
 
   void Refused(const std::string& raw, const std::string& cwd_rel = "") {
@@ -1134,15 +1100,7 @@ TEST_CASE("random patterns agree with GNU grep") {
     for (int i = 0; i < len; ++i) pattern += tokens[rng() % tokens.size()];
     std::string command = std::string("grep ") + (is_ere ? "-E " : "") + modes[iter % 10] + " -e " +
                           Fixture::Quote(pattern) + " M/fuzz.txt";
-    std::string expanded = f.Expand(command);
-    Result ours = f.Direct(expanded, "", *f.store);
-    if (!ours.unsupported.empty()) continue;
-    Result real = f.Bash(expanded);
-    CAPTURE(command);
-    CHECK(ours.out == real.out);
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
+    if (f.AgreeIfAnswered(command)) ++compared;
   }
   MESSAGE("random patterns compared: " << compared);
   CHECK(compared > 250);
@@ -1182,15 +1140,7 @@ TEST_CASE("random option mixes agree with GNU grep") {
       command += " -e " + Fixture::Quote(pattern);
     }
     command += " M/mix.txt";
-    std::string expanded = f.Expand(command);
-    Result ours = f.Direct(expanded, "", *f.store);
-    if (!ours.unsupported.empty()) continue;
-    Result real = f.Bash(expanded);
-    CAPTURE(command);
-    CHECK(ours.out == real.out);
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
+    if (f.AgreeIfAnswered(command)) ++compared;
   }
   MESSAGE("random option mixes compared: " << compared);
   CHECK(compared > 400);
@@ -1257,15 +1207,7 @@ TEST_CASE("random non-ASCII and binary text agrees with GNU grep") {
     std::string file = iter % 4 == 3 ? "M/uni.bin" : "M/uni.txt";
     std::string command =
         "grep " + flags[rng() % flags.size()] + " -e " + Fixture::Quote(pattern) + " " + file;
-    std::string expanded = f.Expand(command);
-    Result ours = f.Direct(expanded, "", *f.store);
-    if (!ours.unsupported.empty()) continue;
-    Result real = f.Bash(expanded);
-    CAPTURE(command);
-    CHECK(ours.out == real.out);
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
+    if (f.AgreeIfAnswered(command)) ++compared;
   }
   MESSAGE("random non-ASCII patterns compared: " << compared);
   CHECK(compared > 200);

@@ -51,6 +51,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/unique_fd.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -157,39 +159,8 @@ double Percentile(std::vector<double> values, double p) {
 // ---------------------------------------------------------------------------
 // RAII for file descriptors, child processes and the temp root.
 
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() { Reset(); }
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      Reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-bool MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
-  *read_end = UniqueFd(fds[0]);
-  *write_end = UniqueFd(fds[1]);
-  return true;
-}
+using memhook::testing::MakePipe;
+using UniqueFd = memhook::testing::UniqueFd;
 
 // A forked child in its own process group. The destructor kills the group
 // and reaps the child if it was not waited for.
