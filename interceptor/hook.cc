@@ -79,6 +79,9 @@ vfs::StoreOptions ReadOnlyStoreOptions(bool trace = false) {
   options.read_only = true;
   options.create_if_missing = false;
   options.trace = trace;
+  // A second reader for large recursive reads; not when tracing, so that
+  // `explain` shows every statement.
+  options.parallel_reads = !trace;
   return options;
 }
 

@@ -40,9 +40,11 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -67,14 +69,27 @@ constexpr int64_t kMaxCandidateShare = 5;     // see IsSelective
 constexpr int64_t kSelectivityWindow = 4096;  // rows per table IsSelective samples
 constexpr uint64_t kFirstPrefixLines = 4;     // see ReadOptions::offer_prefixes
 constexpr size_t kMaxMergedRuns = 64;         // Walk: more sorted runs than this, sort
-constexpr size_t kLineBatch = 16;             // rows per kInsertSessionLines16
+// Parallel ReadFiles (StoreOptions::parallel_reads): from this many paths
+// on, in alternating blocks of kParallelBlock, the helper at most
+// kMaxReadAheadBlocks of its blocks ahead of the visitor.
+constexpr size_t kParallelMinFiles = 512;
+constexpr size_t kParallelBlock = 64;
+constexpr size_t kMaxReadAheadBlocks = 4;
+// Of every kParallelCycle blocks, the first is read by the visitor's
+// thread, which also runs the visitor on all of them; the others by the
+// helper.
+constexpr size_t kParallelCycle = 2;
+bool IsHelperBlock(size_t block) { return block % kParallelCycle != 0; }
+// The helper's own count of its blocks before `block`.
+size_t HelperBlockNumber(size_t block) { return block - block / kParallelCycle - 1; }
+constexpr size_t kLineBatch = 16;  // rows per kInsertSessionLines16
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxTracedSql = 512;
 constexpr int32_t kApplicationId = 0x6d656d68;  // "memh"
 constexpr std::string_view kIndexName = "index.md";
 
 // Migration i brings the schema from version i to i + 1. Append only.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE dirs(
   path TEXT PRIMARY KEY NOT NULL,
@@ -211,7 +226,56 @@ END;
 INSERT INTO memory_fts(memory_fts) VALUES('rebuild');
 INSERT INTO sessions_fts(sessions_fts) VALUES('rebuild');
 )sql",
+    // v3: a counter every committed change to the tree moves, whoever
+    // writes (these are triggers, so the sqlite3 shell counts too). Two
+    // connections that read the same value see the same tree: a
+    // read-only store checks it before it lets a second connection read
+    // for it (StoreOptions::parallel_reads).
+    R"sql(
+CREATE TABLE generation(id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO generation(id, n) VALUES(1, 0);
+CREATE TRIGGER dirs_generation_insert AFTER INSERT ON dirs BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER dirs_generation_update AFTER UPDATE ON dirs BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER dirs_generation_delete AFTER DELETE ON dirs BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER memory_generation_insert AFTER INSERT ON memory BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER memory_generation_update AFTER UPDATE ON memory BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER memory_generation_delete AFTER DELETE ON memory BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER session_files_generation_insert AFTER INSERT ON session_files BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER session_files_generation_update AFTER UPDATE ON session_files BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER session_files_generation_delete AFTER DELETE ON session_files BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER sessions_generation_insert AFTER INSERT ON sessions BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER sessions_generation_update AFTER UPDATE ON sessions BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+CREATE TRIGGER sessions_generation_delete AFTER DELETE ON sessions BEGIN
+  UPDATE generation SET n = n + 1;
+END;
+)sql",
 };
+
+// A read-only store (which never migrates) still reads a store this old;
+// what later versions add (v3: parallel reads) is then not used.
+constexpr int kOldestReadableVersion = 2;
 
 enum class Q {
   kBeginRead,
@@ -263,6 +327,7 @@ enum class Q {
   kRowEstimate,
   kStreamMemory,
   kStreamSessions,
+  kGeneration,
   kCount,
 };
 
@@ -424,6 +489,8 @@ const char* SqlText(Q q) {
     // file is its lines in order (one NULL-text row when it has none).
     case Q::kStreamMemory:
       return "SELECT path, searchable, content FROM memory WHERE path >= ?1 ORDER BY path";
+    case Q::kGeneration:
+      return "SELECT n FROM generation";
     case Q::kStreamSessions:
       return "SELECT f.path, f.final_newline, s.text FROM session_files AS f "
              "LEFT JOIN sessions AS s ON s.path = f.path WHERE f.path >= ?1 "
@@ -933,6 +1000,9 @@ Status QueryToFts(const Store::SubstringQuery& query, int depth, FtsExpr* out) {
 
 // ---- the store -----------------------------------------------------------
 
+// ReadFiles' state shared with its helper thread (defined with ReadFiles).
+struct ReadAhead;
+
 class SqliteStore final : public Store, public internal::BulkCapable {
  public:
   SqliteStore(std::string db_path, const StoreOptions& options)
@@ -1055,6 +1125,13 @@ class SqliteStore final : public Store, public internal::BulkCapable {
 
   Status ReadSessionLines(std::string_view path, uint64_t first, uint64_t last,
                           std::vector<Line>* out);
+  // A second read-only connection on this store's snapshot, for parallel
+  // ReadFiles; *out stays null when none can be had (the generation
+  // counters differ, or opening it failed): the caller then reads alone.
+  Status OpenHelperConnection(DbPtr* out);
+  // The helper thread of a parallel ReadFiles: reads its blocks of `paths`
+  // (IsHelperBlock) through `db` into `ahead`.
+  static void ReadAheadLoop(sqlite3* db, const std::vector<std::string>& paths, ReadAhead* ahead);
   // False when the FTS5 expression matches about 1 / kMaxCandidateShare
   // of all memory and session rows or more (estimated on the oldest
   // kSelectivityWindow rows of each table): mapping that many hits to
@@ -1070,6 +1147,7 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   DbPtr db_;
   std::string db_path_;
   StoreOptions options_;
+  int schema_version_ = 0;  // as opened (a read-only store may be older)
   std::array<StmtPtr, static_cast<size_t>(Q::kCount)> stmts_;
   std::vector<std::string> trace_;
 };
@@ -1191,14 +1269,18 @@ Status SqliteStore::Open() {
                                       std::to_string(latest) + ")");
   }
   if (version < latest) {
-    if (options_.read_only) {
+    if (options_.read_only && version < kOldestReadableVersion) {
       return Err(Code::kCorruption, "store " + db_path_ + " has schema version " +
                                         std::to_string(version) + "; open it read-write once to " +
                                         "upgrade it to " + std::to_string(latest));
     }
-    status = Migrate(version);
-    if (!status.ok()) return status;
+    if (!options_.read_only) {
+      status = Migrate(version);
+      if (!status.ok()) return status;
+      version = latest;
+    }
   }
+  schema_version_ = version;
   if (options_.read_only) {
     Status query_only = ExecScript("PRAGMA query_only = 1", "opening store");
     if (!query_only.ok()) return query_only;
@@ -1778,6 +1860,96 @@ class FileCursor {
   bool inside_file_ = false;
 };
 
+// Reads files by path through one connection's two streaming cursors
+// (kStreamMemory, kStreamSessions): ReadFiles' work for one thread.
+class FileReader {
+ public:
+  FileReader(Query* memory_query, Query* sessions_query)
+      : memory_(memory_query), sessions_(sessions_query) {}
+
+  // Reads `path` and hands it to `visit` (in prefixes when
+  // `offer_prefixes`). *found is false, and `visit` not called, when
+  // neither table holds the path (the virtual index, a directory, a missing
+  // path: the caller asks ReadFile). *next is what `visit` said last.
+  Status Read(const std::string& path, bool offer_prefixes,
+              const std::function<Store::ReadNext(const Store::FileBytes&)>& visit, bool* found,
+              Store::ReadNext* next) {
+    using ReadNext = Store::ReadNext;
+    Status st;
+    *found = false;
+    *next = ReadNext::kNextFile;
+    // Only session-log paths can be rows in `sessions`; one of them is a
+    // blob when its text is not clean (see the schema comment).
+    bool in_sessions = false;
+    if (IsSessionLogPath(path)) {
+      in_sessions = sessions_.Seek(path, &st);
+      if (!st.ok()) return st;
+    }
+    if (!in_sessions) {
+      const bool in_memory = memory_.Seek(path, &st);
+      if (!st.ok() || !in_memory) return st;
+      *found = true;
+      Query& q = memory_.query();
+      *next = visit(Store::FileBytes{path, q.ColBlob(2), q.ColInt(1) != 0, true});
+      memory_.Step(&st);
+      return st;
+    }
+    *found = true;
+    Query& q = sessions_.query();
+    const bool final_newline = q.ColInt(1) != 0;
+    content_.clear();
+    uint64_t lines = 0;
+    uint64_t next_offer = kFirstPrefixLines;
+    while (sessions_.on_row() && sessions_.RowPath() == path) {
+      if (!q.IsNull(2)) {
+        content_ += q.ColText(2);
+        content_ += '\n';
+        ++lines;
+      }
+      if (!sessions_.Step(&st)) return st;
+      if (offer_prefixes && lines == next_offer && sessions_.on_row() &&
+          sessions_.RowPath() == path) {
+        // Session rows are clean text by construction.
+        *next = visit(Store::FileBytes{path, content_, true, false});
+        if (*next != ReadNext::kMore) {
+          sessions_.LeaveFile();
+          return st;
+        }
+        next_offer *= 2;
+      }
+    }
+    // Every line has been followed by '\n'; the last keeps it only with
+    // the final-newline flag (a file of no lines is "" or "\n").
+    if (lines > 0 && !final_newline) content_.pop_back();
+    if (lines == 0 && final_newline) content_ += '\n';
+    *next = visit(Store::FileBytes{path, content_, true, true});
+    return st;
+  }
+
+ private:
+  FileCursor memory_;
+  FileCursor sessions_;
+  std::string content_;
+};
+
+// A file the helper connection read, kept until the visitor gets to it.
+struct ReadAheadFile {
+  bool found = false;  // false: the visitor's thread asks ReadFile
+  bool known_text = false;
+  std::string bytes;
+};
+
+// What the helper thread of a parallel ReadFiles shares with the caller's
+// thread: each of the helper's blocks of paths once read, in order.
+struct ReadAhead {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::vector<ReadAheadFile>> blocks;  // by the helper's block number
+  size_t consumed = 0;                             // helper blocks the caller's thread has taken
+  bool stop = false;                               // the caller's thread wants no more
+  bool failed = false;  // the helper gave up; the caller reads the rest itself
+};
+
 Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadOptions& options,
                               const std::function<ReadNext(const FileBytes& file)>& visit) {
   Status st;
@@ -1788,71 +1960,190 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
   Txn txn(this);
   st = txn.Begin(false);
   if (!st.ok()) return st;
+  DbPtr helper_db;
+  if (options_.read_only && options_.parallel_reads && schema_version_ >= 3 &&
+      paths.size() >= kParallelMinFiles) {
+    st = OpenHelperConnection(&helper_db);
+    if (!st.ok()) return st;
+  }
   Query memory_query = Use(Q::kStreamMemory);
   Query sessions_query = Use(Q::kStreamSessions);
-  FileCursor memory(&memory_query);
-  FileCursor sessions(&sessions_query);
+  FileReader reader(&memory_query, &sessions_query);
   std::string content;
-  for (const std::string& path : paths) {
-    // Only session-log paths can be rows in `sessions`; one of them is a
-    // blob when its text is not clean (see the schema comment).
-    bool in_memory = false;
-    bool in_sessions = false;
-    if (IsSessionLogPath(path)) {
-      in_sessions = sessions.Seek(path, &st);
+  // One path, on this thread.
+  auto read_here = [&](const std::string& path, ReadNext* next) {
+    bool found = false;
+    Status read = reader.Read(path, options.offer_prefixes, visit, &found, next);
+    if (!read.ok() || found) return read;
+    // The virtual index, a directory, a missing path: ReadFile's answer.
+    read = ReadFile(path, &content);
+    if (read.ok()) *next = visit(FileBytes{path, content, false, true});
+    return read;
+  };
+
+  if (helper_db == nullptr) {
+    for (const std::string& path : paths) {
+      ReadNext next = ReadNext::kNextFile;
+      st = read_here(path, &next);
       if (!st.ok()) return st;
+      if (next == ReadNext::kStop) break;
     }
-    if (!in_sessions) {
-      in_memory = memory.Seek(path, &st);
-      if (!st.ok()) return st;
-    }
-    ReadNext next = ReadNext::kNextFile;
-    if (in_memory) {
-      Query& q = memory.query();
-      next = visit(FileBytes{path, q.ColBlob(2), q.ColInt(1) != 0, true});
-      if (!memory.Step(&st)) return st;
-    } else if (in_sessions) {
-      Query& q = sessions.query();
-      const bool final_newline = q.ColInt(1) != 0;
-      content.clear();
-      uint64_t lines = 0;
-      uint64_t next_offer = kFirstPrefixLines;
-      bool left_early = false;
-      while (sessions.on_row() && sessions.RowPath() == path) {
-        if (!q.IsNull(2)) {
-          content += q.ColText(2);
-          content += '\n';
-          ++lines;
-        }
-        if (!sessions.Step(&st)) return st;
-        if (options.offer_prefixes && lines == next_offer && sessions.on_row() &&
-            sessions.RowPath() == path) {
-          // Session rows are clean text by construction.
-          next = visit(FileBytes{path, content, true, false});
-          if (next != ReadNext::kMore) {
-            sessions.LeaveFile();
-            left_early = true;
-            break;
-          }
-          next_offer *= 2;
-        }
-      }
-      if (!left_early) {
-        // Every line has been followed by '\n'; the last keeps it only with
-        // the final-newline flag (a file of no lines is "" or "\n").
-        if (lines > 0 && !final_newline) content.pop_back();
-        if (lines == 0 && final_newline) content += '\n';
-        next = visit(FileBytes{path, content, true, true});
-      }
-    } else {
-      // The virtual index, a directory, a missing path: ReadFile's answer.
-      st = ReadFile(path, &content);
-      if (!st.ok()) return st;
-      next = visit(FileBytes{path, content, false, true});
-    }
-    if (next == ReadNext::kStop) break;
+    return txn.Commit();
   }
-  return txn.Commit();
+
+  // Blocks of kParallelBlock paths: one in kParallelCycle is read here,
+  // the others by the helper connection, up to kMaxReadAheadBlocks ahead.
+  if (options_.trace) trace_.push_back("-- ReadFiles: a second connection reads every other block");
+  ReadAhead ahead;
+  std::thread helper([&] { ReadAheadLoop(helper_db.get(), paths, &ahead); });
+  auto finish = [&](Status result) {
+    {
+      std::lock_guard<std::mutex> lock(ahead.mu);
+      ahead.stop = true;
+    }
+    ahead.cv.notify_all();
+    helper.join();
+    if (!result.ok()) return result;
+    return txn.Commit();
+  };
+  const size_t block_count = (paths.size() + kParallelBlock - 1) / kParallelBlock;
+  for (size_t block = 0; block < block_count; ++block) {
+    const size_t begin = block * kParallelBlock;
+    const size_t end = std::min(paths.size(), begin + kParallelBlock);
+    if (!IsHelperBlock(block)) {
+      for (size_t i = begin; i < end; ++i) {
+        ReadNext next = ReadNext::kNextFile;
+        st = read_here(paths[i], &next);
+        if (!st.ok()) return finish(st);
+        if (next == ReadNext::kStop) return finish(Status::Ok());
+      }
+      continue;
+    }
+    const size_t helper_block = HelperBlockNumber(block);
+    std::vector<ReadAheadFile> files;
+    bool have_block = false;
+    {
+      std::unique_lock<std::mutex> lock(ahead.mu);
+      ahead.cv.wait(lock, [&] { return ahead.blocks.size() > helper_block || ahead.failed; });
+      if (ahead.blocks.size() > helper_block) {
+        files = std::move(ahead.blocks[helper_block]);
+        have_block = true;
+      }
+      ahead.consumed = helper_block + 1;
+    }
+    ahead.cv.notify_all();
+    for (size_t i = begin; i < end; ++i) {
+      ReadNext next = ReadNext::kNextFile;
+      if (!have_block) {
+        // The helper failed: read its paths here (an error, if real, comes
+        // back the same way).
+        st = read_here(paths[i], &next);
+        if (!st.ok()) return finish(st);
+      } else if (files[i - begin].found) {
+        ReadAheadFile& file = files[i - begin];
+        next = visit(FileBytes{paths[i], file.bytes, file.known_text, true});
+      } else {
+        st = ReadFile(paths[i], &content);
+        if (!st.ok()) return finish(st);
+        next = visit(FileBytes{paths[i], content, false, true});
+      }
+      if (next == ReadNext::kStop) return finish(Status::Ok());
+    }
+  }
+  return finish(Status::Ok());
+}
+
+Status SqliteStore::OpenHelperConnection(DbPtr* out) {
+  // The counter as this store's snapshot sees it.
+  int64_t generation = -1;
+  {
+    Query q = Use(Q::kGeneration);
+    Status st;
+    if (q.Next(&st)) generation = q.ColInt(0);
+    if (!st.ok()) return st;
+  }
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(db_path_.c_str(), &raw,
+                      SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr);
+  DbPtr db(raw);
+  // Any failure here only means reading alone.
+  if (rc != SQLITE_OK) return Status::Ok();
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  if (sqlite3_exec(db.get(), "PRAGMA query_only = 1; PRAGMA mmap_size = 1099511627776; BEGIN",
+                   nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status::Ok();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db.get(), SqlText(Q::kGeneration), -1, &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return Status::Ok();
+  }
+  StmtPtr generation_stmt(stmt);
+  // The helper's snapshot starts with this read; the same count means no
+  // change to the tree was committed between the two snapshots.
+  if (sqlite3_step(generation_stmt.get()) != SQLITE_ROW ||
+      sqlite3_column_int64(generation_stmt.get(), 0) != generation) {
+    return Status::Ok();
+  }
+  *out = std::move(db);
+  return Status::Ok();
+}
+
+void SqliteStore::ReadAheadLoop(sqlite3* db, const std::vector<std::string>& paths,
+                                ReadAhead* ahead) {
+  auto give_up = [ahead] {
+    {
+      std::lock_guard<std::mutex> lock(ahead->mu);
+      ahead->failed = true;
+    }
+    ahead->cv.notify_all();
+  };
+  StmtPtr memory_stmt;
+  StmtPtr sessions_stmt;
+  for (auto [q, slot] :
+       {std::pair{Q::kStreamMemory, &memory_stmt}, std::pair{Q::kStreamSessions, &sessions_stmt}}) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v2(db, SqlText(q), -1, &stmt, nullptr);
+    slot->reset(stmt);
+    if (rc != SQLITE_OK) return give_up();
+  }
+  Query memory_query(db, memory_stmt.get());
+  Query sessions_query(db, sessions_stmt.get());
+  FileReader reader(&memory_query, &sessions_query);
+  const size_t block_count = (paths.size() + kParallelBlock - 1) / kParallelBlock;
+  for (size_t block = 0, helper_block = 0; block < block_count; ++block) {
+    if (!IsHelperBlock(block)) continue;
+    {
+      std::unique_lock<std::mutex> lock(ahead->mu);
+      ahead->cv.wait(lock, [&] {
+        return ahead->stop || helper_block < ahead->consumed + kMaxReadAheadBlocks;
+      });
+      if (ahead->stop) return;
+    }
+    const size_t begin = block * kParallelBlock;
+    const size_t end = std::min(paths.size(), begin + kParallelBlock);
+    std::vector<ReadAheadFile> files(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      ReadAheadFile& file = files[i - begin];
+      ReadNext next = ReadNext::kNextFile;
+      const Status st = reader.Read(
+          paths[i], false,
+          [&file](const FileBytes& bytes) {
+            file.bytes.assign(bytes.bytes);
+            file.known_text = bytes.known_text;
+            return ReadNext::kNextFile;
+          },
+          &file.found, &next);
+      if (!st.ok()) return give_up();
+    }
+    {
+      std::lock_guard<std::mutex> lock(ahead->mu);
+      ahead->blocks.push_back(std::move(files));
+    }
+    ahead->cv.notify_all();
+    ++helper_block;
+  }
 }
 
 Status SqliteStore::IsSelective(const std::string& fts_expr, bool* selective) {

@@ -228,10 +228,18 @@ struct StoreOptions {
   bool virtual_index = true;
   // Record SQL statements for TakeTrace(). Default: false.
   bool trace = false;
+  // Read-only stores only: ReadFiles of many files reads every other run
+  // of paths on a second connection, in a second thread, when that
+  // connection is shown to see the same snapshot (the store's change
+  // counter agrees); otherwise it reads alone. Results and their order
+  // are the same either way. Default: false.
+  bool parallel_reads = false;
 };
 
 // Opens (and migrates) a SQLite-backed store. On failure returns null and
 // sets *status. The Store owns its connection and closes it on destruction.
+// A read-only store never migrates: it reads stores one schema version
+// older too.
 std::unique_ptr<Store> OpenSqliteStore(const std::string& db_path, const StoreOptions& options,
                                        Status* status);
 

@@ -298,27 +298,27 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-TEST_CASE("open creates the database and its folders, migrates to v2, uses WAL") {
+TEST_CASE("open creates the database and its folders, migrates to v3, uses WAL") {
   TempDir tmp;
   const std::string db = tmp / "a/b/memhook.db";
   auto store = Open(db);
   RawDb raw(db);
-  CHECK(raw.One("PRAGMA user_version") == "2");
+  CHECK(raw.One("PRAGMA user_version") == "3");
   CHECK(raw.One("PRAGMA journal_mode") == "wal");
   CHECK(raw.One("PRAGMA application_id") == std::to_string(0x6d656d68));
   // The node tables, and the two FTS5 indexes (virtual tables, whose
   // shadow tables are plain tables named after them).
   const auto tables = raw.Column(
       "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY 1");
-  CHECK(tables == std::vector<std::string>{"dirs", "memory", "memory_fts", "session_files",
-                                           "sessions", "sessions_fts"});
+  CHECK(tables == std::vector<std::string>{"dirs", "generation", "memory", "memory_fts",
+                                           "session_files", "sessions", "sessions_fts"});
   const auto triggers =
       raw.Column("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY 1");
-  CHECK(triggers.size() == 6);
+  CHECK(triggers.size() == 6 + 12);  // the index's, and the generation counter's
   // Reopening an up-to-date store does not migrate again.
   store.reset();
   auto again = Open(db);
-  CHECK(raw.One("PRAGMA user_version") == "2");
+  CHECK(raw.One("PRAGMA user_version") == "3");
 }
 
 TEST_CASE("open errors: read-only missing file, not a memhook db, newer schema") {
@@ -1618,6 +1618,184 @@ TEST_CASE("FindCandidates: bm25 order ranks the better match first, same set") {
         std::vector<std::string>{"b-short.md", "a-long.md", "c-binary.bin"});
 }
 
+// A store of `count` files, notes and session logs mixed, some long.
+std::vector<std::string> WriteManyFiles(Store& store, int count) {
+  std::vector<std::string> paths;
+  for (int i = 0; i < count; ++i) {
+    const bool log = i % 3 != 0;
+    const std::string path =
+        log ? "sessions/d" + std::to_string(i % 7) + "/" + std::to_string(i) + ".jsonl"
+            : "notes/n" + std::to_string(i % 5) + "/" + std::to_string(i) + ".md";
+    std::string bytes;
+    for (int line = 0; line < (i * 7) % 23; ++line) {
+      bytes += "{\"file\":" + std::to_string(i) + ",\"line\":" + std::to_string(line) + "}\n";
+    }
+    if (i % 11 == 0 && !bytes.empty()) bytes.pop_back();
+    REQUIRE(store.WriteFile(path, bytes, 0644, kBase).ok());
+    paths.push_back(path);
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+bool TraceSays(Store& store, std::string_view text) {
+  const std::vector<std::string> trace = store.TakeTrace();
+  return std::any_of(trace.begin(), trace.end(),
+                     [&](const std::string& line) { return line.find(text) != std::string::npos; });
+}
+
+constexpr std::string_view kParallelTrace = "a second connection reads every other block";
+
+TEST_CASE("ReadFiles with parallel_reads: the same bytes, order, prefixes, stops and errors") {
+  TempDir dbdir;
+  const std::string db = dbdir / "m.db";
+  std::vector<std::string> paths;
+  {
+    auto rw = Open(db);
+    paths = WriteManyFiles(*rw, 1500);
+  }
+  StoreOptions options = ReadOnly();
+  options.parallel_reads = true;
+  options.trace = true;
+  auto parallel = Open(db, options);
+  auto alone = Open(db, ReadOnly());
+
+  std::vector<Visit> want, got;
+  REQUIRE(ReadAll(*alone, paths, &want).ok());
+  parallel->TakeTrace();
+  REQUIRE(ReadAll(*parallel, paths, &got).ok());
+  CHECK(TraceSays(*parallel, kParallelTrace));
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    INFO(paths[i]);
+    CHECK(got[i].path == want[i].path);
+    CHECK(got[i].bytes == want[i].bytes);
+    CHECK(got[i].known_text == want[i].known_text);
+  }
+  // Stops inside blocks read here and by the helper.
+  for (const size_t stop : {size_t{1}, size_t{64}, size_t{65}, size_t{100}, size_t{700}}) {
+    REQUIRE(ReadAll(*parallel, paths, &got, stop).ok());
+    CHECK(got.size() == stop);
+  }
+  // An unreadable path in a helper block: the paths before it, then its error.
+  std::vector<std::string> with_missing = paths;
+  with_missing[100] = "notes/missing.md";
+  CHECK(ReadAll(*parallel, with_missing, &got).code() == Code::kNotFound);
+  CHECK(got.size() == 100);
+  // Prefixes where this thread reads; whole files from the helper.
+  Store::ReadOptions prefixes;
+  prefixes.offer_prefixes = true;
+  std::vector<std::string> last(paths.size());
+  size_t visits = 0;
+  size_t index = 0;
+  REQUIRE(parallel
+              ->ReadFiles(paths, prefixes,
+                          [&](const Store::FileBytes& file) {
+                            ++visits;
+                            while (paths[index] != file.path) ++index;
+                            last[index] = std::string(file.bytes);
+                            return file.complete ? Store::ReadNext::kNextFile
+                                                 : Store::ReadNext::kMore;
+                          })
+              .ok());
+  CHECK(visits >= paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) CHECK(last[i] == want[i].bytes);
+}
+
+TEST_CASE("ReadFiles with parallel_reads never mixes in a change committed after the snapshot") {
+  TempDir dbdir;
+  const std::string db = dbdir / "m.db";
+  auto rw = Open(db);
+  const std::vector<std::string> paths = WriteManyFiles(*rw, 800);
+  StoreOptions options = ReadOnly();
+  options.parallel_reads = true;
+  options.trace = true;
+  auto reader = Open(db, options);
+  std::vector<Visit> before;
+  REQUIRE(ReadAll(*reader, {paths[0]}, &before).ok());  // the snapshot starts here
+  // Files in blocks the helper would read, and one this thread reads.
+  for (const size_t i : {size_t{3}, size_t{70}, size_t{200}, size_t{650}}) {
+    REQUIRE(rw->WriteFile(paths[i], "changed\n", 0644, kBase).ok());
+  }
+  reader->TakeTrace();
+  std::vector<Visit> got;
+  REQUIRE(ReadAll(*reader, paths, &got).ok());
+  CHECK_FALSE(TraceSays(*reader, kParallelTrace));
+  for (const Visit& v : got) CHECK(v.bytes != "changed\n");
+  // A new reader sees the change, and reads in parallel again.
+  auto fresh = Open(db, options);
+  REQUIRE(ReadAll(*fresh, paths, &got).ok());
+  CHECK(TraceSays(*fresh, kParallelTrace));
+  CHECK(got[70].bytes == "changed\n");
+}
+
+TEST_CASE("every change to the tree moves the generation counter (v3)") {
+  TempDir dbdir;
+  const std::string db = dbdir / "m.db";
+  auto store = Open(db);
+  RawDb raw(db);
+  CHECK(raw.One("PRAGMA user_version") == "3");
+  auto generation = [&] { return std::stoll(raw.One("SELECT n FROM generation")); };
+  int64_t last = generation();
+  auto moved = [&] {
+    const int64_t now = generation();
+    const bool changed = now != last;
+    last = now;
+    return changed;
+  };
+  REQUIRE(store->WriteFile("notes/a.md", "a\n", 0644, kBase).ok());
+  CHECK(moved());
+  REQUIRE(store->WriteFile("notes/a.md", "b\n", 0644, kBase).ok());
+  CHECK(moved());
+  REQUIRE(store->WriteFile("sessions/s.jsonl", "{}\n", 0644, kBase).ok());
+  CHECK(moved());
+  REQUIRE(store->WriteFile("sessions/s.jsonl", "{}\n{}\n", 0644, kBase).ok());
+  CHECK(moved());
+  REQUIRE(store->MakeDirectory("empty", 0755, kBase).ok());
+  CHECK(moved());
+  REQUIRE(store->Remove("notes").ok());
+  CHECK(moved());
+  std::string bytes;
+  REQUIRE(store->ReadFile("sessions/s.jsonl", &bytes).ok());
+  CHECK_FALSE(moved());
+  // Writes from another SQLite client count too.
+  raw.Exec("UPDATE session_files SET mode = 384");
+  CHECK(moved());
+}
+
+TEST_CASE("a read-only store reads a v2 store as it is; a read-write one upgrades it") {
+  TempDir dbdir;
+  const std::string db = dbdir / "v2.db";
+  std::vector<std::string> paths;
+  {
+    auto rw = Open(db);
+    paths = WriteManyFiles(*rw, 600);
+  }
+  {
+    // Back to v2: no counter, no triggers for it.
+    RawDb raw(db);
+    for (const std::string& name :
+         raw.Column("SELECT name FROM sqlite_schema WHERE name LIKE '%generation%' AND "
+                    "type = 'trigger'")) {
+      raw.Exec("DROP TRIGGER " + name);
+    }
+    raw.Exec("DROP TABLE generation; PRAGMA user_version = 2");
+  }
+  StoreOptions options = ReadOnly();
+  options.parallel_reads = true;
+  options.trace = true;
+  auto reader = Open(db, options);
+  std::vector<Visit> got;
+  REQUIRE(ReadAll(*reader, paths, &got).ok());
+  CHECK(got.size() == paths.size());
+  CHECK(got[5].bytes == Read(*reader, paths[5]));
+  CHECK_FALSE(TraceSays(*reader, kParallelTrace));  // needs the v3 counter
+  CHECK(RawDb(db).One("PRAGMA user_version") == "2");
+  reader.reset();
+  auto rw = Open(db);
+  CHECK(RawDb(db).One("PRAGMA user_version") == "3");
+}
+
 TEST_CASE("FindCandidates: refuse_unselective declines a common word, answers a rare one") {
   TempDir dbdir;
   auto store = Open(dbdir / "m.db");
@@ -2005,7 +2183,7 @@ TEST_CASE("a v1 store is upgraded in place and its index built from the rows") {
   }
   auto store = Open(db);
   RawDb raw(db);
-  CHECK(raw.One("PRAGMA user_version") == "2");
+  CHECK(raw.One("PRAGMA user_version") == "3");
   CHECK(raw.Column("SELECT path || ' ' || searchable FROM memory ORDER BY id") ==
         std::vector<std::string>{"notes/a.md 1", "notes/b.bin 0", "notes/c.md 1"});
   CHECK(Read(*store, "notes/a.md") == "# A\nwalrus tusk");
@@ -2016,7 +2194,7 @@ TEST_CASE("a v1 store is upgraded in place and its index built from the rows") {
   CHECK(Candidates(*store, "", Atom("\"yak\"")) ==
         std::vector<std::string>{"notes/b.bin", "sessions/s.jsonl"});
   CheckIndexExact(db);
-  // And it keeps working as a v2 store.
+  // And it keeps working as an up-to-date store.
   Write(*store, "notes/c.md", "walrus again\n");
   CHECK(Candidates(*store, "notes", Atom("walrus")) ==
         std::vector<std::string>{"notes/a.md", "notes/b.bin", "notes/c.md"});
