@@ -1659,19 +1659,21 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
 
   // Candidates from the content index, when a file without a match prints
   // nothing at all: never for -v, -c or -L (every file counts there).
-  std::vector<std::string> files;
+  // The files in scope: candidates from the content index when a file
+  // without a match prints nothing at all (never for -v, -c or -L, where
+  // every file counts), else every file below the operand.
+  std::vector<std::string> listed;
   bool have_candidates = false;
   RequiredText required = matcher_.Required();
   if (!invert_ && !count_matches_ && list_files_ != ListFiles::kNonMatching &&
       required.op != RequiredText::Op::kAny) {
-    std::vector<std::string> candidates;
     vfs::Store::CandidateOptions candidate_options;
     candidate_options.order = env_.options.grep_rank_bm25 ? vfs::Store::CandidateOrder::kBm25
                                                           : vfs::Store::CandidateOrder::kWalk;
     // A common word is cheaper to find by reading everything.
     candidate_options.refuse_unselective = true;
     vfs::Status status =
-        env_.store.FindCandidates(vfs_dir, ToQuery(required), &candidates, candidate_options);
+        env_.store.FindCandidates(vfs_dir, ToQuery(required), &listed, candidate_options);
     if (status.ok()) {
       have_candidates = true;
       // The index never returns the generated index.md at the root: put it
@@ -1680,45 +1682,40 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
       if (vfs_dir.empty() && env_.store.GetStat("index.md", &index).ok() &&
           index.kind == vfs::NodeKind::kFile && index.storage == vfs::Storage::kVirtual) {
         auto top = [](const std::string& p) { return p.substr(0, p.find('/')); };
-        auto at = std::find_if(candidates.begin(), candidates.end(),
+        auto at = std::find_if(listed.begin(), listed.end(),
                                [&](const std::string& p) { return top(p) > "index.md"; });
-        candidates.insert(at, "index.md");
-      }
-      // Apply --exclude-dir to every directory between the operand and
-      // the file, as the walk would have pruned them.
-      for (const std::string& path : candidates) {
-        std::string rel = vfs_dir.empty() ? path : path.substr(vfs_dir.size() + 1);
-        bool pruned = false;
-        size_t begin = 0;
-        for (size_t slash; (slash = rel.find('/', begin)) != std::string::npos; begin = slash + 1) {
-          if (excluded_dir_patterns_[0].Excluded(rel.substr(begin, slash - begin), true)) {
-            pruned = true;
-            break;
-          }
-        }
-        if (!pruned) files.push_back(path);
+        listed.insert(at, "index.md");
       }
     }
   }
   if (!have_candidates) {
-    std::vector<std::string> pruned_dirs;
-    vfs::Status status = env_.store.Walk(vfs_dir, [&](const std::string& path,
-                                                      const vfs::Stat& st) {
-      for (const std::string& d : pruned_dirs) {
-        if (path.size() > d.size() && path.compare(0, d.size(), d) == 0 && path[d.size()] == '/') {
-          return true;
-        }
-      }
-      if (st.kind == vfs::NodeKind::kDirectory) {
-        if (excluded_dir_patterns_[0].Excluded(basename(path), true)) pruned_dirs.push_back(path);
-        return true;
-      }
-      files.push_back(path);
-      return true;
-    });
+    vfs::Status status = env_.store.ListFiles(vfs_dir, &listed);
     if (!status.ok()) {
       Unsupported("grep -r walk failed: " + status.message());
       return;
+    }
+  }
+  // Apply --exclude-dir to every directory between the operand and the
+  // file, as GNU's walk prunes them.
+  std::vector<std::string> files;
+  if (excluded_dir_patterns_[0].empty()) {
+    files = std::move(listed);
+  } else {
+    for (std::string& path : listed) {
+      const std::string_view rel = vfs_dir.empty()
+                                       ? std::string_view(path)
+                                       : std::string_view(path).substr(vfs_dir.size() + 1);
+      bool pruned = false;
+      size_t begin = 0;
+      for (size_t slash; (slash = rel.find('/', begin)) != std::string_view::npos;
+           begin = slash + 1) {
+        if (excluded_dir_patterns_[0].Excluded(std::string(rel.substr(begin, slash - begin)),
+                                               true)) {
+          pruned = true;
+          break;
+        }
+      }
+      if (!pruned) files.push_back(std::move(path));
     }
   }
   std::erase_if(files, [&](const std::string& path) {

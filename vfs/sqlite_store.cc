@@ -328,6 +328,10 @@ enum class Q {
   kStreamMemory,
   kStreamSessions,
   kGeneration,
+  kListMemory,
+  kListSessions,
+  kListAllMemory,
+  kListAllSessions,
   kCount,
 };
 
@@ -491,6 +495,16 @@ const char* SqlText(Q q) {
       return "SELECT path, searchable, content FROM memory WHERE path >= ?1 ORDER BY path";
     case Q::kGeneration:
       return "SELECT n FROM generation";
+    // ListFiles: file paths below the subtree (?1, ?2), from the path
+    // indexes alone, in byte order.
+    case Q::kListMemory:
+      return "SELECT path FROM memory WHERE path > ?1 AND path < ?2 ORDER BY path";
+    case Q::kListSessions:
+      return "SELECT path FROM session_files WHERE path > ?1 AND path < ?2 ORDER BY path";
+    case Q::kListAllMemory:
+      return "SELECT path FROM memory ORDER BY path";
+    case Q::kListAllSessions:
+      return "SELECT path FROM session_files ORDER BY path";
     case Q::kStreamSessions:
       return "SELECT f.path, f.final_newline, s.text FROM session_files AS f "
              "LEFT JOIN sessions AS s ON s.path = f.path WHERE f.path >= ?1 "
@@ -1017,6 +1031,7 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status ListDir(std::string_view path, std::vector<DirEntry>* out) override;
   Status Walk(std::string_view path,
               const std::function<bool(const std::string& path, const Stat& stat)>& visit) override;
+  Status ListFiles(std::string_view path, std::vector<std::string>* out) override;
   Status ReadFiles(const std::vector<std::string>& paths, const ReadOptions& options,
                    const std::function<ReadNext(const FileBytes& file)>& visit) override;
   Status WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
@@ -1807,6 +1822,61 @@ Status SqliteStore::Walk(
   }
   for (const uint32_t i : order) {
     if (!visit(items[i].path, items[i].stat)) break;
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::ListFiles(std::string_view path, std::vector<std::string>* out) {
+  out->clear();
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  Txn txn(this);
+  st = txn.Begin(false);
+  if (!st.ok()) return st;
+  st = CheckDirectoryLocked(path);
+  if (!st.ok()) return st;
+  const bool all = path.empty();
+  const auto [lo, hi] = SubtreeRange(path);
+  std::vector<size_t> runs = {0};
+  for (const Q q_id : all ? std::array{Q::kListAllMemory, Q::kListAllSessions}
+                          : std::array{Q::kListMemory, Q::kListSessions}) {
+    Query q = Use(q_id);
+    if (!all) q.Text(1, lo).Text(2, hi);
+    while (q.Next(&st)) out->emplace_back(q.ColText(0));
+    if (!st.ok()) return st;
+    runs.push_back(out->size());
+  }
+  if (all) {
+    bool active = false;
+    st = VirtualIndexActive(&active);
+    if (!st.ok()) return st;
+    if (active) {
+      out->emplace_back(kIndexName);
+      runs.push_back(out->size());
+    }
+  }
+  st = txn.Commit();
+  if (!st.ok()) return st;
+  // Byte order within each table; Walk order treats '/' as below every
+  // byte. Sort each run where the two differ (a name continuing a
+  // directory's name with a byte below '/'), then merge the runs.
+  const auto before = [](const std::string& a, const std::string& b) {
+    const size_t n = std::min(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] == b[i]) continue;
+      const unsigned char x = a[i] == '/' ? 0 : static_cast<unsigned char>(a[i]);
+      const unsigned char y = b[i] == '/' ? 0 : static_cast<unsigned char>(b[i]);
+      return x < y;
+    }
+    return a.size() < b.size();
+  };
+  for (size_t r = 0; r + 1 < runs.size(); ++r) {
+    const auto first = out->begin() + runs[r];
+    const auto last = out->begin() + runs[r + 1];
+    if (!std::is_sorted(first, last, before)) std::sort(first, last, before);
+  }
+  for (size_t r = 1; r + 1 < runs.size(); ++r) {
+    std::inplace_merge(out->begin(), out->begin() + runs[r], out->begin() + runs[r + 1], before);
   }
   return Status::Ok();
 }

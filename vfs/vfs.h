@@ -160,6 +160,17 @@ class Store {
       std::string_view path,
       const std::function<bool(const std::string& path, const Stat& stat)>& visit) = 0;
 
+  // The regular files strictly below the directory `path` ("" = all), in
+  // Walk order: Walk without directories and without Stat, which a backend
+  // may answer from its path indexes alone (a recursive grep's file list).
+  virtual Status ListFiles(std::string_view path, std::vector<std::string>* out) {
+    out->clear();
+    return Walk(path, [out](const std::string& p, const Stat& stat) {
+      if (stat.kind == NodeKind::kFile) out->push_back(p);
+      return true;
+    });
+  }
+
   // Writes (each one transaction). Parent directories are created as
   // needed with mode 0755. `mtime_ns` < 0 means "now".
   virtual Status WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,

@@ -1104,6 +1104,47 @@ TEST_CASE("ReadFiles: errors, early stop, names that sort around '/'") {
   CHECK(got.empty());
 }
 
+TEST_CASE("ListFiles: Walk's files, in Walk order, from the path indexes") {
+  TempDir src, dbdir;
+  MakeSourceTree(src.path());
+  auto store = Open(dbdir / "m.db");
+  REQUIRE(ImportTree(*store, src.path(), nullptr).ok());
+  for (const char* path :
+       {"a/x.md", "a-b/y.md", "a.md", "a b.md", "a/b/c.jsonl", "sessions/1.jsonl",
+        "sessions/1/2.jsonl", "sessions/1-2.jsonl", "sessions/1.jsonl.md", "z\xc3\xa9/\xff.md"}) {
+    REQUIRE(store->WriteFile(path, "{}\n", 0644, kBase).ok());
+  }
+  for (const bool virtual_index : {true, false}) {
+    StoreOptions options = ReadOnly(virtual_index);
+    auto reader = Open(dbdir / "m.db", options);
+    std::vector<std::string> dirs = {""};
+    REQUIRE(reader
+                ->Walk("",
+                       [&](const std::string& p, const Stat& st) {
+                         if (st.kind == NodeKind::kDirectory) dirs.push_back(p);
+                         return true;
+                       })
+                .ok());
+    for (const std::string& dir : dirs) {
+      INFO(dir);
+      std::vector<std::string> want;
+      REQUIRE(reader
+                  ->Walk(dir,
+                         [&](const std::string& p, const Stat& st) {
+                           if (st.kind == NodeKind::kFile) want.push_back(p);
+                           return true;
+                         })
+                  .ok());
+      std::vector<std::string> got;
+      REQUIRE(reader->ListFiles(dir, &got).ok());
+      CHECK(got == want);
+    }
+  }
+  std::vector<std::string> got;
+  CHECK(store->ListFiles("nope", &got).code() == Code::kNotFound);
+  CHECK(store->ListFiles("a.md", &got).code() == Code::kNotADirectory);
+}
+
 TEST_CASE("ReadFiles: offer_prefixes hands session logs over in growing whole-line prefixes") {
   TempDir dbdir;
   auto store = Open(dbdir / "m.db");
