@@ -1730,6 +1730,13 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   read_options.offer_prefixes = done_on_match_ && !invert_ && !count_matches_ &&
                                 matcher_.locale_classes().empty() && !matcher_.locale_ranges() &&
                                 !matcher_.word_assertions();
+  // The same probe, for a second reading thread: the matcher is const and
+  // RE2 is thread-safe.
+  if (read_options.offer_prefixes) {
+    read_options.prefix_settles = [this](std::string_view prefix, size_t from) {
+      return matcher_.NextMatchingLine(prefix, from) != std::string_view::npos;
+    };
+  }
   size_t probed = 0;  // bytes of the current file's prefix already probed
   vfs::Status status =
       env_.store.ReadFiles(files, read_options, [&](const vfs::Store::FileBytes& file) {

@@ -1146,7 +1146,11 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status OpenHelperConnection(DbPtr* out);
   // The helper thread of a parallel ReadFiles: reads its blocks of `paths`
   // (IsHelperBlock) through `db` into `ahead`.
-  static void ReadAheadLoop(sqlite3* db, const std::vector<std::string>& paths, ReadAhead* ahead);
+  // With `settles` (ReadOptions::prefix_settles), session logs stop at the
+  // first prefix it accepts.
+  using PrefixSettles = std::function<bool(std::string_view, size_t)>;
+  static void ReadAheadLoop(sqlite3* db, const std::vector<std::string>& paths,
+                            const PrefixSettles* settles, ReadAhead* ahead);
   // False when the FTS5 expression matches about 1 / kMaxCandidateShare
   // of all memory and session rows or more (estimated on the oldest
   // kSelectivityWindow rows of each table): mapping that many hits to
@@ -2006,6 +2010,7 @@ class FileReader {
 struct ReadAheadFile {
   bool found = false;  // false: the visitor's thread asks ReadFile
   bool known_text = false;
+  bool complete = true;  // false: a prefix that settles the file
   std::string bytes;
 };
 
@@ -2065,7 +2070,9 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
   // the others by the helper connection, up to kMaxReadAheadBlocks ahead.
   if (options_.trace) trace_.push_back("-- ReadFiles: a second connection reads every other block");
   ReadAhead ahead;
-  std::thread helper([&] { ReadAheadLoop(helper_db.get(), paths, &ahead); });
+  const PrefixSettles* settles =
+      options.offer_prefixes && options.prefix_settles ? &options.prefix_settles : nullptr;
+  std::thread helper([&] { ReadAheadLoop(helper_db.get(), paths, settles, &ahead); });
   auto finish = [&](Status result) {
     {
       std::lock_guard<std::mutex> lock(ahead.mu);
@@ -2111,7 +2118,12 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
         if (!st.ok()) return finish(st);
       } else if (files[i - begin].found) {
         ReadAheadFile& file = files[i - begin];
-        next = visit(FileBytes{paths[i], file.bytes, file.known_text, true});
+        next = visit(FileBytes{paths[i], file.bytes, file.known_text, file.complete});
+        if (next == ReadNext::kMore) {
+          // The visitor wants more than the prefix the helper stopped at.
+          st = read_here(paths[i], &next);
+          if (!st.ok()) return finish(st);
+        }
       } else {
         st = ReadFile(paths[i], &content);
         if (!st.ok()) return finish(st);
@@ -2161,7 +2173,7 @@ Status SqliteStore::OpenHelperConnection(DbPtr* out) {
 }
 
 void SqliteStore::ReadAheadLoop(sqlite3* db, const std::vector<std::string>& paths,
-                                ReadAhead* ahead) {
+                                const PrefixSettles* settles, ReadAhead* ahead) {
   auto give_up = [ahead] {
     {
       std::lock_guard<std::mutex> lock(ahead->mu);
@@ -2197,11 +2209,17 @@ void SqliteStore::ReadAheadLoop(sqlite3* db, const std::vector<std::string>& pat
     for (size_t i = begin; i < end; ++i) {
       ReadAheadFile& file = files[i - begin];
       ReadNext next = ReadNext::kNextFile;
+      size_t probed = 0;
       const Status st = reader.Read(
-          paths[i], false,
-          [&file](const FileBytes& bytes) {
+          paths[i], settles != nullptr,
+          [&](const FileBytes& bytes) {
+            if (!bytes.complete) {
+              const size_t from = std::exchange(probed, bytes.bytes.size());
+              if (!(*settles)(bytes.bytes, from)) return ReadNext::kMore;
+            }
             file.bytes.assign(bytes.bytes);
             file.known_text = bytes.known_text;
+            file.complete = bytes.complete;
             return ReadNext::kNextFile;
           },
           &file.found, &next);

@@ -129,6 +129,13 @@ class Store {
     // lines (grep -l stops at a file's first match) spares reading the
     // rest. Default: false (every file complete, once).
     bool offer_prefixes = false;
+    // With offer_prefixes: whether a prefix already settles its file (the
+    // visitor would answer kNextFile to it), given the bytes and where the
+    // last prefix of the same file ended. Called from any thread, so it
+    // must be thread-safe; it lets a second reading thread stop early too.
+    // Such a prefix still reaches the visitor, complete == false. Default:
+    // none (only the visitor decides).
+    std::function<bool(std::string_view prefix, size_t from)> prefix_settles;
   };
   // Reads many files, calling `visit` for each path of `paths` (VFS paths
   // of regular files), in that order. Equivalent to ReadFile per path, but

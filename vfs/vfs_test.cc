@@ -1743,6 +1743,58 @@ TEST_CASE("ReadFiles with parallel_reads: the same bytes, order, prefixes, stops
   for (size_t i = 0; i < paths.size(); ++i) CHECK(last[i] == want[i].bytes);
 }
 
+TEST_CASE("ReadFiles with parallel_reads: prefix_settles lets both threads stop early") {
+  TempDir dbdir;
+  const std::string db = dbdir / "m.db";
+  std::vector<std::string> paths;
+  {
+    auto rw = Open(db);
+    paths = WriteManyFiles(*rw, 1200);
+  }
+  StoreOptions options = ReadOnly();
+  options.parallel_reads = true;
+  auto reader = Open(db, options);
+  const std::string needle = "\"line\":5}";
+  Store::ReadOptions read_options;
+  read_options.offer_prefixes = true;
+  std::atomic<int> probes{0};
+  read_options.prefix_settles = [&](std::string_view prefix, size_t from) {
+    ++probes;
+    return prefix.find(needle, from) != std::string_view::npos;
+  };
+  std::vector<std::pair<std::string, bool>> seen;  // last bytes of each path, complete
+  size_t probed = 0;
+  REQUIRE(reader
+              ->ReadFiles(paths, read_options,
+                          [&](const Store::FileBytes& file) {
+                            if (!file.complete) {
+                              const size_t from = std::exchange(probed, file.bytes.size());
+                              if (file.bytes.find(needle, from) == std::string_view::npos) {
+                                return Store::ReadNext::kMore;
+                              }
+                            }
+                            probed = 0;
+                            seen.emplace_back(std::string(file.bytes), file.complete);
+                            return Store::ReadNext::kNextFile;
+                          })
+              .ok());
+  REQUIRE(seen.size() == paths.size());
+  size_t settled_early = 0;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    INFO(paths[i]);
+    const std::string whole = Read(*reader, paths[i]);
+    if (seen[i].second) {
+      CHECK(seen[i].first == whole);
+    } else {
+      ++settled_early;
+      CHECK(whole.compare(0, seen[i].first.size(), seen[i].first) == 0);
+      CHECK(seen[i].first.find(needle) != std::string::npos);
+    }
+  }
+  CHECK(settled_early > 100);
+  CHECK(probes > 0);  // the helper asked too
+}
+
 TEST_CASE("ReadFiles with parallel_reads never mixes in a change committed after the snapshot") {
   TempDir dbdir;
   const std::string db = dbdir / "m.db";
