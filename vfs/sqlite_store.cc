@@ -2119,7 +2119,7 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
       } else if (files[i - begin].found) {
         ReadAheadFile& file = files[i - begin];
         next = visit(FileBytes{paths[i], file.bytes, file.known_text, file.complete});
-        if (next == ReadNext::kMore) {
+        if (!file.complete && next == ReadNext::kMore) {
           // The visitor wants more than the prefix the helper stopped at.
           st = read_here(paths[i], &next);
           if (!st.ok()) return finish(st);
