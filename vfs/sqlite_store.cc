@@ -493,6 +493,11 @@ const char* SqlText(Q q) {
     // file is its lines in order (one NULL-text row when it has none).
     case Q::kStreamMemory:
       return "SELECT path, searchable, content FROM memory WHERE path >= ?1 ORDER BY path";
+    case Q::kStreamSessions:
+      return "SELECT f.path, f.final_newline, s.text FROM session_files AS f "
+             "LEFT JOIN sessions AS s ON s.path = f.path WHERE f.path >= ?1 "
+             "ORDER BY f.path, s.line_no";
+    // The change counter (v3), for the parallel reader's snapshot check.
     case Q::kGeneration:
       return "SELECT n FROM generation";
     // ListFiles: file paths below the subtree (?1, ?2), from the path
@@ -505,10 +510,6 @@ const char* SqlText(Q q) {
       return "SELECT path FROM memory ORDER BY path";
     case Q::kListAllSessions:
       return "SELECT path FROM session_files ORDER BY path";
-    case Q::kStreamSessions:
-      return "SELECT f.path, f.final_newline, s.text FROM session_files AS f "
-             "LEFT JOIN sessions AS s ON s.path = f.path WHERE f.path >= ?1 "
-             "ORDER BY f.path, s.line_no";
     case Q::kCount:
       break;
   }
