@@ -43,6 +43,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <limits>
 #include <mutex>
 #include <set>
@@ -1141,17 +1142,20 @@ class SqliteStore final : public Store, public internal::BulkCapable {
 
   Status ReadSessionLines(std::string_view path, uint64_t first, uint64_t last,
                           std::vector<Line>* out);
-  // A second read-only connection on this store's snapshot, for parallel
-  // ReadFiles; *out stays null when none can be had (the generation
-  // counters differ, or opening it failed): the caller then reads alone.
-  Status OpenHelperConnection(DbPtr* out);
-  // The helper thread of a parallel ReadFiles: reads its blocks of `paths`
-  // (IsHelperBlock) through `db` into `ahead`.
+  // A second read-only connection to `db_path`, for parallel ReadFiles,
+  // inside a read transaction whose snapshot has the change counter at
+  // `generation`; null when none can be had (the counters differ, or
+  // opening it failed): the caller then reads alone.
+  static DbPtr OpenHelperConnection(const std::string& db_path, int64_t generation);
+  // The helper thread of a parallel ReadFiles: opens its own connection
+  // (OpenHelperConnection), then reads its blocks of `paths`
+  // (IsHelperBlock) into `ahead`, or sets ahead->failed.
   // With `settles` (ReadOptions::prefix_settles), session logs stop at the
   // first prefix it accepts.
   using PrefixSettles = std::function<bool(std::string_view, size_t)>;
-  static void ReadAheadLoop(sqlite3* db, const std::vector<std::string>& paths,
-                            const PrefixSettles* settles, ReadAhead* ahead);
+  static void ReadAheadLoop(const std::string& db_path, int64_t generation,
+                            const std::vector<std::string>& paths, const PrefixSettles* settles,
+                            ReadAhead* ahead);
   // False when the FTS5 expression matches about 1 / kMaxCandidateShare
   // of all memory and session rows or more (estimated on the oldest
   // kSelectivityWindow rows of each table): mapping that many hits to
@@ -2007,23 +2011,40 @@ class FileReader {
   std::string content_;
 };
 
-// A file the helper connection read, kept until the visitor gets to it.
+// A file the helper connection read, kept until the visitor gets to it:
+// its bytes are a slice of its block's buffer.
 struct ReadAheadFile {
   bool found = false;  // false: the visitor's thread asks ReadFile
   bool known_text = false;
   bool complete = true;  // false: a prefix that settles the file
+  size_t offset = 0;
+  size_t size = 0;
+};
+
+// One of the helper's blocks of paths as read. Every file's bytes sit end
+// to end in one buffer, and the visitor's thread hands blocks it is done
+// with back for reuse (ReadAhead::spare): after the first few blocks,
+// reading ahead allocates nothing.
+struct ReadAheadBlock {
+  std::vector<ReadAheadFile> files;
   std::string bytes;
+  std::string_view Bytes(const ReadAheadFile& file) const {
+    return std::string_view(bytes).substr(file.offset, file.size);
+  }
 };
 
 // What the helper thread of a parallel ReadFiles shares with the caller's
-// thread: each of the helper's blocks of paths once read, in order.
+// thread.
 struct ReadAhead {
   std::mutex mu;
   std::condition_variable cv;
-  std::vector<std::vector<ReadAheadFile>> blocks;  // by the helper's block number
-  size_t consumed = 0;                             // helper blocks the caller's thread has taken
-  bool stop = false;                               // the caller's thread wants no more
-  bool failed = false;  // the helper gave up; the caller reads the rest itself
+  std::deque<ReadAheadBlock> ready;  // read, not yet taken, in block order
+  size_t produced = 0;               // helper blocks read so far
+  size_t consumed = 0;               // helper blocks the caller's thread has taken
+  std::vector<ReadAheadBlock> spare;
+  bool started = false;  // the helper's connection sees the caller's snapshot
+  bool stop = false;     // the caller's thread wants no more
+  bool failed = false;   // the helper gave up; the caller reads the rest itself
 };
 
 Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadOptions& options,
@@ -2036,10 +2057,12 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
   Txn txn(this);
   st = txn.Begin(false);
   if (!st.ok()) return st;
-  DbPtr helper_db;
-  if (options_.read_only && options_.parallel_reads && schema_version_ >= 3 &&
-      paths.size() >= kParallelMinFiles) {
-    st = OpenHelperConnection(&helper_db);
+  const bool parallel = options_.read_only && options_.parallel_reads && schema_version_ >= 3 &&
+                        paths.size() >= kParallelMinFiles;
+  int64_t generation = -1;  // the change counter as this store's snapshot sees it
+  if (parallel) {
+    Query q = Use(Q::kGeneration);
+    if (q.Next(&st)) generation = q.ColInt(0);
     if (!st.ok()) return st;
   }
   Query memory_query = Use(Q::kStreamMemory);
@@ -2057,7 +2080,7 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
     return read;
   };
 
-  if (helper_db == nullptr) {
+  if (!parallel) {
     for (const std::string& path : paths) {
       ReadNext next = ReadNext::kNextFile;
       st = read_here(path, &next);
@@ -2068,23 +2091,30 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
   }
 
   // Blocks of kParallelBlock paths: one in kParallelCycle is read here,
-  // the others by the helper connection, up to kMaxReadAheadBlocks ahead.
-  if (options_.trace) trace_.push_back("-- ReadFiles: a second connection reads every other block");
+  // the others by the helper, up to kMaxReadAheadBlocks ahead. The helper
+  // opens (and closes) its connection itself, while this thread reads its
+  // first block and the visitor works through its last ones.
   ReadAhead ahead;
   const PrefixSettles* settles =
       options.offer_prefixes && options.prefix_settles ? &options.prefix_settles : nullptr;
-  std::thread helper([&] { ReadAheadLoop(helper_db.get(), paths, settles, &ahead); });
+  std::thread helper([&] { ReadAheadLoop(db_path_, generation, paths, settles, &ahead); });
   auto finish = [&](Status result) {
+    bool started = false;
     {
       std::lock_guard<std::mutex> lock(ahead.mu);
       ahead.stop = true;
+      started = ahead.started;
     }
     ahead.cv.notify_all();
     helper.join();
+    if (started && options_.trace) {
+      trace_.push_back("-- ReadFiles: a second connection reads every other block");
+    }
     if (!result.ok()) return result;
     return txn.Commit();
   };
   const size_t block_count = (paths.size() + kParallelBlock - 1) / kParallelBlock;
+  ReadAheadBlock taken;
   for (size_t block = 0; block < block_count; ++block) {
     const size_t begin = block * kParallelBlock;
     const size_t end = std::min(paths.size(), begin + kParallelBlock);
@@ -2098,13 +2128,14 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
       continue;
     }
     const size_t helper_block = HelperBlockNumber(block);
-    std::vector<ReadAheadFile> files;
     bool have_block = false;
     {
       std::unique_lock<std::mutex> lock(ahead.mu);
-      ahead.cv.wait(lock, [&] { return ahead.blocks.size() > helper_block || ahead.failed; });
-      if (ahead.blocks.size() > helper_block) {
-        files = std::move(ahead.blocks[helper_block]);
+      if (taken.bytes.capacity() > 0) ahead.spare.push_back(std::move(taken));
+      ahead.cv.wait(lock, [&] { return ahead.produced > helper_block || ahead.failed; });
+      if (ahead.produced > helper_block) {
+        taken = std::move(ahead.ready.front());
+        ahead.ready.pop_front();
         have_block = true;
       }
       ahead.consumed = helper_block + 1;
@@ -2117,9 +2148,8 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
         // back the same way).
         st = read_here(paths[i], &next);
         if (!st.ok()) return finish(st);
-      } else if (files[i - begin].found) {
-        ReadAheadFile& file = files[i - begin];
-        next = visit(FileBytes{paths[i], file.bytes, file.known_text, file.complete});
+      } else if (const ReadAheadFile& file = taken.files[i - begin]; file.found) {
+        next = visit(FileBytes{paths[i], taken.Bytes(file), file.known_text, file.complete});
         if (!file.complete && next == ReadNext::kMore) {
           // The visitor wants more than the prefix the helper stopped at.
           st = read_here(paths[i], &next);
@@ -2136,45 +2166,36 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
   return finish(Status::Ok());
 }
 
-Status SqliteStore::OpenHelperConnection(DbPtr* out) {
-  // The counter as this store's snapshot sees it.
-  int64_t generation = -1;
-  {
-    Query q = Use(Q::kGeneration);
-    Status st;
-    if (q.Next(&st)) generation = q.ColInt(0);
-    if (!st.ok()) return st;
-  }
+DbPtr SqliteStore::OpenHelperConnection(const std::string& db_path, int64_t generation) {
   sqlite3* raw = nullptr;
   const int rc =
-      sqlite3_open_v2(db_path_.c_str(), &raw,
+      sqlite3_open_v2(db_path.c_str(), &raw,
                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr);
   DbPtr db(raw);
-  // Any failure here only means reading alone.
-  if (rc != SQLITE_OK) return Status::Ok();
+  if (rc != SQLITE_OK) return nullptr;
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
   if (sqlite3_exec(db.get(), "PRAGMA query_only = 1; PRAGMA mmap_size = 1099511627776; BEGIN",
                    nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return Status::Ok();
+    return nullptr;
   }
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db.get(), SqlText(Q::kGeneration), -1, &stmt, nullptr) != SQLITE_OK) {
     sqlite3_finalize(stmt);
-    return Status::Ok();
+    return nullptr;
   }
   StmtPtr generation_stmt(stmt);
   // The helper's snapshot starts with this read; the same count means no
   // change to the tree was committed between the two snapshots.
   if (sqlite3_step(generation_stmt.get()) != SQLITE_ROW ||
       sqlite3_column_int64(generation_stmt.get(), 0) != generation) {
-    return Status::Ok();
+    return nullptr;
   }
-  *out = std::move(db);
-  return Status::Ok();
+  return db;
 }
 
-void SqliteStore::ReadAheadLoop(sqlite3* db, const std::vector<std::string>& paths,
-                                const PrefixSettles* settles, ReadAhead* ahead) {
+void SqliteStore::ReadAheadLoop(const std::string& db_path, int64_t generation,
+                                const std::vector<std::string>& paths, const PrefixSettles* settles,
+                                ReadAhead* ahead) {
   auto give_up = [ahead] {
     {
       std::lock_guard<std::mutex> lock(ahead->mu);
@@ -2182,33 +2203,47 @@ void SqliteStore::ReadAheadLoop(sqlite3* db, const std::vector<std::string>& pat
     }
     ahead->cv.notify_all();
   };
+  // Declared first, so that it closes last: in this thread, while the
+  // caller's thread visits the last blocks.
+  DbPtr db = OpenHelperConnection(db_path, generation);
+  if (db == nullptr) return give_up();
   StmtPtr memory_stmt;
   StmtPtr sessions_stmt;
   for (auto [q, slot] :
        {std::pair{Q::kStreamMemory, &memory_stmt}, std::pair{Q::kStreamSessions, &sessions_stmt}}) {
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v2(db, SqlText(q), -1, &stmt, nullptr);
+    const int rc = sqlite3_prepare_v2(db.get(), SqlText(q), -1, &stmt, nullptr);
     slot->reset(stmt);
     if (rc != SQLITE_OK) return give_up();
   }
-  Query memory_query(db, memory_stmt.get());
-  Query sessions_query(db, sessions_stmt.get());
+  {
+    std::lock_guard<std::mutex> lock(ahead->mu);
+    ahead->started = true;
+  }
+  Query memory_query(db.get(), memory_stmt.get());
+  Query sessions_query(db.get(), sessions_stmt.get());
   FileReader reader(&memory_query, &sessions_query);
   const size_t block_count = (paths.size() + kParallelBlock - 1) / kParallelBlock;
   for (size_t block = 0, helper_block = 0; block < block_count; ++block) {
     if (!IsHelperBlock(block)) continue;
+    ReadAheadBlock out;
     {
       std::unique_lock<std::mutex> lock(ahead->mu);
       ahead->cv.wait(lock, [&] {
         return ahead->stop || helper_block < ahead->consumed + kMaxReadAheadBlocks;
       });
       if (ahead->stop) return;
+      if (!ahead->spare.empty()) {
+        out = std::move(ahead->spare.back());
+        ahead->spare.pop_back();
+      }
     }
     const size_t begin = block * kParallelBlock;
     const size_t end = std::min(paths.size(), begin + kParallelBlock);
-    std::vector<ReadAheadFile> files(end - begin);
+    out.files.assign(end - begin, ReadAheadFile{});
+    out.bytes.clear();
     for (size_t i = begin; i < end; ++i) {
-      ReadAheadFile& file = files[i - begin];
+      ReadAheadFile& file = out.files[i - begin];
       ReadNext next = ReadNext::kNextFile;
       size_t probed = 0;
       const Status st = reader.Read(
@@ -2218,7 +2253,9 @@ void SqliteStore::ReadAheadLoop(sqlite3* db, const std::vector<std::string>& pat
               const size_t from = std::exchange(probed, bytes.bytes.size());
               if (!(*settles)(bytes.bytes, from)) return ReadNext::kMore;
             }
-            file.bytes.assign(bytes.bytes);
+            file.offset = out.bytes.size();
+            file.size = bytes.bytes.size();
+            out.bytes.append(bytes.bytes);
             file.known_text = bytes.known_text;
             file.complete = bytes.complete;
             return ReadNext::kNextFile;
@@ -2228,7 +2265,8 @@ void SqliteStore::ReadAheadLoop(sqlite3* db, const std::vector<std::string>& pat
     }
     {
       std::lock_guard<std::mutex> lock(ahead->mu);
-      ahead->blocks.push_back(std::move(files));
+      ahead->ready.push_back(std::move(out));
+      ++ahead->produced;
     }
     ahead->cv.notify_all();
     ++helper_block;
