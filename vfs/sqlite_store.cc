@@ -70,19 +70,14 @@ constexpr int64_t kMaxCandidateShare = 5;     // see IsSelective
 constexpr int64_t kSelectivityWindow = 4096;  // rows per table IsSelective samples
 constexpr uint64_t kFirstPrefixLines = 4;     // see ReadOptions::offer_prefixes
 constexpr size_t kMaxMergedRuns = 64;         // Walk: more sorted runs than this, sort
-// Parallel ReadFiles (StoreOptions::parallel_reads): from this many paths
-// on, in alternating blocks of kParallelBlock, the helper at most
-// kMaxReadAheadBlocks of its blocks ahead of the visitor.
+// Parallel ReadFiles (StoreOptions::parallel_reads): from kParallelMinFiles
+// paths on, in blocks of kParallelBlock paths, which both threads take in
+// order, the visitor's thread when the next one to visit is still free or
+// while it waits for the helper. Neither reads more than
+// kMaxReadAheadBlocks beyond the block being visited.
 constexpr size_t kParallelMinFiles = 512;
 constexpr size_t kParallelBlock = 64;
 constexpr size_t kMaxReadAheadBlocks = 4;
-// Of every kParallelCycle blocks, the first is read by the visitor's
-// thread, which also runs the visitor on all of them; the others by the
-// helper.
-constexpr size_t kParallelCycle = 2;
-bool IsHelperBlock(size_t block) { return block % kParallelCycle != 0; }
-// The helper's own count of its blocks before `block`.
-size_t HelperBlockNumber(size_t block) { return block - block / kParallelCycle - 1; }
 constexpr size_t kLineBatch = 16;  // rows per kInsertSessionLines16
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxTracedSql = 512;
@@ -1148,8 +1143,8 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   // opening it failed): the caller then reads alone.
   static DbPtr OpenHelperConnection(const std::string& db_path, int64_t generation);
   // The helper thread of a parallel ReadFiles: opens its own connection
-  // (OpenHelperConnection), then reads its blocks of `paths`
-  // (IsHelperBlock) into `ahead`, or sets ahead->failed.
+  // (OpenHelperConnection), then reads the blocks of `paths` it takes into
+  // `ahead`, or sets ahead->failed.
   // With `settles` (ReadOptions::prefix_settles), session logs stop at the
   // first prefix it accepts.
   using PrefixSettles = std::function<bool(std::string_view, size_t)>;
@@ -2011,8 +2006,8 @@ class FileReader {
   std::string content_;
 };
 
-// A file the helper connection read, kept until the visitor gets to it:
-// its bytes are a slice of its block's buffer.
+// A file read ahead of the visitor (by either thread), kept until the
+// visitor gets to it: its bytes are a slice of its block's buffer.
 struct ReadAheadFile {
   bool found = false;  // false: the visitor's thread asks ReadFile
   bool known_text = false;
@@ -2021,10 +2016,10 @@ struct ReadAheadFile {
   size_t size = 0;
 };
 
-// One of the helper's blocks of paths as read. Every file's bytes sit end
-// to end in one buffer, and the visitor's thread hands blocks it is done
-// with back for reuse (ReadAhead::spare): after the first few blocks,
-// reading ahead allocates nothing.
+// One block of paths read ahead. Every file's bytes sit end to end in one
+// buffer, and the visitor's thread hands blocks it is done with back for
+// reuse (ReadAhead::spare): after the first few blocks, reading ahead
+// allocates nothing.
 struct ReadAheadBlock {
   std::vector<ReadAheadFile> files;
   std::string bytes;
@@ -2033,18 +2028,63 @@ struct ReadAheadBlock {
   }
 };
 
-// What the helper thread of a parallel ReadFiles shares with the caller's
-// thread.
+// Reads paths [begin, end) through `reader` into `out` (cleared first).
+// With `settles`, a session log stops at the first prefix it accepts.
+Status ReadBlock(FileReader& reader, const std::vector<std::string>& paths, size_t begin,
+                 size_t end, const std::function<bool(std::string_view, size_t)>* settles,
+                 ReadAheadBlock* out) {
+  out->files.assign(end - begin, ReadAheadFile{});
+  out->bytes.clear();
+  for (size_t i = begin; i < end; ++i) {
+    ReadAheadFile& file = out->files[i - begin];
+    Store::ReadNext next = Store::ReadNext::kNextFile;
+    size_t probed = 0;
+    const Status st = reader.Read(
+        paths[i], settles != nullptr,
+        [&](const Store::FileBytes& bytes) {
+          if (!bytes.complete) {
+            const size_t from = std::exchange(probed, bytes.bytes.size());
+            if (!(*settles)(bytes.bytes, from)) return Store::ReadNext::kMore;
+          }
+          file.offset = out->bytes.size();
+          file.size = bytes.bytes.size();
+          out->bytes.append(bytes.bytes);
+          file.known_text = bytes.known_text;
+          file.complete = bytes.complete;
+          return Store::ReadNext::kNextFile;
+        },
+        &file.found, &next);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+// What the two threads of a parallel ReadFiles share. Blocks are taken in
+// order, by whichever thread is free (next_block); the visitor's thread
+// visits them in order.
 struct ReadAhead {
+  enum class Block : uint8_t {
+    kFree,     // nobody has taken it
+    kReading,  // a thread is reading it ahead
+    kReady,    // read ahead: in `blocks`
+    kRedo,     // reading ahead failed: the visitor's thread reads it in turn
+  };
+  explicit ReadAhead(size_t count) : state(count, Block::kFree), blocks(count) {}
+  // Whether a block may be taken to read ahead: the next one exists and is
+  // at most kMaxReadAheadBlocks beyond the one being visited.
+  bool MayReadAhead() const {
+    return next_block < state.size() && next_block <= visiting + kMaxReadAheadBlocks;
+  }
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<ReadAheadBlock> ready;  // read, not yet taken, in block order
-  size_t produced = 0;               // helper blocks read so far
-  size_t consumed = 0;               // helper blocks the caller's thread has taken
+  std::vector<Block> state;
+  std::vector<ReadAheadBlock> blocks;
   std::vector<ReadAheadBlock> spare;
-  bool started = false;  // the helper's connection sees the caller's snapshot
-  bool stop = false;     // the caller's thread wants no more
-  bool failed = false;   // the helper gave up; the caller reads the rest itself
+  size_t next_block = 0;  // blocks before it are taken
+  size_t visiting = 0;    // the block the visitor's thread is at
+  bool started = false;   // the helper's connection sees the caller's snapshot
+  bool stop = false;      // the visitor's thread wants no more
+  bool failed = false;    // the helper gave up; its blocks are read in turn
 };
 
 Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadOptions& options,
@@ -2090,11 +2130,11 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
     return txn.Commit();
   }
 
-  // Blocks of kParallelBlock paths: one in kParallelCycle is read here,
-  // the others by the helper, up to kMaxReadAheadBlocks ahead. The helper
-  // opens (and closes) its connection itself, while this thread reads its
-  // first block and the visitor works through its last ones.
-  ReadAhead ahead;
+  // Blocks of kParallelBlock paths, each read by whichever thread takes it
+  // first (ReadAhead). The helper opens (and closes) its connection
+  // itself, while this thread reads the first block and visits the last.
+  const size_t block_count = (paths.size() + kParallelBlock - 1) / kParallelBlock;
+  ReadAhead ahead(block_count);
   const PrefixSettles* settles =
       options.offer_prefixes && options.prefix_settles ? &options.prefix_settles : nullptr;
   std::thread helper([&] { ReadAheadLoop(db_path_, generation, paths, settles, &ahead); });
@@ -2108,50 +2148,64 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
     ahead.cv.notify_all();
     helper.join();
     if (started && options_.trace) {
-      trace_.push_back("-- ReadFiles: a second connection reads every other block");
+      trace_.push_back("-- ReadFiles: a second connection reads blocks of paths too");
     }
     if (!result.ok()) return result;
     return txn.Commit();
   };
-  const size_t block_count = (paths.size() + kParallelBlock - 1) / kParallelBlock;
-  ReadAheadBlock taken;
+  ReadAheadBlock taken;  // the block being visited, when read ahead
   for (size_t block = 0; block < block_count; ++block) {
     const size_t begin = block * kParallelBlock;
     const size_t end = std::min(paths.size(), begin + kParallelBlock);
-    if (!IsHelperBlock(block)) {
-      for (size_t i = begin; i < end; ++i) {
-        ReadNext next = ReadNext::kNextFile;
-        st = read_here(paths[i], &next);
-        if (!st.ok()) return finish(st);
-        if (next == ReadNext::kStop) return finish(Status::Ok());
-      }
-      continue;
-    }
-    const size_t helper_block = HelperBlockNumber(block);
-    bool have_block = false;
+    bool read_ahead = false;
     {
       std::unique_lock<std::mutex> lock(ahead.mu);
+      ahead.visiting = block;
       if (taken.bytes.capacity() > 0) ahead.spare.push_back(std::move(taken));
-      ahead.cv.wait(lock, [&] { return ahead.produced > helper_block || ahead.failed; });
-      if (ahead.produced > helper_block) {
-        taken = std::move(ahead.ready.front());
-        ahead.ready.pop_front();
-        have_block = true;
+      ahead.cv.notify_all();  // the helper may read further ahead
+      while (true) {
+        using Block = ReadAhead::Block;
+        Block& state = ahead.state[block];
+        if (state == Block::kReady) {
+          taken = std::move(ahead.blocks[block]);
+          read_ahead = true;
+          break;
+        }
+        if (state == Block::kFree) ahead.next_block = block + 1;
+        if (state != Block::kReading) break;  // read it here, visiting as it comes
+        if (ahead.failed) break;              // the helper left it half read
+        if (ahead.MayReadAhead()) {
+          // The helper is still at this block: read a later one meanwhile.
+          const size_t later = ahead.next_block++;
+          ahead.state[later] = Block::kReading;
+          ReadAheadBlock out;
+          if (!ahead.spare.empty()) {
+            out = std::move(ahead.spare.back());
+            ahead.spare.pop_back();
+          }
+          lock.unlock();
+          const size_t later_begin = later * kParallelBlock;
+          const Status read =
+              ReadBlock(reader, paths, later_begin,
+                        std::min(paths.size(), later_begin + kParallelBlock), settles, &out);
+          lock.lock();
+          // An error comes back when the visitor gets there, in order.
+          ahead.state[later] = read.ok() ? Block::kReady : Block::kRedo;
+          if (read.ok()) ahead.blocks[later] = std::move(out);
+          continue;
+        }
+        ahead.cv.wait(lock);
       }
-      ahead.consumed = helper_block + 1;
     }
-    ahead.cv.notify_all();
     for (size_t i = begin; i < end; ++i) {
       ReadNext next = ReadNext::kNextFile;
-      if (!have_block) {
-        // The helper failed: read its paths here (an error, if real, comes
-        // back the same way).
+      if (!read_ahead) {
         st = read_here(paths[i], &next);
         if (!st.ok()) return finish(st);
       } else if (const ReadAheadFile& file = taken.files[i - begin]; file.found) {
         next = visit(FileBytes{paths[i], taken.Bytes(file), file.known_text, file.complete});
         if (!file.complete && next == ReadNext::kMore) {
-          // The visitor wants more than the prefix the helper stopped at.
+          // The visitor wants more than the prefix that settled the file.
           st = read_here(paths[i], &next);
           if (!st.ok()) return finish(st);
         }
@@ -2216,60 +2270,38 @@ void SqliteStore::ReadAheadLoop(const std::string& db_path, int64_t generation,
     slot->reset(stmt);
     if (rc != SQLITE_OK) return give_up();
   }
-  {
-    std::lock_guard<std::mutex> lock(ahead->mu);
-    ahead->started = true;
-  }
   Query memory_query(db.get(), memory_stmt.get());
   Query sessions_query(db.get(), sessions_stmt.get());
   FileReader reader(&memory_query, &sessions_query);
-  const size_t block_count = (paths.size() + kParallelBlock - 1) / kParallelBlock;
-  for (size_t block = 0, helper_block = 0; block < block_count; ++block) {
-    if (!IsHelperBlock(block)) continue;
+  std::unique_lock<std::mutex> lock(ahead->mu);
+  ahead->started = true;
+  while (true) {
+    ahead->cv.wait(lock, [&] {
+      return ahead->stop || ahead->next_block >= ahead->state.size() || ahead->MayReadAhead();
+    });
+    if (ahead->stop || ahead->next_block >= ahead->state.size()) return;
+    const size_t block = ahead->next_block++;
+    ahead->state[block] = ReadAhead::Block::kReading;
     ReadAheadBlock out;
-    {
-      std::unique_lock<std::mutex> lock(ahead->mu);
-      ahead->cv.wait(lock, [&] {
-        return ahead->stop || helper_block < ahead->consumed + kMaxReadAheadBlocks;
-      });
-      if (ahead->stop) return;
-      if (!ahead->spare.empty()) {
-        out = std::move(ahead->spare.back());
-        ahead->spare.pop_back();
-      }
+    if (!ahead->spare.empty()) {
+      out = std::move(ahead->spare.back());
+      ahead->spare.pop_back();
     }
+    lock.unlock();
     const size_t begin = block * kParallelBlock;
-    const size_t end = std::min(paths.size(), begin + kParallelBlock);
-    out.files.assign(end - begin, ReadAheadFile{});
-    out.bytes.clear();
-    for (size_t i = begin; i < end; ++i) {
-      ReadAheadFile& file = out.files[i - begin];
-      ReadNext next = ReadNext::kNextFile;
-      size_t probed = 0;
-      const Status st = reader.Read(
-          paths[i], settles != nullptr,
-          [&](const FileBytes& bytes) {
-            if (!bytes.complete) {
-              const size_t from = std::exchange(probed, bytes.bytes.size());
-              if (!(*settles)(bytes.bytes, from)) return ReadNext::kMore;
-            }
-            file.offset = out.bytes.size();
-            file.size = bytes.bytes.size();
-            out.bytes.append(bytes.bytes);
-            file.known_text = bytes.known_text;
-            file.complete = bytes.complete;
-            return ReadNext::kNextFile;
-          },
-          &file.found, &next);
-      if (!st.ok()) return give_up();
+    const Status st = ReadBlock(reader, paths, begin,
+                                std::min(paths.size(), begin + kParallelBlock), settles, &out);
+    lock.lock();
+    if (!st.ok()) {
+      // The visitor's thread reads this block, and the rest, itself.
+      ahead->state[block] = ReadAhead::Block::kRedo;
+      ahead->failed = true;
+      ahead->cv.notify_all();
+      return;
     }
-    {
-      std::lock_guard<std::mutex> lock(ahead->mu);
-      ahead->ready.push_back(std::move(out));
-      ++ahead->produced;
-    }
+    ahead->blocks[block] = std::move(out);
+    ahead->state[block] = ReadAhead::Block::kReady;
     ahead->cv.notify_all();
-    ++helper_block;
   }
 }
 
