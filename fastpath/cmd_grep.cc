@@ -1741,7 +1741,7 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   vfs::Status status =
       env_.store.ReadFiles(files, read_options, [&](const vfs::Store::FileBytes& file) {
         using Next = vfs::Store::ReadNext;
-        if (!file.complete) {
+        if (!file.complete && !(file.settled && file.known_text)) {
           const size_t from = probed;
           probed = file.bytes.size();
           if (!file.known_text ||

@@ -68,7 +68,7 @@ constexpr int kBusyTimeoutMs = 5000;
 constexpr size_t kIndexRows = 50;
 constexpr int64_t kMaxCandidateShare = 5;     // see IsSelective
 constexpr int64_t kSelectivityWindow = 4096;  // rows per table IsSelective samples
-constexpr uint64_t kFirstPrefixLines = 4;     // see ReadOptions::offer_prefixes
+constexpr uint64_t kFirstPrefixLines = 1;     // see ReadOptions::offer_prefixes
 constexpr size_t kMaxMergedRuns = 64;         // Walk: more sorted runs than this, sort
 // Parallel ReadFiles (StoreOptions::parallel_reads): from kParallelMinFiles
 // paths on, in blocks of kParallelBlock paths, which both threads take in
@@ -2203,7 +2203,9 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
         st = read_here(paths[i], &next);
         if (!st.ok()) return finish(st);
       } else if (const ReadAheadFile& file = taken.files[i - begin]; file.found) {
-        next = visit(FileBytes{paths[i], taken.Bytes(file), file.known_text, file.complete});
+        // An incomplete file read ahead is a prefix `settles` accepted.
+        next = visit(
+            FileBytes{paths[i], taken.Bytes(file), file.known_text, file.complete, !file.complete});
         if (!file.complete && next == ReadNext::kMore) {
           // The visitor wants more than the prefix that settled the file.
           st = read_here(paths[i], &next);

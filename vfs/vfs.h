@@ -116,6 +116,9 @@ class Store {
     // False when `bytes` is only the file's first lines, each with its
     // '\n' (ReadOptions::offer_prefixes).
     bool complete = true;
+    // True for a prefix that ReadOptions::prefix_settles has already
+    // accepted (read ahead by another thread): no need to probe it again.
+    bool settled = false;
   };
   // What a ReadFiles visitor wants next.
   enum class ReadNext {
@@ -124,7 +127,7 @@ class Store {
     kStop,      // nothing more: ReadFiles returns
   };
   struct ReadOptions {
-    // Offer a file stored as lines in growing prefixes (4 lines, 8, 16...)
+    // Offer a file stored as lines in growing prefixes (1 line, 2, 4, 8...)
     // before the whole of it, so that a reader who needs only its first
     // lines (grep -l stops at a file's first match) spares reading the
     // rest. Default: false (every file complete, once).

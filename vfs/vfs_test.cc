@@ -1164,8 +1164,8 @@ TEST_CASE("ReadFiles: offer_prefixes hands session logs over in growing whole-li
   Store::ReadOptions prefixes;
   prefixes.offer_prefixes = true;
 
-  // Always asking for more: prefixes of 4, 8, 16, 32 lines while more
-  // lines follow, then the whole file.
+  // Always asking for more: prefixes of 1, 2, 4, 8, 16, 32 lines while
+  // more lines follow, then the whole file.
   std::map<std::string, std::vector<std::string>> seen;
   REQUIRE(store
               ->ReadFiles(paths, prefixes,
@@ -1185,11 +1185,11 @@ TEST_CASE("ReadFiles: offer_prefixes hands session logs over in growing whole-li
                          (!whole.empty() && whole.back() != '\n' ? 1 : 0);
     size_t expected_prefixes = 0;
     if (path != "sessions/blob.jsonl") {
-      for (size_t k = 4; k < lines; k *= 2) ++expected_prefixes;
+      for (size_t k = 1; k < lines; k *= 2) ++expected_prefixes;
     }
     CHECK(got.size() == expected_prefixes + 1);
     for (size_t i = 0; i + 1 < got.size(); ++i) {
-      const size_t k = size_t{4} << i;
+      const size_t k = size_t{1} << i;
       CHECK(std::count(got[i].begin(), got[i].end(), '\n') == static_cast<long>(k));
       CHECK(got[i].back() == '\n');
       CHECK(whole.compare(0, got[i].size(), got[i]) == 0);
@@ -1763,11 +1763,17 @@ TEST_CASE("ReadFiles with parallel_reads: prefix_settles lets both threads stop 
     return prefix.find(needle, from) != std::string_view::npos;
   };
   std::vector<std::pair<std::string, bool>> seen;  // last bytes of each path, complete
+  size_t settled_ahead = 0;
   size_t probed = 0;
   REQUIRE(reader
               ->ReadFiles(paths, read_options,
                           [&](const Store::FileBytes& file) {
-                            if (!file.complete) {
+                            if (file.settled) {
+                              // Read ahead, and already accepted by prefix_settles.
+                              ++settled_ahead;
+                              CHECK_FALSE(file.complete);
+                              CHECK(file.bytes.find(needle) != std::string_view::npos);
+                            } else if (!file.complete) {
                               const size_t from = std::exchange(probed, file.bytes.size());
                               if (file.bytes.find(needle, from) == std::string_view::npos) {
                                 return Store::ReadNext::kMore;
@@ -1793,6 +1799,7 @@ TEST_CASE("ReadFiles with parallel_reads: prefix_settles lets both threads stop 
   }
   CHECK(settled_early > 100);
   CHECK(probes > 0);  // the helper asked too
+  CHECK(settled_ahead > 0);
 }
 
 TEST_CASE("ReadFiles with parallel_reads never mixes in a change committed after the snapshot") {
