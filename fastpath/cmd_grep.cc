@@ -20,6 +20,9 @@
 #include <strings.h>
 #include <wchar.h>
 #include <wctype.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <clocale>
@@ -583,8 +586,36 @@ class Matcher {
 
   // The first occurrence of needle_ at or after `from`.
   size_t FindNeedle(std::string_view buf, size_t from) const {
-    const char rare = needle_[rare_offset_];
     const size_t n = needle_.size();
+    if (from > buf.size() || buf.size() - from < n) return std::string_view::npos;
+#if defined(__SSE2__)
+    if (n >= 2) {
+      // Sixteen candidate starts at a time whose first and last bytes both
+      // match (Mula's SIMD-friendly substring search): on text, far fewer
+      // false starts than memchr on any one byte.
+      const __m128i first = _mm_set1_epi8(needle_.front());
+      const __m128i last = _mm_set1_epi8(needle_.back());
+      const char* data = buf.data();
+      const size_t end = buf.size() - n + 1;  // one past the last possible start
+      size_t i = from;
+      for (; i + 16 <= end; i += 16) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + n - 1));
+        unsigned mask = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last))));
+        while (mask != 0) {
+          const size_t start = i + static_cast<size_t>(__builtin_ctz(mask));
+          if (std::memcmp(data + start + 1, needle_.data() + 1, n - 2) == 0) return start;
+          mask &= mask - 1;
+        }
+      }
+      for (; i < end; ++i) {
+        if (data[i] == needle_.front() && std::memcmp(data + i, needle_.data(), n) == 0) return i;
+      }
+      return std::string_view::npos;
+    }
+#endif
+    const char rare = needle_[rare_offset_];
     size_t scan = from + rare_offset_;
     while (scan < buf.size()) {
       const void* hit = std::memchr(buf.data() + scan, rare, buf.size() - scan);

@@ -1146,10 +1146,45 @@ TEST_CASE("random option mixes agree with GNU grep") {
   CHECK(compared > 400);
 }
 
+TEST_CASE("plain-text patterns are found at every alignment, as GNU finds them") {
+  // Literal patterns take a vectorised search (first and last bytes
+  // sixteen starts at a time): plant them, and decoys that share their
+  // first and last bytes, at every offset of lines longer than a vector.
+  Fixture f;
+  f.MakeDirs("align");
+  std::mt19937 rng(99 * FuzzScale());
+  const std::vector<std::string> needles = {"ab", "a-b", "quokka", "config=x", "abcdefghijklmnopq"};
+  std::string text;
+  for (const std::string& needle : needles) {
+    std::string decoy = needle;
+    if (decoy.size() > 2) decoy[decoy.size() / 2] = '#';
+    for (size_t offset = 0; offset < 40; ++offset) {
+      std::string line(offset + needle.size() + rng() % 20, '.');
+      line.replace(offset, needle.size(), rng() % 3 == 0 ? decoy : needle);
+      text += line + "\n";
+    }
+    // At the very end of a file without a final newline, too.
+    f.Write("align/end-" + std::to_string(needle.size()) + ".txt", std::string(37, '.') + needle);
+  }
+  f.Write("align/lines.txt", text);
+  REQUIRE(memhook::vfs::ImportTree(*f.store, f.tree.string(), nullptr).ok());
+  for (const std::string& needle : needles) {
+    // -r walks the disk in directory order: compare sorted lines.
+    for (const char* mode : {"-rc", "-rn", "-ron", "-rl"}) {
+      f.Agree(std::string("grep ") + mode + " -e " + Fixture::Quote(needle) + " M/align", "", true);
+    }
+    const std::string at_end = "grep -c -e " + Fixture::Quote(needle) + " M/align/end-" +
+                               std::to_string(needle.size()) + ".txt";
+    CHECK(f.Bash(f.Expand(at_end)).out == "1\n");
+    f.Agree(at_end);
+  }
+}
+
 TEST_CASE("random non-ASCII and binary text agrees with GNU grep") {
   // Letters with unusual case mappings (dotless i, long s, final sigma,
   // Kelvin sign), non-ASCII word characters next to matches, NUL bytes.
   Fixture f;
+  f.MakeDirs("align");
   std::mt19937 rng(99 * FuzzScale());
   const std::vector<std::string> chars = {"a",
                                           "i",
