@@ -1680,9 +1680,12 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   // fts prints "operand/rel": trailing slashes of the operand collapse.
   std::string prefix = operand;
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  auto printed_name = [&](const std::string& path) {
-    std::string rel = vfs_dir.empty() ? path : path.substr(vfs_dir.size() + 1);
-    std::string name = prefix + "/" + rel;
+  // Into one buffer: a name per file visited, most of them never printed.
+  std::string name;
+  auto printed_name = [&](std::string_view path) -> const std::string& {
+    name.assign(prefix);
+    name += '/';
+    name.append(vfs_dir.empty() ? path : path.substr(vfs_dir.size() + 1));
     if (omit_dot_slash_ && name.size() > 2 && name.compare(0, 2, "./") == 0) name.erase(0, 2);
     return name;
   };
@@ -1749,9 +1752,11 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
       if (!pruned) files.push_back(std::move(path));
     }
   }
-  std::erase_if(files, [&](const std::string& path) {
-    return excluded_patterns_[0].Excluded(basename(path), true);
-  });
+  if (!excluded_patterns_[0].empty()) {
+    std::erase_if(files, [&](const std::string& path) {
+      return excluded_patterns_[0].Excluded(basename(path), true);
+    });
+  }
   // When a file's first selected line settles its output (-l, -L, -q),
   // take session logs a few lines at a time and stop at that line, as GNU
   // stops reading. Only where the plain matcher is the one GrepFile would
@@ -1781,7 +1786,7 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
           }
         }
         probed = 0;
-        GrepFile(file.bytes, printed_name(std::string(file.path)), file.known_text);
+        GrepFile(file.bytes, printed_name(file.path), file.known_text);
         return finished() ? Next::kStop : Next::kNextFile;
       });
   if (!status.ok()) Unsupported("grep read failed: " + status.message());
