@@ -17,6 +17,8 @@
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "vfs/vfs.h"
@@ -95,6 +97,17 @@ class LazyStore {
     store_ = vfs::OpenSqliteStore(config_.db_path, options_, &status);
     if (!store_) *error = status.message();
     return store_.get();
+  }
+  // Closes the store, if open, on a thread of its own: unmapping what a
+  // large read mapped takes milliseconds, which the caller spends writing
+  // the answer. Join the thread before exiting.
+  std::thread CloseInBackground() {
+    try {
+      return std::thread([store = std::move(store_)]() mutable { store.reset(); });
+    } catch (const std::system_error&) {
+      store_.reset();  // no thread to be had: close it here
+      return std::thread();
+    }
   }
 
  private:
@@ -349,9 +362,18 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     fastpath::Answer answer =
         engine.Run(command, options, [&store](std::string* error) { return store.Open(error); });
     if (answer.route == fastpath::Route::kPassThrough) return output;
+    struct Joiner {
+      std::thread thread;
+      ~Joiner() {
+        if (thread.joinable()) thread.join();
+      }
+    } closing{store.CloseInBackground()};
 
+    const bool writes = answer.writes;
+    const std::string reason =
+        std::string("memhook: ") + fastpath::RouteName(answer.route) + " (" + answer.reason + ")";
     fastpath::Answer replay =
-        answer.route == fastpath::Route::kFastPath ? answer : NextTierAnswer(answer);
+        answer.route == fastpath::Route::kFastPath ? std::move(answer) : NextTierAnswer(answer);
     std::string rewritten, error;
     if (!EncodeReplay(replay, config, &rewritten, &error)) {
       replay = Diagnostic("cannot deliver the answer: " + error, 126);
@@ -361,13 +383,12 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     updated["command"] = rewritten;
     nlohmann::json specific = {
         {"hookEventName", "PreToolUse"},
-        {"permissionDecisionReason",
-         std::string("memhook: ") + fastpath::RouteName(answer.route) + " (" + answer.reason + ")"},
+        {"permissionDecisionReason", reason},
         {"updatedInput", updated},
     };
     // A read answered from the store needs no prompt; anything that would
     // write stays under the agent's normal permission flow.
-    if (!answer.writes) specific["permissionDecision"] = "allow";
+    if (!writes) specific["permissionDecision"] = "allow";
     output.stdout_text = nlohmann::json{{"hookSpecificOutput", specific}}.dump(
                              -1, ' ', false, nlohmann::json::error_handler_t::replace) +
                          "\n";
