@@ -2139,16 +2139,16 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
       options.offer_prefixes && options.prefix_settles ? &options.prefix_settles : nullptr;
   std::thread helper([&] { ReadAheadLoop(db_path_, generation, paths, settles, &ahead); });
   auto finish = [&](Status result) {
-    bool started = false;
     {
       std::lock_guard<std::mutex> lock(ahead.mu);
       ahead.stop = true;
-      started = ahead.started;
     }
     ahead.cv.notify_all();
     helper.join();
-    if (started && options_.trace) {
-      trace_.push_back("-- ReadFiles: a second connection reads blocks of paths too");
+    // Said whenever the helper's connection was let in, even if this
+    // thread had read everything by then.
+    if (ahead.started && options_.trace) {
+      trace_.push_back("-- ReadFiles: a second connection on the same snapshot reads ahead");
     }
     if (!result.ok()) return result;
     return txn.Commit();

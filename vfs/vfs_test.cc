@@ -1685,7 +1685,7 @@ bool TraceSays(Store& store, std::string_view text) {
                      [&](const std::string& line) { return line.find(text) != std::string::npos; });
 }
 
-constexpr std::string_view kParallelTrace = "a second connection reads blocks of paths too";
+constexpr std::string_view kParallelTrace = "a second connection on the same snapshot reads ahead";
 
 TEST_CASE("ReadFiles with parallel_reads: the same bytes, order, prefixes, stops and errors") {
   TempDir dbdir;
