@@ -1765,9 +1765,12 @@ TEST_CASE("ReadFiles with parallel_reads: prefix_settles lets both threads stop 
   std::vector<std::pair<std::string, bool>> seen;  // last bytes of each path, complete
   size_t settled_ahead = 0;
   size_t probed = 0;
+  // A slow visitor, so that the helper surely reads some blocks however
+  // busy the machine (which thread reads a block is a matter of timing).
   REQUIRE(reader
               ->ReadFiles(paths, read_options,
                           [&](const Store::FileBytes& file) {
+                            std::this_thread::sleep_for(std::chrono::microseconds(100));
                             if (file.settled) {
                               // Read ahead, and already accepted by prefix_settles.
                               ++settled_ahead;
