@@ -67,7 +67,7 @@ constexpr uint64_t kDirSize = 4096;
 constexpr int kBusyTimeoutMs = 5000;
 constexpr size_t kIndexRows = 50;
 constexpr int64_t kMaxCandidateShare = 5;     // see IsSelective
-constexpr int64_t kSelectivityWindow = 4096;  // rows per table IsSelective samples
+constexpr int64_t kSelectivityWindow = 1024;  // rows per table IsSelective samples
 constexpr uint64_t kFirstPrefixLines = 1;     // see ReadOptions::offer_prefixes
 constexpr size_t kMaxMergedRuns = 64;         // Walk: more sorted runs than this, sort
 // Parallel ReadFiles (StoreOptions::parallel_reads): from kParallelMinFiles
@@ -323,6 +323,8 @@ enum class Q {
   kRowEstimate,
   kStreamMemory,
   kStreamSessions,
+  kStreamSessionLines,
+  kFinalNewline,
   kGeneration,
   kListMemory,
   kListSessions,
@@ -493,6 +495,14 @@ const char* SqlText(Q q) {
       return "SELECT f.path, f.final_newline, s.text FROM session_files AS f "
              "LEFT JOIN sessions AS s ON s.path = f.path WHERE f.path >= ?1 "
              "ORDER BY f.path, s.line_no";
+    // The same lines without session_files, for reading prefixes: a file
+    // left early then costs one index search less. Files with no lines
+    // are not there (kStreamSessions has them); kFinalNewline completes a
+    // file read to its end.
+    case Q::kStreamSessionLines:
+      return "SELECT path, text FROM sessions WHERE path >= ?1 ORDER BY path, line_no";
+    case Q::kFinalNewline:
+      return "SELECT final_newline FROM session_files WHERE path = ?1";
     // The change counter (v3), for the parallel reader's snapshot check.
     case Q::kGeneration:
       return "SELECT n FROM generation";
@@ -1934,12 +1944,26 @@ class FileCursor {
   bool inside_file_ = false;
 };
 
-// Reads files by path through one connection's two streaming cursors
-// (kStreamMemory, kStreamSessions): ReadFiles' work for one thread.
+// One connection's statements for FileReader, in the order of
+// kReaderQueries.
+struct ReaderQueries {
+  Query* memory;         // kStreamMemory
+  Query* sessions;       // kStreamSessions
+  Query* lines;          // kStreamSessionLines
+  Query* final_newline;  // kFinalNewline
+};
+constexpr std::array kReaderQueries = {Q::kStreamMemory, Q::kStreamSessions, Q::kStreamSessionLines,
+                                       Q::kFinalNewline};
+
+// Reads files by path through one connection's streaming cursors:
+// ReadFiles' work for one thread.
 class FileReader {
  public:
-  FileReader(Query* memory_query, Query* sessions_query)
-      : memory_(memory_query), sessions_(sessions_query) {}
+  explicit FileReader(const ReaderQueries& queries)
+      : memory_(queries.memory),
+        sessions_(queries.sessions),
+        lines_(queries.lines),
+        final_newline_(queries.final_newline) {}
 
   // Reads `path` and hands it to `visit` (in prefixes when
   // `offer_prefixes`). *found is false, and `visit` not called, when
@@ -1948,27 +1972,43 @@ class FileReader {
   Status Read(const std::string& path, bool offer_prefixes,
               const std::function<Store::ReadNext(const Store::FileBytes&)>& visit, bool* found,
               Store::ReadNext* next) {
-    using ReadNext = Store::ReadNext;
     Status st;
     *found = false;
-    *next = ReadNext::kNextFile;
+    *next = Store::ReadNext::kNextFile;
     // Only session-log paths can be rows in `sessions`; one of them is a
     // blob when its text is not clean (see the schema comment).
-    bool in_sessions = false;
     if (IsSessionLogPath(path)) {
-      in_sessions = sessions_.Seek(path, &st);
+      if (offer_prefixes) {
+        const bool has_lines = lines_.Seek(path, &st);
+        if (!st.ok()) return st;
+        if (has_lines) {
+          *found = true;
+          return ReadLines(path, visit, next);
+        }
+      }
+      const bool in_sessions = sessions_.Seek(path, &st);
       if (!st.ok()) return st;
+      if (in_sessions) {
+        *found = true;
+        return ReadSession(path, offer_prefixes, visit, next);
+      }
     }
-    if (!in_sessions) {
-      const bool in_memory = memory_.Seek(path, &st);
-      if (!st.ok() || !in_memory) return st;
-      *found = true;
-      Query& q = memory_.query();
-      *next = visit(Store::FileBytes{path, q.ColBlob(2), q.ColInt(1) != 0, true});
-      memory_.Step(&st);
-      return st;
-    }
+    const bool in_memory = memory_.Seek(path, &st);
+    if (!st.ok() || !in_memory) return st;
     *found = true;
+    Query& q = memory_.query();
+    *next = visit(Store::FileBytes{path, q.ColBlob(2), q.ColInt(1) != 0, true});
+    memory_.Step(&st);
+    return st;
+  }
+
+ private:
+  // The session log at sessions_ (a row per line, or one NULL-text row
+  // when it has none).
+  Status ReadSession(const std::string& path, bool offer_prefixes,
+                     const std::function<Store::ReadNext(const Store::FileBytes&)>& visit,
+                     Store::ReadNext* next) {
+    Status st;
     Query& q = sessions_.query();
     const bool final_newline = q.ColInt(1) != 0;
     content_.clear();
@@ -1985,24 +2025,65 @@ class FileReader {
           sessions_.RowPath() == path) {
         // Session rows are clean text by construction.
         *next = visit(Store::FileBytes{path, content_, true, false});
-        if (*next != ReadNext::kMore) {
+        if (*next != Store::ReadNext::kMore) {
           sessions_.LeaveFile();
           return st;
         }
         next_offer *= 2;
       }
     }
-    // Every line has been followed by '\n'; the last keeps it only with
-    // the final-newline flag (a file of no lines is "" or "\n").
+    return Finish(path, lines, final_newline, visit, next);
+  }
+
+  // The session log at lines_ (at least one line), in prefixes.
+  Status ReadLines(const std::string& path,
+                   const std::function<Store::ReadNext(const Store::FileBytes&)>& visit,
+                   Store::ReadNext* next) {
+    Status st;
+    Query& q = lines_.query();
+    content_.clear();
+    uint64_t lines = 0;
+    uint64_t next_offer = kFirstPrefixLines;
+    while (lines_.on_row() && lines_.RowPath() == path) {
+      content_ += q.ColText(1);
+      content_ += '\n';
+      ++lines;
+      if (!lines_.Step(&st)) return st;
+      if (lines == next_offer && lines_.on_row() && lines_.RowPath() == path) {
+        *next = visit(Store::FileBytes{path, content_, true, false});
+        if (*next != Store::ReadNext::kMore) {
+          lines_.LeaveFile();
+          return st;
+        }
+        next_offer *= 2;
+      }
+    }
+    // Read to its end: whether the last line keeps its '\n'.
+    final_newline_->Rebind();
+    final_newline_->Text(1, path);
+    bool final_newline = false;
+    if (final_newline_->Next(&st)) final_newline = final_newline_->ColInt(0) != 0;
+    if (!st.ok()) return st;
+    return Finish(path, lines, final_newline, visit, next);
+  }
+
+  // Hands over content_, `lines` lines each followed by '\n', as the
+  // whole file.
+  Status Finish(const std::string& path, uint64_t lines, bool final_newline,
+                const std::function<Store::ReadNext(const Store::FileBytes&)>& visit,
+                Store::ReadNext* next) {
+    // The last line keeps its '\n' only with the final-newline flag (a
+    // file of no lines is "" or "\n").
     if (lines > 0 && !final_newline) content_.pop_back();
     if (lines == 0 && final_newline) content_ += '\n';
     *next = visit(Store::FileBytes{path, content_, true, true});
-    return st;
+    return Status::Ok();
   }
 
- private:
   FileCursor memory_;
   FileCursor sessions_;
+  FileCursor lines_;
+  Query* final_newline_;
   std::string content_;
 };
 
@@ -2107,7 +2188,9 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
   }
   Query memory_query = Use(Q::kStreamMemory);
   Query sessions_query = Use(Q::kStreamSessions);
-  FileReader reader(&memory_query, &sessions_query);
+  Query lines_query = Use(Q::kStreamSessionLines);
+  Query final_newline_query = Use(Q::kFinalNewline);
+  FileReader reader({&memory_query, &sessions_query, &lines_query, &final_newline_query});
   std::string content;
   // One path, on this thread.
   auto read_here = [&](const std::string& path, ReadNext* next) {
@@ -2263,18 +2346,16 @@ void SqliteStore::ReadAheadLoop(const std::string& db_path, int64_t generation,
   // caller's thread visits the last blocks.
   DbPtr db = OpenHelperConnection(db_path, generation);
   if (db == nullptr) return give_up();
-  StmtPtr memory_stmt;
-  StmtPtr sessions_stmt;
-  for (auto [q, slot] :
-       {std::pair{Q::kStreamMemory, &memory_stmt}, std::pair{Q::kStreamSessions, &sessions_stmt}}) {
+  std::array<StmtPtr, kReaderQueries.size()> stmts;
+  std::deque<Query> queries;  // Query is neither copied nor moved
+  for (size_t i = 0; i < kReaderQueries.size(); ++i) {
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v2(db.get(), SqlText(q), -1, &stmt, nullptr);
-    slot->reset(stmt);
+    const int rc = sqlite3_prepare_v2(db.get(), SqlText(kReaderQueries[i]), -1, &stmt, nullptr);
+    stmts[i].reset(stmt);
     if (rc != SQLITE_OK) return give_up();
+    queries.emplace_back(db.get(), stmt);
   }
-  Query memory_query(db.get(), memory_stmt.get());
-  Query sessions_query(db.get(), sessions_stmt.get());
-  FileReader reader(&memory_query, &sessions_query);
+  FileReader reader({&queries[0], &queries[1], &queries[2], &queries[3]});
   std::unique_lock<std::mutex> lock(ahead->mu);
   ahead->started = true;
   while (true) {
