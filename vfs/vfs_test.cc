@@ -1111,7 +1111,12 @@ TEST_CASE("ListFiles: Walk's files, in Walk order, from the path indexes") {
   REQUIRE(ImportTree(*store, src.path(), nullptr).ok());
   for (const char* path :
        {"a/x.md", "a-b/y.md", "a.md", "a b.md", "a/b/c.jsonl", "sessions/1.jsonl",
-        "sessions/1/2.jsonl", "sessions/1-2.jsonl", "sessions/1.jsonl.md", "z\xc3\xa9/\xff.md"}) {
+        "sessions/1/2.jsonl", "sessions/1-2.jsonl", "sessions/1.jsonl.md", "z\xc3\xa9/\xff.md",
+        // '/' against a lower byte at every offset around an eight-byte word.
+        "abcdef/x.md", "abcdef-x.md", "abcdefg/x.md", "abcdefg-x.md", "abcdefgh/x.md",
+        "abcdefgh.md", "abcdefghi/x.md", "abcdefghi x.md", "abcdefghijklmno/x.md",
+        "abcdefghijklmno-x.md", "abcdefghijklmnop/x.md", "abcdefghijklmnop!x.md",
+        "sessions/abcdefgh/1.jsonl", "sessions/abcdefgh-1.jsonl", "sessions/abcdefgh.md"}) {
     REQUIRE(store->WriteFile(path, "{}\n", 0644, kBase).ok());
   }
   for (const bool virtual_index : {true, false}) {
