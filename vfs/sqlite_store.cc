@@ -79,6 +79,11 @@ constexpr size_t kMaxMergedRuns = 64;         // Walk: more sorted runs than thi
 constexpr size_t kParallelMinFiles = 512;
 constexpr size_t kParallelBlock = 64;
 constexpr size_t kMaxReadAheadBlocks = 4;
+// A block read ahead stops taking files once it holds this many bytes;
+// the visitor's thread reads the rest in turn. With the block limit, this
+// bounds what reading ahead holds (large session logs would otherwise
+// multiply it by the block size).
+constexpr size_t kMaxReadAheadBlockBytes = size_t{4} << 20;
 constexpr size_t kLineBatch = 16;  // rows per kInsertSessionLines16
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxTracedSql = 512;
@@ -2115,7 +2120,8 @@ class FileReader {
 struct ReadAheadFile {
   bool found = false;  // false: the visitor's thread asks ReadFile
   bool known_text = false;
-  bool complete = true;  // false: a prefix that settles the file
+  bool complete = true;   // false: a prefix that settles the file
+  bool deferred = false;  // not read: its block was full (kMaxReadAheadBlockBytes)
   size_t offset = 0;
   size_t size = 0;
 };
@@ -2132,15 +2138,21 @@ struct ReadAheadBlock {
   }
 };
 
-// Reads paths [begin, end) through `reader` into `out` (cleared first).
+// Reads paths [begin, end) through `reader` into `out` (cleared first),
+// up to kMaxReadAheadBlockBytes; *deferred counts the files left unread.
 // With `settles`, a session log stops at the first prefix it accepts.
 Status ReadBlock(FileReader& reader, const std::vector<std::string>& paths, size_t begin,
                  size_t end, const std::function<bool(std::string_view, size_t)>* settles,
-                 ReadAheadBlock* out) {
+                 ReadAheadBlock* out, size_t* deferred) {
   out->files.assign(end - begin, ReadAheadFile{});
   out->bytes.clear();
   for (size_t i = begin; i < end; ++i) {
     ReadAheadFile& file = out->files[i - begin];
+    if (out->bytes.size() >= kMaxReadAheadBlockBytes) {
+      file.deferred = true;
+      ++*deferred;
+      continue;
+    }
     Store::ReadNext next = Store::ReadNext::kNextFile;
     size_t probed = 0;
     const Status st = reader.Read(
@@ -2186,6 +2198,7 @@ struct ReadAhead {
   std::vector<ReadAheadBlock> spare;
   size_t next_block = 0;  // blocks before it are taken
   size_t visiting = 0;    // the block the visitor's thread is at
+  size_t deferred = 0;    // files left to the visitor's thread (ReadBlock)
   bool started = false;   // the helper's connection sees the caller's snapshot
   bool stop = false;      // the visitor's thread wants no more
   bool failed = false;    // the helper gave up; its blocks are read in turn
@@ -2256,6 +2269,10 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
     if (ahead.started && options_.trace) {
       trace_.push_back("-- ReadFiles: a second connection on the same snapshot reads ahead");
     }
+    if (ahead.deferred > 0 && options_.trace) {
+      trace_.push_back("-- ReadFiles: " + std::to_string(ahead.deferred) +
+                       " files past a read-ahead block's byte budget, read in turn");
+    }
     if (!result.ok()) return result;
     return txn.Commit();
   };
@@ -2291,10 +2308,12 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
           }
           lock.unlock();
           const size_t later_begin = later * kParallelBlock;
-          const Status read =
-              ReadBlock(reader, paths, later_begin,
-                        std::min(paths.size(), later_begin + kParallelBlock), settles, &out);
+          size_t deferred = 0;
+          const Status read = ReadBlock(reader, paths, later_begin,
+                                        std::min(paths.size(), later_begin + kParallelBlock),
+                                        settles, &out, &deferred);
           lock.lock();
+          ahead.deferred += deferred;
           // An error comes back when the visitor gets there, in order.
           ahead.state[later] = read.ok() ? Block::kReady : Block::kRedo;
           if (read.ok()) ahead.blocks[later] = std::move(out);
@@ -2305,7 +2324,7 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
     }
     for (size_t i = begin; i < end; ++i) {
       ReadNext next = ReadNext::kNextFile;
-      if (!read_ahead) {
+      if (!read_ahead || taken.files[i - begin].deferred) {
         st = read_here(paths[i], &next);
         if (!st.ok()) return finish(st);
       } else if (const ReadAheadFile& file = taken.files[i - begin]; file.found) {
@@ -2395,9 +2414,12 @@ void SqliteStore::ReadAheadLoop(const std::string& db_path, int64_t generation,
     }
     lock.unlock();
     const size_t begin = block * kParallelBlock;
-    const Status st = ReadBlock(reader, paths, begin,
-                                std::min(paths.size(), begin + kParallelBlock), settles, &out);
+    size_t deferred = 0;
+    const Status st =
+        ReadBlock(reader, paths, begin, std::min(paths.size(), begin + kParallelBlock), settles,
+                  &out, &deferred);
     lock.lock();
+    ahead->deferred += deferred;
     if (!st.ok()) {
       // The visitor's thread reads this block, and the rest, itself.
       ahead->state[block] = ReadAhead::Block::kRedo;

@@ -1748,6 +1748,46 @@ TEST_CASE("ReadFiles with parallel_reads: the same bytes, order, prefixes, stops
   for (size_t i = 0; i < paths.size(); ++i) CHECK(last[i] == want[i].bytes);
 }
 
+TEST_CASE("ReadFiles with parallel_reads: a block read ahead stops at its byte budget") {
+  // Blocks of 64 files of 96 KiB (with a NUL byte: stored as blobs, not
+  // indexed) pass the 4 MiB a block read ahead may hold: the rest of each
+  // is read in turn by the visitor's thread, with the same result.
+  TempDir dbdir;
+  const std::string db = dbdir / "m.db";
+  std::vector<std::string> paths;
+  {
+    auto rw = Open(db);
+    for (int i = 0; i < 600; ++i) {
+      std::string bytes(96 << 10, static_cast<char>('a' + i % 26));
+      bytes[i % 1000] = '\0';
+      paths.push_back("blobs/" + std::to_string(1000 + i) + ".bin");
+      REQUIRE(rw->WriteFile(paths.back(), bytes, 0644, kBase).ok());
+    }
+  }
+  StoreOptions options = ReadOnly();
+  options.parallel_reads = true;
+  options.trace = true;
+  auto parallel = Open(db, options);
+  parallel->TakeTrace();
+  size_t index = 0;
+  REQUIRE(parallel
+              ->ReadFiles(paths, {},
+                          [&](const Store::FileBytes& file) {
+                            // Slow, so that the helper surely reads ahead.
+                            std::this_thread::sleep_for(std::chrono::microseconds(200));
+                            CHECK(file.path == paths[index]);
+                            CHECK(file.bytes.size() == size_t{96} << 10);
+                            CHECK(file.bytes[index % 1000] == '\0');
+                            CHECK(file.bytes[(index + 1) % 1000] ==
+                                  static_cast<char>('a' + index % 26));
+                            ++index;
+                            return Store::ReadNext::kNextFile;
+                          })
+              .ok());
+  CHECK(index == paths.size());
+  CHECK(TraceSays(*parallel, "past a read-ahead block's byte budget, read in turn"));
+}
+
 TEST_CASE("ReadFiles with parallel_reads: prefix_settles lets both threads stop early") {
   TempDir dbdir;
   const std::string db = dbdir / "m.db";
