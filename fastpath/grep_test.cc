@@ -939,6 +939,65 @@ TEST_CASE("the generated index.md is searched with or without the content index"
         std::string::npos);
 }
 
+TEST_CASE("recursive grep reading in parallel answers as reading alone, and as GNU") {
+  // Enough files for a second reading thread (a read-only store with
+  // parallel_reads, as the hook opens it): session logs whose first match
+  // is at every line from the first to none, without final newlines too.
+  Fixture f;
+  f.MakeDirs("sessions/many");
+  f.MakeDirs("notes/many");
+  std::mt19937 rng(2026);
+  for (int i = 0; i < 900; ++i) {
+    const int lines = static_cast<int>(rng() % 40);
+    const int match_at = static_cast<int>(rng() % 48);  // >= lines: no match
+    std::string bytes;
+    for (int line = 0; line < lines; ++line) {
+      // From its first match on, every line matches: a common word, which
+      // the content index turns down, so every file is read.
+      bytes += "{\"i\":" + std::to_string(i) + ",\"line\":" + std::to_string(line) +
+               (line >= match_at ? ",\"k\":\"config\"}" : "}") + "\n";
+    }
+    if (i % 7 == 0 && !bytes.empty()) bytes.pop_back();
+    if (i % 3 == 0) {
+      f.Write("notes/many/" + std::to_string(i) + ".md", bytes);
+    } else {
+      f.Write("sessions/many/" + std::to_string(i) + ".jsonl", bytes);
+    }
+  }
+  REQUIRE(memhook::vfs::ImportTree(*f.store, f.tree.string(), nullptr).ok());
+  memhook::vfs::StoreOptions options;
+  options.read_only = true;
+  options.virtual_index = false;  // as on disk
+  auto alone = memhook::vfs::OpenSqliteStore((f.root / "db.sqlite").string(), options, nullptr);
+  options.parallel_reads = true;
+  options.trace = true;
+  auto parallel = memhook::vfs::OpenSqliteStore((f.root / "db.sqlite").string(), options, nullptr);
+  REQUIRE(alone != nullptr);
+  REQUIRE(parallel != nullptr);
+  for (const char* c : {"grep -rl config", "grep -rL config", "grep -rc config", "grep -rn config",
+                        "grep -rq config", "grep -rl 'conf[i]g'", "grep -rli CONFIG",
+                        "grep -rlv config", "grep -rl -m1 line"}) {
+    const std::string command = f.Expand(std::string(c) + " M/sessions M/notes/many");
+    CAPTURE(command);
+    parallel->TakeTrace();
+    Result by_one = f.Direct(command, "", *alone);
+    Result by_two = f.Direct(command, "", *parallel);
+    REQUIRE_MESSAGE(by_one.unsupported.empty(), by_one.unsupported);
+    REQUIRE_MESSAGE(by_two.unsupported.empty(), by_two.unsupported);
+    CHECK(by_two.out == by_one.out);
+    CHECK(by_two.err == by_one.err);
+    CHECK(by_two.status == by_one.status);
+    const std::vector<std::string> trace = parallel->TakeTrace();
+    CHECK(std::any_of(trace.begin(), trace.end(), [](const std::string& line) {
+      return line.find("second connection") != std::string::npos;
+    }));
+    // GNU walks the disk in directory order.
+    Result real = f.Bash(command);
+    CHECK(SortedLines(by_two.out) == SortedLines(real.out));
+    CHECK(by_two.status == real.status);
+  }
+}
+
 TEST_CASE("translation of GNU patterns to RE2") {
   std::setlocale(LC_ALL, "C.UTF-8");
   auto tr = [](const char* p, RegexSyntax syntax = RegexSyntax::kBasic, bool icase = false) {
