@@ -49,6 +49,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -2239,15 +2240,16 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
     return read;
   };
 
-  if (!parallel) {
+  auto read_alone = [&] {
     for (const std::string& path : paths) {
       ReadNext next = ReadNext::kNextFile;
-      st = read_here(path, &next);
-      if (!st.ok()) return st;
+      Status read = read_here(path, &next);
+      if (!read.ok()) return read;
       if (next == ReadNext::kStop) break;
     }
     return txn.Commit();
-  }
+  };
+  if (!parallel) return read_alone();
 
   // Blocks of kParallelBlock paths, each read by whichever thread takes it
   // first (ReadAhead). The helper opens (and closes) its connection
@@ -2256,7 +2258,12 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
   ReadAhead ahead(block_count);
   const PrefixSettles* settles =
       options.offer_prefixes && options.prefix_settles ? &options.prefix_settles : nullptr;
-  std::thread helper([&] { ReadAheadLoop(db_path_, generation, paths, settles, &ahead); });
+  std::thread helper;
+  try {
+    helper = std::thread([&] { ReadAheadLoop(db_path_, generation, paths, settles, &ahead); });
+  } catch (const std::system_error&) {
+    return read_alone();  // no thread to be had
+  }
   auto finish = [&](Status result) {
     {
       std::lock_guard<std::mutex> lock(ahead.mu);
