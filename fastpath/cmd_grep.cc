@@ -25,6 +25,7 @@
 #endif
 
 #include <algorithm>
+#include <charconv>
 #include <clocale>
 #include <cstring>
 #include <cwchar>
@@ -980,7 +981,9 @@ class Grep {
     }
     errseen_ = true;
   }
-  bool finished() const { return exited_ || !io_.unsupported.empty(); }
+  // Nothing more to do: -q matched, the command is refused, or the next
+  // stage of the pipeline has all it reads (CommandIo::need).
+  bool finished() const { return exited_ || !io_.unsupported.empty() || io_.OutputEnough(); }
 
   // Output of one buffer (GNU's grep(), grepbuf, prtext, prline).
   struct FileState {
@@ -1438,20 +1441,21 @@ bool Grep::PrintLineHead(FileState& st, size_t off, size_t len, int64_t lineno, 
       return false;
     }
   }
-  std::string head;
+  // Straight into the output: one line's head is built for every line
+  // printed.
+  char number[24];
   if (out_file_ > 0) {
-    head += *st.name;
-    head += null_after_name_ ? '\0' : sep;
+    io_.out += *st.name;
+    io_.out += null_after_name_ ? '\0' : sep;
   }
   if (out_line_) {
-    head += std::to_string(lineno);
-    head += sep;
+    io_.out += std::string_view(number, std::to_chars(number, number + sizeof number, lineno).ptr);
+    io_.out += sep;
   }
   if (out_byte_) {
-    head += std::to_string(off);
-    head += sep;
+    io_.out += std::string_view(number, std::to_chars(number, number + sizeof number, off).ptr);
+    io_.out += sep;
   }
-  io_.out += head;
   return true;
 }
 
@@ -1638,7 +1642,7 @@ void Grep::GrepFile(std::string_view data, const std::string& name, bool known_t
       size_t start = m.NextMatchingLine(data, pos);
       if (start == std::string_view::npos) break;
       select(start);
-      if (exited_ || done_on_match) break;
+      if (exited_ || done_on_match || io_.OutputEnough()) break;
       pos = LineEnd(st, start) + 1;
     }
   } else {
@@ -1649,7 +1653,7 @@ void Grep::GrepFile(std::string_view data, const std::string& name, bool known_t
       while (pos < limit && st.outleft > 0) {
         select(pos);
         pos = LineEnd(st, pos) + 1;
-        if (exited_ || done_on_match) {
+        if (exited_ || done_on_match || io_.OutputEnough()) {
           stop = true;
           break;
         }
@@ -1763,6 +1767,8 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   // use on clean text (no locale-dependent classes, ranges or \b), so
   // that the probe and GrepFile agree.
   vfs::Store::ReadOptions read_options;
+  // `| head -n N`: most likely the first files fill it.
+  read_options.stops_early = io_.need.lines != UINT64_MAX || io_.need.bytes != UINT64_MAX;
   read_options.offer_prefixes = done_on_match_ && !invert_ && !count_matches_ &&
                                 matcher_.locale_classes().empty() && !matcher_.locale_ranges() &&
                                 !matcher_.word_assertions();

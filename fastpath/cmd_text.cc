@@ -379,17 +379,27 @@ bool ParseObsolete(const std::string& word, Window* w, bool* quiet, bool* verbos
   return true;
 }
 
-void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& env,
-                CommandIo& io) {
+// head's or tail's arguments, parsed.
+struct HeadTailArgs {
   Window window;
-  bool quiet = false, verbose = false;
+  bool quiet = false;
+  bool verbose = false;
+  bool obsolete = false;  // the -N first-argument form
+  std::vector<std::string> operands;
+  std::string unsupported;  // non-empty: what cannot be answered
+};
+
+HeadTailArgs ParseHeadTail(bool is_head, const std::vector<std::string>& argv) {
+  HeadTailArgs parsed;
+  Window& window = parsed.window;
   size_t first = 1;
-  bool obsolete = argv.size() > 1 && ParseObsolete(argv[1], &window, &quiet, &verbose);
-  if (obsolete) first = 2;
+  parsed.obsolete =
+      argv.size() > 1 && ParseObsolete(argv[1], &window, &parsed.quiet, &parsed.verbose);
+  if (parsed.obsolete) first = 2;
   ParsedArgs args = ParseOptions(argv, first, is_head ? kHeadOptions : kTailOptions);
   if (!args.unsupported.empty()) {
-    io.unsupported = argv[0] + " " + args.unsupported;
-    return;
+    parsed.unsupported = argv[0] + " " + args.unsupported;
+    return parsed;
   }
   for (const ParsedOption& o : args.options) {
     switch (o.id) {
@@ -399,8 +409,8 @@ void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& 
         std::optional<uint64_t> n = ParseCount(o.argument, &sign);
         bool sign_ok = sign == '\0' || (is_head ? sign == '-' : sign == '+' || sign == '-');
         if (!n || !sign_ok) {
-          io.unsupported = argv[0] + " " + o.spelling + " " + o.argument;
-          return;
+          parsed.unsupported = argv[0] + " " + o.spelling + " " + o.argument;
+          return parsed;
         }
         window.bytes = o.id == kBytes;
         window.count = *n;
@@ -408,17 +418,30 @@ void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& 
         break;
       }
       case kQuiet:
-        quiet = true;
-        verbose = false;
+        parsed.quiet = true;
+        parsed.verbose = false;
         break;
       case kVerbose:
-        verbose = true;
-        quiet = false;
+        parsed.verbose = true;
+        parsed.quiet = false;
         break;
       default:
         break;
     }
   }
+  parsed.operands = std::move(args.operands);
+  return parsed;
+}
+
+void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& env,
+                CommandIo& io) {
+  HeadTailArgs args = ParseHeadTail(is_head, argv);
+  if (!args.unsupported.empty()) {
+    io.unsupported = args.unsupported;
+    return;
+  }
+  const Window& window = args.window;
+  const bool obsolete = args.obsolete, quiet = args.quiet, verbose = args.verbose;
   if (obsolete && !is_head && args.operands.size() > 1) {
     // GNU tail accepts the obsolete -N form only with at most one file.
     io.err += argv[0] + ": option used in invalid context -- " + argv[1].substr(1) + "\n";
@@ -462,6 +485,18 @@ void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& 
 
 void CmdHead(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io) {
   HeadOrTail(true, argv, env, io);
+}
+
+std::optional<OutputNeed> HeadStdinNeed(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] != "head") return std::nullopt;
+  HeadTailArgs args = ParseHeadTail(true, argv);
+  if (!args.unsupported.empty() || args.window.sign != '\0') return std::nullopt;
+  if (!(args.operands.empty() || (args.operands.size() == 1 && args.operands[0] == "-"))) {
+    return std::nullopt;
+  }
+  OutputNeed need;
+  (args.window.bytes ? need.bytes : need.lines) = args.window.count;
+  return need;
 }
 
 void CmdTail(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io) {

@@ -3,6 +3,7 @@
 
 #include <langinfo.h>
 
+#include <algorithm>
 #include <cstring>
 #include <cwchar>
 
@@ -11,6 +12,7 @@ namespace memhook::fastpath {
 Stream& Stream::append(std::string_view bytes) {
   if (bytes.empty()) return *this;
   size_ += bytes.size();
+  lines_ += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
   if (!log_->empty() && log_->back().fd == fd_) {
     log_->back().bytes.append(bytes);
   } else {

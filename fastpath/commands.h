@@ -71,6 +71,8 @@ class Stream {
   void push_back(char c) { append(std::string_view(&c, 1)); }
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
+  // '\n' bytes written so far.
+  uint64_t lines() const { return lines_; }
   // This stream's bytes alone (copies; for tests and diagnostics).
   std::string str() const;
 
@@ -78,7 +80,22 @@ class Stream {
   int fd_;
   std::vector<Chunk>* log_;
   size_t size_ = 0;
+  uint64_t lines_ = 0;
 };
+
+// How much of a command's stdout the next stage of its pipeline reads at
+// most: a `head -n N` (or `-c N`) reading the pipe. A command that has
+// written that much may stop, as the real one would be stopped by SIGPIPE
+// once head exits; the pipeline's output and status are the same.
+struct OutputNeed {
+  uint64_t lines = UINT64_MAX;
+  uint64_t bytes = UINT64_MAX;
+  bool Met(const Stream& out) const { return out.lines() >= lines || out.size() >= bytes; }
+};
+// What `head` with these arguments reads of its stdin, when that is a plain
+// count of lines or bytes (no operand but "-", no "all but the last N");
+// nullopt otherwise (read everything).
+std::optional<OutputNeed> HeadStdinNeed(const std::vector<std::string>& argv);
 
 struct CommandIo {
   CommandIo() : out(1, &log), err(2, &log) {}
@@ -91,6 +108,10 @@ struct CommandIo {
   bool stdin_regular = false;
   // True when stdout is /dev/null; GNU grep behaves differently then.
   bool stdout_is_null = false;
+  // What the next stage of the pipeline reads of stdout (see OutputNeed);
+  // by default, everything.
+  OutputNeed need;
+  bool OutputEnough() const { return need.Met(out); }
   std::vector<Stream::Chunk> log;  // every write, in order (fd 1 or 2)
   Stream out;
   Stream err;

@@ -169,8 +169,9 @@ class Executor {
       bool last = i + 1 == pipeline.stages.size();
       std::string stage_out;
       int stage_status = 0;
+      const OutputNeed need = last ? OutputNeed() : NeedOfReader(pipeline.stages[i + 1]);
       if (!RunCommand(pipeline.stages[i], i == 0 ? nullptr : &pipe_data, last ? &out_ : &stage_out,
-                      pipeline.stages.size() > 1, &stage_status)) {
+                      pipeline.stages.size() > 1, &stage_status, need)) {
         return false;
       }
       pipe_data = std::move(stage_out);
@@ -178,6 +179,22 @@ class Executor {
     }
     if (pipeline.negated) status_ = status_ == 0 ? 1 : 0;
     return true;
+  }
+
+  // What `reader`, the next stage of a pipeline, reads of its stdin at
+  // most: a plain `head` (literal words, no redirection) reads a count of
+  // lines or bytes; anything else, everything.
+  static OutputNeed NeedOfReader(const parser::SimpleCommand& reader) {
+    if (!reader.redirects.empty() || !reader.assignments.empty()) return OutputNeed();
+    std::vector<std::string> argv;
+    for (const parser::Word& word : reader.argv) {
+      if (!word.resolved || word.has_glob ||
+          word.text.find(parser::kLastStatusMarker) != std::string::npos) {
+        return OutputNeed();
+      }
+      argv.push_back(word.text);
+    }
+    return HeadStdinNeed(argv).value_or(OutputNeed());
   }
 
   // Expands one word into zero or more arguments (globs against the store).
@@ -277,7 +294,8 @@ class Executor {
   // Runs one simple command. `input` is the pipe from the previous stage
   // (null for the first); stdout goes to `stdout_sink`.
   bool RunCommand(const parser::SimpleCommand& command, const std::string* input,
-                  std::string* stdout_sink, bool in_pipeline, int* status) {
+                  std::string* stdout_sink, bool in_pipeline, int* status,
+                  const OutputNeed& need = OutputNeed()) {
     if (!command.assignments.empty()) {
       return Fail("variable assignment " + command.assignments[0].name + "=");
     }
@@ -387,6 +405,8 @@ class Executor {
     io.stdin_data = stdin_data == nullptr ? std::string_view() : std::string_view(*stdin_data);
     io.stdin_regular = stdin_regular;
     io.stdout_is_null = fd1 == Sink::kNull;
+    // Only while stdout is the pipe: a redirected stdout is read by nobody.
+    if (fd1 == Sink::kStdout) io.need = need;
     if (argv[0] == "cd") {
       if (!RunCd(argv, in_pipeline, io)) return false;
     } else {
@@ -395,12 +415,18 @@ class Executor {
       spec->fn(argv, env_, io);
       if (!io.unsupported.empty()) return Fail(io.unsupported);
     }
-    for (const Stream::Chunk& chunk : io.log) {
+    for (Stream::Chunk& chunk : io.log) {
       Sink sink = chunk.fd == 1 ? fd1 : fd2;
-      if (sink == Sink::kStdout) {
-        *stdout_sink += chunk.bytes;
-      } else if (sink == Sink::kStderr) {
-        err_ += chunk.bytes;
+      std::string* to = sink == Sink::kStdout   ? stdout_sink
+                        : sink == Sink::kStderr ? &err_
+                                                : nullptr;
+      if (to == nullptr) continue;
+      // A command's whole output is usually one chunk: moved, not copied
+      // (a recursive grep's can be many megabytes).
+      if (to->empty()) {
+        *to = std::move(chunk.bytes);
+      } else {
+        *to += chunk.bytes;
       }
     }
     *status = io.status;

@@ -998,6 +998,70 @@ TEST_CASE("recursive grep reading in parallel answers as reading alone, and as G
   }
 }
 
+TEST_CASE("what head reads of a pipe: a plain count of lines or bytes, or everything") {
+  using memhook::fastpath::HeadStdinNeed;
+  auto lines = [](std::vector<std::string> argv) {
+    auto need = HeadStdinNeed(argv);
+    return need ? static_cast<int64_t>(need->lines) : -1;
+  };
+  auto bytes = [](std::vector<std::string> argv) {
+    auto need = HeadStdinNeed(argv);
+    return need ? static_cast<int64_t>(need->bytes) : -1;
+  };
+  CHECK(lines({"head"}) == 10);
+  CHECK(lines({"head", "-n", "3"}) == 3);
+  CHECK(lines({"head", "-n3"}) == 3);
+  CHECK(lines({"head", "-3"}) == 3);
+  CHECK(lines({"head", "--lines=4"}) == 4);
+  CHECK(lines({"head", "-n", "0"}) == 0);
+  CHECK(lines({"head", "-q", "-n", "2", "-"}) == 2);
+  CHECK(bytes({"head", "-c", "7"}) == 7);
+  CHECK(bytes({"head", "-5c"}) == 5);
+  // Everything: all but the last N, a file operand, not head, bad counts.
+  CHECK(lines({"head", "-n", "-3"}) == -1);
+  CHECK(lines({"head", "-n", "3", "file"}) == -1);
+  CHECK(lines({"head", "-", "-"}) == -1);
+  CHECK(lines({"tail", "-n", "3"}) == -1);
+  CHECK(lines({"head", "-n", "x"}) == -1);
+  CHECK(lines({"head", "--follow"}) == -1);
+}
+
+TEST_CASE("grep before head stops once head has what it reads, as SIGPIPE stops GNU grep") {
+  Fixture f;
+  // Files named on the command line: GNU's order, so whole answers agree.
+  f.AgreeEngine("grep -n a M/notes/a.md M/notes/b.md M/notes/code.md | head -2");
+  f.AgreeEngine("grep -h foo M/notes/b.md M/notes/b.md | head -n 3");
+  f.AgreeEngine("grep -c a M/notes/a.md M/notes/b.md M/MEMORY.md | head -1");
+  f.AgreeEngine("grep -h -v zzz M/notes/a.md M/notes/b.md | head -c 20");
+  f.AgreeEngine("grep -h foo M/notes/b.md | head -n 0");
+  f.AgreeEngine("grep -h a M/notes/a.md M/notes/b.md | head -5 | wc -l");
+  f.AgreeEngine("grep -h a M/notes/a.md M/notes/b.md | head -n -2");
+  f.AgreeEngine("grep -h a M/notes/a.md M/nope M/notes/b.md 2>&1 | head -3");
+  f.AgreeEngine("grep -A1 -n beta M/notes/a.md M/notes/a.md | head -3");
+  f.AgreeEngine("grep -h a M/notes/a.md M/notes/b.md | head -2 > /dev/null; echo $?");
+  // Recursive: the same first lines, from fewer files read.
+  IndexedStore counting(*f.store);
+  auto run = [&](const std::string& c) {
+    counting.reads = 0;
+    Answer answer = f.engine.Run(f.Expand(c), f.Options(), [&](std::string*) { return &counting; });
+    REQUIRE_MESSAGE(answer.route == memhook::fastpath::Route::kFastPath, answer.reason);
+    return answer;
+  };
+  const std::string whole = run("grep -rv zzzz M/").out;
+  const int all_reads = counting.reads;
+  const Answer head = run("grep -rv zzzz M/ | head -2");
+  CHECK(counting.reads < all_reads / 2);
+  const size_t second_line = whole.find('\n', whole.find('\n') + 1);
+  REQUIRE(second_line != std::string::npos);
+  CHECK(head.out == whole.substr(0, second_line + 1));
+  CHECK(head.status == 0);
+  // Not when head reads a file, or stdout goes elsewhere.
+  run("grep -rv zzzz M/ | head -2 M/notes/a.md");
+  CHECK(counting.reads >= all_reads);
+  run("grep -rv zzzz M/ >&2 | head -2");
+  CHECK(counting.reads >= all_reads);
+}
+
 TEST_CASE("translation of GNU patterns to RE2") {
   std::setlocale(LC_ALL, "C.UTF-8");
   auto tr = [](const char* p, RegexSyntax syntax = RegexSyntax::kBasic, bool icase = false) {

@@ -2216,7 +2216,7 @@ Status SqliteStore::ReadFiles(const std::vector<std::string>& paths, const ReadO
   st = txn.Begin(false);
   if (!st.ok()) return st;
   const bool parallel = options_.read_only && options_.parallel_reads && schema_version_ >= 3 &&
-                        paths.size() >= kParallelMinFiles;
+                        paths.size() >= kParallelMinFiles && !options.stops_early;
   int64_t generation = -1;  // the change counter as this store's snapshot sees it
   if (parallel) {
     Query q = Use(Q::kGeneration);

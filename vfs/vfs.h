@@ -139,6 +139,10 @@ class Store {
     // Such a prefix still reaches the visitor, complete == false. Default:
     // none (only the visitor decides).
     std::function<bool(std::string_view prefix, size_t from)> prefix_settles;
+    // The visitor will likely stop after a few files (kStop): no reading
+    // ahead (StoreOptions::parallel_reads) of files it would not visit.
+    // Default: false.
+    bool stops_early = false;
   };
   // Reads many files, calling `visit` for each path of `paths` (VFS paths
   // of regular files), in that order. Equivalent to ReadFile per path, but
