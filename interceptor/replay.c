@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,32 @@ static int WriteAll(int fd, const char* data, size_t size) {
   return 0;
 }
 
+/* Copies `size` bytes of `in` from `offset` to `out`. sendfile first: the
+ * kernel hands page-cache pages to the pipe, so a large answer is neither
+ * read into nor copied out of this process; read/write where the output
+ * does not take it (EINVAL: a terminal, an O_APPEND file...). */
+static int CopyRange(int in, off_t offset, size_t size, int out) {
+  while (size > 0) {
+    ssize_t n = sendfile(out, in, &offset, size < 0x7ffff000 ? size : 0x7ffff000);
+    if (n > 0) {
+      size -= (size_t)n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EINVAL || errno == ENOSYS)) break;
+    return -1; /* the file ended early, or the output is gone */
+  }
+  char buffer[1 << 16];
+  while (size > 0) {
+    ssize_t n = pread(in, buffer, size < sizeof buffer ? size : sizeof buffer, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || WriteAll(out, buffer, (size_t)n) != 0) return -1;
+    offset += n;
+    size -= (size_t)n;
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fputs("usage: memhook-replay SPOOL_FILE\n", stderr);
@@ -47,37 +74,36 @@ int main(int argc, char** argv) {
     close(fd);
     return Fail(path, "not a spooled answer of this user");
   }
-  char* data = malloc((size_t)st.st_size + 1);
-  size_t got = 0;
-  while (data != NULL && got < (size_t)st.st_size) {
-    ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+  /* The header alone: "memhook-answer v1\n" and three numbers. */
+  static const char kMagic[] = "memhook-answer v1\n";
+  char header[128];
+  ssize_t got = 0;
+  while (got < (ssize_t)sizeof header - 1) {
+    ssize_t n = pread(fd, header + got, sizeof header - 1 - (size_t)got, got);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    got += (size_t)n;
+    got += n;
   }
-  close(fd);
-  if (data == NULL || got != (size_t)st.st_size) {
-    free(data);
-    return Fail(path, "cannot read");
-  }
-  data[got] = '\0';
-  static const char kMagic[] = "memhook-answer v1\n";
+  header[got < 0 ? 0 : got] = '\0';
   int status = 0;
   unsigned long long out_size = 0, err_size = 0;
   char* header_end = NULL;
-  if (got >= sizeof kMagic - 1 && memcmp(data, kMagic, sizeof kMagic - 1) == 0) {
-    header_end = memchr(data + sizeof kMagic - 1, '\n', got - (sizeof kMagic - 1));
+  if (got >= (ssize_t)sizeof kMagic - 1 && memcmp(header, kMagic, sizeof kMagic - 1) == 0) {
+    header_end = memchr(header + sizeof kMagic - 1, '\n', (size_t)got - (sizeof kMagic - 1));
   }
+  const unsigned long long body =
+      header_end == NULL ? 0 : (unsigned long long)(header_end + 1 - header);
   if (header_end == NULL ||
-      sscanf(data + sizeof kMagic - 1, "%d %llu %llu", &status, &out_size, &err_size) != 3 ||
-      (size_t)(header_end + 1 - data) + out_size + err_size != got) {
-    free(data);
+      sscanf(header + sizeof kMagic - 1, "%d %llu %llu", &status, &out_size, &err_size) != 3 ||
+      out_size > (unsigned long long)st.st_size || err_size > (unsigned long long)st.st_size ||
+      body + out_size + err_size != (unsigned long long)st.st_size) {
+    close(fd);
     return Fail(path, "not a memhook answer");
   }
   unlink(path);
-  const char* body = header_end + 1;
-  WriteAll(1, body, (size_t)out_size);
-  WriteAll(2, body + out_size, (size_t)err_size);
-  free(data);
+  int ok = CopyRange(fd, (off_t)body, (size_t)out_size, 1) == 0;
+  ok = CopyRange(fd, (off_t)(body + out_size), (size_t)err_size, 2) == 0 && ok;
+  close(fd);
+  (void)ok; /* like the shell builtins: a closed output is not our status */
   return status;
 }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -123,6 +124,20 @@ TEST_CASE("answers of 10 MB and more go through the spool byte for byte") {
       nlohmann::json::parse(hook.out)["hookSpecificOutput"]["updatedInput"]["command"];
   CHECK(rewritten.find("memhook-replay") != std::string::npos);
   CHECK(box.Shell(box.Env() + "bash -c " + Quote(rewritten)).out == notes);
+  // Into a file opened for appending, which sendfile refuses: the same bytes.
+  hook = box.Memhook("hook", box.Request("cat ~/.memhook/memory/big.md"));
+  rewritten = nlohmann::json::parse(hook.out)["hookSpecificOutput"]["updatedInput"]["command"];
+  const fs::path appended = box.root / "appended.txt";
+  std::ofstream(appended) << "before\n";
+  CHECK(box.Shell(box.Env() + "bash -c " + Quote(rewritten + " >> " + Quote(appended.string())))
+            .status == 0);
+  std::ifstream appended_in(appended, std::ios::binary);
+  CHECK(std::string(std::istreambuf_iterator<char>(appended_in), {}) == "before\n" + notes);
+  // Stdout, stderr and status of a spooled answer, each in its place.
+  Result both = box.AsAgent("cat ~/.memhook/memory/big.md ~/.memhook/memory/nope");
+  CHECK(both.out == notes);
+  CHECK(both.err.find("nope: No such file or directory\n") != std::string::npos);
+  CHECK(both.status == 1);
 
   Result cat = box.AsAgent("cat ~/.memhook/memory/big.md ~/.memhook/memory/sessions/2026/s.jsonl");
   CHECK(cat.status == 0);
