@@ -1175,6 +1175,13 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   // OK when `path` names a directory (the root included); NotFound or
   // NotADirectory otherwise. Inside a transaction.
   Status CheckDirectoryLocked(std::string_view path);
+  // Begins `txn` (a read) and checks that `dir` is a directory in it: the
+  // start of every subtree read (Walk, ListFiles, FindCandidates).
+  Status BeginDirectoryRead(Txn& txn, std::string_view dir) {
+    Status st = txn.Begin(false);
+    if (!st.ok()) return st;
+    return CheckDirectoryLocked(dir);
+  }
   Status RootStat(Stat* out);
   Status VirtualIndexActive(bool* active);
   Status BuildIndex(Index* out);
@@ -1783,9 +1790,7 @@ Status SqliteStore::Walk(
   std::vector<Item> items;
   {
     Txn txn(this);
-    st = txn.Begin(false);
-    if (!st.ok()) return st;
-    st = CheckDirectoryLocked(path);
+    st = BeginDirectoryRead(txn, path);
     if (!st.ok()) return st;
 
     const bool all = path.empty();
@@ -1880,9 +1885,7 @@ Status SqliteStore::ListFiles(std::string_view path, std::vector<std::string>* o
   Status st = CheckPath(path);
   if (!st.ok()) return st;
   Txn txn(this);
-  st = txn.Begin(false);
-  if (!st.ok()) return st;
-  st = CheckDirectoryLocked(path);
+  st = BeginDirectoryRead(txn, path);
   if (!st.ok()) return st;
   const bool all = path.empty();
   const auto [lo, hi] = SubtreeRange(path);
@@ -2511,9 +2514,7 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
   };
   {
     Txn txn(this);
-    st = txn.Begin(false);
-    if (!st.ok()) return st;
-    st = CheckDirectoryLocked(path);
+    st = BeginDirectoryRead(txn, path);
     if (!st.ok()) return st;
     const bool all = path.empty();
     const auto [lo, hi] = SubtreeRange(path);

@@ -1684,6 +1684,20 @@ std::vector<std::string> WriteManyFiles(Store& store, int count) {
   return paths;
 }
 
+// WriteManyFiles into a new store at `db`, closed again.
+std::vector<std::string> WriteManyFilesTo(const std::string& db, int count) {
+  auto rw = Open(db);
+  return WriteManyFiles(*rw, count);
+}
+
+// A read-only store as the hook opens one: reading in parallel.
+StoreOptions ParallelReadOnly(bool trace = false) {
+  StoreOptions options = ReadOnly();
+  options.parallel_reads = true;
+  options.trace = trace;
+  return options;
+}
+
 bool TraceSays(Store& store, std::string_view text) {
   const std::vector<std::string> trace = store.TakeTrace();
   return std::any_of(trace.begin(), trace.end(),
@@ -1695,14 +1709,8 @@ constexpr std::string_view kParallelTrace = "a second connection on the same sna
 TEST_CASE("ReadFiles with parallel_reads: the same bytes, order, prefixes, stops and errors") {
   TempDir dbdir;
   const std::string db = dbdir / "m.db";
-  std::vector<std::string> paths;
-  {
-    auto rw = Open(db);
-    paths = WriteManyFiles(*rw, 1500);
-  }
-  StoreOptions options = ReadOnly();
-  options.parallel_reads = true;
-  options.trace = true;
+  const std::vector<std::string> paths = WriteManyFilesTo(db, 1500);
+  const StoreOptions options = ParallelReadOnly(/*trace=*/true);
   auto parallel = Open(db, options);
   auto alone = Open(db, ReadOnly());
 
@@ -1764,9 +1772,7 @@ TEST_CASE("ReadFiles with parallel_reads: a block read ahead stops at its byte b
       REQUIRE(rw->WriteFile(paths.back(), bytes, 0644, kBase).ok());
     }
   }
-  StoreOptions options = ReadOnly();
-  options.parallel_reads = true;
-  options.trace = true;
+  const StoreOptions options = ParallelReadOnly(/*trace=*/true);
   auto parallel = Open(db, options);
   parallel->TakeTrace();
   size_t index = 0;
@@ -1791,13 +1797,8 @@ TEST_CASE("ReadFiles with parallel_reads: a block read ahead stops at its byte b
 TEST_CASE("ReadFiles with parallel_reads: prefix_settles lets both threads stop early") {
   TempDir dbdir;
   const std::string db = dbdir / "m.db";
-  std::vector<std::string> paths;
-  {
-    auto rw = Open(db);
-    paths = WriteManyFiles(*rw, 1200);
-  }
-  StoreOptions options = ReadOnly();
-  options.parallel_reads = true;
+  const std::vector<std::string> paths = WriteManyFilesTo(db, 1200);
+  const StoreOptions options = ParallelReadOnly();
   auto reader = Open(db, options);
   const std::string needle = "\"line\":5}";
   Store::ReadOptions read_options;
@@ -1855,9 +1856,7 @@ TEST_CASE("ReadFiles with parallel_reads never mixes in a change committed after
   const std::string db = dbdir / "m.db";
   auto rw = Open(db);
   const std::vector<std::string> paths = WriteManyFiles(*rw, 800);
-  StoreOptions options = ReadOnly();
-  options.parallel_reads = true;
-  options.trace = true;
+  const StoreOptions options = ParallelReadOnly(/*trace=*/true);
   auto reader = Open(db, options);
   std::vector<Visit> before;
   REQUIRE(ReadAll(*reader, {paths[0]}, &before).ok());  // the snapshot starts here
@@ -1914,11 +1913,7 @@ TEST_CASE("every change to the tree moves the generation counter (v3)") {
 TEST_CASE("a read-only store reads a v2 store as it is; a read-write one upgrades it") {
   TempDir dbdir;
   const std::string db = dbdir / "v2.db";
-  std::vector<std::string> paths;
-  {
-    auto rw = Open(db);
-    paths = WriteManyFiles(*rw, 600);
-  }
+  const std::vector<std::string> paths = WriteManyFilesTo(db, 600);
   {
     // Back to v2: no counter, no triggers for it.
     RawDb raw(db);
@@ -1929,9 +1924,7 @@ TEST_CASE("a read-only store reads a v2 store as it is; a read-write one upgrade
     }
     raw.Exec("DROP TABLE generation; PRAGMA user_version = 2");
   }
-  StoreOptions options = ReadOnly();
-  options.parallel_reads = true;
-  options.trace = true;
+  const StoreOptions options = ParallelReadOnly(/*trace=*/true);
   auto reader = Open(db, options);
   std::vector<Visit> got;
   REQUIRE(ReadAll(*reader, paths, &got).ok());
