@@ -7,11 +7,22 @@
 #include <algorithm>
 #include <sstream>
 
-#include "fastpath/commands.h"
+#include "utils/utils.h"
 #include "fastpath/fastpath.h"
 #include "parser/parser.h"
 
 namespace memhook::fastpath {
+
+using utils::CollateCompare;
+using utils::CommandEnv;
+using utils::CommandIo;
+using utils::CommandSpec;
+using utils::ErrnoText;
+using utils::FindCommand;
+using utils::HeadStdinNeed;
+using utils::OutputNeed;
+using utils::ResolvedPath;
+using utils::Stream;
 
 const char* RouteName(Route route) {
   switch (route) {

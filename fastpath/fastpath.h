@@ -21,27 +21,13 @@
 #include <string_view>
 #include <vector>
 
+#include "utils/utils.h"
 #include "vfs/vfs.h"
 
 namespace memhook::fastpath {
 
-struct EngineOptions {
-  // Absolute, normalised host path of the mount (no trailing '/').
-  std::string mount;
-  // Value of $HOME and `~`.
-  std::string home;
-  // Absolute working directory of the command (the hook's `cwd`).
-  std::string cwd;
-  // "Now", for `ls -l` date formatting; nanoseconds since the epoch.
-  int64_t now_ns = 0;
-  // Owner and group names shown by `ls -l` (the exporting user's).
-  std::string owner = "root";
-  std::string group = "root";
-  // Opt-in (MEMHOOK_GREP_RANK=bm25): a recursive grep answered from the
-  // content index lists files by FTS5 bm25 relevance instead of path order,
-  // for agents that pipe into `head`. Default false: GNU's order.
-  bool grep_rank_bm25 = false;
-};
+// The options of a command line (mount, home, cwd, now, ls owner).
+using EngineOptions = utils::UtilOptions;
 
 enum class Route {
   kPassThrough,  // does not touch the mount: run the command unchanged

@@ -26,25 +26,25 @@
 #include <sstream>
 #include <string>
 
-#include "fastpath/commands.h"
+#include "utils/utils.h"
 #include "fastpath/disk_tree_for_test.h"
 #include "fastpath/fastpath.h"
-#include "fastpath/regex_translate.h"
+#include "utils/regex_translate.h"
 #include "vfs/vfs.h"
 
 namespace fs = std::filesystem;
 using memhook::fastpath::Answer;
-using memhook::fastpath::CmdGrep;
-using memhook::fastpath::CommandEnv;
-using memhook::fastpath::CommandIo;
+using memhook::utils::CmdGrep;
+using memhook::utils::CommandEnv;
+using memhook::utils::CommandIo;
 using memhook::fastpath::Engine;
 using memhook::fastpath::EngineOptions;
-using memhook::fastpath::RegexSyntax;
-using memhook::fastpath::RequiredText;
+using memhook::utils::RegexSyntax;
+using memhook::utils::RequiredText;
 using memhook::fastpath::Route;
-using memhook::fastpath::TranslateGnuRegex;
-using memhook::fastpath::TranslateOptions;
-using memhook::fastpath::Translation;
+using memhook::utils::TranslateGnuRegex;
+using memhook::utils::TranslateOptions;
+using memhook::utils::Translation;
 using memhook::vfs::Stat;
 using memhook::vfs::Status;
 using memhook::vfs::Store;
@@ -999,7 +999,7 @@ TEST_CASE("recursive grep reading in parallel answers as reading alone, and as G
 }
 
 TEST_CASE("what head reads of a pipe: a plain count of lines or bytes, or everything") {
-  using memhook::fastpath::HeadStdinNeed;
+  using memhook::utils::HeadStdinNeed;
   auto lines = [](std::vector<std::string> argv) {
     auto need = HeadStdinNeed(argv);
     return need ? static_cast<int64_t>(need->lines) : -1;
@@ -1146,7 +1146,7 @@ TEST_CASE("required literal text") {
   CHECK(req("kelvin", RegexSyntax::kBasic, true) == "\"kelv\"");
   CHECK(req("a\\+bc") == "\"abc\"");
   CHECK(req("ABCDE", RegexSyntax::kBasic, true) == "\"abcde\"");
-  CHECK(memhook::fastpath::FixedStringRequired("a+b.c", true, false).ToString() == "\"a+b.c\"");
+  CHECK(memhook::utils::FixedStringRequired("a+b.c", true, false).ToString() == "\"a+b.c\"");
 }
 
 TEST_CASE("property: every matching line contains the required text") {

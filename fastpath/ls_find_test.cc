@@ -27,10 +27,12 @@
 #include <string>
 #include <vector>
 
-#include "fastpath/commands.h"
+#include "fastpath/fastpath.h"
+#include "utils/utils.h"
 #include "vfs/vfs.h"
 
 namespace memhook::fastpath {
+using namespace utils;  // NOLINT: the utilities under test
 namespace {
 
 constexpr int64_t kNs = 1000000000;

@@ -1,7 +1,7 @@
 // GNU BRE/ERE -> RE2. The parser follows GNU grep 3.8's two engines (the
 // dfa.c matcher that selects lines and glibc's regex that -o and -w use);
 // where the two read a pattern differently the pattern is refused.
-#include "fastpath/regex_translate.h"
+#include "utils/regex_translate.h"
 
 #include <wchar.h>
 #include <wctype.h>
@@ -15,7 +15,7 @@
 #include <cwctype>
 #include <utility>
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 
 // ---------------------------------------------------------------- RequiredText
 
@@ -1281,4 +1281,4 @@ RequiredText FixedStringRequired(std::string_view text, bool utf8, bool ignore_c
   return RequiredText::And(std::move(pieces));
 }
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils

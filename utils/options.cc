@@ -1,8 +1,8 @@
-#include "fastpath/options.h"
+#include "utils/options.h"
 
 #include <cstring>
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 
 ParsedArgs ParseOptions(const std::vector<std::string>& argv, size_t first,
                         const std::vector<OptionSpec>& specs) {
@@ -90,4 +90,4 @@ ParsedArgs ParseOptions(const std::vector<std::string>& argv, size_t first,
   return result;
 }
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils

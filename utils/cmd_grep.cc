@@ -35,11 +35,11 @@
 #include <optional>
 #include <set>
 
-#include "fastpath/commands.h"
-#include "fastpath/options.h"
-#include "fastpath/regex_translate.h"
+#include "utils/utils.h"
+#include "utils/options.h"
+#include "utils/regex_translate.h"
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 namespace {
 
 // ---------------------------------------------------------------- options
@@ -1874,4 +1874,4 @@ void CmdGrep(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
   grep.Run(argv);
 }
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils

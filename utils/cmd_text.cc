@@ -5,10 +5,10 @@
 #include <cwctype>
 #include <optional>
 
-#include "fastpath/commands.h"
-#include "fastpath/options.h"
+#include "utils/utils.h"
+#include "utils/options.h"
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 namespace {
 
 // How much of a file a command needs. Reading less is only an
@@ -712,4 +712,4 @@ void CmdWc(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io)
   }
 }
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils

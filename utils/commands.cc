@@ -1,5 +1,5 @@
 // Shared helpers for command implementations, and the command table.
-#include "fastpath/commands.h"
+#include "utils/utils.h"
 
 #include <langinfo.h>
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <cwchar>
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 
 Stream& Stream::append(std::string_view bytes) {
   if (bytes.empty()) return *this;
@@ -381,4 +381,4 @@ const CommandSpec* FindCommand(std::string_view name) {
   return nullptr;
 }
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils

@@ -1,6 +1,10 @@
-// Internal to the fastpath library: the interface every command
-// implementation follows, path resolution shared by all of them, and the
-// table of commands the fast path serves.
+// memhook utilities: the GNU-exact implementations of cat, head, tail, wc,
+// ls, find, grep, sort, uniq, cut ... over the virtual filesystem.
+//
+// The only public header of the utils library, used by the fast path and by
+// the virtual shell alike (one implementation per utility). It defines the
+// interface every utility follows, path resolution shared by all of them, and
+// the table of utilities.
 //
 // A command receives its argv (after quote removal, glob and brace
 // expansion), its stdin (the previous pipeline stage's stdout, a `<` file,
@@ -8,8 +12,8 @@
 // CommandIo. It must either reproduce GNU's behaviour exactly or set
 // `unsupported` (and nothing else matters then): the whole command line is
 // then sent to the next tier. Commands never write to the store.
-#ifndef MEMHOOK_FASTPATH_COMMANDS_H_
-#define MEMHOOK_FASTPATH_COMMANDS_H_
+#ifndef MEMHOOK_UTILS_UTILS_H_
+#define MEMHOOK_UTILS_UTILS_H_
 
 #include <cstdint>
 #include <optional>
@@ -17,10 +21,28 @@
 #include <string_view>
 #include <vector>
 
-#include "fastpath/fastpath.h"
 #include "vfs/vfs.h"
 
-namespace memhook::fastpath {
+namespace memhook::utils {
+
+// What every utility may know about the command line it runs in.
+struct UtilOptions {
+  // Absolute, normalised host path of the mount (no trailing '/').
+  std::string mount;
+  // Value of $HOME and `~`.
+  std::string home;
+  // Absolute working directory of the command (the hook's `cwd`).
+  std::string cwd;
+  // "Now", for `ls -l` date formatting; nanoseconds since the epoch.
+  int64_t now_ns = 0;
+  // Owner and group names shown by `ls -l` (the exporting user's).
+  std::string owner = "root";
+  std::string group = "root";
+  // Opt-in (MEMHOOK_GREP_RANK=bm25): a recursive grep answered from the
+  // content index lists files by FTS5 bm25 relevance instead of path order,
+  // for agents that pipe into `head`. Default false: GNU's order.
+  bool grep_rank_bm25 = false;
+};
 
 // Result of mapping a path operand, as typed, to the store.
 struct ResolvedPath {
@@ -42,7 +64,7 @@ struct ResolvedPath {
 // command line.
 struct CommandEnv {
   vfs::Store& store;
-  const EngineOptions& options;
+  const UtilOptions& options;
   std::string cwd;  // current working directory (absolute host path; `cd` changes it)
 
   // Maps an operand (as typed, after quote removal) to the store.
@@ -165,6 +187,6 @@ struct CommandSpec {
 // The table of commands the fast path serves (commands.cc); null if absent.
 const CommandSpec* FindCommand(std::string_view name);
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils
 
-#endif  // MEMHOOK_FASTPATH_COMMANDS_H_
+#endif  // MEMHOOK_UTILS_UTILS_H_

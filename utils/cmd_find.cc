@@ -21,10 +21,10 @@
 #include <utility>
 #include <vector>
 
-#include "fastpath/commands.h"
+#include "utils/utils.h"
 #include "vfs/vfs.h"
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 namespace {
 
 // GNU find prints command-line warnings only when its stdin is a terminal
@@ -1063,4 +1063,4 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
   }
 }
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils

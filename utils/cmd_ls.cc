@@ -19,11 +19,11 @@
 #include <utility>
 #include <vector>
 
-#include "fastpath/commands.h"
-#include "fastpath/options.h"
+#include "utils/utils.h"
+#include "utils/options.h"
 #include "vfs/vfs.h"
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 namespace {
 
 enum class Hidden {
@@ -313,7 +313,7 @@ struct LongWidths {
   size_t size = 0;
 };
 
-void AddWidths(const LsEntry& e, const LsOptions& opts, const EngineOptions& engine,
+void AddWidths(const LsEntry& e, const LsOptions& opts, const UtilOptions& engine,
                LongWidths* w) {
   w->nlink = std::max(w->nlink, std::to_string(e.stat.nlink).size());
   w->owner = std::max(w->owner, engine.owner.size());
@@ -544,4 +544,4 @@ void CmdLs(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io)
   }
 }
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils

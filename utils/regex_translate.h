@@ -1,4 +1,4 @@
-// Internal to the fastpath library: GNU grep patterns (BRE, ERE and fixed
+// Internal to the utils library: GNU grep patterns (BRE, ERE and fixed
 // strings, as GNU grep 3.8 with glibc reads them) translated into RE2
 // syntax, plus the facts about a pattern that grep needs beyond RE2's own
 // matching: whether it can match the empty string, which locale classes it
@@ -17,15 +17,15 @@
 // translation keeps RE2's ASCII meaning and reports in `locale_classes` the
 // classes whose non-ASCII members would change the answer: grep refuses a
 // file containing such a character (see cmd_grep.cc).
-#ifndef MEMHOOK_FASTPATH_REGEX_TRANSLATE_H_
-#define MEMHOOK_FASTPATH_REGEX_TRANSLATE_H_
+#ifndef MEMHOOK_UTILS_REGEX_TRANSLATE_H_
+#define MEMHOOK_UTILS_REGEX_TRANSLATE_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 
 // Literal text every match must contain: a boolean formula over substrings,
 // evaluated ASCII case-insensitively (atoms are ASCII-lowercased). kAny is
@@ -116,6 +116,6 @@ RequiredText FixedStringRequired(std::string_view text, bool utf8, bool ignore_c
 // locale's towupper/towlower. In a single-byte locale, ASCII letters only.
 std::vector<uint32_t> CaseCounterparts(uint32_t c, bool utf8);
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils
 
-#endif  // MEMHOOK_FASTPATH_REGEX_TRANSLATE_H_
+#endif  // MEMHOOK_UTILS_REGEX_TRANSLATE_H_

@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <optional>
 
-#include "fastpath/commands.h"
-#include "fastpath/options.h"
+#include "utils/utils.h"
+#include "utils/options.h"
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 namespace {
 
 // Reads every operand ("-" or none = stdin) into one buffer, as the GNU
@@ -548,4 +548,4 @@ void CmdCut(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io
   io.out += out;
 }
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils

@@ -1,4 +1,4 @@
-// Internal to the fastpath library: GNU getopt_long-compatible parsing of a
+// Internal to the utils library: GNU getopt_long-compatible parsing of a
 // command's argv against a table of supported options.
 //
 // Semantics reproduced: options may follow operands (permutation) until
@@ -7,14 +7,14 @@
 // options take `--name=value` or `--name value` and may be abbreviated to
 // any unambiguous prefix. An option not in the table is reported back so
 // that the command can route to the next tier rather than guess.
-#ifndef MEMHOOK_FASTPATH_OPTIONS_H_
-#define MEMHOOK_FASTPATH_OPTIONS_H_
+#ifndef MEMHOOK_UTILS_OPTIONS_H_
+#define MEMHOOK_UTILS_OPTIONS_H_
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace memhook::fastpath {
+namespace memhook::utils {
 
 struct OptionSpec {
   char short_name;        // '\0' when the option has only a long form
@@ -41,6 +41,6 @@ struct ParsedArgs {
 ParsedArgs ParseOptions(const std::vector<std::string>& argv, size_t first,
                         const std::vector<OptionSpec>& specs);
 
-}  // namespace memhook::fastpath
+}  // namespace memhook::utils
 
-#endif  // MEMHOOK_FASTPATH_OPTIONS_H_
+#endif  // MEMHOOK_UTILS_OPTIONS_H_
