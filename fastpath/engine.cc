@@ -140,7 +140,7 @@ enum class Sink { kStdout, kStderr, kNull };
 class Executor {
  public:
   Executor(vfs::Store& store, const EngineOptions& options, std::string_view source)
-      : env_{store, options, options.cwd},
+      : env_{store, options, options.cwd, nullptr, nullptr},
         single_line_(source.find('\n') == std::string_view::npos) {}
 
   // Runs the program; returns false (with reason()) when the fast path

@@ -46,6 +46,17 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 
 }  // namespace
 
+std::optional<std::string_view> CommandEnv::Getenv(std::string_view name) const {
+  if (environment == nullptr) return std::nullopt;
+  for (const std::string& entry : *environment) {
+    if (entry.size() > name.size() && entry[name.size()] == '=' &&
+        std::string_view(entry).substr(0, name.size()) == name) {
+      return std::string_view(entry).substr(name.size() + 1);
+    }
+  }
+  return std::nullopt;
+}
+
 ResolvedPath CommandEnv::Resolve(std::string_view operand) const {
   ResolvedPath result;
   std::string joined = (!operand.empty() && operand[0] == '/') ? std::string(operand)

@@ -16,6 +16,7 @@
 #define MEMHOOK_UTILS_UTILS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,12 +61,28 @@ struct ResolvedPath {
   std::optional<vfs::Status::Code> lookup_error;
 };
 
+struct CommandIo;
+
 // Everything a command may look at. Owned by the executor; lives for one
 // command line.
 struct CommandEnv {
   vfs::Store& store;
   const UtilOptions& options;
   std::string cwd;  // current working directory (absolute host path; `cd` changes it)
+
+  // The exported environment of the command, "NAME=value" in the shell's
+  // order (env, printenv, date's TZ). Null: an empty environment.
+  const std::vector<std::string>* environment = nullptr;
+
+  // Runs a command line given as argv (xargs, find -exec) with the shell's
+  // lookup (builtins, functions, utilities) and `io` as its streams; returns
+  // its exit status (127 not found, 126 not runnable). Null where no shell
+  // is present: utilities that need it then report themselves unsupported.
+  std::function<int(const std::vector<std::string>& argv, CommandIo& io)> run_command;
+
+  // The value of an exported variable (a view into `environment`), or
+  // nullopt when it is not exported.
+  std::optional<std::string_view> Getenv(std::string_view name) const;
 
   // Maps an operand (as typed, after quote removal) to the store.
   ResolvedPath Resolve(std::string_view operand) const;
