@@ -274,7 +274,7 @@ struct Fixture : memhook::fastpath::testing::DiskTree {
   Result Direct(const std::string& command, const std::string& cwd_rel, Store& s,
                 std::string_view stdin_data = {}) {
     EngineOptions options = Options(cwd_rel);
-    CommandEnv env{s, options, options.cwd};
+    CommandEnv env{s, options, options.cwd, nullptr, nullptr};
     CommandIo io;
     io.stdin_data = stdin_data;
     CmdGrep(ShellWords(command), env, io);

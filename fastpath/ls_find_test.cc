@@ -337,7 +337,7 @@ class Fixture {
     // "Now" as the real tools see it: host directories (the mount root's
     // "..") may have been touched since the fixture was built.
     options_.now_ns = NowNs();
-    CommandEnv env{store_, options_, Cwd(dir)};
+    CommandEnv env{store_, options_, Cwd(dir), nullptr, nullptr};
     CommandIo io;
     if (argv[0].size() >= 2 && argv[0].compare(argv[0].size() - 2, 2, "ls") == 0) {
       CmdLs(argv, env, io);
