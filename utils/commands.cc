@@ -381,6 +381,18 @@ constexpr CommandSpec kCommands[] = {
     {"true", CmdTrue, "bash builtin true"},
     {"false", CmdFalse, "bash builtin false"},
     {":", CmdTrue, "bash builtin :"},
+    {"basename", CmdBasename, "basename NAME [SUFFIX] | -a -s SUFFIX -z NAME..."},
+    {"dirname", CmdDirname, "dirname [-z] NAME..."},
+    {"seq", CmdSeq, "seq [-s SEP] [-w] [-f FMT] [FIRST [INCR]] LAST"},
+    {"realpath", CmdRealpath, "realpath [-e -m -s -q --relative-to] FILE..."},
+    {"readlink", CmdReadlink, "readlink [-f -e -m -n] FILE..."},
+    {"stat", CmdStat, "stat [-c FORMAT] [--printf FORMAT] [-L] FILE..."},
+    {"env", CmdEnv, "env [-i] [-u NAME] [NAME=VALUE]... [COMMAND [ARG]...]"},
+    {"printenv", CmdPrintenv, "printenv [-0] [NAME]..."},
+    {"date", CmdDate, "date [-u] [-d STRING] [-I[FMT]] [-R] [+FORMAT]"},
+    {"sleep", CmdSleep, "sleep NUMBER[smhd]... (within the time limit)"},
+    {"yes", CmdYes, "yes [STRING]... (until its reader has enough)"},
+    {"xargs", CmdXargs, "xargs [-0] [-d C] [-n N] [-L N] [-I STR] [-r] [-t] [COMMAND [ARG]...]"},
 };
 
 }  // namespace

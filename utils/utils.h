@@ -194,6 +194,21 @@ void CmdUniq(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
 void CmdCut(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 // grep, egrep, fgrep (argv[0] selects the default syntax).
 void CmdGrep(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_misc.cc: basename, dirname, seq, realpath, readlink, stat, env,
+// printenv, date, sleep, yes.
+void CmdBasename(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdDirname(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdSeq(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdRealpath(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdReadlink(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdStat(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdEnv(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdPrintenv(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdDate(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdSleep(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdYes(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_xargs.cc: xargs [-0 -d C -n N -L N -I STR -r -t -P1 ...], through env.run_command.
+void CmdXargs(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 
 struct CommandSpec {
   const char* name;
