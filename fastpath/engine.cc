@@ -7,9 +7,10 @@
 #include <algorithm>
 #include <sstream>
 
-#include "utils/utils.h"
 #include "fastpath/fastpath.h"
 #include "parser/parser.h"
+#include "shell/shell.h"
+#include "utils/utils.h"
 
 namespace memhook::fastpath {
 
@@ -30,6 +31,10 @@ const char* RouteName(Route route) {
       return "pass-through";
     case Route::kFastPath:
       return "fast-path";
+    case Route::kShell:
+      return "shell";
+    case Route::kRun:
+      return "run";
     case Route::kNextTier:
       return "next-tier";
   }
@@ -525,10 +530,48 @@ Answer NextTier(std::string reason) {
   return answer;
 }
 
+// The virtual shell's answer, or the route that stands for its refusal.
+Answer ShellAnswer(std::string_view command, vfs::Store& store, const EngineOptions& options,
+                   const RunFlags& flags, std::string fast_path_reason) {
+  shell::ShellOptions shell_options;
+  shell_options.util = options;
+  shell_options.environment = flags.environment;
+  shell_options.allow_host = flags.allow_host;
+  shell_options.limits.max_millis = flags.shell_millis;
+  shell::ShellResult result = shell::RunScript(command, store, shell_options);
+  Answer answer;
+  switch (result.outcome) {
+    case shell::ShellResult::Outcome::kDone:
+      answer.route = Route::kShell;
+      answer.reason = fast_path_reason.empty() ? "answered by the virtual shell"
+                                               : "answered by the virtual shell; the fast path "
+                                                 "refused " +
+                                                     fast_path_reason;
+      answer.out = std::move(result.out);
+      answer.err = std::move(result.err);
+      answer.status = result.status;
+      return answer;
+    case shell::ShellResult::Outcome::kNeedsHost:
+      answer.route = Route::kRun;
+      answer.reason = "needs the host: " + result.reason;
+      return answer;
+    case shell::ShellResult::Outcome::kWrites: {
+      Answer next = NextTier("writing (" + result.reason + ")");
+      next.writes = true;
+      return next;
+    }
+    case shell::ShellResult::Outcome::kLimit:
+      return NextTier(result.reason);
+    case shell::ShellResult::Outcome::kUnsupported:
+      break;
+  }
+  return NextTier(result.reason);
+}
+
 }  // namespace
 
 Answer Engine::Run(std::string_view command, const EngineOptions& options,
-                   const StoreOpener& open_store) {
+                   const StoreOpener& open_store, const RunFlags& flags) {
   Answer answer;
   if (!MayTouchMount(command, options)) {
     answer.reason = "the text cannot name the mount";
@@ -536,44 +579,47 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
   }
   parser::ParseResult parsed = impl_->parser.Parse(command, parser::ParseOptions{options.home});
   bool cwd_inside = IsInside(options.cwd, options.mount);
+  bool names_mount = command.find(Basename(options.mount)) != std::string_view::npos;
+  bool touches = cwd_inside;
+  std::string fast_path_reason;
   if (!parsed.ok()) {
-    if (cwd_inside || command.find(Basename(options.mount)) != std::string_view::npos) {
-      return NextTier("the command could not be parsed exactly (" + parsed.error + ")");
+    if (!touches && !names_mount) {
+      answer.reason = "unparseable, and does not name the mount";
+      return answer;
     }
-    answer.reason = "unparseable, and does not name the mount";
-    return answer;
-  }
-  // Words inside constructs outside the IR (loops, subshells, substitutions)
-  // are not in the program: for those, naming the mount anywhere counts.
-  bool touches = cwd_inside || (!parsed.program.unsupported.empty() &&
-                                command.find(Basename(options.mount)) != std::string_view::npos);
-  ForEachWord(parsed.program,
-              [&](const parser::Word& w) { touches |= WordTouchesMount(w, options); });
-  if (!touches) {
-    answer.reason = "no word names the mount";
-    return answer;
-  }
-  if (!parsed.program.unsupported.empty()) {
-    std::string reason;
-    for (const std::string& u : parsed.program.unsupported)
-      reason += (reason.empty() ? "" : ", ") + u;
-    return NextTier(reason);
+    touches = true;
+    fast_path_reason = "the command (" + parsed.error + ")";
+  } else {
+    // Words inside constructs outside the IR (loops, subshells,
+    // substitutions) are not in the program: for those, naming the mount
+    // anywhere counts.
+    touches |= !parsed.program.unsupported.empty() && names_mount;
+    ForEachWord(parsed.program,
+                [&](const parser::Word& w) { touches |= WordTouchesMount(w, options); });
+    if (!touches) {
+      answer.reason = "no word names the mount";
+      return answer;
+    }
   }
   std::string error;
   vfs::Store* store = open_store(&error);
   if (store == nullptr) return NextTier("the memory store is unavailable: " + error);
-  Executor executor(*store, options, command);
-  if (!executor.Run(parsed.program)) {
-    Answer next = NextTier(executor.reason());
-    next.writes = executor.writes();
-    return next;
+  if (parsed.ok() && parsed.program.unsupported.empty() && flags.fast_path) {
+    Executor executor(*store, options, command);
+    if (executor.Run(parsed.program)) {
+      answer.route = Route::kFastPath;
+      answer.reason = "answered from the store";
+      answer.out = std::move(executor.out());
+      answer.err = std::move(executor.err());
+      answer.status = executor.status();
+      return answer;
+    }
+    fast_path_reason = executor.reason();
+  } else if (parsed.ok() && !parsed.program.unsupported.empty()) {
+    for (const std::string& u : parsed.program.unsupported)
+      fast_path_reason += (fast_path_reason.empty() ? "" : ", ") + u;
   }
-  answer.route = Route::kFastPath;
-  answer.reason = "answered from the store";
-  answer.out = std::move(executor.out());
-  answer.err = std::move(executor.err());
-  answer.status = executor.status();
-  return answer;
+  return ShellAnswer(command, *store, options, flags, fast_path_reason);
 }
 
 std::string Engine::Explain(std::string_view command, const EngineOptions& options,

@@ -31,9 +31,27 @@ using EngineOptions = utils::UtilOptions;
 
 enum class Route {
   kPassThrough,  // does not touch the mount: run the command unchanged
-  kFastPath,     // answered from the store
-  kNextTier,     // touches the mount but the fast path cannot answer
+  kFastPath,     // answered from the store by the fast path's profile
+  kShell,        // answered from the store by the virtual shell
+  kRun,          // also reads host files or runs host programs: to be run
+                 // by `memhook run` after the agent's permission flow
+  kNextTier,     // touches the mount but memhook cannot answer it
                  // exactly; `reason` names the unsupported part
+};
+
+// How Engine::Run may answer.
+struct RunFlags {
+  // Try the fast path's profile first. False forces the plain interpreter
+  // (MEMHOOK_FASTPATH=0): both must give the same bytes. Default true.
+  bool fast_path = true;
+  // Under `memhook run`: host files and programs are allowed. Default false
+  // (inside the hook: such a command is routed kRun instead).
+  bool allow_host = false;
+  // The virtual shell's wall-time limit in ms (0 = none). Default 10 s, so
+  // that a `while true` never hangs the agent.
+  int64_t shell_millis = 10'000;
+  // The environment the command runs with ("NAME=value").
+  std::vector<std::string> environment;
 };
 
 const char* RouteName(Route route);
@@ -65,7 +83,8 @@ class Engine {
 
   // Classifies and, for kFastPath, executes `command`. The store is opened
   // only when the command touches the mount.
-  Answer Run(std::string_view command, const EngineOptions& options, const StoreOpener& open_store);
+  Answer Run(std::string_view command, const EngineOptions& options, const StoreOpener& open_store,
+             const RunFlags& flags = RunFlags());
 
   // Human-readable report: the parse tree, the IR, the route with its
   // reason and the SQL statements the answer used.

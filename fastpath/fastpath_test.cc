@@ -25,6 +25,7 @@ using memhook::fastpath::Answer;
 using memhook::fastpath::Engine;
 using memhook::fastpath::EngineOptions;
 using memhook::fastpath::Route;
+using memhook::fastpath::RunFlags;
 
 namespace {
 
@@ -264,20 +265,30 @@ TEST_CASE("routes") {
     CHECK(f.Run("cat " + m + "-old/x").route == Route::kPassThrough);
     CHECK(f.Run("echo 'unterminated").route == Route::kPassThrough);
   }
-  SUBCASE("what the fast path cannot answer exactly goes to the next tier") {
+  SUBCASE("what the fast path cannot answer goes to the virtual shell, or is refused") {
     Answer write = f.Run("echo x > " + m + "/new.md");
     CHECK(write.route == Route::kNextTier);
     CHECK(write.writes);
-    CHECK(write.reason.find("writing to") != std::string::npos);
-    CHECK(f.Run("cat $(ls " + m + ")").route == Route::kNextTier);
-    CHECK(f.Run("for f in " + m + "/*; do cat $f; done").route == Route::kNextTier);
+    CHECK(write.reason.find("writing") != std::string::npos);
+    Answer substitution = f.Run("cat $(ls " + m + "/MEMORY.md)");
+    CHECK(substitution.route == Route::kShell);
+    CHECK(substitution.out == f.Run("cat " + m + "/MEMORY.md").out);
+    CHECK(f.Run("for f in " + m + "/*.md; do cat $f; done").route == Route::kShell);
+    CHECK(f.Run("LC_ALL=C cat " + m + "/MEMORY.md").route == Route::kShell);
     CHECK(f.Run("sed -n 1p " + m + "/MEMORY.md").reason.find("sed") != std::string::npos);
+    CHECK(f.Run("cat " + m + "/MEMORY.md | sed -n 1p").route == Route::kRun);
     CHECK(f.Run("cat " + m + "/MEMORY.md /etc/hostname").route == Route::kNextTier);
     CHECK(f.Run("cat -z " + m + "/MEMORY.md").route == Route::kNextTier);
-    CHECK(f.Run("LC_ALL=C cat " + m + "/MEMORY.md").route == Route::kNextTier);
-    CHECK(f.Run("cat " + m + "/MEMORY.md |& head").route == Route::kNextTier);
     CHECK(f.Run("cat " + m + "/MEMORY.md &").route == Route::kNextTier);
-    CHECK(f.Run("cat '" + m + "/MEMORY.md").route == Route::kNextTier);  // unparseable
+    CHECK(f.Run("cat '" + m + "/MEMORY.md").route == Route::kNextTier);         // unparseable
+    CHECK(f.Run("while true; do :; done; ls " + m).route == Route::kNextTier);  // a limit
+    RunFlags forced;
+    forced.fast_path = false;
+    Answer plain = f.engine.Run(
+        "cat " + m + "/MEMORY.md", f.Options(), [&](std::string*) { return f.store.get(); },
+        forced);
+    CHECK(plain.route == Route::kShell);
+    CHECK(plain.out == f.Run("cat " + m + "/MEMORY.md").out);
   }
   SUBCASE("the store is opened only when the mount is named") {
     bool opened = false;

@@ -225,6 +225,16 @@ std::string SelfPath() {
   return std::string(buffer.data(), static_cast<size_t>(n));
 }
 
+// The engine's flags for a command run by the hook or by `memhook run`.
+fastpath::RunFlags MakeRunFlags(const Config& config, bool allow_host) {
+  fastpath::RunFlags flags;
+  flags.fast_path = config.fast_path;
+  flags.allow_host = allow_host;
+  flags.shell_millis = allow_host ? 0 : 10'000;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) flags.environment.emplace_back(*e);
+  return flags;
+}
+
 fastpath::Answer Diagnostic(std::string message, int status) {
   fastpath::Answer answer;
   answer.route = fastpath::Route::kNextTier;
@@ -235,9 +245,7 @@ fastpath::Answer Diagnostic(std::string message, int status) {
 
 fastpath::Answer NextTierAnswer(const fastpath::Answer& routed) {
   fastpath::Answer answer =
-      Diagnostic("not answered: " + routed.reason +
-                     " is not supported yet (the virtual shell is not available)",
-                 126);
+      Diagnostic("not answered: " + routed.reason + " is not supported yet", 126);
   answer.writes = routed.writes;
   return answer;
 }
@@ -261,6 +269,7 @@ Config ConfigFromEnvironment() {
   std::string data_home = EnvOr("XDG_DATA_HOME", config.home + "/.local/share");
   config.db_path = ExpandTilde(EnvOr("MEMHOOK_DB", data_home + "/memhook/memhook.db"), config.home);
   config.grep_rank_bm25 = EnvOr("MEMHOOK_GREP_RANK", "") == "bm25";
+  config.fast_path = EnvOr("MEMHOOK_FASTPATH", "1") != "0";
   config.spool_dir = EnvOr("XDG_RUNTIME_DIR", "/tmp") + "/memhook-" + std::to_string(geteuid());
   return config;
 }
@@ -359,8 +368,9 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
 
     fastpath::Engine engine;
     LazyStore store(config, ReadOnlyStoreOptions());
-    fastpath::Answer answer =
-        engine.Run(command, options, [&store](std::string* error) { return store.Open(error); });
+    fastpath::Answer answer = engine.Run(
+        command, options, [&store](std::string* error) { return store.Open(error); },
+        MakeRunFlags(config, false));
     if (answer.route == fastpath::Route::kPassThrough) return output;
     struct Joiner {
       std::thread thread;
@@ -372,12 +382,22 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     const bool writes = answer.writes;
     const std::string reason =
         std::string("memhook: ") + fastpath::RouteName(answer.route) + " (" + answer.reason + ")";
-    fastpath::Answer replay =
-        answer.route == fastpath::Route::kFastPath ? std::move(answer) : NextTierAnswer(answer);
+    const bool answered =
+        answer.route == fastpath::Route::kFastPath || answer.route == fastpath::Route::kShell;
+    const bool run_later = answer.route == fastpath::Route::kRun;
     std::string rewritten, error;
-    if (!EncodeReplay(replay, config, &rewritten, &error)) {
-      replay = Diagnostic("cannot deliver the answer: " + error, 126);
-      EncodeReplay(replay, config, &rewritten, &error);
+    if (run_later) {
+      // Reads host files or runs host programs: not here, but by `memhook
+      // run` once the agent's permission flow has allowed the command.
+      std::string self = config.self_path.empty() ? SelfPath() : config.self_path;
+      rewritten =
+          ShellQuote(self) + " run --cwd " + ShellQuote(options.cwd) + " -c " + ShellQuote(command);
+    } else {
+      fastpath::Answer replay = answered ? std::move(answer) : NextTierAnswer(answer);
+      if (!EncodeReplay(replay, config, &rewritten, &error)) {
+        replay = Diagnostic("cannot deliver the answer: " + error, 126);
+        EncodeReplay(replay, config, &rewritten, &error);
+      }
     }
     nlohmann::json updated = *input;
     updated["command"] = rewritten;
@@ -388,7 +408,7 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     };
     // A read answered from the store needs no prompt; anything that would
     // write stays under the agent's normal permission flow.
-    if (!writes) specific["permissionDecision"] = "allow";
+    if (!writes && !run_later) specific["permissionDecision"] = "allow";
     output.stdout_text = nlohmann::json{{"hookSpecificOutput", specific}}.dump(
                              -1, ' ', false, nlohmann::json::error_handler_t::replace) +
                          "\n";
@@ -421,8 +441,9 @@ int RunCommand(const Config& config, const std::string& cwd, const std::string& 
   FillOwner(&options);
   fastpath::Engine engine;
   LazyStore store(config, ReadOnlyStoreOptions());
-  fastpath::Answer answer =
-      engine.Run(command, options, [&store](std::string* error) { return store.Open(error); });
+  fastpath::Answer answer = engine.Run(
+      command, options, [&store](std::string* error) { return store.Open(error); },
+      MakeRunFlags(config, true));
   if (answer.route == fastpath::Route::kPassThrough) {
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
       std::fprintf(stderr, "memhook: cannot enter %s: %s\n", cwd.c_str(), std::strerror(errno));

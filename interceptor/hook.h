@@ -25,6 +25,7 @@ struct Config {
   std::string spool_dir;        // where large answers wait for `memhook replay`:
                                 // ${XDG_RUNTIME_DIR:-/tmp}/memhook-<uid>
   bool grep_rank_bm25 = false;  // $MEMHOOK_GREP_RANK == "bm25"
+  bool fast_path = true;        // $MEMHOOK_FASTPATH != "0" (0 forces the plain interpreter)
   std::string self_path;        // the memhook binary, for replay; empty = /proc/self/exe
   // Answers whose replay command would be longer than this many bytes, or
   // that contain NUL bytes, are spooled to a file instead of being inlined.

@@ -13,6 +13,9 @@ struct BuiltinOutput {
   // Diagnostics, each a full line without the "bash: line N: " prefix,
   // e.g. "printf: abc: invalid number\n" (the caller adds the prefix).
   std::vector<std::string> errors;
+  // Indices into `errors` of lines bash prints as they are, without the
+  // prefix (builtin_usage's "printf: usage: printf [-v var] format ...").
+  std::vector<size_t> unprefixed;
   int status = 0;
   // printf -v NAME: the variable to assign `out` to instead of printing.
   std::string assign_to;

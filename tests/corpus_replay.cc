@@ -383,7 +383,10 @@ ProcResult RunProcess(const ExecSpec& spec) {
 // ---------------------------------------------------------------------------
 // The corpus.
 
-enum class Route { kPass, kFast, kNext };
+// pass: not the mount's; fast: the fast path's profile; shell: the virtual
+// shell inside the hook; run: rewritten to `memhook run` (host files or
+// programs), left to the permission flow; next: refused with status 126.
+enum class Route { kPass, kFast, kShell, kRun, kNext };
 
 const char* RouteName(Route r) {
   switch (r) {
@@ -391,6 +394,10 @@ const char* RouteName(Route r) {
       return "pass";
     case Route::kFast:
       return "fast";
+    case Route::kShell:
+      return "shell";
+    case Route::kRun:
+      return "run";
     case Route::kNext:
       return "next";
   }
@@ -448,6 +455,10 @@ bool ParseCorpus(const std::string& text, std::vector<CorpusCommand>* out, std::
       cmd.route = Route::kFast;
     } else if (route == "next") {
       cmd.route = Route::kNext;
+    } else if (route == "shell") {
+      cmd.route = Route::kShell;
+    } else if (route == "run") {
+      cmd.route = Route::kRun;
     } else {
       return fail("unknown route '" + route + "'");
     }
@@ -696,7 +707,7 @@ std::string ExpandCwd(const Context& ctx, const std::string& cwd) {
 }
 
 HookReply CallHook(const Context& ctx, const std::string& command, const std::string& cwd,
-                   int serial) {
+                   int serial, const std::vector<std::string>* env = nullptr) {
   const std::string session = "5f0c2a9e-3b1d-4c6e-9a7f-2d8e4b6c1a03";
   char tool_use_id[64];
   std::snprintf(tool_use_id, sizeof tool_use_id, "toolu_01CorpusReplay%06d", serial);
@@ -714,7 +725,7 @@ HookReply CallHook(const Context& ctx, const std::string& command, const std::st
   ExecSpec spec;
   spec.program = ctx.options.memhook;
   spec.argv = {ctx.options.memhook, "hook"};
-  spec.env = &ctx.env;
+  spec.env = env != nullptr ? env : &ctx.env;
   spec.cwd = cwd;
   spec.stdin_data = input.dump();
   const ProcResult r = RunProcess(spec);
@@ -740,6 +751,10 @@ HookReply CallHook(const Context& ctx, const std::string& command, const std::st
   reply.reason = hso->value("permissionDecisionReason", "");
   if (reply.reason.rfind("memhook: fast-path", 0) == 0) {
     reply.route = Route::kFast;
+  } else if (reply.reason.rfind("memhook: shell", 0) == 0) {
+    reply.route = Route::kShell;
+  } else if (reply.reason.rfind("memhook: run", 0) == 0) {
+    reply.route = Route::kRun;
   } else if (reply.reason.rfind("memhook: next-tier", 0) == 0) {
     reply.route = Route::kNext;
   } else {
@@ -748,8 +763,12 @@ HookReply CallHook(const Context& ctx, const std::string& command, const std::st
   if (hso->contains("permissionDecision") && (*hso)["permissionDecision"] != "allow") {
     return broken("permissionDecision is not allow");
   }
-  if (reply.route == Route::kFast && !hso->contains("permissionDecision")) {
-    return broken("fast-path answer without permissionDecision allow");
+  if ((reply.route == Route::kFast || reply.route == Route::kShell) &&
+      !hso->contains("permissionDecision")) {
+    return broken("answer without permissionDecision allow");
+  }
+  if (reply.route == Route::kRun && hso->contains("permissionDecision")) {
+    return broken("a `memhook run` rewrite must leave the decision to the permission flow");
   }
   const nlohmann::json* upd = hso->contains("updatedInput") ? &(*hso)["updatedInput"] : nullptr;
   if (upd == nullptr || !upd->is_object() || !upd->contains("command") ||
@@ -859,6 +878,27 @@ Outcome Replay(const Context& ctx, const CorpusCommand& cmd,
   }
   if (*reply.route == Route::kFast && ctx.options.verbose) {
     o.details += "    rewritten: " + Escape(reply.rewritten, 300) + "\n";
+  }
+  // The same command with the fast path forced off: the plain interpreter
+  // must give the same bytes.
+  if (*reply.route == Route::kFast || *reply.route == Route::kShell) {
+    std::vector<std::string> forced_env = ctx.env;
+    forced_env.push_back("MEMHOOK_FASTPATH=0");
+    const HookReply forced = CallHook(ctx, cmd.command, cwd, cmd.line + 500000, &forced_env);
+    if (!forced.problem.empty()) {
+      o.problems.push_back("forced interpreter: hook: " + forced.problem);
+    } else if (*forced.route != Route::kShell) {
+      o.problems.push_back(std::string("forced interpreter: route ") + RouteName(*forced.route) +
+                           " (" + Escape(forced.reason, 160) + ")");
+    } else {
+      const ProcResult again = RunBash(ctx, forced.rewritten, cwd);
+      const std::string again_out = cmd.sorted ? SortedLines(again.out) : again.out;
+      if (again_out != want_out || again.err != want.err || again.status != want.status) {
+        o.problems.push_back("forced interpreter: the answer differs");
+        if (again_out != want_out) AppendDiff("forced stdout", want_out, again_out, &o.details);
+        if (again.err != want.err) AppendDiff("forced stderr", want.err, again.err, &o.details);
+      }
+    }
   }
   o.passed = o.problems.empty();
   return o;

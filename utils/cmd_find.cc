@@ -7,15 +7,28 @@
 // adjacent terms, -print is appended when no action is given, and the
 // recursive-descent parser below (GetExpr / ScanRest) is a port of tree.c.
 //
+// -exec/-execdir (';' and '+') run their command lines through the shell's
+// runner (env.run_command) at the moment GNU would: ';' at each file, '+'
+// when 128 KiB of arguments are gathered, when -execdir's directory
+// changes (as fts reports it) and at the end or at -quit. -printf is a port
+// of print.c (segments, escapes, warnings, printf-style flags). -ok,
+// -okdir, -delete and the -f* actions go to the next tier.
+//
 // Traversal differs from GNU in one documented way: GNU walks in readdir
 // order, which no two filesystems agree on; memhook walks siblings in C
 // byte order (the differential tests compare sorted lines).
 #include <fnmatch.h>
 #include <locale.h>
 
+#include <cctype>
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,6 +75,8 @@ enum class Op {
   kPrint0,
   kPrune,
   kQuit,
+  kExec,    // -exec / -execdir, ';' or '+'
+  kPrintf,  // -printf FORMAT
 };
 
 enum class Cmp { kLt, kEq, kGt };
@@ -69,6 +84,18 @@ enum class Cmp { kLt, kEq, kGt };
 // -type bits for the two node kinds the store has.
 constexpr unsigned kTypeFile = 1;
 constexpr unsigned kTypeDir = 2;
+
+// One piece of a -printf format (print.c's struct segment).
+struct PrintfSegment {
+  enum class Kind { kPlain, kStop, kFormat };
+  Kind kind = Kind::kPlain;
+  // kPlain/kStop: bytes written as they are. kFormat: the printf format up
+  // to (not including) its conversion letter: literal text, '%', flags,
+  // width and precision.
+  std::string text;
+  char directive = 0;  // kFormat: the letter after the flags
+  char aux = 0;        // %T, %A, %C: the time format letter
+};
 
 struct Node {
   TokType type = TokType::kPrimary;
@@ -86,6 +113,14 @@ struct Node {
   uint64_t unit_bytes = 0;  // -size: bytes per unit
   int64_t ref_ns = 0;       // -newer/-mmin/-mtime: reference time
   int64_t window_ns = 0;    // -mmin/-mtime: width of the "exactly N" window
+
+  // -exec/-execdir: the command words up to ';' (or up to "{}" '+').
+  std::vector<std::string> command;
+  bool in_dir = false;    // -execdir: runs in the file's directory on ./NAME
+  bool multiple = false;  // terminated by '+': paths are batched
+  int batch = -1;         // multiple: index in EvalState::batches
+
+  std::vector<PrintfSegment> segments;  // -printf
 };
 
 enum class Kind {
@@ -128,6 +163,9 @@ struct Parse {
   int maxdepth = -1;
   int mindepth = -1;
   bool depth_first = false;  // -depth: directories after their contents
+  int batches = 0;           // -exec/-execdir ... + seen
+  bool has_exec = false;
+  bool has_execdir_batch = false;
 };
 
 bool Fail(Parse& p, std::string message) {
@@ -378,6 +416,147 @@ bool ParseD(Parse& p, Node& node, const std::string& arg) {
   return ParseDepthFirst(p, node, arg);
 }
 
+// -printf escapes (print.c parse_escape_char()); 0: not an escape.
+char EscapeChar(char c) {
+  switch (c) {
+    case 'a':
+      return '\a';
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    case 'v':
+      return '\v';
+    case '\\':
+      return '\\';
+    default:
+      return 0;
+  }
+}
+
+// get_format_flags_length(): '%', then flags "-+ #", width, precision.
+size_t FormatFlagsLength(const std::string& f, size_t percent) {
+  auto at = [&](size_t i) { return i < f.size() ? f[i] : '\0'; };
+  size_t n = 0;
+  while (true) {
+    char c = at(percent + ++n);
+    if (c == '\0' || std::strchr("-+ #", c) == nullptr) break;
+  }
+  while (std::isdigit(static_cast<unsigned char>(at(percent + n)))) ++n;
+  if (at(percent + n) == '.') {
+    for (++n; std::isdigit(static_cast<unsigned char>(at(percent + n))); ++n) {
+    }
+  }
+  return n;
+}
+
+// get_format_specifer_length(): 1 for a one-letter directive, 2 for the
+// time families, 0 for an unknown one.
+size_t FormatSpecifierLength(char c) {
+  if (c != '\0' && std::strchr("abcdDfFgGhHiklmMnpPsStuUyYZ%", c) != nullptr) return 1;
+  if (c != '\0' && std::strchr("ABCT", c) != nullptr) return 2;
+  return 0;
+}
+
+bool IsTimeDirective(char c) { return std::strchr("aAcCtT", c) != nullptr; }
+
+// insert_fprintf(): splits the format into segments, with GNU's warnings
+// (printed at once) and errors.
+bool ParsePrintf(Parse& p, Node& node, const std::string& arg) {
+  using Kind = PrintfSegment::Kind;
+  std::string f = arg;  // escapes are decoded in place, as GNU does
+  auto at = [&](size_t i) { return i < f.size() ? f[i] : '\0'; };
+  auto warn = [&](const std::string& text) { p.io.err += p.program + ": warning: " + text + "\n"; };
+  std::vector<PrintfSegment>& segs = node.segments;
+  bool uses_time = false;
+  size_t segstart = 0;
+  size_t i = 0;
+  for (; i < f.size(); ++i) {
+    if (f[i] == '\\' && at(i + 1) == 'c') {
+      segs.push_back({Kind::kStop, f.substr(segstart, i - segstart), 0, 0});
+      segstart = f.size();
+      i = f.size();
+      break;
+    }
+    if (f[i] == '\\') {
+      size_t readpos = 1;
+      char next = at(i + 1);
+      if (next >= '0' && next <= '7') {
+        int value = 0;
+        size_t digits = 0;
+        while (digits < 3 && at(i + 1 + digits) >= '0' && at(i + 1 + digits) <= '7') {
+          value = 8 * value + (at(i + 1 + digits) - '0');
+          ++digits;
+        }
+        readpos += digits - 1;
+        f[i] = static_cast<char>(value);
+      } else {
+        char value = EscapeChar(next);
+        if (value == 0) {
+          if (next == '\0') return Unsupported(p, "find -printf ending in a backslash");
+          warn(std::string("unrecognized escape `\\") + next + "'");
+          i += readpos;
+          continue;
+        }
+        f[i] = value;
+      }
+      segs.push_back({Kind::kPlain, f.substr(segstart, i - segstart + 1), 0, 0});
+      segstart = i + readpos + 1;
+      i += readpos;
+    } else if (f[i] == '%') {
+      if (at(i + 1) == '\0') {
+        return Fail(p, "error: " + f.substr(i) + " at end of format string");
+      }
+      size_t len = at(i + 1) == '%' ? 1 : FormatFlagsLength(f, i);
+      size_t d = i + len;
+      char directive = at(d);
+      if (directive == '\0') return Unsupported(p, "find -printf " + arg);
+      size_t spec = FormatSpecifierLength(directive);
+      if (spec != 0 && at(d + spec - 1) != '\0') {
+        if (directive == '%' && len != 1) return Unsupported(p, "find -printf " + arg);
+        if (std::strchr("iDFUGZB", directive) != nullptr) {
+          return Unsupported(p, std::string("find -printf %") + directive);
+        }
+        if (IsTimeDirective(directive)) uses_time = true;
+        segs.push_back({Kind::kFormat, f.substr(segstart, d - segstart), directive,
+                        spec == 2 ? at(d + 1) : '\0'});
+        d += spec - 1;
+      } else {
+        if (std::strchr("{[(", directive) != nullptr) {
+          return Fail(p, std::string("error: the format directive `%") + directive +
+                             "' is reserved for future use");
+        }
+        if (spec == 2 && at(d + 1) == '\0') {
+          warn(std::string("format directive `%") + directive +
+               "' should be followed by another character");
+        } else {
+          warn(std::string("unrecognized format directive `%") + directive + "'");
+        }
+        segs.push_back({Kind::kPlain, f.substr(segstart, d + 1 - segstart), 0, 0});
+      }
+      segstart = d + 1;
+      i = d;
+    }
+  }
+  if (segstart < f.size()) segs.push_back({Kind::kPlain, f.substr(segstart), 0, 0});
+  if (uses_time) {
+    // Times are rendered in this process's time zone; the command's must
+    // be the same.
+    const char* process_tz = std::getenv("TZ");
+    std::optional<std::string_view> command_tz = p.env.Getenv("TZ");
+    bool same = process_tz == nullptr ? !command_tz.has_value()
+                                      : command_tz.has_value() && *command_tz == process_tz;
+    if (!same) return Unsupported(p, "find -printf times in another time zone");
+  }
+  return true;
+}
+
 constexpr TokType P = TokType::kPrimary;
 constexpr bool kArg = true;  // the primary takes the next word
 constexpr bool kNoArg = false;
@@ -419,6 +598,10 @@ constexpr PrimarySpec kPrimaries[] = {
     {"print0", Kind::kAction, Op::kPrint0, P, kNoPrec, kNoArg, nullptr},
     {"prune", Kind::kNonPrintAction, Op::kPrune, P, kNoPrec, kNoArg, nullptr},
     {"quit", Kind::kNonPrintAction, Op::kQuit, P, kNoPrec, kNoArg, nullptr},
+    {"printf", Kind::kAction, Op::kPrintf, P, kNoPrec, kArg, ParsePrintf},
+    // The command words are taken by ParseExec (Tokenize).
+    {"exec", Kind::kAction, Op::kExec, P, kNoPrec, kNoArg, nullptr},
+    {"execdir", Kind::kAction, Op::kExec, P, kNoPrec, kNoArg, nullptr},
     // Options: always-true terms with a global effect. The store has one
     // filesystem and no leaves to optimise, so -xdev/-noleaf change nothing.
     {"maxdepth", Kind::kGlobalOption, Op::kTrue, P, kNoPrec, kArg, ParseMaxdepth},
@@ -433,7 +616,7 @@ constexpr PrimarySpec kPrimaries[] = {
     {"warn", Kind::kPositionalOption, Op::kTrue, P, kNoPrec, kNoArg, ParseWarn},
     {"nowarn", Kind::kPositionalOption, Op::kTrue, P, kNoPrec, kNoArg, ParseNowarn},
     // Known to GNU, not served: ownership, permissions, regexes, other
-    // timestamps, formatting, and anything that runs or writes.
+    // timestamps, -ok (reads the terminal), and anything that writes.
     NotServed(","),
     NotServed("amin"),
     NotServed("anewer"),
@@ -444,8 +627,6 @@ constexpr PrimarySpec kPrimaries[] = {
     NotServed("ctime"),
     NotServed("daystart"),
     NotServed("delete"),
-    NotServed("exec"),
-    NotServed("execdir"),
     NotServed("executable"),
     NotServed("files0-from"),
     NotServed("fls"),
@@ -468,7 +649,6 @@ constexpr PrimarySpec kPrimaries[] = {
     NotServed("ok"),
     NotServed("okdir"),
     NotServed("perm"),
-    NotServed("printf"),
     NotServed("readable"),
     NotServed("regex"),
     NotServed("regextype"),
@@ -549,6 +729,87 @@ bool Exists(Parse& p, const std::string& arg, bool* exists) {
   return true;
 }
 
+// check_path_safety(): -execdir refuses a $PATH that names the current or
+// a relative directory.
+bool CheckPathSafety(Parse& p, const std::string& action) {
+  std::optional<std::string_view> path = p.env.Getenv("PATH");
+  if (!path) return true;
+  size_t pos = 0;
+  while (true) {
+    size_t colon = path->find(':', pos);
+    std::string_view entry =
+        path->substr(pos, colon == std::string_view::npos ? std::string_view::npos : colon - pos);
+    if (entry.empty() || entry == ".") {
+      return Fail(p,
+                  "The current directory is included in the PATH environment variable, which is "
+                  "insecure in combination with the " +
+                      action +
+                      " action of find.  Please remove the current directory from your $PATH "
+                      "(that is, remove \".\", double colons, or leading or trailing colons)");
+    }
+    if (entry[0] != '/') {
+      return Fail(p, "The relative path " + QuoteLocale(entry) +
+                         " is included in the PATH environment variable, which is insecure in "
+                         "combination with the " +
+                         action + " action of find.  Please remove that entry from $PATH");
+    }
+    if (colon == std::string_view::npos) return true;
+    pos = colon + 1;
+  }
+}
+
+// new_insert_exec_ok(): the command runs up to a lone ";" or up to a "+"
+// right after a word containing "{}" (then paths are batched). *i is left
+// on the terminator.
+bool ParseExec(Parse& p, Node& node, bool in_dir, const std::vector<std::string>& args, size_t* i) {
+  if (in_dir && !CheckPathSafety(p, node.name)) return false;
+  const size_t start = *i + 1;
+  size_t end = start;
+  bool saw_braces = false;
+  int brace_count = 0;
+  const std::string* brace_arg = nullptr;
+  bool multiple = false;
+  for (; end < args.size() && args[end] != ";"; ++end) {
+    if (args[end] == "+" && saw_braces) {
+      multiple = true;
+      break;
+    }
+    saw_braces = false;
+    if (args[end].find("{}") != std::string::npos) {
+      saw_braces = true;
+      brace_arg = &args[end];
+      ++brace_count;
+    }
+  }
+  if (end >= args.size()) return Fail(p, "missing argument to `" + node.name + "'");
+  if (end == start) {
+    return Fail(p, "invalid argument `" + args[end] + "' to `" + node.name + "'");
+  }
+  if (multiple) {
+    const std::string suffix = in_dir ? "dir" : "";
+    if (brace_count > 1) {
+      return Fail(p, "Only one instance of {} is supported with -exec" + suffix + " ... +");
+    }
+    if (brace_arg->size() != 2) {
+      return Fail(p, "In " + QuoteLocale("-exec" + suffix + " ... {} +") + " the " +
+                         QuoteLocale("{}") + " must appear by itself, but you specified " +
+                         QuoteLocale(*brace_arg));
+    }
+  }
+  node.command.assign(args.begin() + static_cast<std::ptrdiff_t>(start),
+                      args.begin() + static_cast<std::ptrdiff_t>(end));
+  node.in_dir = in_dir;
+  node.multiple = multiple;
+  if (multiple) {
+    node.command.pop_back();  // the "{}"
+    node.batch = p.batches++;
+    if (in_dir) p.has_execdir_batch = true;
+  }
+  p.has_exec = true;
+  *i = end;
+  return true;
+}
+
 // Turns the expression arguments into the predicate list. False: a GNU
 // error (p.fatal) or unsupported.
 bool Tokenize(Parse& p, const std::vector<std::string>& args, size_t begin) {
@@ -597,6 +858,13 @@ bool Tokenize(Parse& p, const std::vector<std::string>& args, size_t begin) {
     node.op = spec->op;
     node.name = token;
     node.prec = spec->prec;
+    if (spec->op == Op::kExec) {
+      if (!ParseExec(p, node, spec->name == "execdir", args, &i)) return false;
+      p.has_action = true;
+      last_name = token;
+      Append(p, std::move(node));
+      continue;
+    }
     std::string arg;
     if (spec->takes_arg) {
       if (i + 1 >= args.size()) return Fail(p, "missing argument to `" + token + "'");
@@ -766,14 +1034,418 @@ struct Visit {
   const std::string& path;  // as printed
   std::string_view base;    // what -name matches
   const vfs::Stat& stat;
-  bool empty_dir;  // a directory without entries
+  bool empty_dir;            // a directory without entries
+  int depth = 0;             // 0: the start point
+  const std::string& start;  // the start point as typed
+};
+
+// bc_use_sensible_arg_max(): the argument bytes (each with its NUL) GNU
+// packs into one command line of -exec ... +.
+constexpr size_t kArgMax = 128 * 1024;
+
+// The pending command line of one -exec/-execdir ... +.
+struct Batch {
+  std::vector<std::string> args;  // the command words, then the paths
+  size_t initial = 0;             // command words
+  size_t chars = 0;               // bytes of args, NULs included
+  std::string wd;                 // -execdir: where it runs
+  bool Pending() const { return args.size() > initial; }
 };
 
 struct EvalState {
   bool prune = false;
   bool quit = false;
   Stream* out = nullptr;
+  // For -exec and -printf.
+  CommandEnv* env = nullptr;
+  CommandIo* io = nullptr;
+  const std::vector<Node>* nodes = nullptr;
+  int root = -1;
+  std::string program;
+  std::vector<Batch> batches;
+  bool aborted = false;  // io.unsupported was set: stop everything
+  // -execdir ... +: the directory (as fts would have it) of the last entry
+  // fts returned; a change runs the pending command lines.
+  std::string dir_key;
 };
+
+void Abort(EvalState& state, std::string what) {
+  state.io->unsupported = std::move(what);
+  state.aborted = true;
+  state.quit = true;
+}
+
+// gnulib last_component(): the offset of the last file name component.
+size_t LastComponent(std::string_view name) {
+  size_t base = 0;
+  while (base < name.size() && name[base] == '/') ++base;
+  bool last_was_slash = false;
+  for (size_t k = base; k < name.size(); ++k) {
+    if (name[k] == '/') {
+      last_was_slash = true;
+    } else if (last_was_slash) {
+      base = k;
+      last_was_slash = false;
+    }
+  }
+  return base;
+}
+
+// gnulib base_len(): the length without trailing slashes (at least 1).
+size_t BaseLen(std::string_view name) {
+  size_t len = name.size();
+  while (len > 1 && name[len - 1] == '/') --len;
+  return len;
+}
+
+// gnulib base_name(): the last component with one trailing slash kept;
+// "/" for a name of slashes only.
+std::string GnuBaseName(std::string_view name) {
+  std::string_view base = name.substr(LastComponent(name));
+  if (base.empty()) return std::string(name.substr(0, BaseLen(name)));
+  size_t length = BaseLen(base);
+  if (length < base.size() && base[length] == '/') ++length;
+  return std::string(base.substr(0, length));
+}
+
+// gnulib mdir_name(): the directory part, "." when there is none.
+std::string GnuDirName(std::string_view name) {
+  size_t prefix = !name.empty() && name[0] == '/' ? 1 : 0;
+  size_t length = LastComponent(name);
+  for (; prefix < length; --length) {
+    if (name[length - 1] != '/') break;
+  }
+  if (length == 0) return ".";
+  return std::string(name.substr(0, length));
+}
+
+// Runs one command line (in `wd` when not null) through the shell's
+// runner, copying its output. Returns its exit status; an exec() failure
+// is reported as GNU's child does (status 1); -1 once aborted.
+int RunChild(EvalState& state, const std::vector<std::string>& argv, const std::string* wd) {
+  CommandEnv& env = *state.env;
+  CommandIo& io = *state.io;
+  // /bin/echo (coreutils) answers a lone --help / --version itself.
+  if (argv.size() == 2 && argv[0] == "echo" && (argv[1] == "--help" || argv[1] == "--version")) {
+    Abort(state, "find -exec /bin/echo " + argv[1]);
+    return -1;
+  }
+  CommandIo child;
+  child.stdout_is_null = io.stdout_is_null;
+  std::string saved_cwd;
+  if (wd != nullptr) {
+    saved_cwd = env.cwd;
+    env.cwd = *wd;
+  }
+  int status = env.run_command(argv, child);
+  if (wd != nullptr) env.cwd = saved_cwd;
+  if (!child.unsupported.empty()) {
+    Abort(state, child.unsupported);
+    return -1;
+  }
+  for (const Stream::Chunk& chunk : child.log) {
+    if (chunk.fd == 2) {
+      io.err += chunk.bytes;
+    } else {
+      io.out += chunk.bytes;
+    }
+  }
+  if ((status == 127 || status == 126) && child.log.empty()) {
+    io.err += state.program + ": " + QuoteLocale(argv[0]) + ": " +
+              (status == 127 ? "No such file or directory" : "Permission denied") + "\n";
+    return 1;
+  }
+  return status;
+}
+
+void RunBatch(EvalState& state, int index) {
+  Batch& batch = state.batches[index];
+  if (!batch.Pending() || state.aborted) return;
+  std::vector<std::string> argv = batch.args;
+  const bool in_dir = !batch.wd.empty();
+  std::string wd = batch.wd;
+  batch.args.resize(batch.initial);
+  batch.chars = 0;
+  for (const std::string& a : batch.args) batch.chars += a.size() + 1;
+  batch.wd.clear();
+  int status = RunChild(state, argv, in_dir ? &wd : nullptr);
+  if (status > 0) state.io->status = 1;  // a failed "+" batch fails find
+}
+
+// Runs the pending command lines of -exec ... + (execdir false) or of
+// -execdir ... + (true), in expression order (traverse_tree).
+void RunPending(EvalState& state, int index, bool in_dir) {
+  if (index < 0 || state.aborted) return;
+  const Node& n = (*state.nodes)[index];
+  RunPending(state, n.left, in_dir);
+  if (n.op == Op::kExec && n.multiple && n.in_dir == in_dir) RunBatch(state, n.batch);
+  RunPending(state, n.right, in_dir);
+}
+
+// fts returned an entry whose working directory is `key`.
+void EnterDir(EvalState& state, const std::string& key) {
+  if (key == state.dir_key) return;
+  state.dir_key = key;
+  RunPending(state, state.root, true);
+}
+
+// The file -execdir works on: its name and the host directory it runs in.
+void ExecDirTarget(const EvalState& state, const Visit& v, std::string* target, std::string* wd) {
+  if (v.depth == 0) {
+    *target = GnuBaseName(v.start);
+    *wd = state.env->Resolve(GnuDirName(v.start)).absolute;
+  } else {
+    *target = std::string(v.base);
+    *wd = state.env->Resolve(std::string_view(v.path).substr(0, v.path.size() - v.base.size()))
+              .absolute;
+  }
+  if (target->empty() || (*target)[0] != '/') *target = "./" + *target;
+}
+
+// bc_do_insert(): every "{}" in `arg` replaced by `target`.
+std::string InsertPath(const std::string& arg, const std::string& target) {
+  std::string out;
+  size_t pos = 0;
+  for (size_t hit; (hit = arg.find("{}", pos)) != std::string::npos; pos = hit + 2) {
+    out.append(arg, pos, hit - pos);
+    out += target;
+  }
+  out.append(arg, pos, std::string::npos);
+  return out;
+}
+
+bool EvalExec(const Node& n, const Visit& v, EvalState& state) {
+  std::string target = v.path;
+  std::string wd;
+  if (n.in_dir) ExecDirTarget(state, v, &target, &wd);
+  if (n.multiple) {
+    Batch& batch = state.batches[n.batch];
+    size_t len = target.size() + 1;
+    if (batch.chars + len > kArgMax) {
+      if (!batch.Pending()) {
+        Abort(state, "find -exec: a path beyond the argument size limit");
+        return false;
+      }
+      RunBatch(state, n.batch);
+      if (state.aborted) return false;
+    }
+    if (!batch.Pending()) batch.wd = wd;  // record_exec_dir()
+    batch.args.push_back(std::move(target));
+    batch.chars += len;
+    return true;  // POSIX: '+' is always true
+  }
+  std::vector<std::string> argv;
+  argv.reserve(n.command.size());
+  for (const std::string& word : n.command) argv.push_back(InsertPath(word, target));
+  int status = RunChild(state, argv, n.in_dir ? &wd : nullptr);
+  return status == 0;
+}
+
+// 512-byte blocks a file occupies on ext4 (as ls): whole 4 KiB blocks.
+uint64_t Blocks512(const vfs::Stat& st) { return (st.size + 4095) / 4096 * 8; }
+
+// filemodestring(): "drwxr-xr-x".
+std::string ModeString(const vfs::Stat& st) {
+  const uint32_t m = st.mode;
+  std::string s = st.kind == vfs::NodeKind::kDirectory ? "d" : "-";
+  auto triple = [&](uint32_t r, uint32_t w, uint32_t x, uint32_t special, char set, char unset) {
+    s += (m & r) ? 'r' : '-';
+    s += (m & w) ? 'w' : '-';
+    if (m & special) {
+      s += (m & x) ? set : unset;
+    } else {
+      s += (m & x) ? 'x' : '-';
+    }
+  };
+  triple(0400, 0200, 0100, 04000, 's', 'S');
+  triple(0040, 0020, 0010, 02000, 's', 'S');
+  triple(0004, 0002, 0001, 01000, 't', 'T');
+  return s;
+}
+
+// scan_for_digit_differences() (with GNU's check of q only).
+bool DigitDifferences(const std::string& p, const std::string& q, size_t* first, size_t* n) {
+  bool seen = false;
+  size_t i = 0;
+  for (; i < p.size() && i < q.size(); ++i) {
+    if (p[i] == q[i]) continue;
+    if (!std::isdigit(static_cast<unsigned char>(q[i]))) return false;
+    if (!seen) {
+      *first = i;
+      *n = 1;
+      seen = true;
+    } else if (i - *first == *n) {
+      ++*n;
+    } else {
+      return false;
+    }
+  }
+  return p.size() == q.size();
+}
+
+// do_time_format(): strftime, with the nanoseconds put after the seconds
+// when GNU finds them (the only two digits that change with tm_sec).
+bool TimeFormat(const std::string& fmt, const struct tm& tm, const std::string& ns,
+                std::string* out) {
+  const std::string timefmt = "_" + fmt;
+  char buf[1024];
+  size_t used = std::strftime(buf, sizeof buf, timefmt.c_str(), &tm);
+  if (used == 0) return false;
+  std::string s(buf, used);
+  if (!ns.empty()) {
+    struct tm altered = tm;
+    altered.tm_sec = tm.tm_sec >= 11 ? tm.tm_sec - 11 : tm.tm_sec + 11;
+    size_t alt_used = std::strftime(buf, sizeof buf, timefmt.c_str(), &altered);
+    std::string alt(buf, alt_used);
+    size_t i = 0;
+    size_t n = 0;
+    if (DigitDifferences(s, alt, &i, &n) && n == 2 &&
+        !(i + n < s.size() && std::isdigit(static_cast<unsigned char>(s[i + n])))) {
+      s.insert(i + n, ns);
+    }
+  }
+  *out = s.substr(1);
+  return true;
+}
+
+// A time as -printf renders it: kind 0 is %t/%a/%c (ctime_format), else the
+// letter after %T/%A/%C (format_date). False: not renderable here.
+bool RenderTime(int64_t ns_since_epoch, char kind, std::string* out) {
+  if (ns_since_epoch < 0) return false;
+  const time_t secs = static_cast<time_t>(ns_since_epoch / kNsPerSec);
+  const long nanos = static_cast<long>(ns_since_epoch % kNsPerSec);
+  char ns_buf[32];
+  std::snprintf(ns_buf, sizeof ns_buf, ".%09ld0", nanos);
+  struct tm tm;
+  if (localtime_r(&secs, &tm) == nullptr) return false;
+  if (kind == 0) {
+    static constexpr const char* kWeekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%3s %3s %2d %02d:%02d:%02d%s %04d", kWeekdays[tm.tm_wday],
+                  kMonths[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns_buf,
+                  1900 + tm.tm_year);
+    *out = buf;
+    return true;
+  }
+  if (kind == '@') {
+    *out = std::to_string(secs) + ns_buf;
+    return true;
+  }
+  const bool with_ns = kind == '+' || kind == 'S' || kind == 'T' || kind == 'X';
+  const std::string fmt = kind == '+' ? std::string("%F+%T") : std::string("%") + kind;
+  return TimeFormat(fmt, tm, with_ns ? std::string(ns_buf) : std::string(), out);
+}
+
+// printf into a std::string with a format built at run time.
+template <typename T>
+std::string FormatOne(const std::string& fmt, T value) {
+  int n = std::snprintf(nullptr, 0, fmt.c_str(), value);
+  if (n <= 0) return std::string();
+  std::string out(static_cast<size_t>(n) + 1, '\0');
+  std::snprintf(out.data(), out.size(), fmt.c_str(), value);
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+// pred_fprintf() to stdout.
+void EvalPrintf(const Node& n, const Visit& v, EvalState& state) {
+  using Kind = PrintfSegment::Kind;
+  Stream& out = *state.out;
+  for (const PrintfSegment& seg : n.segments) {
+    if (seg.kind != Kind::kFormat) {
+      out += seg.text;
+      if (seg.kind == Kind::kStop) return;
+      continue;
+    }
+    std::string value;
+    switch (seg.directive) {
+      case '%':
+        out += FormatOne(seg.text + "%", 0);  // "...%%": a literal '%'
+        continue;
+      case 'd':
+        out += FormatOne(seg.text + "d", v.depth);
+        continue;
+      case 'm':
+        out += FormatOne(seg.text + "o", static_cast<unsigned>(v.stat.mode & 07777));
+        continue;
+      case 'S': {
+        double sparseness = v.stat.size == 0 ? 1.0
+                                             : static_cast<double>(Blocks512(v.stat)) * 512.0 /
+                                                   static_cast<double>(v.stat.size);
+        out += FormatOne(seg.text + "g", sparseness);
+        continue;
+      }
+      case 'p':
+        value = v.path;
+        break;
+      case 'f':
+        value = GnuBaseName(v.path);
+        break;
+      case 'h': {
+        // The leading directories, trailing slashes of the name aside.
+        size_t slash = v.path.rfind('/', BaseLen(v.path) - 1);
+        value = slash == std::string::npos ? std::string(".") : v.path.substr(0, slash);
+        break;
+      }
+      case 'P':
+        if (v.depth > 0) {
+          value = v.path.substr(v.start.size());
+          if (!value.empty() && value[0] == '/') value.erase(0, 1);
+        }
+        break;
+      case 'H':
+        value = v.start;
+        break;
+      case 's':
+        value = std::to_string(v.stat.size);
+        break;
+      case 'k':
+        value = std::to_string((Blocks512(v.stat) + 1) / 2);
+        break;
+      case 'b':
+        value = std::to_string(Blocks512(v.stat));
+        break;
+      case 'n':
+        value = std::to_string(v.stat.nlink);
+        break;
+      case 'M':
+        value = ModeString(v.stat);
+        break;
+      case 'y':
+      case 'Y':
+        value = v.stat.kind == vfs::NodeKind::kDirectory ? "d" : "f";
+        break;
+      case 'u':
+        value = state.env->options.owner;
+        break;
+      case 'g':
+        value = state.env->options.group;
+        break;
+      case 'l':
+        break;  // the store holds no symbolic links
+      case 'a':
+      case 'c':
+      case 't':
+      case 'A':
+      case 'C':
+      case 'T':
+        // The store keeps one time: access and change times are mtime.
+        if (!RenderTime(v.stat.mtime_ns,
+                        std::islower(static_cast<unsigned char>(seg.directive)) ? '\0' : seg.aux,
+                        &value)) {
+          Abort(state, "find -printf of this time");
+          return;
+        }
+        break;
+      default:
+        Abort(state, std::string("find -printf %") + seg.directive);
+        return;
+    }
+    out += FormatOne(seg.text + "s", value.c_str());
+  }
+}
 
 bool Compare(Cmp cmp, int64_t value, int64_t reference) {
   switch (cmp) {
@@ -854,6 +1526,11 @@ bool Eval(const std::vector<Node>& nodes, int index, const Visit& v, EvalState& 
     case Op::kQuit:
       state.quit = true;
       return true;
+    case Op::kExec:
+      return EvalExec(n, v, state);
+    case Op::kPrintf:
+      EvalPrintf(n, v, state);
+      return true;
   }
   return false;
 }
@@ -914,6 +1591,16 @@ vfs::Status Collect(CommandEnv& env, const std::string& vfs_path, const vfs::Sta
   });
 }
 
+// The working directory fts has when it returns `item` (-execdir ... +
+// runs its pending command lines when that changes): the start point's
+// own for the start, else the item's directory.
+std::string DirKey(const Item& item) {
+  if (item.rel.empty()) return std::string(1, '\x01');
+  size_t slash = item.rel.rfind('/');
+  if (slash == std::string::npos) return std::string(1, '\x02');
+  return item.rel.substr(0, slash);
+}
+
 // Evaluates the expression over one start point's items. Returns false
 // once -quit has run.
 bool Traverse(const Parse& p, int root, const std::string& start, const std::vector<Item>& items,
@@ -927,20 +1614,27 @@ bool Traverse(const Parse& p, int root, const std::string& start, const std::vec
       size_t slash = base.rfind('/');
       if (slash != std::string_view::npos) base.remove_prefix(slash + 1);
     }
-    Visit visit{path, base, item.stat, !item.has_children};
+    Visit visit{path, base, item.stat, !item.has_children, item.depth, start};
     Eval(p.nodes, root, visit, state);
   };
+  // fts returns `item` (pre- or post-order).
+  auto returned = [&](const Item& item) {
+    if (p.has_execdir_batch) EnterDir(state, DirKey(item));
+  };
 
+  // Directories entered and not yet left, for their post-order return.
+  std::vector<size_t> pending;
   if (p.depth_first) {
     // Post-order: a directory is evaluated once everything below it has
     // been; -prune has no effect (GNU: do_dir_first is false).
-    std::vector<size_t> pending;
     for (size_t i = 0; i < items.size(); ++i) {
       while (!pending.empty() && items[pending.back()].depth >= items[i].depth) {
+        returned(items[pending.back()]);
         evaluate(items[pending.back()]);
         pending.pop_back();
         if (state.quit) return false;
       }
+      returned(items[i]);
       if (items[i].stat.kind == vfs::NodeKind::kDirectory) {
         pending.push_back(i);
       } else {
@@ -949,6 +1643,7 @@ bool Traverse(const Parse& p, int root, const std::string& start, const std::vec
       }
     }
     while (!pending.empty()) {
+      returned(items[pending.back()]);
       evaluate(items[pending.back()]);
       pending.pop_back();
       if (state.quit) return false;
@@ -957,19 +1652,34 @@ bool Traverse(const Parse& p, int root, const std::string& start, const std::vec
   }
 
   std::string pruned;  // rel + "/" of a pruned directory, while inside it
-  for (const Item& item : items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Item& item = items[i];
     if (!pruned.empty()) {
       if (item.rel.compare(0, pruned.size(), pruned) == 0) continue;
       pruned.clear();
     }
+    while (!pending.empty() && items[pending.back()].depth >= item.depth) {
+      returned(items[pending.back()]);
+      pending.pop_back();
+    }
+    if (state.aborted) return false;
+    returned(item);
     evaluate(item);
     if (state.quit) return false;
-    if (state.prune && item.stat.kind == vfs::NodeKind::kDirectory) {
-      if (item.rel.empty()) return true;  // the start itself: nothing below
-      pruned = item.rel + "/";
+    if (item.stat.kind == vfs::NodeKind::kDirectory) {
+      if (state.prune) {
+        if (item.rel.empty()) return true;  // the start itself: nothing below
+        pruned = item.rel + "/";
+      } else {
+        pending.push_back(i);
+      }
     }
   }
-  return true;
+  while (!pending.empty()) {
+    returned(items[pending.back()]);
+    pending.pop_back();
+  }
+  return !state.aborted;
 }
 
 }  // namespace
@@ -1035,9 +1745,41 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
     root = 0;
   }
 
+  if (p.has_exec) {
+    if (!env.run_command) {
+      io.unsupported = "find -exec without a shell";
+      return;
+    }
+    // A command would inherit find's stdin and read an unknown part of it.
+    if (!io.stdin_data.empty()) {
+      io.unsupported = "find -exec with a non-empty stdin";
+      return;
+    }
+  }
+
   CtypeScope ctype;
   EvalState state;
   state.out = &io.out;
+  state.env = &env;
+  state.io = &io;
+  state.nodes = &p.nodes;
+  state.root = root;
+  state.program = p.program;
+  state.batches.resize(static_cast<size_t>(p.batches));
+  for (const Node& n : p.nodes) {
+    if (n.op != Op::kExec || !n.multiple) continue;
+    Batch& batch = state.batches[static_cast<size_t>(n.batch)];
+    batch.args = n.command;
+    batch.initial = n.command.size();
+    for (const std::string& a : n.command) batch.chars += a.size() + 1;
+  }
+  // cleanup(): at the end, or when -quit runs, the pending command lines of
+  // -exec ... + and then of -execdir ... + run.
+  auto finish = [&]() {
+    if (state.aborted) return;
+    RunPending(state, root, false);
+    RunPending(state, root, true);
+  };
   for (size_t s = 0; s < starts.size(); ++s) {
     vfs::Stat st;
     vfs::Status status = starts[s].empty()
@@ -1059,8 +1801,12 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
       io.unsupported = "find: store error walking " + starts[s] + ": " + status.message();
       return;
     }
-    if (!Traverse(p, root, starts[s], items, state)) return;
+    if (!Traverse(p, root, starts[s], items, state)) {
+      finish();
+      return;
+    }
   }
+  finish();
 }
 
 }  // namespace memhook::utils

@@ -1,0 +1,1592 @@
+// The full syntax tree. tree-sitter-bash gives the statement structure
+// (lists, pipelines, compound commands) and the extent of every command
+// substitution; the words, assignments and redirections of a simple command
+// are lexed here from the source text with bash's quoting rules, which
+// sidesteps the grammar's misparses of redirections in mid-command.
+#include "parser/ast.h"
+
+#include <tree_sitter/api.h>
+
+#include <cstring>
+#include <map>
+
+#include "parser/word_expand.h"
+
+extern "C" const TSLanguage* tree_sitter_bash(void);
+
+namespace memhook::parser::ast {
+namespace {
+
+struct TreeDeleter {
+  void operator()(TSTree* t) const { ts_tree_delete(t); }
+};
+struct ParserDeleter {
+  void operator()(TSParser* p) const { ts_parser_delete(p); }
+};
+using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
+using ParserPtr = std::unique_ptr<TSParser, ParserDeleter>;
+
+// A syntax error found while building: unwinds to Parse (internal only).
+struct SyntaxError {
+  std::string message;
+};
+
+bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+bool IsMeta(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '|' || c == '&' || c == ';' || c == '(' ||
+         c == ')' || c == '<' || c == '>';
+}
+
+std::string_view Type(TSNode n) { return ts_node_type(n); }
+
+// Bash brace expansion of one word: only unquoted literal text takes part;
+// every other part (quoted text, expansions) is carried through as one
+// opaque byte, which the shared expander copies like any quoted byte.
+std::vector<Word> BraceExpandWord(const Word& w) {
+  bool candidate = false;
+  for (const WordPart& p : w.parts) {
+    candidate |=
+        p.kind == WordPart::Kind::kLiteral && !p.quoted && p.text.find('{') != std::string::npos;
+  }
+  if (!candidate) return {w};
+  internal::MarkedText mt;
+  std::vector<const WordPart*> opaque;
+  for (const WordPart& p : w.parts) {
+    if (p.kind == WordPart::Kind::kLiteral && !p.text.empty()) {
+      mt.Append(p.text, p.quoted ? internal::kQuoted : internal::kLiteral);
+      continue;
+    }
+    if (opaque.size() >= 250) return {w};
+    mt.Append(static_cast<char>(opaque.size()), internal::kExpanded);
+    opaque.push_back(&p);
+  }
+  std::vector<internal::MarkedText> expanded = internal::BraceExpand(mt, 100000);
+  if (expanded.size() <= 1) return {w};
+  std::vector<Word> out;
+  for (const internal::MarkedText& e : expanded) {
+    if (internal::IsNullWord(e)) continue;
+    Word word;
+    word.raw = w.raw;
+    for (size_t i = 0; i < e.text.size(); ++i) {
+      char mark = e.marks[i];
+      if (mark == internal::kExpanded) {
+        word.parts.push_back(*opaque[static_cast<unsigned char>(e.text[i])]);
+        continue;
+      }
+      bool quoted = mark != internal::kLiteral;
+      if (!word.parts.empty() && word.parts.back().kind == WordPart::Kind::kLiteral &&
+          word.parts.back().quoted == quoted && !word.parts.back().text.empty()) {
+        word.parts.back().text += e.text[i];
+      } else {
+        WordPart p;
+        p.quoted = quoted;
+        p.text = std::string(1, e.text[i]);
+        word.parts.push_back(std::move(p));
+      }
+    }
+    out.push_back(std::move(word));
+  }
+  return out;
+}
+
+// Heredoc bodies, found in the tree, keyed by where their `<<` operator
+// starts in the source.
+struct Heredoc {
+  std::string body;  // raw, tabs already stripped for <<-
+  std::string delimiter;
+  bool quoted = false;
+};
+
+class Builder {
+ public:
+  Builder(std::string_view src, TSParser* parser) : src_(src), parser_(parser) {}
+
+  std::shared_ptr<Command> Program(TSNode root) {
+    Collect(root);
+    return Statements(root, 0);
+  }
+
+  // Lexes `text` as a heredoc/arith body (no tree available: substitutions
+  // are parsed with a fresh tree each).
+  Word BodyWord(std::string_view text, bool arith) {
+    Lexer lx(*this, text, 0);
+    Word w;
+    w.raw = std::string(text);
+    lx.DoubleQuoted(w, arith ? Lexer::Mode::kArith : Lexer::Mode::kHeredoc, text.size());
+    return w;
+  }
+
+ private:
+  // ------------------------------------------------------------ pre-pass
+  void Collect(TSNode n) {
+    std::string_view type = Type(n);
+    if (type == "command_substitution" || type == "process_substitution") {
+      subs_[ts_node_start_byte(n)] = n;
+    } else if (type == "heredoc_redirect") {
+      CollectHeredoc(n);
+    }
+    uint32_t count = ts_node_child_count(n);
+    for (uint32_t i = 0; i < count; ++i) Collect(ts_node_child(n, i));
+  }
+
+  size_t LineStart(size_t pos) const {
+    while (pos > 0 && src_[pos - 1] != '\n') --pos;
+    return pos;
+  }
+
+  void CollectHeredoc(TSNode r) {
+    Heredoc h;
+    bool strip = false, has_body = false, has_end = false;
+    TSNode op{}, body{}, end{};
+    bool has_op = false;
+    for (uint32_t i = 0; i < ts_node_child_count(r); ++i) {
+      TSNode c = ts_node_child(r, i);
+      std::string_view t = Type(c);
+      if (t == "<<" || t == "<<-") {
+        op = c;
+        has_op = true;
+        strip = t == "<<-";
+      } else if (t == "heredoc_start") {
+        h.delimiter = std::string(Text(c));
+      } else if (t == "heredoc_body") {
+        body = c;
+        has_body = true;
+      } else if (t == "heredoc_end") {
+        end = c;
+        has_end = true;
+      }
+    }
+    if (!has_op) return;
+    std::string raw;
+    if (has_body || has_end) {
+      size_t b0 = LineStart(ts_node_start_byte(has_body ? body : end));
+      size_t e0 = has_end ? LineStart(ts_node_start_byte(end)) : ts_node_end_byte(body);
+      if (e0 > b0) raw = std::string(src_.substr(b0, e0 - b0));
+    }
+    if (strip) {
+      std::string stripped;
+      bool at_start = true;
+      for (char c : raw) {
+        if (at_start && c == '\t') continue;
+        at_start = c == '\n';
+        stripped.push_back(c);
+      }
+      raw = std::move(stripped);
+    }
+    h.quoted = h.delimiter.find_first_of("'\"\\") != std::string::npos;
+    h.body = std::move(raw);
+    heredocs_[ts_node_start_byte(op)] = std::move(h);
+  }
+
+  std::string_view Text(TSNode n) const {
+    uint32_t b = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    return src_.substr(b, e - b);
+  }
+  int LineOf(TSNode n) const { return static_cast<int>(ts_node_start_point(n).row) + 1; }
+
+  // ------------------------------------------------------------ statements
+  static bool IsStatement(TSNode n) {
+    if (!ts_node_is_named(n)) return false;
+    std::string_view t = Type(n);
+    return t != "comment" && t != "heredoc_body" && t != "heredoc_start" && t != "heredoc_end";
+  }
+
+  // The statements among the children of `parent` from child `first` on
+  // (stopping at `stop_type` tokens when given), as a kSequence.
+  std::shared_ptr<Command> Statements(TSNode parent, uint32_t first,
+                                      std::string_view stop_field = {}) {
+    auto seq = std::make_shared<Command>();
+    seq->kind = CommandKind::kSequence;
+    seq->line = LineOf(parent);
+    for (uint32_t i = first; i < ts_node_child_count(parent); ++i) {
+      TSNode c = ts_node_child(parent, i);
+      const char* field = ts_node_field_name_for_child(parent, i);
+      if (!stop_field.empty() && field != nullptr && stop_field == field) continue;
+      if (Type(c) == "&") {
+        if (!seq->background.empty()) seq->background.back() = true;
+        continue;
+      }
+      if (!IsStatement(c)) continue;
+      seq->children.push_back(Statement(c));
+      seq->background.push_back(false);
+    }
+    return seq;
+  }
+
+  std::shared_ptr<Command> Statement(TSNode n) {
+    std::string_view t = Type(n);
+    auto cmd = std::make_shared<Command>();
+    cmd->line = LineOf(n);
+    if (t == "command" || t == "variable_assignment" || t == "variable_assignments" ||
+        t == "declaration_command" || t == "unset_command" || t == "file_redirect" ||
+        t == "herestring_redirect") {
+      return Simple(ts_node_start_byte(n), ts_node_end_byte(n), n);
+    }
+    if (t == "test_command") {
+      std::string_view text = Text(n);
+      if (text.substr(0, 2) == "((") return ArithCommand(n);
+      if (text.substr(0, 2) == "[[") {
+        cmd->kind = CommandKind::kCond;
+        for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i) {
+          TSNode c = ts_node_named_child(n, i);
+          if (Type(c) == "comment") continue;
+          cmd->cond = std::make_shared<CondExpr>(Cond(c));
+        }
+        if (!cmd->cond) throw SyntaxError{"syntax error in conditional expression"};
+        return cmd;
+      }
+      return Simple(ts_node_start_byte(n), ts_node_end_byte(n), n);
+    }
+    if (t == "list") return AndOr(n);
+    if (t == "pipeline") return Pipeline(n);
+    if (t == "negated_command") {
+      std::shared_ptr<Command> inner;
+      for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i) {
+        TSNode c = ts_node_named_child(n, i);
+        if (IsStatement(c)) inner = Statement(c);
+      }
+      if (!inner) throw SyntaxError{"syntax error near `!'"};
+      if (inner->kind != CommandKind::kPipeline) {
+        auto p = std::make_shared<Command>();
+        p->kind = CommandKind::kPipeline;
+        p->line = inner->line;
+        p->children.push_back(inner);
+        inner = p;
+      }
+      inner->negated = !inner->negated;
+      return inner;
+    }
+    if (t == "redirected_statement") return Redirected(n);
+    if (t == "subshell" || t == "compound_statement") {
+      cmd->kind = t == "subshell" ? CommandKind::kSubshell : CommandKind::kGroup;
+      cmd->children.push_back(Statements(n, 0));
+      return cmd;
+    }
+    if (t == "do_group") return Statements(n, 0);
+    if (t == "if_statement") return If(n);
+    if (t == "while_statement") {
+      cmd->kind = Text(n).substr(0, 5) == "until" ? CommandKind::kUntil : CommandKind::kWhile;
+      auto cond = std::make_shared<Command>();
+      cond->kind = CommandKind::kSequence;
+      std::shared_ptr<Command> body;
+      // By node type, not by field: field lookups are unreliable in
+      // Debian's tree-sitter 0.20 once a redirect follows `done`.
+      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+        TSNode c = ts_node_child(n, i);
+        if (Type(c) == "do_group") {
+          body = Statements(c, 0);
+        } else if (Type(c) == "&" && !cond->background.empty()) {
+          cond->background.back() = true;
+        } else if (IsStatement(c)) {
+          cond->children.push_back(Statement(c));
+          cond->background.push_back(false);
+        }
+      }
+      if (!body) throw SyntaxError{"syntax error: missing `do'"};
+      cmd->children = {cond, body};
+      return cmd;
+    }
+    if (t == "for_statement") {
+      if (Text(n).substr(0, 6) == "select") throw SyntaxError{"select is not supported"};
+      cmd->kind = CommandKind::kFor;
+      bool named = false;
+      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+        TSNode c = ts_node_child(n, i);
+        std::string_view ct = Type(c);
+        if (ct == "do_group") {
+          cmd->children.push_back(Statements(c, 0));
+        } else if (ct == "in") {
+          cmd->has_list = true;
+        } else if (!named && ct == "variable_name") {
+          cmd->name = std::string(Text(c));
+          named = true;
+        } else if (named && cmd->has_list && ts_node_is_named(c) && ct != "comment") {
+          WordsOfRange(ts_node_start_byte(c), ts_node_end_byte(c), &cmd->words);
+        }
+      }
+      if (cmd->children.empty()) throw SyntaxError{"syntax error: missing `do'"};
+      return cmd;
+    }
+    if (t == "c_style_for_statement") return ArithFor(n);
+    if (t == "case_statement") return Case(n);
+    if (t == "function_definition") {
+      cmd->kind = CommandKind::kFunction;
+      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+        TSNode c = ts_node_child(n, i);
+        std::string_view ct = Type(c);
+        if (cmd->name.empty() && ct == "word") {
+          cmd->name = std::string(Text(c));
+        } else if (ct == "file_redirect" || ct == "herestring_redirect") {
+          RedirectsOfRange(ts_node_start_byte(c), ts_node_end_byte(c), cmd.get());
+        } else if (IsStatement(c) && ct != "word") {
+          cmd->children.push_back(Statement(c));
+        }
+      }
+      if (cmd->children.empty()) throw SyntaxError{"syntax error: function body"};
+      return cmd;
+    }
+    throw SyntaxError{"unsupported construct: " + std::string(t)};
+  }
+
+  std::shared_ptr<Command> AndOr(TSNode n) {
+    auto cmd = std::make_shared<Command>();
+    cmd->kind = CommandKind::kAndOr;
+    cmd->line = LineOf(n);
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+      TSNode c = ts_node_child(n, i);
+      std::string_view t = Type(c);
+      if (t == "&&") {
+        cmd->ops.push_back(ListOp::kAnd);
+      } else if (t == "||") {
+        cmd->ops.push_back(ListOp::kOr);
+      } else if (IsStatement(c)) {
+        std::shared_ptr<Command> part = Statement(c);
+        // `a && b || c` nests to the left: flatten.
+        if (part->kind == CommandKind::kAndOr && cmd->children.empty()) {
+          *cmd = *part;
+        } else {
+          cmd->children.push_back(part);
+        }
+      }
+    }
+    if (cmd->ops.size() + 1 != cmd->children.size()) throw SyntaxError{"syntax error in a list"};
+    return cmd;
+  }
+
+  std::shared_ptr<Command> Pipeline(TSNode n) {
+    auto cmd = std::make_shared<Command>();
+    cmd->kind = CommandKind::kPipeline;
+    cmd->line = LineOf(n);
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+      TSNode c = ts_node_child(n, i);
+      std::string_view t = Type(c);
+      if (t == "|" || t == "|&") {
+        cmd->pipe_stderr.push_back(t == "|&");
+      } else if (IsStatement(c)) {
+        std::shared_ptr<Command> stage = Statement(c);
+        if (stage->kind == CommandKind::kPipeline && !stage->negated && cmd->children.empty()) {
+          *cmd = *stage;
+        } else {
+          cmd->children.push_back(stage);
+        }
+      }
+    }
+    if (cmd->pipe_stderr.size() + 1 != cmd->children.size())
+      throw SyntaxError{"syntax error in a pipeline"};
+    return cmd;
+  }
+
+  std::shared_ptr<Command> Redirected(TSNode n) {
+    TSNode body{};
+    bool has_body = false;
+    std::vector<TSNode> redirects;
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+      TSNode c = ts_node_child(n, i);
+      std::string_view ct = Type(c);
+      bool is_redirect =
+          ct == "file_redirect" || ct == "heredoc_redirect" || ct == "herestring_redirect";
+      if (is_redirect) {
+        redirects.push_back(c);
+      } else if (!has_body && IsStatement(c)) {
+        body = c;
+        has_body = true;
+      }
+    }
+    if (!has_body) throw SyntaxError{"syntax error near a redirection"};
+    std::string_view bt = Type(body);
+    std::shared_ptr<Command> cmd;
+    if (bt == "command" || (bt == "test_command" && Text(body).substr(0, 2) == "[ ")) {
+      // Words, assignments and redirections of a simple command are lexed
+      // together from its start: `grep 2>/dev/null -q x f` keeps every word.
+      uint32_t end = ts_node_end_byte(body);
+      for (TSNode r : redirects) {
+        if (Type(r) == "heredoc_redirect") {
+          end = std::max(end, HeredocLineEnd(r));
+        } else {
+          end = std::max(end, ts_node_end_byte(r));
+        }
+      }
+      cmd = Simple(ts_node_start_byte(body), end, body);
+    } else {
+      cmd = Statement(body);
+      // A redirect after `a | b` or `a && b` in this grammar hangs on the
+      // whole list; bash binds it to the last command.
+      Command* target = cmd.get();
+      while ((target->kind == CommandKind::kPipeline || target->kind == CommandKind::kAndOr) &&
+             !target->children.empty()) {
+        target = target->children.back().get();
+      }
+      for (TSNode r : redirects) {
+        uint32_t end = Type(r) == "heredoc_redirect" ? HeredocLineEnd(r) : ts_node_end_byte(r);
+        Lexer lx(*this, src_.substr(0, end), ts_node_start_byte(r));
+        lx.SimpleCommand(target, /*redirects_only=*/true);
+      }
+    }
+    // `cat <<EOF | grep x`: the rest of the heredoc's line sits inside the
+    // heredoc node.
+    for (TSNode r : redirects) {
+      if (Type(r) != "heredoc_redirect") continue;
+      for (uint32_t i = 0; i < ts_node_child_count(r); ++i) {
+        TSNode c = ts_node_child(r, i);
+        std::string_view t = Type(c);
+        if (t == "|" || t == "|&" || t == "&&" || t == "||") {
+          pending_op_ = std::string(t);
+        } else if (IsStatement(c) && t != "file_redirect" && t != "herestring_redirect" &&
+                   !pending_op_.empty()) {
+          std::shared_ptr<Command> next = Statement(c);
+          cmd = Join(cmd, pending_op_, next);
+          pending_op_.clear();
+        }
+      }
+    }
+    return cmd;
+  }
+
+  static std::shared_ptr<Command> Join(std::shared_ptr<Command> left, const std::string& op,
+                                       std::shared_ptr<Command> right) {
+    auto cmd = std::make_shared<Command>();
+    cmd->line = left->line;
+    if (op == "|" || op == "|&") {
+      cmd->kind = CommandKind::kPipeline;
+      cmd->children.push_back(left);
+      if (right->kind == CommandKind::kPipeline && !right->negated) {
+        cmd->pipe_stderr.push_back(op == "|&");
+        for (size_t i = 0; i < right->children.size(); ++i) {
+          cmd->children.push_back(right->children[i]);
+          if (i > 0) cmd->pipe_stderr.push_back(right->pipe_stderr[i - 1]);
+        }
+      } else {
+        cmd->children.push_back(right);
+        cmd->pipe_stderr.push_back(op == "|&");
+      }
+      return cmd;
+    }
+    cmd->kind = CommandKind::kAndOr;
+    cmd->children = {left, right};
+    cmd->ops = {op == "&&" ? ListOp::kAnd : ListOp::kOr};
+    return cmd;
+  }
+
+  // Where the line holding a heredoc's operator ends (its body follows).
+  uint32_t HeredocLineEnd(TSNode r) const {
+    uint32_t start = ts_node_start_byte(r);
+    size_t nl = src_.find('\n', start);
+    uint32_t end = nl == std::string_view::npos ? static_cast<uint32_t>(src_.size())
+                                                : static_cast<uint32_t>(nl);
+    return std::min(end, ts_node_end_byte(r));
+  }
+
+  std::shared_ptr<Command> Simple(uint32_t begin, uint32_t end, TSNode node) {
+    auto cmd = std::make_shared<Command>();
+    cmd->kind = CommandKind::kSimple;
+    cmd->line = LineOf(node);
+    Lexer lx(*this, src_.substr(0, end), begin);
+    lx.SimpleCommand(cmd.get(), false);
+    return cmd;
+  }
+
+  std::shared_ptr<Command> ArithCommand(TSNode n) {
+    std::string_view text = Text(n);
+    size_t close = text.rfind("))");
+    if (close == std::string_view::npos || close < 2) throw SyntaxError{"syntax error in (( ))"};
+    auto cmd = std::make_shared<Command>();
+    cmd->kind = CommandKind::kArith;
+    cmd->line = LineOf(n);
+    cmd->words.push_back(BodyWordAt(ts_node_start_byte(n) + 2, close - 2));
+    return cmd;
+  }
+
+  Word BodyWordAt(size_t offset, size_t length) {
+    Lexer lx(*this, src_.substr(0, offset + length), offset);
+    Word w;
+    w.raw = std::string(src_.substr(offset, length));
+    lx.DoubleQuoted(w, Lexer::Mode::kArith, offset + length);
+    return w;
+  }
+
+  std::shared_ptr<Command> ArithFor(TSNode n) {
+    std::string_view text = Text(n);
+    size_t open = text.find("((");
+    size_t close = std::string_view::npos;
+    int depth = 0;
+    for (size_t i = open + 2; i + 1 < text.size(); ++i) {
+      if (text[i] == '(') ++depth;
+      if (text[i] == ')') {
+        if (depth == 0 && text[i + 1] == ')') {
+          close = i;
+          break;
+        }
+        --depth;
+      }
+    }
+    if (open == std::string_view::npos || close == std::string_view::npos)
+      throw SyntaxError{"syntax error in for (( ))"};
+    auto cmd = std::make_shared<Command>();
+    cmd->kind = CommandKind::kArithFor;
+    cmd->line = LineOf(n);
+    size_t base = ts_node_start_byte(n);
+    size_t from = open + 2;
+    for (int part = 0; part < 3; ++part) {
+      size_t semi = part < 2 ? text.find(';', from) : close;
+      if (semi == std::string_view::npos || semi > close)
+        throw SyntaxError{"syntax error in for (( ))"};
+      cmd->words.push_back(BodyWordAt(base + from, semi - from));
+      from = semi + 1;
+    }
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+      TSNode c = ts_node_child(n, i);
+      if (Type(c) == "do_group" || Type(c) == "compound_statement")
+        cmd->children.push_back(Statement(c));
+    }
+    if (cmd->children.empty()) throw SyntaxError{"syntax error: missing `do'"};
+    return cmd;
+  }
+
+  std::shared_ptr<Command> If(TSNode n) {
+    auto cmd = std::make_shared<Command>();
+    cmd->kind = CommandKind::kIf;
+    cmd->line = LineOf(n);
+    // if_statement: `if` condition... `then` body... elif_clause* else_clause? `fi`
+    auto clause = [&](TSNode node, bool with_condition) {
+      auto cond = std::make_shared<Command>();
+      cond->kind = CommandKind::kSequence;
+      auto body = std::make_shared<Command>();
+      body->kind = CommandKind::kSequence;
+      bool in_body = !with_condition;
+      for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
+        TSNode c = ts_node_child(node, i);
+        std::string_view t = Type(c);
+        if (t == "then") {
+          in_body = true;
+          continue;
+        }
+        if (t == "elif_clause" || t == "else_clause") continue;
+        Command* into = in_body ? body.get() : cond.get();
+        if (t == "&" && !into->background.empty()) into->background.back() = true;
+        if (!IsStatement(c)) continue;
+        into->children.push_back(Statement(c));
+        into->background.push_back(false);
+      }
+      if (with_condition) cmd->children.push_back(cond);
+      cmd->children.push_back(body);
+    };
+    clause(n, true);
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+      TSNode c = ts_node_child(n, i);
+      if (Type(c) == "elif_clause") clause(c, true);
+      if (Type(c) == "else_clause") {
+        clause(c, false);
+        cmd->has_else = true;
+      }
+    }
+    return cmd;
+  }
+
+  std::shared_ptr<Command> Case(TSNode n) {
+    auto cmd = std::make_shared<Command>();
+    cmd->kind = CommandKind::kCase;
+    cmd->line = LineOf(n);
+    bool seen_in = false;
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+      TSNode c = ts_node_child(n, i);
+      if (Type(c) == "in") seen_in = true;
+      if (!seen_in && ts_node_is_named(c) && Type(c) != "comment") {
+        WordsOfRange(ts_node_start_byte(c), ts_node_end_byte(c), &cmd->words);
+      } else if (Type(c) == "case_item") {
+        CaseItem item;
+        item.terminator = ";;";
+        bool in_patterns = true;
+        auto body = std::make_shared<Command>();
+        body->kind = CommandKind::kSequence;
+        for (uint32_t j = 0; j < ts_node_child_count(c); ++j) {
+          TSNode k = ts_node_child(c, j);
+          std::string_view t = Type(k);
+          if (t == ")") {
+            in_patterns = false;
+            continue;
+          }
+          if (in_patterns && ts_node_is_named(k) && t != "comment") {
+            Lexer lx(*this, src_.substr(0, ts_node_end_byte(k)), ts_node_start_byte(k));
+            Word w;
+            lx.WholeWord(&w);
+            item.patterns.push_back(std::move(w));
+          } else if (t == ";;" || t == ";&" || t == ";;&") {
+            item.terminator = std::string(t);
+          } else if (t == "&" && !body->background.empty()) {
+            body->background.back() = true;
+          } else if (IsStatement(k)) {
+            body->children.push_back(Statement(k));
+            body->background.push_back(false);
+          }
+        }
+        item.body = body;
+        cmd->items.push_back(std::move(item));
+      }
+    }
+    if (cmd->words.size() != 1) throw SyntaxError{"syntax error in case"};
+    return cmd;
+  }
+
+  CondExpr Cond(TSNode n) {
+    std::string_view t = Type(n);
+    CondExpr e;
+    if (t == "parenthesized_expression") {
+      for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i) {
+        TSNode c = ts_node_named_child(n, i);
+        if (Type(c) != "comment") return Cond(c);
+      }
+      throw SyntaxError{"syntax error in conditional expression"};
+    }
+    if (t == "unary_expression") {
+      std::string op;
+      TSNode operand{};
+      bool has_operand = false;
+      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+        TSNode c = ts_node_child(n, i);
+        if (Type(c) == "test_operator" || Type(c) == "!" ||
+            (!ts_node_is_named(c) && !has_operand)) {
+          op = std::string(Text(c));
+        } else if (ts_node_is_named(c)) {
+          operand = c;
+          has_operand = true;
+        }
+      }
+      if (!has_operand) throw SyntaxError{"syntax error in conditional expression"};
+      if (op == "!") {
+        e.kind = CondExpr::Kind::kNot;
+        e.children.push_back(Cond(operand));
+        return e;
+      }
+      e.kind = CondExpr::Kind::kUnary;
+      e.op = op;
+      e.words.push_back(CondWord(operand));
+      return e;
+    }
+    if (t == "binary_expression") {
+      std::vector<TSNode> operands;
+      std::string op;
+      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+        TSNode c = ts_node_child(n, i);
+        if (!ts_node_is_named(c) || Type(c) == "test_operator") {
+          op = std::string(Text(c));
+        } else if (Type(c) != "comment") {
+          operands.push_back(c);
+        }
+      }
+      if (operands.size() != 2) throw SyntaxError{"syntax error in conditional expression"};
+      if (op == "&&" || op == "||") {
+        e.kind = op == "&&" ? CondExpr::Kind::kAnd : CondExpr::Kind::kOr;
+        e.children.push_back(Cond(operands[0]));
+        e.children.push_back(Cond(operands[1]));
+        return e;
+      }
+      e.kind = CondExpr::Kind::kBinary;
+      e.op = op;
+      e.words.push_back(CondWord(operands[0]));
+      e.words.push_back(CondWord(operands[1]));
+      return e;
+    }
+    e.kind = CondExpr::Kind::kWord;
+    e.words.push_back(CondWord(n));
+    return e;
+  }
+
+  // One operand of [[ ]]: the node's whole text is one word (a regex such as
+  // `^a(b|c)$` included), quoting and expansions as usual.
+  Word CondWord(TSNode n) {
+    Lexer lx(*this, src_.substr(0, ts_node_end_byte(n)), ts_node_start_byte(n));
+    Word w;
+    lx.WholeWord(&w);
+    return w;
+  }
+
+  void WordsOfRange(uint32_t begin, uint32_t end, std::vector<Word>* out) {
+    Lexer lx(*this, src_.substr(0, end), begin);
+    lx.Words(out);
+  }
+
+  void RedirectsOfRange(uint32_t begin, uint32_t end, Command* cmd) {
+    Lexer lx(*this, src_.substr(0, end), begin);
+    lx.SimpleCommand(cmd, true);
+  }
+
+  // Parses the program of a substitution found in the text at `at` (the
+  // `$(`, backquote or `<(`): from the tree when it has that node,
+  // otherwise by parsing the inner text alone. Returns the end offset.
+  size_t Substitution(std::string_view text, size_t at, size_t open_len, char close,
+                      std::shared_ptr<Command>* program) {
+    auto it = subs_.find(static_cast<uint32_t>(at));
+    if (it != subs_.end() && &text[0] == &src_[0]) {
+      TSNode n = it->second;
+      *program = Statements(n, 0);
+      return ts_node_end_byte(n);
+    }
+    // Find the closing delimiter by depth (a rare path: a substitution the
+    // tree does not show, e.g. inside a heredoc body built at run time).
+    size_t i = at + open_len;
+    int depth = 0;
+    for (; i < text.size(); ++i) {
+      char c = text[i];
+      if (c == '\\') {
+        ++i;
+        continue;
+      }
+      if (c == '\'' && close != '`') {
+        size_t q = text.find('\'', i + 1);
+        if (q == std::string_view::npos) break;
+        i = q;
+        continue;
+      }
+      if (close == '`' && c == '`') break;
+      if (close == ')' && c == '(') ++depth;
+      if (close == ')' && c == ')') {
+        if (depth == 0) break;
+        --depth;
+      }
+    }
+    if (i >= text.size())
+      throw SyntaxError{"unexpected EOF while looking for matching `" + std::string(1, close) +
+                        "'"};
+    std::string inner(text.substr(at + open_len, i - at - open_len));
+    ScriptParser nested;
+    ScriptResult r = nested.Parse(inner);
+    if (!r.ok()) throw SyntaxError{r.error};
+    *program = r.script;
+    return i + 1;
+  }
+
+  // ------------------------------------------------------------ the lexer
+  class Lexer {
+   public:
+    enum class Mode { kDouble, kHeredoc, kArith };
+
+    Lexer(Builder& b, std::string_view text, size_t pos) : b_(b), t_(text), i_(pos) {}
+
+    // assignments, words and redirections up to a command terminator.
+    void SimpleCommand(Command* cmd, bool redirects_only) {
+      bool leading = !redirects_only;
+      while (true) {
+        SkipBlanks();
+        if (i_ >= t_.size()) return;
+        char c = t_[i_];
+        if (c == '\n' || c == ';' || c == '|' || c == ')' ||
+            (c == '&' && !(i_ + 1 < t_.size() && t_[i_ + 1] == '>'))) {
+          return;
+        }
+        if (c == '#') return;  // a comment
+        if (Redirect(cmd)) continue;
+        if (leading && TryAssignment(cmd)) continue;
+        leading = false;
+        Word w;
+        if (!WordAt(&w))
+          throw SyntaxError{"syntax error near unexpected token `" + std::string(1, t_[i_]) + "'"};
+        // declare/local/export/readonly/typeset: assignment-like arguments.
+        if (!cmd->words.empty() && IsDeclaration(cmd->words[0])) {
+          AsAssignmentArg(&w);
+          cmd->words.push_back(std::move(w));
+          continue;
+        }
+        for (Word& each : BraceExpandWord(w)) cmd->words.push_back(std::move(each));
+      }
+    }
+
+    void Words(std::vector<Word>* out) {
+      while (true) {
+        SkipBlanks();
+        if (i_ >= t_.size()) return;
+        Word w;
+        if (!WordAt(&w)) return;
+        for (Word& each : BraceExpandWord(w)) out->push_back(std::move(each));
+      }
+    }
+
+    // The whole rest of the range is one word; metacharacters are literal.
+    void WholeWord(Word* w) {
+      size_t start = i_;
+      whole_ = true;
+      if (i_ < t_.size() && t_[i_] == '~') Tilde(w);
+      while (i_ < t_.size()) Part(w, false);
+      w->raw = std::string(t_.substr(start));
+    }
+
+    void DoubleQuoted(Word& w, Mode mode, size_t end) {
+      std::string lit;
+      auto flush = [&]() {
+        if (!lit.empty()) {
+          AddLiteral(&w, lit, true);
+          lit.clear();
+        }
+      };
+      while (i_ < end) {
+        char c = t_[i_];
+        if (mode == Mode::kDouble && c == '"') {
+          flush();
+          return;
+        }
+        if (c == '\\' && i_ + 1 < end) {
+          char n = t_[i_ + 1];
+          if (n == '$' || n == '`' || n == '\\' || (n == '"' && mode == Mode::kDouble)) {
+            lit += n;
+            i_ += 2;
+            continue;
+          }
+          if (n == '\n') {
+            i_ += 2;
+            continue;
+          }
+          lit += c;
+          ++i_;
+          continue;
+        }
+        if (c == '$' || c == '`') {
+          flush();
+          if (Dollar(&w, true)) continue;
+          lit += c;
+          ++i_;
+          continue;
+        }
+        lit += c;
+        ++i_;
+      }
+      flush();
+      if (mode == Mode::kDouble)
+        throw SyntaxError{"unexpected EOF while looking for matching `\"'"};
+    }
+
+   private:
+    static bool IsDeclaration(const Word& w) {
+      if (w.parts.size() != 1 || w.parts[0].kind != WordPart::Kind::kLiteral || w.parts[0].quoted)
+        return false;
+      const std::string& s = w.parts[0].text;
+      return s == "declare" || s == "local" || s == "export" || s == "readonly" || s == "typeset";
+    }
+
+    void SkipBlanks() {
+      while (i_ < t_.size()) {
+        if (IsBlank(t_[i_])) {
+          ++i_;
+        } else if (t_[i_] == '\\' && i_ + 1 < t_.size() && t_[i_ + 1] == '\n') {
+          i_ += 2;
+        } else {
+          break;
+        }
+      }
+    }
+
+    // `[n]>word` and friends; false when no operator starts here.
+    bool Redirect(Command* cmd) {
+      size_t j = i_;
+      int fd = -1;
+      while (j < t_.size() && t_[j] >= '0' && t_[j] <= '9') ++j;
+      if (j > i_) {
+        if (j >= t_.size() || (t_[j] != '<' && t_[j] != '>')) return false;
+        if (j - i_ > 9) return false;
+        fd = std::stoi(std::string(t_.substr(i_, j - i_)));
+      }
+      if (j < t_.size() && t_[j] == '{') return false;
+      std::string_view rest = t_.substr(j);
+      ScriptRedirect r;
+      r.fd = fd;
+      size_t len = 0;
+      bool dup = false;
+      if (rest.substr(0, 3) == "&>>") {
+        r.op = RedirectOp::kAppendBoth;
+        len = 3;
+      } else if (rest.substr(0, 2) == "&>") {
+        r.op = RedirectOp::kOutputBoth;
+        len = 2;
+      } else if (rest.substr(0, 3) == "<<<") {
+        r.op = RedirectOp::kHereString;
+        len = 3;
+      } else if (rest.substr(0, 2) == "<<") {
+        return Heredoc(cmd, fd, j);
+      } else if (rest.substr(0, 2) == ">>") {
+        r.op = RedirectOp::kAppend;
+        len = 2;
+      } else if (rest.substr(0, 2) == ">&") {
+        r.op = RedirectOp::kDuplicateOut;
+        len = 2;
+        dup = true;
+      } else if (rest.substr(0, 2) == "<&") {
+        r.op = RedirectOp::kDuplicateIn;
+        len = 2;
+        dup = true;
+      } else if (rest.substr(0, 2) == "<>") {
+        r.op = RedirectOp::kReadWrite;
+        len = 2;
+      } else if (rest.substr(0, 2) == ">|") {
+        r.op = RedirectOp::kOutput;
+        len = 2;
+      } else if (rest.substr(0, 1) == ">" && rest.substr(0, 2) != ">(") {
+        r.op = RedirectOp::kOutput;
+        len = 1;
+      } else if (rest.substr(0, 1) == "<" && rest.substr(0, 2) != "<(") {
+        r.op = RedirectOp::kInput;
+        len = 1;
+      } else {
+        return false;
+      }
+      i_ = j + len;
+      SkipBlanks();
+      if (dup && i_ < t_.size() && t_[i_] == '-' && (i_ + 1 >= t_.size() || IsMeta(t_[i_ + 1]))) {
+        AddLiteral(&r.target, "-", false);
+        r.target.raw = "-";
+        ++i_;
+        cmd->redirects.push_back(std::move(r));
+        return true;
+      }
+      if (!WordAt(&r.target)) throw SyntaxError{"syntax error near unexpected token `newline'"};
+      if (dup && r.op == RedirectOp::kDuplicateOut && fd == -1) {
+        // `>&file` (not a number) is `&>file`.
+        bool digits = !r.target.raw.empty() &&
+                      r.target.raw.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits && r.target.raw.find('$') == std::string::npos) r.op = RedirectOp::kOutputBoth;
+      }
+      cmd->redirects.push_back(std::move(r));
+      return true;
+    }
+
+    bool Heredoc(Command* cmd, int fd, size_t op_at) {
+      auto it = b_.heredocs_.find(static_cast<uint32_t>(op_at));
+      if (it == b_.heredocs_.end() || &t_[0] != &b_.src_[0])
+        throw SyntaxError{"here-document without its body"};
+      bool dash = op_at + 2 < t_.size() && t_[op_at + 2] == '-';
+      i_ = op_at + (dash ? 3 : 2);
+      SkipBlanks();
+      Word delim;
+      if (!WordAt(&delim)) throw SyntaxError{"syntax error near unexpected token `newline'"};
+      ScriptRedirect r;
+      r.fd = fd;
+      r.op = RedirectOp::kHeredoc;
+      r.heredoc_quoted = it->second.quoted;
+      if (r.heredoc_quoted) {
+        AddLiteral(&r.target, it->second.body, true);
+        if (r.target.parts.empty()) AddLiteral(&r.target, "", true);
+      } else {
+        r.target = b_.BodyWord(it->second.body, false);
+        if (r.target.parts.empty()) AddLiteral(&r.target, "", true);
+      }
+      r.target.raw = it->second.delimiter;
+      cmd->redirects.push_back(std::move(r));
+      return true;
+    }
+
+    bool TryAssignment(Command* cmd) {
+      size_t j = i_;
+      if (j >= t_.size() || !IsNameStart(t_[j])) return false;
+      while (j < t_.size() && IsNameChar(t_[j])) ++j;
+      std::string name(t_.substr(i_, j - i_));
+      std::shared_ptr<Word> index;
+      if (j < t_.size() && t_[j] == '[') {
+        size_t close = MatchBracket(j);
+        if (close == std::string_view::npos) return false;
+        index = std::make_shared<Word>(b_.BodyWordAt(j + 1, close - j - 1));
+        j = close + 1;
+      }
+      bool append = false;
+      if (j + 1 < t_.size() && t_[j] == '+' && t_[j + 1] == '=') {
+        append = true;
+        ++j;
+      }
+      if (j >= t_.size() || t_[j] != '=') return false;
+      i_ = j + 1;
+      Assignment a;
+      a.name = std::move(name);
+      a.index = std::move(index);
+      a.append = append;
+      ParseAssignmentValue(&a);
+      cmd->assignments.push_back(std::move(a));
+      return true;
+    }
+
+    void ParseAssignmentValue(Assignment* a) {
+      if (i_ < t_.size() && t_[i_] == '(') {
+        a->is_array = true;
+        ++i_;
+        while (true) {
+          while (i_ < t_.size() && (IsBlank(t_[i_]) || t_[i_] == '\n')) ++i_;
+          if (i_ >= t_.size()) throw SyntaxError{"unexpected EOF while looking for `)'"};
+          if (t_[i_] == ')') {
+            ++i_;
+            break;
+          }
+          Word w;
+          if (!WordAt(&w)) throw SyntaxError{"syntax error in an array assignment"};
+          a->elements.push_back(std::move(w));
+        }
+        return;
+      }
+      a->value = std::make_shared<Word>();
+      assignment_value_ = true;
+      WordAt(a->value.get());
+      assignment_value_ = false;
+    }
+
+    // `name=value` as an argument of declare & co.
+    void AsAssignmentArg(Word* w) {
+      if (w->parts.empty() || w->parts[0].kind != WordPart::Kind::kLiteral || w->parts[0].quoted)
+        return;
+      const std::string& first = w->parts[0].text;
+      size_t j = 0;
+      if (first.empty() || !IsNameStart(first[0])) return;
+      while (j < first.size() && IsNameChar(first[j])) ++j;
+      if (j >= first.size()) return;
+      auto a = std::make_shared<Assignment>();
+      a->name = first.substr(0, j);
+      if (first[j] == '+' && j + 1 < first.size() && first[j + 1] == '=') {
+        a->append = true;
+        ++j;
+      }
+      if (first[j] != '=') return;
+      Word value;
+      std::string rest = first.substr(j + 1);
+      if (!rest.empty()) AddLiteral(&value, rest, false);
+      for (size_t k = 1; k < w->parts.size(); ++k) value.parts.push_back(w->parts[k]);
+      if (value.parts.empty()) AddLiteral(&value, "", true);
+      if (pending_array_) {
+        a->is_array = true;
+        a->elements = std::move(pending_elements_);
+        pending_array_ = false;
+      } else {
+        a->value = std::make_shared<Word>(std::move(value));
+      }
+      w->assignment = a;
+    }
+
+    size_t MatchBracket(size_t open) const {
+      int depth = 0;
+      for (size_t k = open; k < t_.size(); ++k) {
+        if (t_[k] == '[') ++depth;
+        if (t_[k] == ']' && --depth == 0) return k;
+        if (IsBlank(t_[k]) || t_[k] == '\n') return std::string_view::npos;
+      }
+      return std::string_view::npos;
+    }
+
+    static void AddLiteral(Word* w, std::string_view s, bool quoted) {
+      if (!w->parts.empty() && w->parts.back().kind == WordPart::Kind::kLiteral &&
+          w->parts.back().quoted == quoted && !s.empty() && !w->parts.back().text.empty()) {
+        w->parts.back().text += s;
+        return;
+      }
+      WordPart p;
+      p.kind = WordPart::Kind::kLiteral;
+      p.quoted = quoted;
+      p.text = std::string(s);
+      w->parts.push_back(std::move(p));
+    }
+
+    // One word from i_; false when none starts here.
+    bool WordAt(Word* w) {
+      size_t start = i_;
+      // Tilde prefix.
+      if (i_ < t_.size() && t_[i_] == '~') Tilde(w);
+      while (i_ < t_.size()) {
+        char c = t_[i_];
+        if (IsMeta(c)) {
+          if ((c == '<' || c == '>') && i_ + 1 < t_.size() && t_[i_ + 1] == '(') {
+            ProcessSub(w);
+            continue;
+          }
+          // `name=(` inside declare arguments: an array value.
+          if (c == '(' && i_ > start && t_[i_ - 1] == '=' && !assignment_value_) {
+            Assignment tmp;
+            ParseAssignmentValue(&tmp);
+            pending_array_ = true;
+            pending_elements_ = std::move(tmp.elements);
+            continue;
+          }
+          break;
+        }
+        Part(w, false);
+        // After `=` or `:` in an assignment value, a tilde expands too.
+        if (assignment_value_ && i_ < t_.size() && t_[i_] == '~' && i_ > start &&
+            (t_[i_ - 1] == ':' || t_[i_ - 1] == '='))
+          Tilde(w);
+      }
+      if (i_ == start) return false;
+      w->raw = std::string(t_.substr(start, i_ - start));
+      if (w->parts.empty()) AddLiteral(w, "", true);
+      return true;
+    }
+
+    void Tilde(Word* w) {
+      size_t j = i_ + 1;
+      while (j < t_.size() && !IsMeta(t_[j]) && t_[j] != '/' && t_[j] != '"' && t_[j] != '\'' &&
+             t_[j] != '$' && t_[j] != '\\' && t_[j] != '`' && !(assignment_value_ && t_[j] == ':'))
+        ++j;
+      WordPart p;
+      p.kind = WordPart::Kind::kTilde;
+      p.text = std::string(t_.substr(i_ + 1, j - i_ - 1));
+      w->parts.push_back(std::move(p));
+      i_ = j;
+    }
+
+    void ProcessSub(Word* w) {
+      WordPart p;
+      p.kind = WordPart::Kind::kProcessSub;
+      p.process_output = t_[i_] == '>';
+      i_ = b_.Substitution(t_, i_, 2, ')', &p.program);
+      w->parts.push_back(std::move(p));
+    }
+
+    // One piece of an unquoted word.
+    void Part(Word* w, bool) {
+      char c = t_[i_];
+      if (c == '\\') {
+        if (i_ + 1 >= t_.size()) {
+          AddLiteral(w, "\\", true);
+          ++i_;
+          return;
+        }
+        if (t_[i_ + 1] == '\n') {
+          i_ += 2;
+          return;
+        }
+        AddLiteral(w, t_.substr(i_ + 1, 1), true);
+        i_ += 2;
+        return;
+      }
+      if (c == '\'') {
+        size_t q = t_.find('\'', i_ + 1);
+        if (q == std::string_view::npos)
+          throw SyntaxError{"unexpected EOF while looking for matching `''"};
+        AddLiteral(w, t_.substr(i_ + 1, q - i_ - 1), true);
+        if (q == i_ + 1) AddLiteral(w, "", true);
+        i_ = q + 1;
+        return;
+      }
+      if (c == '"') {
+        ++i_;
+        size_t before = w->parts.size();
+        DoubleQuoted(*w, Mode::kDouble, t_.size());
+        ++i_;  // the closing quote
+        if (w->parts.size() == before) AddLiteral(w, "", true);
+        return;
+      }
+      if (c == '$' && i_ + 1 < t_.size() && t_[i_ + 1] == '\'') {
+        size_t j = i_ + 2;
+        while (j < t_.size() && t_[j] != '\'') j += t_[j] == '\\' ? 2 : 1;
+        if (j >= t_.size()) throw SyntaxError{"unexpected EOF while looking for matching `''"};
+        AddLiteral(w, internal::DecodeAnsiC(t_.substr(i_ + 2, j - i_ - 2)), true);
+        if (j == i_ + 2) AddLiteral(w, "", true);
+        i_ = j + 1;
+        return;
+      }
+      if (c == '$' && i_ + 1 < t_.size() && t_[i_ + 1] == '"') {
+        ++i_;  // $"..." is "..." in the C locale
+        return;
+      }
+      if (c == '$' || c == '`') {
+        if (Dollar(w, false)) return;
+      }
+      if (whole_ && IsMeta(c)) {
+        AddLiteral(w, t_.substr(i_, 1), false);
+        ++i_;
+        return;
+      }
+      AddLiteral(w, t_.substr(i_, 1), false);
+      ++i_;
+    }
+
+    // $name ${...} $(...) $((...)) `...` at i_; false when `$` is literal.
+    bool Dollar(Word* w, bool quoted) {
+      char c = t_[i_];
+      WordPart p;
+      p.quoted = quoted;
+      if (c == '`') {
+        p.kind = WordPart::Kind::kCommandSub;
+        i_ = b_.Substitution(t_, i_, 1, '`', &p.program);
+        w->parts.push_back(std::move(p));
+        return true;
+      }
+      if (i_ + 1 >= t_.size()) return false;
+      char n = t_[i_ + 1];
+      if (n == '(' && i_ + 2 < t_.size() && t_[i_ + 2] == '(') {
+        size_t close = ArithEnd(i_ + 3);
+        if (close != std::string_view::npos) {
+          p.kind = WordPart::Kind::kArith;
+          p.arith = std::make_shared<Word>(b_.BodyWordAtText(t_, i_ + 3, close - i_ - 3));
+          i_ = close + 2;
+          w->parts.push_back(std::move(p));
+          return true;
+        }
+      }
+      if (n == '(') {
+        p.kind = WordPart::Kind::kCommandSub;
+        i_ = b_.Substitution(t_, i_, 2, ')', &p.program);
+        w->parts.push_back(std::move(p));
+        return true;
+      }
+      if (n == '{') {
+        size_t close = BraceEnd(i_ + 2);
+        if (close == std::string_view::npos) throw SyntaxError{"bad substitution"};
+        p.kind = WordPart::Kind::kParam;
+        p.param = std::make_shared<ParamExpansion>(ParseParam(i_ + 2, close, quoted));
+        i_ = close + 1;
+        w->parts.push_back(std::move(p));
+        return true;
+      }
+      if (IsNameStart(n)) {
+        size_t j = i_ + 1;
+        while (j < t_.size() && IsNameChar(t_[j])) ++j;
+        p.kind = WordPart::Kind::kParam;
+        p.param = std::make_shared<ParamExpansion>();
+        p.param->name = std::string(t_.substr(i_ + 1, j - i_ - 1));
+        i_ = j;
+        w->parts.push_back(std::move(p));
+        return true;
+      }
+      if ((n >= '0' && n <= '9') || std::strchr("@*#?-$!", n) != nullptr) {
+        p.kind = WordPart::Kind::kParam;
+        p.param = std::make_shared<ParamExpansion>();
+        p.param->name = std::string(1, n);
+        i_ += 2;
+        w->parts.push_back(std::move(p));
+        return true;
+      }
+      return false;
+    }
+
+    size_t ArithEnd(size_t from) const {
+      int depth = 0;
+      for (size_t k = from; k + 1 < t_.size(); ++k) {
+        if (t_[k] == '(') ++depth;
+        if (t_[k] == ')') {
+          if (depth == 0) return t_[k + 1] == ')' ? k : std::string_view::npos;
+          --depth;
+        }
+      }
+      return std::string_view::npos;
+    }
+
+    size_t BraceEnd(size_t from) const {
+      int depth = 0;
+      for (size_t k = from; k < t_.size(); ++k) {
+        char c = t_[k];
+        if (c == '\\') {
+          ++k;
+          continue;
+        }
+        if (c == '\'') {
+          size_t q = t_.find('\'', k + 1);
+          if (q == std::string_view::npos) return q;
+          k = q;
+          continue;
+        }
+        if (c == '"') {
+          for (++k; k < t_.size() && t_[k] != '"'; ++k) {
+            if (t_[k] == '\\') ++k;
+          }
+          continue;
+        }
+        if (c == '$' && k + 1 < t_.size() && t_[k + 1] == '(') {
+          auto it = b_.subs_.find(static_cast<uint32_t>(k));
+          if (it != b_.subs_.end() && &t_[0] == &b_.src_[0]) {
+            k = ts_node_end_byte(it->second) - 1;
+            continue;
+          }
+        }
+        if (c == '{') ++depth;
+        if (c == '}') {
+          if (depth == 0) return k;
+          --depth;
+        }
+      }
+      return std::string_view::npos;
+    }
+
+    // The inside of `${` ... `}`: [from, end).
+    ParamExpansion ParseParam(size_t from, size_t end, bool quoted) {
+      ParamExpansion pe;
+      size_t k = from;
+      auto at = [&](size_t pos) { return pos < end ? t_[pos] : '\0'; };
+      if (at(k) == '#' && k + 1 < end) {
+        // ${#x}, ${#a[@]}; but ${#} alone, ${#-}, ${#?} are $#-forms.
+        pe.length = true;
+        ++k;
+      } else if (at(k) == '!' && k + 1 < end) {
+        pe.indirect = true;
+        ++k;
+      }
+      size_t name_start = k;
+      if (IsNameStart(at(k))) {
+        while (k < end && IsNameChar(t_[k])) ++k;
+      } else if (at(k) >= '0' && at(k) <= '9') {
+        while (k < end && t_[k] >= '0' && t_[k] <= '9') ++k;
+      } else if (at(k) != '\0' && std::strchr("@*#?-$!", at(k)) != nullptr) {
+        ++k;
+      } else if (pe.length && name_start == end) {
+        pe.length = false;
+        pe.name = "#";
+        return pe;
+      } else {
+        throw SyntaxError{"${" + std::string(t_.substr(from, end - from)) + "}: bad substitution"};
+      }
+      pe.name = std::string(t_.substr(name_start, k - name_start));
+      if (at(k) == '[') {
+        size_t close = k;
+        int depth = 0;
+        for (; close < end; ++close) {
+          if (t_[close] == '[') ++depth;
+          if (t_[close] == ']' && --depth == 0) break;
+        }
+        if (close >= end) throw SyntaxError{"bad substitution"};
+        pe.subscript = std::make_shared<Word>(b_.BodyWordAtText(t_, k + 1, close - k - 1));
+        k = close + 1;
+      }
+      if (pe.indirect && (at(k) == '*' || at(k) == '@') && k + 1 == end && !pe.subscript) {
+        pe.indirect = false;
+        pe.prefix_names = true;
+        pe.transform = at(k);
+        return pe;
+      }
+      if (k == end) return pe;
+      if (pe.length) throw SyntaxError{"bad substitution"};
+      auto operand = [&](size_t a, size_t b) {
+        return std::make_shared<Word>(OperandWord(a, b, quoted));
+      };
+      char c = at(k);
+      if (c == ':') {
+        char d = at(k + 1);
+        if (d == '-' || d == '=' || d == '?' || d == '+') {
+          pe.colon = true;
+          pe.op = d == '-'   ? ParamExpansion::Op::kDefault
+                  : d == '=' ? ParamExpansion::Op::kAssign
+                  : d == '?' ? ParamExpansion::Op::kError
+                             : ParamExpansion::Op::kAlternate;
+          pe.operand = operand(k + 2, end);
+          return pe;
+        }
+        pe.op = ParamExpansion::Op::kSubstring;
+        // offset[:length]; a ':' inside ?: is rare.
+        size_t colon = std::string_view::npos;
+        int depth = 0;
+        for (size_t m = k + 1; m < end; ++m) {
+          if (t_[m] == '(') ++depth;
+          if (t_[m] == ')') --depth;
+          if (t_[m] == '?') ++depth;
+          if (t_[m] == ':' && depth == 0) {
+            colon = m;
+            break;
+          }
+          if (t_[m] == ':' && depth > 0) --depth;
+        }
+        size_t off_end = colon == std::string_view::npos ? end : colon;
+        pe.operand = std::make_shared<Word>(b_.BodyWordAtText(t_, k + 1, off_end - k - 1));
+        if (colon != std::string_view::npos)
+          pe.operand2 = std::make_shared<Word>(b_.BodyWordAtText(t_, colon + 1, end - colon - 1));
+        return pe;
+      }
+      if (c == '-' || c == '=' || c == '?' || c == '+') {
+        pe.op = c == '-'   ? ParamExpansion::Op::kDefault
+                : c == '=' ? ParamExpansion::Op::kAssign
+                : c == '?' ? ParamExpansion::Op::kError
+                           : ParamExpansion::Op::kAlternate;
+        pe.operand = operand(k + 1, end);
+        return pe;
+      }
+      if (c == '#' || c == '%') {
+        bool large = at(k + 1) == c;
+        pe.op = c == '#' ? (large ? ParamExpansion::Op::kRemoveLargePrefix
+                                  : ParamExpansion::Op::kRemoveSmallPrefix)
+                         : (large ? ParamExpansion::Op::kRemoveLargeSuffix
+                                  : ParamExpansion::Op::kRemoveSmallSuffix);
+        pe.operand = std::make_shared<Word>(OperandWord(k + (large ? 2 : 1), end, false));
+        return pe;
+      }
+      if (c == '/') {
+        size_t p = k + 1;
+        pe.op = ParamExpansion::Op::kReplaceFirst;
+        if (at(p) == '/') {
+          pe.op = ParamExpansion::Op::kReplaceAll;
+          ++p;
+        } else if (at(p) == '#') {
+          pe.op = ParamExpansion::Op::kReplacePrefix;
+          ++p;
+        } else if (at(p) == '%') {
+          pe.op = ParamExpansion::Op::kReplaceSuffix;
+          ++p;
+        }
+        // The pattern ends at the first unquoted, unescaped '/'.
+        size_t slash = p;
+        for (; slash < end; ++slash) {
+          if (t_[slash] == '\\') {
+            ++slash;
+            continue;
+          }
+          if (t_[slash] == '\'' && !quoted) {
+            size_t q = t_.find('\'', slash + 1);
+            if (q != std::string_view::npos && q < end) slash = q;
+            continue;
+          }
+          if (t_[slash] == '/') break;
+        }
+        pe.operand = std::make_shared<Word>(OperandWord(p, std::min(slash, end), false));
+        if (slash < end) pe.operand2 = operand(slash + 1, end);
+        return pe;
+      }
+      if (c == '^' || c == ',') {
+        bool all = at(k + 1) == c;
+        pe.op = c == '^' ? (all ? ParamExpansion::Op::kUpperAll : ParamExpansion::Op::kUpperFirst)
+                         : (all ? ParamExpansion::Op::kLowerAll : ParamExpansion::Op::kLowerFirst);
+        pe.operand = operand(k + (all ? 2 : 1), end);
+        return pe;
+      }
+      if (c == '@' && k + 2 == end) {
+        pe.op = ParamExpansion::Op::kTransform;
+        pe.transform = at(k + 1);
+        return pe;
+      }
+      throw SyntaxError{"${" + std::string(t_.substr(from, end - from)) + "}: bad substitution"};
+    }
+
+    // The word of `${x:-word}`: in double quotes its parts are quoted, but
+    // quotes inside it still group (bash removes them).
+    Word OperandWord(size_t a, size_t b, bool quoted) {
+      Lexer sub(b_, t_.substr(0, b), a);
+      sub.whole_ = true;
+      Word w;
+      if (quoted) {
+        // Inside "...": like a double-quoted string whose `"` pairs are
+        // removed; single quotes are literal.
+        while (sub.i_ < b) {
+          if (sub.t_[sub.i_] == '"') {
+            ++sub.i_;
+            sub.DoubleQuoted(w, Mode::kDouble, b);
+            ++sub.i_;
+            continue;
+          }
+          size_t before = sub.i_;
+          std::string_view piece = sub.t_.substr(before, 1);
+          if (piece[0] == '$' || piece[0] == '`') {
+            if (sub.Dollar(&w, true)) continue;
+          }
+          if (piece[0] == '\\' && before + 1 < b) {
+            char n = sub.t_[before + 1];
+            if (n == '$' || n == '`' || n == '\\' || n == '"' || n == '}') {
+              AddLiteral(&w, sub.t_.substr(before + 1, 1), true);
+              sub.i_ += 2;
+              continue;
+            }
+          }
+          AddLiteral(&w, piece, true);
+          ++sub.i_;
+        }
+      } else {
+        while (sub.i_ < b) sub.Part(&w, false);
+      }
+      w.raw = std::string(t_.substr(a, b - a));
+      if (w.parts.empty()) AddLiteral(&w, "", quoted);
+      return w;
+    }
+
+    Builder& b_;
+    std::string_view t_;
+    size_t i_;
+    bool whole_ = false;
+    bool assignment_value_ = false;
+    bool pending_array_ = false;
+    std::vector<Word> pending_elements_;
+
+    friend class Builder;
+  };
+
+  // An arithmetic (or subscript) text inside `text` at [offset, +length).
+  Word BodyWordAtText(std::string_view text, size_t offset, size_t length) {
+    Lexer lx(*this, text.substr(0, offset + length), offset);
+    Word w;
+    w.raw = std::string(text.substr(offset, length));
+    lx.DoubleQuoted(w, Lexer::Mode::kArith, offset + length);
+    return w;
+  }
+
+  std::string_view src_;
+  TSParser* parser_;
+  std::map<uint32_t, TSNode> subs_;
+  std::map<uint32_t, Heredoc> heredocs_;
+  std::string pending_op_;
+};
+
+}  // namespace
+
+struct ScriptParser::Impl {
+  ParserPtr parser{ts_parser_new()};
+};
+
+ScriptParser::ScriptParser() : impl_(std::make_unique<Impl>()) {
+  ts_parser_set_language(impl_->parser.get(), tree_sitter_bash());
+}
+ScriptParser::~ScriptParser() = default;
+
+namespace {
+
+// The deepest-first ERROR or MISSING node, for the message.
+bool FindError(TSNode n, std::string_view src, std::string* message) {
+  if (ts_node_is_missing(n)) {
+    *message = "syntax error: missing `" + std::string(ts_node_type(n)) + "'";
+    return true;
+  }
+  if (std::string_view(ts_node_type(n)) == "ERROR") {
+    uint32_t b = ts_node_start_byte(n);
+    // bash names the first token it could not take.
+    size_t e = b;
+    while (e < src.size() && !IsMeta(src[e])) ++e;
+    if (e == b && b < src.size()) ++e;
+    std::string token(src.substr(b, e - b));
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+      if (FindError(ts_node_child(n, i), src, message)) return true;
+    }
+    *message = "syntax error near unexpected token `" + (token.empty() ? "newline" : token) + "'";
+    return true;
+  }
+  if (!ts_node_has_error(n)) return false;
+  for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
+    if (FindError(ts_node_child(n, i), src, message)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ScriptResult ScriptParser::Parse(std::string_view source) {
+  ScriptResult result;
+  TreePtr tree(ts_parser_parse_string(impl_->parser.get(), nullptr, source.data(),
+                                      static_cast<uint32_t>(source.size())));
+  if (!tree) {
+    result.error = "the parser gave no tree";
+    return result;
+  }
+  TSNode root = ts_tree_root_node(tree.get());
+  if (ts_node_has_error(root)) {
+    if (!FindError(root, source, &result.error)) result.error = "syntax error";
+    return result;
+  }
+  try {
+    Builder builder(source, impl_->parser.get());
+    result.script = builder.Program(root);
+  } catch (const SyntaxError& e) {
+    result.error = e.message;
+    result.script.reset();
+  }
+  return result;
+}
+
+Word ParseHeredocText(std::string_view text) {
+  ScriptParser unused;
+  Builder builder(text, nullptr);
+  try {
+    return builder.BodyWord(text, false);
+  } catch (const SyntaxError&) {
+    Word w;
+    WordPart p;
+    p.quoted = true;
+    p.text = std::string(text);
+    w.parts.push_back(std::move(p));
+    return w;
+  }
+}
+
+}  // namespace memhook::parser::ast

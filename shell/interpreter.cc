@@ -1,0 +1,3535 @@
+// The tree-walking interpreter: expansion in bash's order, control flow,
+// redirections over a descriptor table, builtins, and the utilities of
+// utils/ run on the same streams.
+//
+// Pipelines run their stages in order, each stage's output buffered and
+// handed to the next as its input; a stage whose reader is a plain
+// `head -n N` (or `-c N`) stops once that reader has what it takes, as
+// SIGPIPE stops a real producer.
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "parser/ast.h"
+#include "shell/arith.h"
+#include "shell/printf.h"
+#include "shell/shell.h"
+#include "shell/test_expr.h"
+
+namespace memhook::shell {
+namespace {
+
+using parser::RedirectOp;
+using parser::ast::Assignment;
+using parser::ast::CaseItem;
+using parser::ast::Command;
+using parser::ast::CommandKind;
+using parser::ast::CondExpr;
+using parser::ast::ParamExpansion;
+using parser::ast::ScriptRedirect;
+using parser::ast::Word;
+using parser::ast::WordPart;
+
+// ------------------------------------------------------------ unwinding
+struct Abort {
+  ShellResult::Outcome outcome;
+  std::string reason;
+};
+struct BreakLoop {
+  int levels;
+};
+struct ContinueLoop {
+  int levels;
+};
+struct ReturnFromFunction {
+  int status;
+};
+struct ExitShell {
+  int status;
+};
+// A write to a pipe whose reader has gone (SIGPIPE).
+struct BrokenPipe {};
+// An expansion error: the command fails (status 1); a non-interactive
+// shell stops for some of them (`${x?}`, bad substitution).
+struct ExpansionError {
+  bool fatal;
+  int status = 1;  // the shell's exit status when fatal
+};
+
+// ------------------------------------------------------------ streams
+// Where bytes written to a descriptor go.
+struct Sink {
+  std::string data;
+  uint64_t lines = 0;
+  bool discard = false;  // /dev/null
+  // What the reader of this pipe takes at most (head -n N): once met, the
+  // next write breaks the pipe.
+  utils::OutputNeed need;
+  bool Satisfied() const { return lines >= need.lines || data.size() >= need.bytes; }
+};
+
+// An open descriptor: a readable buffer with its offset, or a sink.
+struct OpenFile {
+  std::shared_ptr<Sink> sink;          // writable
+  std::shared_ptr<std::string> input;  // readable
+  size_t offset = 0;
+  bool regular = false;  // a `< file` (wc and read behave per type)
+};
+using FdTable = std::array<std::shared_ptr<OpenFile>, 10>;
+
+// ------------------------------------------------------------ variables
+struct Variable {
+  std::string value;
+  std::map<int64_t, std::string> array;  // indexed arrays
+  bool is_array = false;
+  bool exported = false;
+  bool readonly = false;
+  bool integer = false;
+  bool declared_unset = false;  // `local x` / `declare x` without a value
+};
+
+struct State {
+  std::map<std::string, Variable> globals;
+  std::vector<std::map<std::string, Variable>> locals;  // function scopes
+  std::map<std::string, std::shared_ptr<Command>> functions;
+  std::vector<std::string> positional;  // $1...
+  std::string cwd;
+  int last_status = 0;
+  std::vector<int> pipestatus{0};
+  bool errexit = false, nounset = false, pipefail = false;
+  bool nullglob = false, dotglob = false, globstar = false, failglob = false, nocaseglob = false,
+       nocasematch = false;
+  std::shared_ptr<Command> exit_trap;
+  int line = 1;
+};
+
+bool IsName(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+std::string Normalise(std::string_view absolute) {
+  std::vector<std::string> stack;
+  size_t i = 0;
+  while (i <= absolute.size()) {
+    size_t slash = absolute.find('/', i);
+    if (slash == std::string_view::npos) slash = absolute.size();
+    std::string seg(absolute.substr(i, slash - i));
+    i = slash + 1;
+    if (seg.empty() || seg == ".") continue;
+    if (seg == "..") {
+      if (!stack.empty()) stack.pop_back();
+      continue;
+    }
+    stack.push_back(std::move(seg));
+  }
+  std::string out;
+  for (const std::string& s : stack) out += "/" + s;
+  return out.empty() ? "/" : out;
+}
+
+bool IsInside(std::string_view path, std::string_view dir) {
+  return path == dir ||
+         (path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/');
+}
+
+std::string ToString(int64_t v) { return std::to_string(v); }
+
+// A glob pattern with the characters that were quoted escaped.
+struct Field {
+  std::string text;
+  std::string pattern;
+  bool glob = false;  // an unquoted * ? [ is in it
+  bool keep = false;  // quoted text (even empty) makes the field survive
+};
+
+class Interpreter;
+
+// Arithmetic's view of the interpreter's variables.
+class Vars final : public ArithVars {
+ public:
+  explicit Vars(Interpreter& in) : in_(in) {}
+  std::optional<std::string> Get(std::string_view name, std::optional<int64_t> index) override;
+  bool Set(std::string_view name, std::optional<int64_t> index, int64_t value,
+           std::string* error) override;
+
+ private:
+  Interpreter& in_;
+};
+
+class Interpreter {
+ public:
+  Interpreter(vfs::Store& store, const ShellOptions& options)
+      : store_(store), options_(options), start_(std::chrono::steady_clock::now()) {
+    state_.cwd = options.util.cwd;
+    for (const std::string& entry : options.environment) {
+      size_t eq = entry.find('=');
+      if (eq == std::string::npos) continue;
+      std::string name = entry.substr(0, eq);
+      if (!IsName(name)) continue;
+      Variable& v = state_.globals[name];
+      v.value = entry.substr(eq + 1);
+      v.exported = true;
+    }
+    state_.globals["PWD"].value = state_.cwd;
+    state_.globals["PWD"].exported = true;
+    if (!state_.globals.count("HOME")) state_.globals["HOME"].value = options.util.home;
+    state_.globals["IFS"].value = " \t\n";
+    out_ = std::make_shared<Sink>();
+    err_ = std::make_shared<Sink>();
+    fds_[0] = std::make_shared<OpenFile>();
+    fds_[0]->input = std::make_shared<std::string>();
+    fds_[1] = std::make_shared<OpenFile>();
+    fds_[1]->sink = out_;
+    fds_[2] = std::make_shared<OpenFile>();
+    fds_[2]->sink = err_;
+  }
+
+  ShellResult Run(std::string_view source) {
+    ShellResult result;
+    parser::ast::ScriptParser parser;
+    parser::ast::ScriptResult parsed = parser.Parse(source);
+    if (!parsed.ok()) {
+      // bash -c on a syntax error: one message, status 2, nothing run.
+      if (parsed.error.rfind("unsupported", 0) == 0 ||
+          parsed.error.find("not supported") != std::string::npos ||
+          parsed.error.find("without its body") != std::string::npos) {
+        result.outcome = ShellResult::Outcome::kUnsupported;
+        result.reason = parsed.error;
+        return result;
+      }
+      result.outcome = ShellResult::Outcome::kUnsupported;
+      result.reason = "the command could not be parsed exactly (" + parsed.error + ")";
+      return result;
+    }
+    try {
+      try {
+        Execute(*parsed.script);
+      } catch (const ExitShell& e) {
+        state_.last_status = e.status;
+      } catch (const ReturnFromFunction& e) {
+        state_.last_status = e.status;
+      } catch (const BreakLoop&) {
+      } catch (const ContinueLoop&) {
+      } catch (const BrokenPipe&) {
+        state_.last_status = 141;
+      } catch (const ExpansionError&) {
+        state_.last_status = state_.last_status == 0 ? 1 : state_.last_status;
+      }
+      RunExitTrap();
+    } catch (const Abort& a) {
+      result.outcome = a.outcome;
+      result.reason = a.reason;
+      return result;
+    }
+    result.out = std::move(out_->data);
+    result.err = std::move(err_->data);
+    result.status = state_.last_status & 255;
+    return result;
+  }
+
+  // ---------------------------------------------------------- variables
+  Variable* Find(std::string_view name) {
+    for (auto it = state_.locals.rbegin(); it != state_.locals.rend(); ++it) {
+      auto found = it->find(std::string(name));
+      if (found != it->end()) return &found->second;
+    }
+    auto found = state_.globals.find(std::string(name));
+    return found == state_.globals.end() ? nullptr : &found->second;
+  }
+
+  std::optional<std::string> GetScalar(std::string_view name) {
+    if (name == "?") return ToString(state_.last_status);
+    if (name == "#") return ToString(static_cast<int64_t>(state_.positional.size()));
+    if (name == "$") return ToString(static_cast<int64_t>(getpid()));
+    if (name == "!") return std::nullopt;
+    if (name == "-") return std::string("hB");
+    if (name == "0") return std::string("bash");
+    if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) {
+      size_t n = std::stoul(std::string(name));
+      if (n >= 1 && n <= state_.positional.size()) return state_.positional[n - 1];
+      return std::nullopt;
+    }
+    if (name == "@" || name == "*") return JoinPositional(name == "*");
+    if (name == "RANDOM") return ToString(static_cast<int64_t>(random_() % 32768));
+    if (name == "LINENO") return ToString(state_.line);
+    if (name == "SECONDS") {
+      return ToString(std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now() - start_)
+                          .count());
+    }
+    if (name == "PIPESTATUS") {
+      return ToString(state_.pipestatus.empty() ? 0 : state_.pipestatus[0]);
+    }
+    Variable* v = Find(name);
+    if (v == nullptr || v->declared_unset) return std::nullopt;
+    if (v->is_array) {
+      auto it = v->array.find(0);
+      if (it == v->array.end()) return std::nullopt;
+      return it->second;
+    }
+    return v->value;
+  }
+
+  std::string JoinPositional(bool star) {
+    std::string sep = " ";
+    if (star) {
+      std::optional<std::string> ifs = GetScalar("IFS");
+      sep = ifs ? ifs->substr(0, 1) : " ";
+    }
+    std::string out;
+    for (size_t i = 0; i < state_.positional.size(); ++i) {
+      if (i) out += sep;
+      out += state_.positional[i];
+    }
+    return out;
+  }
+
+  // The elements of `name` for ${name[@]}: positional for @/*.
+  std::vector<std::string> ArrayValues(std::string_view name, bool* set) {
+    std::vector<std::string> values;
+    *set = false;
+    if (name == "@" || name == "*") {
+      *set = !state_.positional.empty();
+      return state_.positional;
+    }
+    if (name == "PIPESTATUS") {
+      *set = true;
+      for (int s : state_.pipestatus) values.push_back(ToString(s));
+      return values;
+    }
+    Variable* v = Find(name);
+    if (v == nullptr || v->declared_unset) return values;
+    *set = true;
+    if (!v->is_array) {
+      values.push_back(v->value);
+      return values;
+    }
+    for (const auto& [k, val] : v->array) values.push_back(val);
+    if (values.empty()) *set = false;
+    return values;
+  }
+
+  // The scope a new assignment goes to: an existing local, else global.
+  Variable& Lookup(const std::string& name) {
+    Variable* v = Find(name);
+    if (v != nullptr) return *v;
+    return state_.globals[name];
+  }
+
+  void CheckWritable(const std::string& name, const Variable& v) {
+    if (v.readonly) {
+      Error(name + ": readonly variable");
+      throw ExpansionError{true};
+    }
+  }
+
+  void SetScalar(const std::string& name, const std::string& value, bool append = false) {
+    Variable& v = Lookup(name);
+    CheckWritable(name, v);
+    v.declared_unset = false;
+    std::string val = value;
+    if (v.integer)
+      val =
+          ToString(Arith(append ? (v.value.empty() ? "0" : v.value) + "+(" + value + ")" : value));
+    else if (append)
+      val = (v.is_array ? (v.array.count(0) ? v.array[0] : "") : v.value) + value;
+    if (v.is_array) {
+      v.array[0] = val;
+    } else {
+      v.value = val;
+    }
+    if (name == "PWD") state_.cwd = val;
+  }
+
+  void SetElement(const std::string& name, int64_t index, const std::string& value,
+                  bool append = false) {
+    Variable& v = Lookup(name);
+    CheckWritable(name, v);
+    v.declared_unset = false;
+    if (!v.is_array) {
+      v.is_array = true;
+      if (!v.value.empty() || Find(name) != nullptr) v.array[0] = v.value;
+      v.value.clear();
+    }
+    if (index < 0) {
+      int64_t size = v.array.empty() ? 0 : v.array.rbegin()->first + 1;
+      index += size;
+      if (index < 0) {
+        Error(name + "[" + ToString(index - size) + "]: bad array subscript");
+        throw ExpansionError{false};
+      }
+    }
+    v.array[index] = append ? v.array[index] + value : value;
+  }
+
+  void Unset(const std::string& name) {
+    for (auto it = state_.locals.rbegin(); it != state_.locals.rend(); ++it) {
+      auto found = it->find(name);
+      if (found != it->end()) {
+        if (found->second.readonly) {
+          Error("unset: " + name + ": cannot unset: readonly variable");
+          throw ExpansionError{false};
+        }
+        found->second = Variable();
+        found->second.declared_unset = true;
+        return;
+      }
+    }
+    auto found = state_.globals.find(name);
+    if (found != state_.globals.end()) {
+      if (found->second.readonly) {
+        Error("unset: " + name + ": cannot unset: readonly variable");
+        throw ExpansionError{false};
+      }
+      state_.globals.erase(found);
+    }
+  }
+
+  std::vector<std::string> Environment() {
+    std::map<std::string, std::string> env;
+    auto add = [&](const std::map<std::string, Variable>& scope) {
+      for (const auto& [name, v] : scope) {
+        if (v.exported && !v.declared_unset)
+          env[name] = v.is_array ? (v.array.count(0) ? v.array.at(0) : "") : v.value;
+        else if (env.count(name) && !v.exported)
+          env.erase(name);
+      }
+    };
+    add(state_.globals);
+    for (const auto& scope : state_.locals) add(scope);
+    std::vector<std::string> out;
+    for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+    return out;
+  }
+
+  // ---------------------------------------------------------- output
+  void Write(int fd, std::string_view bytes) {
+    if (bytes.empty()) return;
+    if (fd < 0 || fd > 9 || !fds_[fd] || !fds_[fd]->sink) {
+      if (fd == 2 || !fds_[2] || !fds_[2]->sink) return;
+      Error("echo: write error: Bad file descriptor");
+      return;
+    }
+    Sink& sink = *fds_[fd]->sink;
+    if (sink.discard) return;
+    if (sink.Satisfied()) throw BrokenPipe{};
+    sink.data.append(bytes);
+    sink.lines += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+    total_output_ += bytes.size();
+    if (total_output_ > options_.limits.max_output_bytes)
+      throw Abort{ShellResult::Outcome::kLimit, "the output limit was reached"};
+  }
+
+  void Error(const std::string& message) {
+    std::string line = "bash: line " + ToString(state_.line) + ": " + message + "\n";
+    if (fds_[2] && fds_[2]->sink && !fds_[2]->sink->discard) {
+      fds_[2]->sink->data += line;
+      total_output_ += line.size();
+    }
+  }
+
+  void CheckTime() {
+    if (options_.limits.max_millis <= 0) return;
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - start_)
+                       .count();
+    if (elapsed > options_.limits.max_millis)
+      throw Abort{ShellResult::Outcome::kLimit,
+                  "the time limit (" + ToString(options_.limits.max_millis) + " ms) was reached"};
+  }
+
+  void CountIteration() {
+    if (++iterations_ > options_.limits.max_loop_iterations)
+      throw Abort{ShellResult::Outcome::kLimit,
+                  "the loop limit (" +
+                      ToString(static_cast<int64_t>(options_.limits.max_loop_iterations)) +
+                      " iterations) was reached"};
+    if ((iterations_ & 1023) == 0) CheckTime();
+  }
+
+  // ---------------------------------------------------------- execution
+  void Execute(const Command& cmd) {
+    switch (cmd.kind) {
+      case CommandKind::kSequence:
+        for (size_t i = 0; i < cmd.children.size(); ++i) {
+          if (cmd.background[i])
+            throw Abort{ShellResult::Outcome::kUnsupported, "a background job (&)"};
+          Execute(*cmd.children[i]);
+        }
+        return;
+      case CommandKind::kAndOr: {
+        ++in_condition_;
+        for (size_t i = 0; i < cmd.children.size(); ++i) {
+          if (i > 0) {
+            bool run = cmd.ops[i - 1] == parser::ListOp::kAnd ? state_.last_status == 0
+                                                              : state_.last_status != 0;
+            if (!run) continue;
+          }
+          if (i + 1 == cmd.children.size()) --in_condition_;
+          Execute(*cmd.children[i]);
+          if (i + 1 == cmd.children.size()) ++in_condition_;
+        }
+        --in_condition_;
+        return;
+      }
+      default:
+        break;
+    }
+    WithRedirects(cmd, [&]() { ExecuteBody(cmd); });
+  }
+
+  void MaybeErrexit(const Command& cmd) {
+    if (state_.errexit && state_.last_status != 0 && in_condition_ == 0 &&
+        !(cmd.kind == CommandKind::kPipeline && cmd.negated))
+      throw ExitShell{state_.last_status};
+  }
+
+  void ExecuteBody(const Command& cmd) {
+    switch (cmd.kind) {
+      case CommandKind::kSimple:
+        state_.line = cmd.line;
+        RunSimple(cmd);
+        MaybeErrexit(cmd);
+        return;
+      case CommandKind::kPipeline:
+        RunPipeline(cmd);
+        MaybeErrexit(cmd);
+        return;
+      case CommandKind::kSubshell:
+        Subshell([&]() { Execute(*cmd.children[0]); });
+        MaybeErrexit(cmd);
+        return;
+      case CommandKind::kGroup:
+        Execute(*cmd.children[0]);
+        return;
+      case CommandKind::kIf: {
+        size_t i = 0;
+        for (; i + 1 < cmd.children.size() || (i + 1 == cmd.children.size() && !cmd.has_else);
+             i += 2) {
+          if (i + 1 >= cmd.children.size()) break;
+          Condition(*cmd.children[i]);
+          if (state_.last_status == 0) {
+            Execute(*cmd.children[i + 1]);
+            return;
+          }
+        }
+        if (cmd.has_else) {
+          Execute(*cmd.children.back());
+        } else {
+          state_.last_status = 0;
+        }
+        return;
+      }
+      case CommandKind::kWhile:
+      case CommandKind::kUntil: {
+        int status = 0;
+        ++loop_depth_;
+        try {
+          while (true) {
+            CountIteration();
+            Condition(*cmd.children[0]);
+            bool go =
+                cmd.kind == CommandKind::kWhile ? state_.last_status == 0 : state_.last_status != 0;
+            if (!go) break;
+            try {
+              Execute(*cmd.children[1]);
+            } catch (const ContinueLoop& c) {
+              if (c.levels > 1) {
+                --loop_depth_;
+                throw ContinueLoop{c.levels - 1};
+              }
+            }
+            status = state_.last_status;
+          }
+        } catch (const BreakLoop& b) {
+          --loop_depth_;
+          if (b.levels > 1) throw BreakLoop{b.levels - 1};
+          state_.last_status = 0;
+          return;
+        }
+        --loop_depth_;
+        state_.last_status = status;
+        return;
+      }
+      case CommandKind::kFor: {
+        std::vector<std::string> items;
+        if (cmd.has_list) {
+          for (const Word& w : cmd.words) ExpandInto(w, &items);
+        } else {
+          items = state_.positional;
+        }
+        int status = 0;
+        ++loop_depth_;
+        try {
+          for (const std::string& item : items) {
+            CountIteration();
+            SetScalar(cmd.name, item);
+            try {
+              Execute(*cmd.children[0]);
+            } catch (const ContinueLoop& c) {
+              if (c.levels > 1) {
+                --loop_depth_;
+                throw ContinueLoop{c.levels - 1};
+              }
+            }
+            status = state_.last_status;
+          }
+        } catch (const BreakLoop& b) {
+          --loop_depth_;
+          if (b.levels > 1) throw BreakLoop{b.levels - 1};
+          state_.last_status = 0;
+          return;
+        }
+        --loop_depth_;
+        state_.last_status = status;
+        return;
+      }
+      case CommandKind::kArithFor: {
+        auto eval = [&](const Word& w, bool empty_true) -> int64_t {
+          std::string text = ExpandArithText(w);
+          if (text.find_first_not_of(" \t\n") == std::string::npos) return empty_true ? 1 : 0;
+          return Arith(text);
+        };
+        eval(cmd.words[0], false);
+        int status = 0;
+        ++loop_depth_;
+        try {
+          while (true) {
+            CountIteration();
+            if (eval(cmd.words[1], true) == 0) break;
+            try {
+              Execute(*cmd.children[0]);
+            } catch (const ContinueLoop& c) {
+              if (c.levels > 1) {
+                --loop_depth_;
+                throw ContinueLoop{c.levels - 1};
+              }
+            }
+            status = state_.last_status;
+            eval(cmd.words[2], false);
+          }
+        } catch (const BreakLoop& b) {
+          --loop_depth_;
+          if (b.levels > 1) throw BreakLoop{b.levels - 1};
+          state_.last_status = 0;
+          return;
+        }
+        --loop_depth_;
+        state_.last_status = status;
+        return;
+      }
+      case CommandKind::kCase: {
+        std::string subject = ExpandOne(cmd.words[0]);
+        state_.last_status = 0;
+        for (size_t i = 0; i < cmd.items.size(); ++i) {
+          const CaseItem& item = cmd.items[i];
+          bool matched = false;
+          for (const Word& p : item.patterns) {
+            if (PatternMatch(ExpandPattern(p), subject, state_.nocasematch)) {
+              matched = true;
+              break;
+            }
+          }
+          if (!matched) continue;
+          while (true) {
+            if (cmd.items[i].body) Execute(*cmd.items[i].body);
+            if (cmd.items[i].terminator == ";&" && i + 1 < cmd.items.size()) {
+              ++i;
+              continue;
+            }
+            break;
+          }
+          return;
+        }
+        return;
+      }
+      case CommandKind::kFunction:
+        state_.functions[cmd.name] = cmd.children[0];
+        state_.last_status = 0;
+        return;
+      case CommandKind::kCond: {
+        state_.line = cmd.line;
+        bool r = EvalCond(*cmd.cond);
+        state_.last_status = r ? 0 : 1;
+        if (cond_error_) {
+          state_.last_status = 2;
+          cond_error_ = false;
+        }
+        MaybeErrexit(cmd);
+        return;
+      }
+      case CommandKind::kArith: {
+        state_.line = cmd.line;
+        std::string text = ExpandArithText(cmd.words[0]);
+        int64_t v = 0;
+        try {
+          v = Arith(text);
+        } catch (const ExpansionError&) {
+          state_.last_status = 1;
+          return;
+        }
+        state_.last_status = v != 0 ? 0 : 1;
+        MaybeErrexit(cmd);
+        return;
+      }
+      default:
+        throw Abort{ShellResult::Outcome::kUnsupported, "this construct"};
+    }
+  }
+
+  void Condition(const Command& cmd) {
+    ++in_condition_;
+    try {
+      Execute(cmd);
+    } catch (...) {
+      --in_condition_;
+      throw;
+    }
+    --in_condition_;
+  }
+
+  template <typename Fn>
+  void Subshell(Fn&& fn) {
+    if (++nesting_ > options_.limits.max_nesting)
+      throw Abort{ShellResult::Outcome::kLimit, "the nesting limit was reached"};
+    State saved = state_;
+    FdTable saved_fds = fds_;
+    int status = 0;
+    try {
+      fn();
+      status = state_.last_status;
+    } catch (const ExitShell& e) {
+      status = e.status;
+    } catch (const ReturnFromFunction& e) {
+      status = e.status;
+    } catch (const BreakLoop&) {
+      status = state_.last_status;
+    } catch (const ContinueLoop&) {
+      status = state_.last_status;
+    } catch (const ExpansionError&) {
+      status = 1;
+    } catch (...) {
+      state_ = std::move(saved);
+      fds_ = saved_fds;
+      --nesting_;
+      throw;
+    }
+    RunExitTrap();
+    state_ = std::move(saved);
+    fds_ = saved_fds;
+    --nesting_;
+    state_.last_status = status;
+  }
+
+  void RunExitTrap() {
+    if (!state_.exit_trap) return;
+    std::shared_ptr<Command> trap = state_.exit_trap;
+    state_.exit_trap.reset();
+    int status = state_.last_status;
+    try {
+      Execute(*trap);
+    } catch (const ExitShell& e) {
+      status = e.status;
+    } catch (const BrokenPipe&) {
+    } catch (const ExpansionError&) {
+    }
+    state_.last_status = status;
+  }
+
+  // ---------------------------------------------------------- pipelines
+  static std::optional<utils::OutputNeed> HeadNeed(const Command& reader) {
+    if (reader.kind != CommandKind::kSimple || !reader.redirects.empty() ||
+        !reader.assignments.empty() || reader.words.empty())
+      return std::nullopt;
+    std::vector<std::string> argv;
+    for (const Word& w : reader.words) {
+      for (const WordPart& p : w.parts) {
+        if (p.kind != WordPart::Kind::kLiteral) return std::nullopt;
+        if (!p.quoted && p.text.find_first_of("*?[") != std::string::npos) return std::nullopt;
+      }
+      std::string text;
+      for (const WordPart& p : w.parts) text += p.text;
+      argv.push_back(text);
+    }
+    if (argv[0] != "head") return std::nullopt;
+    return utils::HeadStdinNeed(argv);
+  }
+
+  void RunPipeline(const Command& cmd) {
+    if (cmd.children.size() == 1) {
+      state_.line = cmd.children[0]->line;
+      Execute(*cmd.children[0]);
+      int status = state_.last_status;
+      if (cmd.negated) status = status == 0 ? 1 : 0;
+      state_.last_status = status;
+      state_.pipestatus = {status};
+      return;
+    }
+    std::shared_ptr<std::string> input;
+    std::vector<int> statuses;
+    FdTable outer = fds_;
+    for (size_t i = 0; i < cmd.children.size(); ++i) {
+      bool last = i + 1 == cmd.children.size();
+      std::shared_ptr<Sink> pipe;
+      fds_ = outer;
+      if (input) {
+        fds_[0] = std::make_shared<OpenFile>();
+        fds_[0]->input = input;
+      }
+      if (!last) {
+        pipe = std::make_shared<Sink>();
+        if (auto need = HeadNeed(*cmd.children[i + 1])) pipe->need = *need;
+        fds_[1] = std::make_shared<OpenFile>();
+        fds_[1]->sink = pipe;
+        if (cmd.pipe_stderr[i]) fds_[2] = fds_[1];
+      }
+      int status = 0;
+      try {
+        Subshell([&]() { Execute(*cmd.children[i]); });
+        status = state_.last_status;
+      } catch (const BrokenPipe&) {
+        status = 141;
+      }
+      statuses.push_back(status);
+      if (pipe) input = std::make_shared<std::string>(std::move(pipe->data));
+    }
+    fds_ = outer;
+    int status = statuses.back();
+    if (state_.pipefail) {
+      for (int s : statuses)
+        if (s != 0) status = s;
+    }
+    if (cmd.negated) status = status == 0 ? 1 : 0;
+    state_.last_status = status;
+    state_.pipestatus = statuses;
+  }
+
+  // ---------------------------------------------------------- redirections
+  template <typename Fn>
+  void WithRedirects(const Command& cmd, Fn&& fn) {
+    if (cmd.redirects.empty()) {
+      fn();
+      return;
+    }
+    FdTable saved = fds_;
+    if (!ApplyRedirects(cmd.redirects)) {
+      fds_ = saved;
+      state_.last_status = 1;
+      return;
+    }
+    try {
+      fn();
+    } catch (...) {
+      fds_ = saved;
+      throw;
+    }
+    // `exec 3< f` keeps its redirections for the rest of the shell.
+    if (exec_redirects_) {
+      exec_redirects_ = false;
+      return;
+    }
+    fds_ = saved;
+  }
+
+  // Resolves a path operand against the cwd, lexically.
+  std::string AbsolutePath(std::string_view path) const {
+    if (!path.empty() && path[0] == '/') return Normalise(path);
+    return Normalise(state_.cwd + "/" + std::string(path));
+  }
+
+  bool InMount(const std::string& absolute) const {
+    return IsInside(absolute, options_.util.mount);
+  }
+
+  utils::CommandEnv MakeEnv() {
+    return utils::CommandEnv{store_, options_.util, state_.cwd, nullptr, nullptr};
+  }
+
+  // Reads a file for `< path` or `$(<path)`; false with bash's message.
+  bool ReadForRedirect(const std::string& path, std::string* out) {
+    auto pf = proc_files_.find(path);
+    if (pf != proc_files_.end()) {
+      *out = *pf->second;
+      return true;
+    }
+    if (path == "/dev/null") {
+      out->clear();
+      return true;
+    }
+    if (path == "/dev/stdin") {
+      if (fds_[0] && fds_[0]->input) *out = fds_[0]->input->substr(fds_[0]->offset);
+      return true;
+    }
+    utils::CommandEnv env = MakeEnv();
+    utils::ResolvedPath resolved = env.Resolve(path);
+    if (resolved.where == utils::ResolvedPath::Where::kMount) {
+      vfs::Stat stat;
+      vfs::Status st = env.StatResolved(resolved, &stat);
+      if (st.ok() && stat.kind == vfs::NodeKind::kDirectory) {
+        throw Abort{ShellResult::Outcome::kUnsupported, "input redirected from a directory"};
+      }
+      if (!st.ok() || !store_.ReadFile(resolved.vfs_path, out).ok()) {
+        Error(path + ": " + utils::ErrnoText(st.ok() ? vfs::Status::Code::kIoError : st.code()));
+        return false;
+      }
+      return true;
+    }
+    if (resolved.where == utils::ResolvedPath::Where::kDevNull) {
+      out->clear();
+      return true;
+    }
+    NeedHost("input from a host file (" + path + ")");
+    std::ifstream in(resolved.absolute, std::ios::binary);
+    if (!in) {
+      Error(path + ": " + std::strerror(errno));
+      return false;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    *out = ss.str();
+    return true;
+  }
+
+  void NeedHost(const std::string& what) {
+    if (!options_.allow_host) throw Abort{ShellResult::Outcome::kNeedsHost, what};
+  }
+
+  bool ApplyRedirects(const std::vector<ScriptRedirect>& redirects) {
+    for (const ScriptRedirect& r : redirects) {
+      int fd = r.fd;
+      switch (r.op) {
+        case RedirectOp::kHeredoc: {
+          if (fd == -1) fd = 0;
+          auto file = std::make_shared<OpenFile>();
+          file->input = std::make_shared<std::string>(r.heredoc_quoted ? JoinLiteral(r.target)
+                                                                       : ExpandHeredoc(r.target));
+          fds_[fd] = file;
+          continue;
+        }
+        case RedirectOp::kHereString: {
+          if (fd == -1) fd = 0;
+          auto file = std::make_shared<OpenFile>();
+          file->input = std::make_shared<std::string>(ExpandOne(r.target) + "\n");
+          fds_[fd] = file;
+          continue;
+        }
+        default:
+          break;
+      }
+      std::vector<std::string> targets;
+      ExpandInto(r.target, &targets);
+      if (targets.size() != 1) {
+        Error(r.target.raw + ": ambiguous redirect");
+        return false;
+      }
+      const std::string& target = targets[0];
+      if (fd > 9) throw Abort{ShellResult::Outcome::kUnsupported, "a descriptor above 9"};
+      switch (r.op) {
+        case RedirectOp::kOutput:
+        case RedirectOp::kAppend:
+        case RedirectOp::kOutputBoth:
+        case RedirectOp::kAppendBoth: {
+          std::string abs = AbsolutePath(target);
+          std::shared_ptr<OpenFile> file;
+          if (abs == "/dev/null") {
+            file = std::make_shared<OpenFile>();
+            file->sink = std::make_shared<Sink>();
+            file->sink->discard = true;
+          } else if (abs == "/dev/stdout" || abs == "/dev/fd/1") {
+            file = fds_[1];
+          } else if (abs == "/dev/stderr" || abs == "/dev/fd/2") {
+            file = fds_[2];
+          } else {
+            if (target.empty()) {
+              Error(": No such file or directory");
+              return false;
+            }
+            throw Abort{ShellResult::Outcome::kWrites, "writing to " + target};
+          }
+          if (r.op == RedirectOp::kOutputBoth || r.op == RedirectOp::kAppendBoth) {
+            fds_[1] = file;
+            fds_[2] = file;
+          } else {
+            fds_[fd == -1 ? 1 : fd] = file;
+          }
+          break;
+        }
+        case RedirectOp::kInput: {
+          auto file = std::make_shared<OpenFile>();
+          file->input = std::make_shared<std::string>();
+          if (!ReadForRedirect(target, file->input.get())) return false;
+          file->regular = proc_files_.count(target) == 0 && target != "/dev/null";
+          fds_[fd == -1 ? 0 : fd] = file;
+          break;
+        }
+        case RedirectOp::kReadWrite:
+          throw Abort{ShellResult::Outcome::kWrites, "opening " + target + " for writing (<>)"};
+        case RedirectOp::kDuplicateOut:
+        case RedirectOp::kDuplicateIn: {
+          int to = fd == -1 ? (r.op == RedirectOp::kDuplicateOut ? 1 : 0) : fd;
+          if (target == "-") {
+            fds_[to].reset();
+            break;
+          }
+          bool digits = !target.empty() && target.size() < 3 &&
+                        target.find_first_not_of("0123456789") == std::string::npos;
+          if (!digits) {
+            if (r.op == RedirectOp::kDuplicateOut && fd == -1) {
+              throw Abort{ShellResult::Outcome::kWrites, "writing to " + target};
+            }
+            Error(target + ": ambiguous redirect");
+            return false;
+          }
+          int from = std::stoi(target);
+          if (from > 9 || !fds_[from]) {
+            Error(target + ": Bad file descriptor");
+            return false;
+          }
+          fds_[to] = fds_[from];
+          break;
+        }
+        default:
+          throw Abort{ShellResult::Outcome::kUnsupported, "this redirection"};
+      }
+    }
+    return true;
+  }
+
+  static std::string JoinLiteral(const Word& w) {
+    std::string s;
+    for (const WordPart& p : w.parts) s += p.text;
+    return s;
+  }
+
+  std::string ExpandHeredoc(const Word& w) {
+    std::string out;
+    for (const WordPart& p : w.parts) out += ExpandPartQuoted(p);
+    return out;
+  }
+
+  // ---------------------------------------------------------- simple commands
+  void RunSimple(const Command& cmd) {
+    std::vector<std::string> argv;
+    std::vector<std::shared_ptr<Assignment>> decl_assignments;
+    try {
+      for (const Word& w : cmd.words) {
+        if (w.assignment && !argv.empty()) {
+          decl_assignments.push_back(w.assignment);
+          argv.push_back("\x01" + ToString(static_cast<int64_t>(decl_assignments.size() - 1)));
+          continue;
+        }
+        ExpandInto(w, &argv);
+      }
+    } catch (const ExpansionError& e) {
+      state_.last_status = 1;
+      if (e.fatal) throw ExitShell{e.status};
+      return;
+    }
+    if (argv.empty()) {
+      // Assignments alone (with redirections already applied around us).
+      int status = last_substitution_status_.value_or(0);
+      last_substitution_status_.reset();
+      try {
+        for (const Assignment& a : cmd.assignments) Assign(a);
+      } catch (const ExpansionError& e) {
+        state_.last_status = 1;
+        if (e.fatal) throw ExitShell{e.status};
+        return;
+      }
+      if (last_substitution_status_) status = *last_substitution_status_;
+      last_substitution_status_.reset();
+      state_.last_status = status;
+      return;
+    }
+    last_substitution_status_.reset();
+    // Temporary assignments for this command only.
+    std::vector<std::pair<std::string, std::optional<Variable>>> saved;
+    for (const Assignment& a : cmd.assignments) {
+      Variable* old = Find(a.name);
+      saved.emplace_back(a.name, old ? std::optional<Variable>(*old) : std::nullopt);
+    }
+    try {
+      for (const Assignment& a : cmd.assignments) {
+        Assign(a);
+        Lookup(a.name).exported = true;
+      }
+    } catch (const ExpansionError&) {
+      state_.last_status = 1;
+      RestoreTemporaries(saved);
+      return;
+    }
+    try {
+      Dispatch(argv, decl_assignments);
+    } catch (...) {
+      RestoreTemporaries(saved);
+      throw;
+    }
+    // Assignments before a special builtin persist; before others, not.
+    static const std::set<std::string> kSpecial = {
+        ":",      ".",   "source", "eval", "exec",  "exit",  "export",  "readonly",
+        "return", "set", "shift",  "trap", "unset", "break", "continue"};
+    if (kSpecial.count(argv[0]) == 0 || cmd.assignments.empty()) RestoreTemporaries(saved);
+  }
+
+  void RestoreTemporaries(std::vector<std::pair<std::string, std::optional<Variable>>>& saved) {
+    for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
+      if (it->second) {
+        Lookup(it->first) = *it->second;
+      } else {
+        for (auto& scope : state_.locals) scope.erase(it->first);
+        state_.globals.erase(it->first);
+      }
+    }
+  }
+
+  void Assign(const Assignment& a) {
+    if (a.is_array) {
+      std::vector<std::string> values;
+      std::vector<std::pair<std::optional<int64_t>, std::string>> keyed;
+      for (const Word& w : a.elements) {
+        // [k]=v elements.
+        if (!w.parts.empty() && w.parts[0].kind == WordPart::Kind::kLiteral && !w.parts[0].quoted &&
+            !w.parts[0].text.empty() && w.parts[0].text[0] == '[') {
+          const std::string& t = w.parts[0].text;
+          size_t close = t.find("]=");
+          if (close != std::string::npos) {
+            int64_t k = Arith(t.substr(1, close - 1));
+            Word value;
+            WordPart rest = w.parts[0];
+            rest.text = t.substr(close + 2);
+            value.parts.push_back(rest);
+            for (size_t i = 1; i < w.parts.size(); ++i) value.parts.push_back(w.parts[i]);
+            keyed.emplace_back(k, ExpandOne(value));
+            continue;
+          }
+        }
+        std::vector<std::string> items;
+        ExpandInto(w, &items);
+        for (std::string& s : items) keyed.emplace_back(std::nullopt, std::move(s));
+      }
+      Variable& v = Lookup(a.name);
+      CheckWritable(a.name, v);
+      int64_t next = 0;
+      if (a.append && v.is_array && !v.array.empty()) next = v.array.rbegin()->first + 1;
+      if (a.append && !v.is_array && !v.declared_unset && Find(a.name) != nullptr) {
+        v.array[0] = v.value;
+        next = 1;
+      }
+      if (!a.append) v.array.clear();
+      v.is_array = true;
+      v.value.clear();
+      v.declared_unset = false;
+      for (auto& [k, s] : keyed) {
+        int64_t idx = k.value_or(next);
+        v.array[idx] = std::move(s);
+        next = idx + 1;
+      }
+      return;
+    }
+    std::string value = a.value ? ExpandAssignmentValue(*a.value) : "";
+    if (a.index) {
+      std::string sub = ExpandArithText(*a.index);
+      SetElement(a.name, Arith(sub), value, a.append);
+      return;
+    }
+    SetScalar(a.name, value, a.append);
+  }
+
+  void Dispatch(std::vector<std::string>& argv,
+                const std::vector<std::shared_ptr<Assignment>>& decl) {
+    const std::string name = argv[0];
+    auto fn = state_.functions.find(name);
+    if (fn != state_.functions.end() && name.find('\x01') == std::string::npos) {
+      CallFunction(fn->second, argv);
+      return;
+    }
+    if (RunBuiltin(argv, decl)) return;
+    RunUtility(argv);
+  }
+
+  void CallFunction(const std::shared_ptr<Command>& body, const std::vector<std::string>& argv) {
+    if (++call_depth_ > options_.limits.max_call_depth) {
+      --call_depth_;
+      throw Abort{ShellResult::Outcome::kLimit, "the function call depth limit (" +
+                                                    ToString(options_.limits.max_call_depth) +
+                                                    ") was reached"};
+    }
+    std::vector<std::string> saved_positional = state_.positional;
+    state_.positional.assign(argv.begin() + 1, argv.end());
+    state_.locals.emplace_back();
+    int saved_loop = loop_depth_;
+    loop_depth_ = 0;
+    auto restore = [&]() {
+      state_.locals.pop_back();
+      state_.positional = saved_positional;
+      loop_depth_ = saved_loop;
+      --call_depth_;
+    };
+    try {
+      Execute(*body);
+    } catch (const ReturnFromFunction& r) {
+      restore();
+      state_.last_status = r.status;
+      return;
+    } catch (...) {
+      restore();
+      throw;
+    }
+    restore();
+  }
+
+  // ---------------------------------------------------------- utilities
+  void RunUtility(std::vector<std::string>& argv) {
+    CheckTime();
+    const std::string& name = argv[0];
+    const utils::CommandSpec* spec =
+        name.find('/') == std::string::npos ? utils::FindCommand(name) : nullptr;
+    if (spec == nullptr) {
+      RunHostProgram(argv);
+      return;
+    }
+    utils::CommandIo io;
+    std::shared_ptr<OpenFile> in = fds_[0];
+    std::string_view input;
+    if (in && in->input)
+      input = std::string_view(*in->input).substr(std::min(in->offset, in->input->size()));
+    io.stdin_data = input;
+    io.stdin_regular = in && in->regular;
+    io.stdout_is_null = !fds_[1] || (fds_[1]->sink && fds_[1]->sink->discard);
+    if (fds_[1] && fds_[1]->sink && !fds_[1]->sink->discard) {
+      const Sink& s = *fds_[1]->sink;
+      if (s.need.lines != UINT64_MAX || s.need.bytes != UINT64_MAX) {
+        io.need.lines = s.need.lines == UINT64_MAX ? UINT64_MAX
+                                                   : s.need.lines - std::min(s.need.lines, s.lines);
+        io.need.bytes =
+            s.need.bytes == UINT64_MAX
+                ? UINT64_MAX
+                : s.need.bytes - std::min(s.need.bytes, static_cast<uint64_t>(s.data.size()));
+      }
+    }
+    std::vector<std::string> environment = Environment();
+    utils::CommandEnv env{store_, options_.util, state_.cwd, &environment, nullptr};
+    env.run_command = [this](const std::vector<std::string>& child_argv,
+                             utils::CommandIo& child_io) {
+      return RunForUtility(child_argv, child_io);
+    };
+    spec->fn(argv, env, io);
+    if (!io.unsupported.empty()) {
+      // A utility on host paths only: the host's own program is exact.
+      if (io.unsupported.find("host") != std::string::npos && !NamesMount(argv)) {
+        RunHostProgram(argv);
+        return;
+      }
+      throw Abort{ShellResult::Outcome::kUnsupported, io.unsupported};
+    }
+    if (in && in->input && ReadsStdin(argv)) in->offset = in->input->size();
+    for (utils::Stream::Chunk& chunk : io.log) Write(chunk.fd, chunk.bytes);
+    state_.last_status = io.status;
+  }
+
+  // Whether a utility consumed its stdin: the readers of files read it
+  // only without a file operand (`grep -c x f` inside `while read` leaves
+  // the loop's input alone).
+  bool ReadsStdin(const std::vector<std::string>& argv) {
+    static const std::set<std::string> kNever = {
+        "ls",  "find",     "seq", "date",  "basename", "dirname", "stat", "realpath", "readlink",
+        "env", "printenv", "yes", "sleep", "echo",     "pwd",     "true", "false",    ":"};
+    if (kNever.count(argv[0])) return false;
+    if (argv[0] == "xargs") return true;
+    for (size_t i = 1; i < argv.size(); ++i) {
+      if (argv[i] == "-") return true;
+      if (argv[i].empty() || argv[i][0] == '-') continue;
+      if (Exists(argv[i])) return false;
+    }
+    return true;
+  }
+
+  // xargs and find -exec: run an argv with our lookup, into `io`.
+  int RunForUtility(const std::vector<std::string>& argv, utils::CommandIo& io) {
+    if (argv.empty()) return 0;
+    FdTable saved = fds_;
+    State saved_state = state_;
+    auto out = std::make_shared<Sink>();
+    auto err = std::make_shared<Sink>();
+    // One log keeps the order of stdout and stderr writes.
+    auto merged = std::make_shared<Sink>();
+    fds_[0] = std::make_shared<OpenFile>();
+    fds_[0]->input = std::make_shared<std::string>(io.stdin_data);
+    fds_[1] = std::make_shared<OpenFile>();
+    fds_[1]->sink = out;
+    fds_[2] = std::make_shared<OpenFile>();
+    fds_[2]->sink = err;
+    std::vector<std::string> copy = argv;
+    int status = 0;
+    try {
+      Dispatch(copy, {});
+      status = state_.last_status;
+    } catch (const ExitShell& e) {
+      status = e.status;
+    } catch (const ExpansionError&) {
+      status = 1;
+    } catch (...) {
+      fds_ = saved;
+      state_ = std::move(saved_state);
+      throw;
+    }
+    fds_ = saved;
+    state_ = std::move(saved_state);
+    // Order across the two streams is not kept here: a child's stderr
+    // goes first only when it wrote nothing to stdout.
+    if (!out->data.empty()) io.out += out->data;
+    if (!err->data.empty()) io.err += err->data;
+    (void)merged;
+    io.status = status;
+    return status;
+  }
+
+  bool NamesMount(const std::vector<std::string>& argv) const {
+    for (size_t i = 1; i < argv.size(); ++i) {
+      const std::string& a = argv[i];
+      if (a.empty() || a[0] == '-') {
+        size_t eq = a.find('=');
+        if (eq == std::string::npos) continue;
+        if (InMount(AbsolutePath(a.substr(eq + 1)))) return true;
+        continue;
+      }
+      if (InMount(AbsolutePath(a))) return true;
+    }
+    return InMount(state_.cwd);
+  }
+
+  void RunHostProgram(const std::vector<std::string>& argv) {
+    const std::string& name = argv[0];
+    // Programs that write their operands: with a memory path, a write
+    // (served by the write path, not here).
+    static const std::set<std::string> kWriters = {
+        "tee",   "rm",     "rmdir",  "mkdir", "touch",    "mv", "cp",
+        "ln",    "chmod",  "chown",  "chgrp", "truncate", "dd", "install",
+        "shred", "unlink", "mkfifo", "mknod", "rsync"};
+    bool names_mount = NamesMount(argv);
+    if (names_mount && kWriters.count(name))
+      throw Abort{ShellResult::Outcome::kWrites, name + " on the memory"};
+    if (names_mount)
+      throw Abort{ShellResult::Outcome::kUnsupported,
+                  "the program " + name +
+                      " on a memory path (pipe the file in instead: cat FILE | " + name + " ...)"};
+    if (!options_.allow_host) {
+      throw Abort{ShellResult::Outcome::kNeedsHost, "the program " + name};
+    }
+    if (NamesMount(argv)) {
+      Error(name +
+            ": memhook cannot pass a memory path to a host program; pipe the file "
+            "in instead (cat FILE | " +
+            name + " ...)");
+      state_.last_status = 127;
+      return;
+    }
+    std::string path = FindInPath(name);
+    if (path.empty()) {
+      Error(name + ": command not found");
+      state_.last_status = 127;
+      return;
+    }
+    std::string input;
+    if (fds_[0] && fds_[0]->input)
+      input = fds_[0]->input->substr(std::min(fds_[0]->offset, fds_[0]->input->size()));
+    std::string out, err;
+    int status = SpawnCapture(path, argv, Environment(), input, &out, &err);
+    if (fds_[0] && fds_[0]->input) fds_[0]->offset = fds_[0]->input->size();
+    Write(2, err);
+    Write(1, out);
+    state_.last_status = status;
+  }
+
+  std::string FindInPath(const std::string& name) {
+    if (name.find('/') != std::string::npos) {
+      std::string abs = AbsolutePath(name);
+      return access(abs.c_str(), X_OK) == 0 ? abs : "";
+    }
+    std::string path_var = GetScalar("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+    size_t start = 0;
+    while (start <= path_var.size()) {
+      size_t colon = path_var.find(':', start);
+      if (colon == std::string::npos) colon = path_var.size();
+      std::string dir = path_var.substr(start, colon - start);
+      if (dir.empty()) dir = ".";
+      std::string candidate = dir + "/" + name;
+      struct stat st;
+      if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          access(candidate.c_str(), X_OK) == 0)
+        return candidate;
+      start = colon + 1;
+    }
+    return "";
+  }
+
+  int SpawnCapture(const std::string& path, const std::vector<std::string>& argv,
+                   const std::vector<std::string>& env, const std::string& input, std::string* out,
+                   std::string* err) {
+    int in_pipe[2], out_pipe[2], err_pipe[2];
+    if (pipe2(in_pipe, O_CLOEXEC) != 0) return 126;
+    if (pipe2(out_pipe, O_CLOEXEC) != 0) return 126;
+    if (pipe2(err_pipe, O_CLOEXEC) != 0) return 126;
+    std::vector<char*> args, envp;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) return 126;
+    if (pid == 0) {
+      dup2(in_pipe[0], 0);
+      dup2(out_pipe[1], 1);
+      dup2(err_pipe[1], 2);
+      if (chdir(state_.cwd.c_str()) != 0) _exit(126);
+      signal(SIGPIPE, SIG_DFL);
+      execve(path.c_str(), args.data(), envp.data());
+      _exit(126);
+    }
+    close(in_pipe[0]);
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    size_t written = 0;
+    bool in_open = true;
+    if (input.empty()) {
+      close(in_pipe[1]);
+      in_open = false;
+    }
+    int outs_open = 2;
+    char buffer[65536];
+    while (outs_open > 0 || in_open) {
+      pollfd fds[3];
+      int n = 0;
+      fds[n++] = {out_pipe[0], POLLIN, 0};
+      fds[n++] = {err_pipe[0], POLLIN, 0};
+      if (in_open) fds[n++] = {in_pipe[1], POLLOUT, 0};
+      if (poll(fds, n, -1) < 0) break;
+      for (int k = 0; k < 2; ++k) {
+        if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        ssize_t got = read(fds[k].fd, buffer, sizeof buffer);
+        if (got <= 0) {
+          close(fds[k].fd);
+          if (k == 0)
+            out_pipe[0] = -1;
+          else
+            err_pipe[0] = -1;
+          --outs_open;
+        } else {
+          (k == 0 ? out : err)->append(buffer, static_cast<size_t>(got));
+        }
+      }
+      if (out_pipe[0] < 0 && err_pipe[0] < 0) outs_open = 0;
+      if (in_open && n == 3 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        ssize_t put = write(in_pipe[1], input.data() + written,
+                            std::min<size_t>(input.size() - written, 65536));
+        if (put <= 0) {
+          close(in_pipe[1]);
+          in_open = false;
+        } else {
+          written += static_cast<size_t>(put);
+          if (written == input.size()) {
+            close(in_pipe[1]);
+            in_open = false;
+          }
+        }
+      }
+      // Re-poll only descriptors still open.
+      if (out_pipe[0] < 0 && err_pipe[0] < 0 && !in_open) break;
+      if (out_pipe[0] < 0 || err_pipe[0] < 0) {
+        // Keep the loop simple: read the remaining one to its end.
+        int remaining = out_pipe[0] >= 0 ? out_pipe[0] : err_pipe[0];
+        if (remaining >= 0 && !in_open) {
+          ssize_t got;
+          while ((got = read(remaining, buffer, sizeof buffer)) > 0)
+            (remaining == out_pipe[0] ? out : err)->append(buffer, static_cast<size_t>(got));
+          close(remaining);
+          break;
+        }
+      }
+    }
+    int wstatus = 0;
+    waitpid(pid, &wstatus, 0);
+    if (WIFEXITED(wstatus)) return WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus)) return 128 + WTERMSIG(wstatus);
+    return 1;
+  }
+
+  // ---------------------------------------------------------- builtins
+  bool RunBuiltin(std::vector<std::string>& argv,
+                  const std::vector<std::shared_ptr<Assignment>>& decl);
+  bool ReadBuiltin(std::vector<std::string>& argv);
+  bool ReadBuiltinFromFd0(std::vector<std::string>& argv, size_t first, bool raw,
+                          const std::string& array, char delim, int64_t nchars, bool exact);
+  bool MapfileBuiltin(std::vector<std::string>& argv);
+
+  // ---------------------------------------------------------- expansion
+  std::string IfsValue() {
+    std::optional<std::string> ifs = GetScalar("IFS");
+    return ifs ? *ifs : std::string(" \t\n");
+  }
+
+  // Expands a word to fields (brace expansion was done by the parser).
+  void ExpandInto(const Word& word, std::vector<std::string>* out) {
+    std::vector<Field> fields(1);
+    bool any_unquoted_expansion_only = true;
+    for (const WordPart& p : word.parts) {
+      if (p.kind == WordPart::Kind::kLiteral) {
+        if (p.quoted) {
+          AppendQuoted(fields.back(), p.text);
+          fields.back().keep = true;
+        } else {
+          AppendUnquoted(fields.back(), p.text);
+          if (!p.text.empty()) fields.back().keep = true;
+        }
+        any_unquoted_expansion_only = false;
+        continue;
+      }
+      if (p.kind == WordPart::Kind::kTilde) {
+        AppendQuoted(fields.back(), Tilde(p.text));
+        fields.back().keep = true;
+        continue;
+      }
+      if (p.kind == WordPart::Kind::kParam && p.quoted && IsAtExpansion(*p.param)) {
+        std::vector<std::string> items = AtValues(*p.param);
+        if (items.empty()) {
+          // "$@" with no parameters: no field, unless other text joins.
+          continue;
+        }
+        for (size_t i = 0; i < items.size(); ++i) {
+          if (i > 0) fields.emplace_back();
+          AppendQuoted(fields.back(), items[i]);
+          fields.back().keep = true;
+        }
+        continue;
+      }
+      if (p.kind == WordPart::Kind::kProcessSub) {
+        AppendQuoted(fields.back(), ProcessSubstitution(p));
+        fields.back().keep = true;
+        continue;
+      }
+      if (p.quoted) {
+        AppendQuoted(fields.back(), ExpandPartQuoted(p));
+        fields.back().keep = true;
+        continue;
+      }
+      // Unquoted expansion: split on IFS.
+      std::vector<std::string> pieces;
+      if (p.kind == WordPart::Kind::kParam && IsAtExpansion(*p.param)) {
+        for (const std::string& item : AtValues(*p.param)) {
+          std::vector<std::string> split = Split(item, IfsValue());
+          bool leading = false, trailing = false;
+          (void)leading;
+          (void)trailing;
+          for (std::string& s : split) pieces.push_back(std::move(s));
+        }
+        AppendSplit(fields, pieces, true, true);
+        continue;
+      }
+      std::string value = ExpandPartQuoted(p);
+      SplitAppend(fields, value);
+    }
+    (void)any_unquoted_expansion_only;
+    for (Field& f : fields) {
+      if (f.text.empty() && !f.keep) continue;
+      if (f.glob) {
+        std::vector<std::string> matches = Glob(f.pattern);
+        if (!matches.empty()) {
+          out->insert(out->end(), matches.begin(), matches.end());
+          continue;
+        }
+        if (state_.failglob) {
+          Error("no match: " + f.text);
+          throw ExpansionError{false};
+        }
+        if (state_.nullglob) continue;
+      }
+      out->push_back(std::move(f.text));
+    }
+  }
+
+  static void AppendQuoted(Field& f, std::string_view s) {
+    f.text.append(s);
+    for (char c : s) {
+      if (c == '*' || c == '?' || c == '[' || c == '\\' || c == ']') f.pattern += '\\';
+      f.pattern += c;
+    }
+  }
+  static void AppendUnquoted(Field& f, std::string_view s) {
+    f.text.append(s);
+    for (char c : s) {
+      if (c == '*' || c == '?' || c == '[') f.glob = true;
+      if (c == '\\') f.pattern += '\\';
+      f.pattern += c;
+    }
+  }
+
+  // IFS field splitting of an unquoted expansion's value into `fields`.
+  void SplitAppend(std::vector<Field>& fields, const std::string& value) {
+    std::string ifs = IfsValue();
+    if (ifs.empty()) {
+      AppendUnquoted(fields.back(), value);
+      if (!value.empty()) fields.back().keep = true;
+      return;
+    }
+    auto is_ws = [&](char c) {
+      return (c == ' ' || c == '\t' || c == '\n') && ifs.find(c) != std::string::npos;
+    };
+    auto is_sep = [&](char c) { return ifs.find(c) != std::string::npos; };
+    size_t i = 0;
+    bool first = true;
+    // Leading IFS whitespace ends the current field.
+    if (!value.empty() && is_ws(value[0])) {
+      while (i < value.size() && is_ws(value[i])) ++i;
+      if (i < value.size() || true) {
+        if (!fields.back().text.empty() || fields.back().keep) fields.emplace_back();
+      }
+      first = false;
+    }
+    std::string current;
+    bool pending = false;
+    while (i < value.size()) {
+      char c = value[i];
+      if (is_sep(c)) {
+        // Field terminator: whitespace* [non-ws sep] whitespace*
+        AppendUnquoted(fields.back(), current);
+        if (!current.empty()) fields.back().keep = true;
+        if (!is_ws(c)) fields.back().keep = true;  // an empty field between separators
+        current.clear();
+        size_t j = i + 1;
+        if (is_ws(c)) {
+          while (j < value.size() && is_ws(value[j])) ++j;
+          if (j < value.size() && is_sep(value[j]) && !is_ws(value[j])) ++j;
+        }
+        while (j < value.size() && is_ws(value[j])) ++j;
+        i = j;
+        fields.emplace_back();
+        pending = true;
+        continue;
+      }
+      current += c;
+      pending = false;
+      ++i;
+    }
+    (void)first;
+    AppendUnquoted(fields.back(), current);
+    if (!current.empty()) fields.back().keep = true;
+    if (pending) {
+      // A trailing separator: the next text starts a new field, but no
+      // empty field is produced by it alone.
+      fields.back().keep = false;
+    }
+  }
+
+  void AppendSplit(std::vector<Field>& fields, const std::vector<std::string>& pieces, bool, bool) {
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      if (i > 0) fields.emplace_back();
+      AppendUnquoted(fields.back(), pieces[i]);
+      if (!pieces[i].empty()) fields.back().keep = true;
+    }
+  }
+
+  std::vector<std::string> Split(const std::string& value, const std::string& ifs) {
+    std::vector<Field> fields(1);
+    std::string saved = ifs;
+    SplitAppend(fields, value);
+    std::vector<std::string> out;
+    for (Field& f : fields)
+      if (!f.text.empty() || f.keep) out.push_back(f.text);
+    return out;
+  }
+
+  // For `read` and `$*`-less splitting of a line: IFS splitting into at
+  // most `max` fields (the last takes the rest, trailing IFS whitespace trimmed).
+  std::vector<std::string> SplitForRead(const std::string& line, size_t max) {
+    std::string ifs = IfsValue();
+    auto is_ws = [&](char c) {
+      return (c == ' ' || c == '\t' || c == '\n') && ifs.find(c) != std::string::npos;
+    };
+    auto is_sep = [&](char c) { return ifs.find(c) != std::string::npos; };
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < line.size() && is_ws(line[i])) ++i;
+    while (i < line.size()) {
+      if (out.size() + 1 == max) {
+        std::string rest = line.substr(i);
+        size_t end = rest.size();
+        while (end > 0 && is_ws(rest[end - 1])) --end;
+        rest.resize(end);
+        // A single trailing non-whitespace separator is also removed.
+        if (!rest.empty() && is_sep(rest.back()) && !is_ws(rest.back())) {
+          size_t count = 0;
+          for (char c : rest)
+            if (is_sep(c) && !is_ws(c)) ++count;
+          if (count == 1) rest.pop_back();
+          end = rest.size();
+          while (end > 0 && is_ws(rest[end - 1])) --end;
+          rest.resize(end);
+        }
+        out.push_back(rest);
+        return out;
+      }
+      std::string field;
+      while (i < line.size() && !is_sep(line[i])) field += line[i++];
+      out.push_back(field);
+      // Skip one separator (with surrounding whitespace).
+      while (i < line.size() && is_ws(line[i])) ++i;
+      if (i < line.size() && is_sep(line[i]) && !is_ws(line[i])) {
+        ++i;
+        while (i < line.size() && is_ws(line[i])) ++i;
+      }
+    }
+    return out;
+  }
+
+  std::string ExpandOne(const Word& w) {
+    std::string s;
+    for (const WordPart& p : w.parts) {
+      if (p.kind == WordPart::Kind::kLiteral) {
+        s += p.text;
+      } else if (p.kind == WordPart::Kind::kTilde) {
+        s += Tilde(p.text);
+      } else if (p.kind == WordPart::Kind::kProcessSub) {
+        s += ProcessSubstitution(p);
+      } else {
+        s += ExpandPartQuoted(p);
+      }
+    }
+    return s;
+  }
+
+  std::string ExpandAssignmentValue(const Word& w) { return ExpandOne(w); }
+
+  // The text of an arithmetic expression after $-expansion.
+  std::string ExpandArithText(const Word& w) {
+    std::string s;
+    for (const WordPart& p : w.parts) {
+      if (p.kind == WordPart::Kind::kLiteral) {
+        s += p.text;
+      } else {
+        s += ExpandPartQuoted(p);
+      }
+    }
+    return s;
+  }
+
+  // A pattern (case, [[ == ]], ${x#p}): quoted characters escaped.
+  std::string ExpandPattern(const Word& w) {
+    Field f;
+    for (const WordPart& p : w.parts) {
+      if (p.kind == WordPart::Kind::kLiteral) {
+        if (p.quoted) {
+          AppendQuoted(f, p.text);
+        } else {
+          // Backslashes in an unquoted pattern escape as in fnmatch.
+          f.text += p.text;
+          f.pattern += p.text;
+        }
+      } else if (p.kind == WordPart::Kind::kTilde) {
+        AppendQuoted(f, Tilde(p.text));
+      } else if (p.quoted) {
+        AppendQuoted(f, ExpandPartQuoted(p));
+      } else {
+        std::string v = ExpandPartQuoted(p);
+        f.text += v;
+        f.pattern += v;
+      }
+    }
+    return f.pattern;
+  }
+
+  bool PatternMatch(const std::string& pattern, const std::string& text, bool nocase) {
+    int flags = FNM_EXTMATCH;
+    if (nocase) flags |= FNM_CASEFOLD;
+    return fnmatch(pattern.c_str(), text.c_str(), flags) == 0;
+  }
+
+  std::string Tilde(const std::string& user) {
+    if (user.empty()) return GetScalar("HOME").value_or(options_.util.home);
+    if (user == "+") return state_.cwd;
+    if (user == "-") return GetScalar("OLDPWD").value_or("~-");
+    throw Abort{ShellResult::Outcome::kUnsupported, "~" + user};
+  }
+
+  static bool IsAtExpansion(const ParamExpansion& pe) {
+    if (pe.length || pe.prefix_names) return false;
+    if (pe.indirect && pe.subscript) {
+      std::string sub = JoinLiteral(*pe.subscript);
+      return sub == "@" || sub == "*";
+    }
+    if (pe.op != ParamExpansion::Op::kPlain && pe.op != ParamExpansion::Op::kSubstring &&
+        pe.op != ParamExpansion::Op::kRemoveSmallPrefix &&
+        pe.op != ParamExpansion::Op::kRemoveLargePrefix &&
+        pe.op != ParamExpansion::Op::kRemoveSmallSuffix &&
+        pe.op != ParamExpansion::Op::kRemoveLargeSuffix &&
+        pe.op != ParamExpansion::Op::kReplaceFirst && pe.op != ParamExpansion::Op::kReplaceAll &&
+        pe.op != ParamExpansion::Op::kReplacePrefix &&
+        pe.op != ParamExpansion::Op::kReplaceSuffix && pe.op != ParamExpansion::Op::kUpperAll &&
+        pe.op != ParamExpansion::Op::kUpperFirst && pe.op != ParamExpansion::Op::kLowerAll &&
+        pe.op != ParamExpansion::Op::kLowerFirst && pe.op != ParamExpansion::Op::kDefault &&
+        pe.op != ParamExpansion::Op::kAlternate)
+      return false;
+    if (pe.subscript) {
+      std::string sub = JoinLiteral(*pe.subscript);
+      return sub == "@";
+    }
+    return pe.name == "@";
+  }
+
+  // "$@", "${a[@]}", "${@:2}", "${a[@]#x}", "${!a[@]}": one field per element.
+  std::vector<std::string> AtValues(const ParamExpansion& pe) {
+    std::vector<std::string> values;
+    bool set = false;
+    if (pe.indirect && pe.subscript) {
+      Variable* v = Find(pe.name);
+      if (v && v->is_array) {
+        for (const auto& [k, val] : v->array) values.push_back(ToString(k));
+      } else if (v && !v->declared_unset) {
+        values.push_back("0");
+      }
+      return values;
+    }
+    values = ArrayValues(pe.name, &set);
+    if (pe.op == ParamExpansion::Op::kDefault || pe.op == ParamExpansion::Op::kAlternate) {
+      bool use_operand = pe.op == ParamExpansion::Op::kDefault ? values.empty() : !values.empty();
+      if (pe.op == ParamExpansion::Op::kDefault && !use_operand) return values;
+      if (!use_operand) return {};
+      std::vector<std::string> fields;
+      ExpandInto(*pe.operand, &fields);
+      return fields;
+    }
+    if (pe.op == ParamExpansion::Op::kSubstring) {
+      int64_t offset = Arith(ExpandArithText(*pe.operand));
+      std::vector<std::string> all = values;
+      int64_t n = static_cast<int64_t>(all.size());
+      int64_t start;
+      if (pe.name == "@" && !pe.subscript) {
+        // $0 is element 0 for ${@:off}.
+        all.insert(all.begin(), "bash");
+        n = static_cast<int64_t>(all.size());
+      }
+      start = offset < 0 ? n + offset : offset;
+      if (start < 0 || start > n) return {};
+      int64_t len = n - start;
+      if (pe.operand2) {
+        len = Arith(ExpandArithText(*pe.operand2));
+        if (len < 0) {
+          Error(ExpandArithText(*pe.operand2) + ": substring expression < 0");
+          throw ExpansionError{false};
+        }
+      }
+      std::vector<std::string> out;
+      for (int64_t i = start; i < n && i < start + len; ++i)
+        out.push_back(all[static_cast<size_t>(i)]);
+      return out;
+    }
+    if (pe.op == ParamExpansion::Op::kPlain) return values;
+    for (std::string& v : values) v = ApplyOperator(pe, v);
+    return values;
+  }
+
+  // A part expanded as inside double quotes (no splitting, no globbing).
+  std::string ExpandPartQuoted(const WordPart& p) {
+    switch (p.kind) {
+      case WordPart::Kind::kLiteral:
+        return p.text;
+      case WordPart::Kind::kTilde:
+        return Tilde(p.text);
+      case WordPart::Kind::kParam:
+        return ExpandParam(*p.param);
+      case WordPart::Kind::kCommandSub:
+        return CommandSubstitution(*p.program);
+      case WordPart::Kind::kArith:
+        return ToString(Arith(ExpandArithText(*p.arith)));
+      case WordPart::Kind::kProcessSub:
+        return ProcessSubstitution(p);
+    }
+    return "";
+  }
+
+  std::string CommandSubstitution(const Command& program) {
+    // $(<file)
+    if (program.kind == CommandKind::kSequence && program.children.size() == 1) {
+      const Command& c = *program.children[0];
+      if (c.kind == CommandKind::kSimple && c.words.empty() && c.assignments.empty() &&
+          c.redirects.size() == 1 && c.redirects[0].op == RedirectOp::kInput &&
+          (c.redirects[0].fd == -1 || c.redirects[0].fd == 0)) {
+        std::string path = ExpandOne(c.redirects[0].target);
+        std::string data;
+        if (!ReadForRedirect(path, &data)) {
+          last_substitution_status_ = 1;
+          return "";
+        }
+        while (!data.empty() && data.back() == '\n') data.pop_back();
+        last_substitution_status_ = 0;
+        return data;
+      }
+    }
+    auto sink = std::make_shared<Sink>();
+    FdTable saved = fds_;
+    fds_[1] = std::make_shared<OpenFile>();
+    fds_[1]->sink = sink;
+    int saved_line = state_.line;
+    try {
+      Subshell([&]() { Execute(program); });
+    } catch (const BrokenPipe&) {
+      fds_ = saved;
+      throw;
+    } catch (...) {
+      fds_ = saved;
+      throw;
+    }
+    fds_ = saved;
+    state_.line = saved_line;
+    last_substitution_status_ = state_.last_status;
+    std::string data = std::move(sink->data);
+    while (!data.empty() && data.back() == '\n') data.pop_back();
+    // bash drops NUL bytes with a warning.
+    if (data.find('\0') != std::string::npos) {
+      Error("warning: command substitution: ignored null byte in input");
+      data.erase(std::remove(data.begin(), data.end(), '\0'), data.end());
+    }
+    return data;
+  }
+
+  std::string ProcessSubstitution(const WordPart& p) {
+    if (p.process_output)
+      throw Abort{ShellResult::Outcome::kUnsupported, "process substitution >(...)"};
+    auto sink = std::make_shared<Sink>();
+    FdTable saved = fds_;
+    fds_[1] = std::make_shared<OpenFile>();
+    fds_[1]->sink = sink;
+    int status = state_.last_status;
+    try {
+      Subshell([&]() { Execute(*p.program); });
+    } catch (...) {
+      fds_ = saved;
+      throw;
+    }
+    fds_ = saved;
+    state_.last_status = status;
+    std::string path = "/dev/fd/" + ToString(63 - static_cast<int64_t>(proc_files_.size()));
+    proc_files_[path] = std::make_shared<std::string>(std::move(sink->data));
+    return path;
+  }
+
+  std::string ExpandParam(const ParamExpansion& pe) {
+    if (pe.prefix_names) {
+      std::set<std::string> names;
+      for (const auto& [k, v] : state_.globals)
+        if (k.rfind(pe.name, 0) == 0) names.insert(k);
+      for (const auto& scope : state_.locals)
+        for (const auto& [k, v] : scope)
+          if (k.rfind(pe.name, 0) == 0 && !v.declared_unset) names.insert(k);
+      std::string out;
+      for (const std::string& n : names) out += (out.empty() ? "" : " ") + n;
+      return out;
+    }
+    std::string name = pe.name;
+    if (pe.indirect && !pe.subscript) {
+      std::optional<std::string> target = GetScalar(name);
+      if (!target) {
+        Error(name + ": invalid indirect expansion");
+        throw ExpansionError{false};
+      }
+      name = *target;
+      ParamExpansion copy = pe;
+      copy.indirect = false;
+      copy.name = name;
+      size_t bracket = name.find('[');
+      if (bracket != std::string::npos && name.back() == ']') {
+        copy.name = name.substr(0, bracket);
+        auto sub = std::make_shared<Word>();
+        WordPart lit;
+        lit.text = name.substr(bracket + 1, name.size() - bracket - 2);
+        sub->parts.push_back(lit);
+        copy.subscript = sub;
+      } else if (!IsName(name) &&
+                 !(name.size() == 1 && std::strchr("@*#?$!-0123456789", name[0]))) {
+        Error(pe.name + ": invalid variable name");
+        throw ExpansionError{false};
+      }
+      return ExpandParam(copy);
+    }
+    if (pe.indirect && pe.subscript) {
+      std::vector<std::string> keys = AtValues(pe);
+      std::string out;
+      for (size_t i = 0; i < keys.size(); ++i) out += (i ? " " : "") + keys[i];
+      return out;
+    }
+    // The value (unset = nullopt).
+    std::optional<std::string> value;
+    bool is_list = false;  // ${a[*]} / $* / ${a[@]} in a scalar context
+    std::vector<std::string> list;
+    if (pe.subscript) {
+      std::string sub = JoinLiteral(*pe.subscript);
+      if (sub == "@" || sub == "*") {
+        bool set = false;
+        list = ArrayValues(name, &set);
+        is_list = true;
+        if (set) value = JoinList(list, sub == "*");
+      } else {
+        Variable* v = Find(name);
+        int64_t idx = Arith(ExpandArithText(*pe.subscript));
+        if (v && !v->declared_unset) {
+          if (v->is_array) {
+            if (idx < 0) idx += v->array.empty() ? 0 : v->array.rbegin()->first + 1;
+            auto it = v->array.find(idx);
+            if (it != v->array.end()) value = it->second;
+          } else if (idx == 0 || idx == -1) {
+            value = v->value;
+          }
+        }
+      }
+    } else if (name == "@" || name == "*") {
+      list = state_.positional;
+      is_list = true;
+      if (!list.empty()) value = JoinList(list, name == "*");
+    } else {
+      value = GetScalar(name);
+    }
+    if (pe.length) {
+      if (is_list) return ToString(static_cast<int64_t>(list.size()));
+      if (!value && state_.nounset && name != "@" && name != "*") {
+        Error(name + ": unbound variable");
+        throw ExitShell{127};
+      }
+      return ToString(static_cast<int64_t>(CharLength(value.value_or(""))));
+    }
+    using Op = ParamExpansion::Op;
+    bool is_null = !value || value->empty();
+    switch (pe.op) {
+      case Op::kDefault:
+        if (!value || (pe.colon && is_null)) return ExpandOperandWord(*pe.operand);
+        return *value;
+      case Op::kAssign:
+        if (!value || (pe.colon && is_null)) {
+          std::string v = ExpandOperandWord(*pe.operand);
+          if (!IsName(name)) {
+            Error("$" + name + ": cannot assign in this way");
+            throw ExpansionError{true};
+          }
+          SetScalar(name, v);
+          return v;
+        }
+        return *value;
+      case Op::kError:
+        if (!value || (pe.colon && is_null)) {
+          std::string msg = pe.operand ? ExpandOperandWord(*pe.operand) : "";
+          if (pe.operand && pe.operand->parts.size() == 1 && pe.operand->parts[0].text.empty() &&
+              pe.operand->raw.empty())
+            msg.clear();
+          Error(name + ": " + (msg.empty() ? "parameter null or not set" : msg));
+          throw ExpansionError{true, 127};
+        }
+        return *value;
+      case Op::kAlternate:
+        if (!value || (pe.colon && is_null)) return "";
+        return ExpandOperandWord(*pe.operand);
+      default:
+        break;
+    }
+    if (!value) {
+      if (state_.nounset && name != "@" && name != "*") {
+        Error(name + ": unbound variable");
+        throw ExitShell{127};
+      }
+      value = "";
+    }
+    if (pe.op == Op::kPlain) return *value;
+    if (pe.op == Op::kSubstring && !is_list) {
+      return Substring(*value, pe);
+    }
+    if (is_list && pe.op != Op::kSubstring) {
+      std::vector<std::string> items = list;
+      for (std::string& s : items) s = ApplyOperator(pe, s);
+      std::string sub = pe.subscript ? JoinLiteral(*pe.subscript) : name;
+      return JoinList(items, sub == "*");
+    }
+    if (is_list) {
+      std::vector<std::string> items = AtValues(pe);
+      return JoinList(items, false);
+    }
+    return ApplyOperator(pe, *value);
+  }
+
+  std::string JoinList(const std::vector<std::string>& items, bool star) {
+    std::string sep = " ";
+    if (star) {
+      std::optional<std::string> ifs = GetScalar("IFS");
+      sep = ifs ? ifs->substr(0, 1) : " ";
+    }
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) out += sep;
+      out += items[i];
+    }
+    return out;
+  }
+
+  // The word after `:-` `-` `:=` `:+` `:?`: quotes inside group, no splitting here
+  // (the caller's context splits the result if unquoted).
+  std::string ExpandOperandWord(const Word& w) { return ExpandOne(w); }
+
+  bool Utf8() const { return utils::LocaleIsUtf8(); }
+
+  // Characters (UTF-8 aware under a UTF-8 locale).
+  size_t CharLength(const std::string& s) const {
+    if (!Utf8()) return s.size();
+    size_t n = 0;
+    for (unsigned char c : s)
+      if ((c & 0xC0) != 0x80) ++n;
+    return n;
+  }
+
+  // Byte offsets of character boundaries.
+  std::vector<size_t> Boundaries(const std::string& s) const {
+    std::vector<size_t> b;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (!Utf8() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) b.push_back(i);
+    }
+    b.push_back(s.size());
+    return b;
+  }
+
+  std::string Substring(const std::string& value, const ParamExpansion& pe) {
+    std::vector<size_t> b = Boundaries(value);
+    int64_t n = static_cast<int64_t>(b.size()) - 1;
+    int64_t offset = Arith(ExpandArithText(*pe.operand));
+    if (offset < 0) offset += n;
+    if (offset < 0 || offset > n) return "";
+    int64_t end = n;
+    if (pe.operand2) {
+      int64_t len = Arith(ExpandArithText(*pe.operand2));
+      if (len < 0) {
+        end = n + len;
+        if (end < offset) {
+          Error(ExpandArithText(*pe.operand2) + ": substring expression < 0");
+          throw ExpansionError{false};
+        }
+      } else {
+        end = std::min(n, offset + len);
+      }
+    }
+    return value.substr(b[static_cast<size_t>(offset)],
+                        b[static_cast<size_t>(end)] - b[static_cast<size_t>(offset)]);
+  }
+
+  std::string ApplyOperator(const ParamExpansion& pe, const std::string& value) {
+    using Op = ParamExpansion::Op;
+    switch (pe.op) {
+      case Op::kRemoveSmallPrefix:
+      case Op::kRemoveLargePrefix:
+      case Op::kRemoveSmallSuffix:
+      case Op::kRemoveLargeSuffix: {
+        std::string pattern = ExpandPattern(*pe.operand);
+        std::vector<size_t> b = Boundaries(value);
+        bool prefix = pe.op == Op::kRemoveSmallPrefix || pe.op == Op::kRemoveLargePrefix;
+        bool large = pe.op == Op::kRemoveLargePrefix || pe.op == Op::kRemoveLargeSuffix;
+        if (prefix) {
+          if (large) {
+            for (size_t k = b.size(); k-- > 0;)
+              if (PatternMatch(pattern, value.substr(0, b[k]), false)) return value.substr(b[k]);
+          } else {
+            for (size_t k = 0; k < b.size(); ++k)
+              if (PatternMatch(pattern, value.substr(0, b[k]), false)) return value.substr(b[k]);
+          }
+        } else {
+          if (large) {
+            for (size_t k = 0; k < b.size(); ++k)
+              if (PatternMatch(pattern, value.substr(b[k]), false)) return value.substr(0, b[k]);
+          } else {
+            for (size_t k = b.size(); k-- > 0;)
+              if (PatternMatch(pattern, value.substr(b[k]), false)) return value.substr(0, b[k]);
+          }
+        }
+        return value;
+      }
+      case Op::kReplaceFirst:
+      case Op::kReplaceAll:
+      case Op::kReplacePrefix:
+      case Op::kReplaceSuffix: {
+        std::string pattern = ExpandPattern(*pe.operand);
+        std::string replacement = pe.operand2 ? ExpandOne(*pe.operand2) : "";
+        std::vector<size_t> b = Boundaries(value);
+        if (pattern.empty()) return value;
+        if (pe.op == Op::kReplacePrefix) {
+          for (size_t k = b.size(); k-- > 0;)
+            if (PatternMatch(pattern, value.substr(0, b[k]), false))
+              return replacement + value.substr(b[k]);
+          return value;
+        }
+        if (pe.op == Op::kReplaceSuffix) {
+          for (size_t k = 0; k < b.size(); ++k)
+            if (PatternMatch(pattern, value.substr(b[k]), false))
+              return value.substr(0, b[k]) + replacement;
+          return value;
+        }
+        std::string out;
+        size_t i = 0;  // index into b
+        bool done = false;
+        while (i + 1 < b.size() || (i + 1 == b.size() && false)) {
+          if (done) break;
+          size_t best = SIZE_MAX;
+          for (size_t k = b.size() - 1; k > i; --k) {
+            if (PatternMatch(pattern, value.substr(b[i], b[k] - b[i]), false)) {
+              best = k;
+              break;
+            }
+          }
+          if (best == SIZE_MAX) {
+            out += value.substr(b[i], b[i + 1] - b[i]);
+            ++i;
+            continue;
+          }
+          out += replacement;
+          i = best;
+          if (pe.op == Op::kReplaceFirst) done = true;
+        }
+        if (i < b.size() - 1) out += value.substr(b[i]);
+        return out;
+      }
+      case Op::kUpperFirst:
+      case Op::kUpperAll:
+      case Op::kLowerFirst:
+      case Op::kLowerAll: {
+        std::string pattern = pe.operand ? ExpandPattern(*pe.operand) : "";
+        bool upper = pe.op == Op::kUpperFirst || pe.op == Op::kUpperAll;
+        bool all = pe.op == Op::kUpperAll || pe.op == Op::kLowerAll;
+        std::string out = value;
+        for (size_t i = 0; i < out.size(); ++i) {
+          unsigned char c = static_cast<unsigned char>(out[i]);
+          if (c >= 0x80) {
+            if (!all) break;
+            continue;
+          }
+          if (pattern.empty() ||
+              PatternMatch(pattern, std::string(1, static_cast<char>(c)), false)) {
+            out[i] = static_cast<char>(upper ? std::toupper(c) : std::tolower(c));
+          }
+          if (!all) break;
+        }
+        return out;
+      }
+      case Op::kTransform:
+        switch (pe.transform) {
+          case 'Q':
+            return QuoteForShell(value);
+          case 'U': {
+            std::string out = value;
+            for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            return out;
+          }
+          case 'L': {
+            std::string out = value;
+            for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return out;
+          }
+          case 'u': {
+            std::string out = value;
+            if (!out.empty())
+              out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+            return out;
+          }
+          default:
+            throw Abort{ShellResult::Outcome::kUnsupported,
+                        std::string("${x@") + pe.transform + "}"};
+        }
+      case Op::kSubstring:
+        return Substring(value, pe);
+      default:
+        return value;
+    }
+  }
+
+  int64_t Arith(const std::string& text) {
+    Vars vars(*this);
+    ArithResult r = EvalArith(text, vars);
+    if (!r.ok()) {
+      Error(r.error);
+      // An arithmetic error ends a non-interactive shell (not `(( ))`/let).
+      throw ExpansionError{true};
+    }
+    return r.value;
+  }
+
+  // ---------------------------------------------------------- globbing
+  std::vector<std::string> Glob(const std::string& pattern) {
+    std::string absolute = pattern[0] == '/' ? pattern : state_.cwd + "/" + pattern;
+    bool absolute_pattern = pattern[0] == '/';
+    std::vector<std::string> segments;
+    {
+      size_t i = 0;
+      while (i <= pattern.size()) {
+        size_t slash = pattern.find('/', i);
+        if (slash == std::string::npos) slash = pattern.size();
+        if (slash > i) segments.push_back(pattern.substr(i, slash - i));
+        i = slash + 1;
+      }
+    }
+    bool dirs_only = pattern.back() == '/';
+    std::vector<std::string> candidates = {absolute_pattern ? "/" : ""};
+    auto join = [](const std::string& base, const std::string& name) {
+      if (base.empty()) return name;
+      if (base.back() == '/') return base + name;
+      return base + "/" + name;
+    };
+    auto has_glob = [](const std::string& seg) {
+      for (size_t i = 0; i < seg.size(); ++i) {
+        if (seg[i] == '\\') {
+          ++i;
+          continue;
+        }
+        if (seg[i] == '*' || seg[i] == '?' || seg[i] == '[') return true;
+      }
+      return false;
+    };
+    auto unescape = [](const std::string& seg) {
+      std::string out;
+      for (size_t i = 0; i < seg.size(); ++i) {
+        if (seg[i] == '\\' && i + 1 < seg.size()) ++i;
+        out += seg[i];
+      }
+      return out;
+    };
+    for (size_t si = 0; si < segments.size(); ++si) {
+      const std::string& segment = segments[si];
+      std::vector<std::string> next;
+      if (!has_glob(segment)) {
+        for (const std::string& c : candidates) next.push_back(join(c, unescape(segment)));
+      } else if (segment == "**" && state_.globstar) {
+        for (const std::string& c : candidates) {
+          next.push_back(c);  // zero directories
+          for (const std::string& sub : AllDirsBelow(c)) next.push_back(sub);
+        }
+        // `**` as the last segment also matches files.
+        if (si + 1 == segments.size()) {
+          next.clear();
+          for (const std::string& c : candidates) {
+            for (const std::string& sub : AllBelow(c)) next.push_back(sub);
+          }
+        }
+      } else {
+        for (const std::string& c : candidates) {
+          for (const std::string& name : ListNames(c.empty() ? "." : c)) {
+            if (name[0] == '.' && segment[0] != '.' && !state_.dotglob) continue;
+            if (state_.dotglob && (name == "." || name == "..")) continue;
+            int flags = FNM_PERIOD | FNM_EXTMATCH;
+            if (state_.dotglob) flags &= ~FNM_PERIOD;
+            if (state_.nocaseglob) flags |= FNM_CASEFOLD;
+            if (fnmatch(segment.c_str(), name.c_str(), flags) == 0) next.push_back(join(c, name));
+          }
+        }
+      }
+      candidates = std::move(next);
+      if (candidates.empty()) break;
+    }
+    std::vector<std::string> results;
+    for (const std::string& c : candidates) {
+      if (c.empty()) continue;
+      std::optional<bool> is_dir = Exists(c);
+      if (!is_dir) continue;
+      if (dirs_only && !*is_dir) continue;
+      results.push_back(dirs_only ? c + "/" : c);
+    }
+    // A match on the host is a read of the host: not inside the hook.
+    for (const std::string& r : results) {
+      std::string abs = AbsolutePath(r);
+      if (!InMount(abs) && !IsInside(options_.util.mount, abs)) NeedHost("a glob over host paths");
+    }
+    std::sort(results.begin(), results.end(), [](const std::string& a, const std::string& b) {
+      return utils::CollateCompare(a, b) < 0;
+    });
+    results.erase(std::unique(results.begin(), results.end()), results.end());
+    return results;
+  }
+
+  // Names in a directory (union FS), without . and ..
+  std::vector<std::string> ListNames(const std::string& dir) {
+    std::vector<std::string> names;
+    std::string abs = AbsolutePath(dir);
+    if (InMount(abs)) {
+      utils::CommandEnv env = MakeEnv();
+      utils::ResolvedPath r = env.Resolve(dir);
+      if (r.lookup_error) return names;
+      std::vector<vfs::DirEntry> entries;
+      if (!store_.ListDir(r.vfs_path, &entries).ok()) return names;
+      for (const vfs::DirEntry& e : entries) names.push_back(e.name);
+      return names;
+    }
+    // The mount's parents on the host: the mount shows even when absent.
+    glob_t g{};
+    std::string pat = abs == "/" ? "/*" : abs + "/*";
+    std::string pat_dot = abs == "/" ? "/.[!.]*" : abs + "/.[!.]*";
+    std::set<std::string> found;
+    for (const std::string& p : {pat, pat_dot}) {
+      if (glob(p.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; ++i) {
+          std::string full = g.gl_pathv[i];
+          found.insert(full.substr(full.rfind('/') + 1));
+        }
+      }
+      globfree(&g);
+      g = glob_t{};
+    }
+    const std::string& mount = options_.util.mount;
+    if (IsInside(mount, abs) && mount != abs) {
+      std::string rest = mount.substr(abs == "/" ? 1 : abs.size() + 1);
+      found.insert(rest.substr(0, rest.find('/')));
+    }
+    for (const std::string& n : found) names.push_back(n);
+    return names;
+  }
+
+  std::vector<std::string> AllDirsBelow(const std::string& base) {
+    std::vector<std::string> out;
+    for (const std::string& p : AllBelow(base)) {
+      std::optional<bool> d = Exists(p);
+      if (d && *d) out.push_back(p);
+    }
+    return out;
+  }
+
+  std::vector<std::string> AllBelow(const std::string& base) {
+    std::vector<std::string> out;
+    std::string abs = AbsolutePath(base.empty() ? "." : base);
+    if (!InMount(abs)) NeedHost("a recursive glob over host paths");
+    utils::CommandEnv env = MakeEnv();
+    utils::ResolvedPath r = env.Resolve(base.empty() ? "." : base);
+    if (r.where != utils::ResolvedPath::Where::kMount) return out;
+    store_.Walk(r.vfs_path, [&](const std::string& path, const vfs::Stat&) {
+      std::string rel = r.vfs_path.empty() ? path : path.substr(r.vfs_path.size() + 1);
+      // Hidden components only with dotglob.
+      if (!state_.dotglob) {
+        if (rel[0] == '.' || rel.find("/.") != std::string::npos) return true;
+      }
+      out.push_back(base.empty() ? rel : (base.back() == '/' ? base + rel : base + "/" + rel));
+      return true;
+    });
+    return out;
+  }
+
+  // nullopt: missing; else whether it is a directory.
+  std::optional<bool> Exists(const std::string& path) {
+    std::string abs = AbsolutePath(path);
+    if (InMount(abs)) {
+      utils::CommandEnv env = MakeEnv();
+      utils::ResolvedPath r = env.Resolve(path);
+      vfs::Stat st;
+      if (!env.StatResolved(r, &st).ok()) return std::nullopt;
+      return st.kind == vfs::NodeKind::kDirectory;
+    }
+    if (IsInside(options_.util.mount, abs)) return true;  // a parent of the mount
+    struct stat st;
+    if (stat(abs.c_str(), &st) != 0) return std::nullopt;
+    return S_ISDIR(st.st_mode);
+  }
+
+  FileFacts Facts(std::string_view path, bool follow) {
+    FileFacts f;
+    if (path.empty()) return f;
+    std::string p(path);
+    if (proc_files_.count(p)) {
+      f.exists = true;
+      return f;
+    }
+    std::string abs = AbsolutePath(p);
+    if (InMount(abs)) {
+      utils::CommandEnv env = MakeEnv();
+      utils::ResolvedPath r = env.Resolve(p);
+      vfs::Stat st;
+      if (!env.StatResolved(r, &st).ok()) return f;
+      f.exists = true;
+      f.is_directory = st.kind == vfs::NodeKind::kDirectory;
+      f.is_regular = !f.is_directory;
+      f.size = st.size;
+      f.mode = st.mode;
+      f.mtime_ns = st.mtime_ns;
+      f.inode = std::hash<std::string>()(r.vfs_path);
+      f.device = 0xfeed;
+      return f;
+    }
+    if (IsInside(options_.util.mount, abs)) {
+      f.exists = f.is_directory = true;
+      f.mode = 0755;
+      return f;
+    }
+    if (abs == "/dev/null") {
+      f.exists = true;
+      f.mode = 0666;
+      return f;
+    }
+    NeedHost("a file test on a host path (" + p + ")");
+    struct stat st;
+    int rc = follow ? stat(abs.c_str(), &st) : lstat(abs.c_str(), &st);
+    if (rc != 0) return f;
+    f.exists = true;
+    f.is_directory = S_ISDIR(st.st_mode);
+    f.is_regular = S_ISREG(st.st_mode);
+    f.is_symlink = S_ISLNK(st.st_mode);
+    f.size = static_cast<uint64_t>(st.st_size);
+    f.mode = st.st_mode & 07777;
+    f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    f.device = st.st_dev;
+    f.inode = st.st_ino;
+    return f;
+  }
+
+  // ---------------------------------------------------------- [[ ]]
+  bool EvalCond(const CondExpr& e) {
+    switch (e.kind) {
+      case CondExpr::Kind::kAnd:
+        return EvalCond(e.children[0]) && EvalCond(e.children[1]);
+      case CondExpr::Kind::kOr:
+        return EvalCond(e.children[0]) || EvalCond(e.children[1]);
+      case CondExpr::Kind::kNot:
+        return !EvalCond(e.children[0]);
+      case CondExpr::Kind::kWord:
+        return !ExpandOne(e.words[0]).empty();
+      case CondExpr::Kind::kUnary: {
+        std::string operand = ExpandOne(e.words[0]);
+        TestResult r = EvalTest({e.op, operand}, false, MakeTestContext());
+        if (r.status == 2) {
+          cond_error_ = true;
+          return false;
+        }
+        return r.status == 0;
+      }
+      case CondExpr::Kind::kBinary: {
+        std::string left = ExpandOne(e.words[0]);
+        if (e.op == "==" || e.op == "=" || e.op == "!=") {
+          std::string pattern = ExpandPattern(e.words[1]);
+          bool m = PatternMatch(pattern, left, state_.nocasematch);
+          return e.op == "!=" ? !m : m;
+        }
+        if (e.op == "=~") return RegexMatch(left, e.words[1]);
+        std::string right = ExpandOne(e.words[1]);
+        if (e.op == "<") return std::strcoll(left.c_str(), right.c_str()) < 0;
+        if (e.op == ">") return std::strcoll(left.c_str(), right.c_str()) > 0;
+        if (e.op == "-eq" || e.op == "-ne" || e.op == "-lt" || e.op == "-le" || e.op == "-gt" ||
+            e.op == "-ge") {
+          int64_t a = Arith(left), b = Arith(right);
+          if (e.op == "-eq") return a == b;
+          if (e.op == "-ne") return a != b;
+          if (e.op == "-lt") return a < b;
+          if (e.op == "-le") return a <= b;
+          if (e.op == "-gt") return a > b;
+          return a >= b;
+        }
+        TestResult r = EvalTest({left, e.op, right}, false, MakeTestContext());
+        if (r.status == 2) {
+          cond_error_ = true;
+          return false;
+        }
+        return r.status == 0;
+      }
+    }
+    return false;
+  }
+
+  bool RegexMatch(const std::string& text, const Word& w) {
+    // Quoted parts match literally.
+    std::string re;
+    for (const WordPart& p : w.parts) {
+      std::string v = p.kind == WordPart::Kind::kLiteral ? p.text : ExpandPartQuoted(p);
+      if (p.quoted) {
+        for (char c : v) {
+          if (std::strchr("\\^$.[]|()*+?{}", c) != nullptr) re += '\\';
+          re += c;
+        }
+      } else {
+        re += v;
+      }
+    }
+    regex_t rx;
+    if (regcomp(&rx, re.c_str(), REG_EXTENDED) != 0) {
+      cond_error_ = true;
+      return false;
+    }
+    std::vector<regmatch_t> m(rx.re_nsub + 1);
+    bool ok = regexec(&rx, text.c_str(), m.size(), m.data(), 0) == 0;
+    Variable& v = Lookup("BASH_REMATCH");
+    v.is_array = true;
+    v.array.clear();
+    v.declared_unset = false;
+    if (ok) {
+      for (size_t i = 0; i < m.size(); ++i) {
+        if (m[i].rm_so < 0) {
+          v.array[static_cast<int64_t>(i)] = "";
+          continue;
+        }
+        v.array[static_cast<int64_t>(i)] = text.substr(
+            static_cast<size_t>(m[i].rm_so), static_cast<size_t>(m[i].rm_eo - m[i].rm_so));
+      }
+    }
+    regfree(&rx);
+    return ok;
+  }
+
+  TestContext MakeTestContext() {
+    TestContext c;
+    c.file = [this](std::string_view path, bool follow) { return Facts(path, follow); };
+    c.variable_is_set = [this](std::string_view name) {
+      Variable* v = Find(name);
+      return v != nullptr && !v->declared_unset;
+    };
+    return c;
+  }
+
+  // ---------------------------------------------------------- members
+  vfs::Store& store_;
+  const ShellOptions& options_;
+  State state_;
+  FdTable fds_;
+  std::shared_ptr<Sink> out_, err_;
+  std::map<std::string, std::shared_ptr<std::string>> proc_files_;
+  std::chrono::steady_clock::time_point start_;
+  uint64_t iterations_ = 0;
+  uint64_t total_output_ = 0;
+  int in_condition_ = 0;
+  int loop_depth_ = 0;
+  int call_depth_ = 0;
+  int nesting_ = 0;
+  bool cond_error_ = false;
+  std::optional<int> last_substitution_status_;
+  bool exec_redirects_ = false;
+  std::vector<std::shared_ptr<Assignment>> assignments_keepalive_;
+  std::vector<std::shared_ptr<Command>> scripts_keepalive_;
+  std::minstd_rand random_{static_cast<unsigned>(getpid())};
+
+  friend class Vars;
+};
+
+std::optional<std::string> Vars::Get(std::string_view name, std::optional<int64_t> index) {
+  if (!index) {
+    return in_.GetScalar(name);
+  }
+  Variable* v = in_.Find(name);
+  if (v == nullptr || v->declared_unset) return std::nullopt;
+  if (!v->is_array) return *index == 0 ? std::optional<std::string>(v->value) : std::nullopt;
+  int64_t idx = *index;
+  if (idx < 0) idx += v->array.empty() ? 0 : v->array.rbegin()->first + 1;
+  auto it = v->array.find(idx);
+  if (it == v->array.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Vars::Set(std::string_view name, std::optional<int64_t> index, int64_t value,
+               std::string* error) {
+  Variable* v = in_.Find(name);
+  if (v != nullptr && v->readonly) {
+    *error = std::string(name) + ": readonly variable";
+    return false;
+  }
+  if (index) {
+    in_.SetElement(std::string(name), *index, ToString(value));
+  } else {
+    in_.SetScalar(std::string(name), ToString(value));
+  }
+  return true;
+}
+
+// ------------------------------------------------------------ builtins
+bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
+                             const std::vector<std::shared_ptr<Assignment>>& decl) {
+  const std::string name = argv[0];
+  auto status = [this](int s) { state_.last_status = s; };
+  auto usage = [&](const std::string& message, int code) {
+    Error(message);
+    status(code);
+  };
+  auto is_assignment_marker = [](const std::string& a) { return !a.empty() && a[0] == '\x01'; };
+  auto decl_of = [&](const std::string& a) -> const Assignment& {
+    return *decl[std::stoul(a.substr(1))];
+  };
+  if (name == "echo") {
+    BuiltinOutput o = Echo(argv);
+    Write(1, o.out);
+    status(o.status);
+    return true;
+  }
+  if (name == "printf") {
+    BuiltinOutput o = Printf(argv, options_.util.now_ns / 1000000000);
+    for (size_t k = 0; k < o.errors.size(); ++k) {
+      const std::string& e = o.errors[k];
+      if (std::find(o.unprefixed.begin(), o.unprefixed.end(), k) != o.unprefixed.end()) {
+        Write(2, e.back() == '\n' ? e : e + "\n");
+      } else {
+        Error(e.back() == '\n' ? e.substr(0, e.size() - 1) : e);
+      }
+    }
+    if (!o.assign_to.empty()) {
+      SetScalar(o.assign_to, o.out);
+    } else {
+      Write(1, o.out);
+    }
+    status(o.status);
+    return true;
+  }
+  if (name == "test" || name == "[") {
+    std::vector<std::string> args(argv.begin() + 1, argv.end());
+    TestResult r = EvalTest(args, name == "[", MakeTestContext());
+    if (!r.error.empty()) Error(r.error);
+    status(r.status);
+    return true;
+  }
+  if (name == "true" || name == ":") {
+    status(0);
+    return true;
+  }
+  if (name == "false") {
+    status(1);
+    return true;
+  }
+  if (name == "pwd") {
+    Write(1, state_.cwd + "\n");
+    status(0);
+    return true;
+  }
+  if (name == "cd") {
+    std::vector<std::string> args(argv.begin() + 1, argv.end());
+    if (!args.empty() && (args[0] == "-L" || args[0] == "-P")) args.erase(args.begin());
+    if (!args.empty() && args[0] == "--") args.erase(args.begin());
+    if (args.size() > 1) {
+      usage("cd: too many arguments", 1);
+      return true;
+    }
+    std::string target;
+    bool print = false;
+    if (args.empty()) {
+      std::optional<std::string> home = GetScalar("HOME");
+      if (!home) {
+        usage("cd: HOME not set", 1);
+        return true;
+      }
+      target = *home;
+    } else if (args[0] == "-") {
+      std::optional<std::string> old = GetScalar("OLDPWD");
+      if (!old) {
+        usage("cd: OLDPWD not set", 1);
+        return true;
+      }
+      target = *old;
+      print = true;
+    } else {
+      target = args[0];
+    }
+    if (target.empty()) {
+      status(0);
+      return true;
+    }
+    std::string abs = AbsolutePath(target);
+    if (!InMount(abs) && !IsInside(options_.util.mount, abs)) NeedHost("cd to a host directory");
+    // The kernel resolves each component: a missing or file prefix fails.
+    std::string joined = target[0] == '/' ? target : state_.cwd + "/" + target;
+    std::optional<bool> is_dir;
+    if (InMount(abs)) {
+      utils::CommandEnv env = MakeEnv();
+      utils::ResolvedPath r = env.Resolve(target);
+      vfs::Stat st;
+      vfs::Status s = env.StatResolved(r, &st);
+      if (!s.ok()) {
+        usage("cd: " + target + ": " + utils::ErrnoText(s.code()), 1);
+        return true;
+      }
+      is_dir = st.kind == vfs::NodeKind::kDirectory;
+    } else {
+      is_dir = Exists(target);
+      if (!is_dir) {
+        usage("cd: " + target + ": No such file or directory", 1);
+        return true;
+      }
+    }
+    if (!*is_dir) {
+      usage("cd: " + target + ": Not a directory", 1);
+      return true;
+    }
+    SetScalar("OLDPWD", state_.cwd);
+    Lookup("OLDPWD").exported = true;
+    state_.cwd = abs;
+    SetScalar("PWD", abs);
+    if (print) Write(1, abs + "\n");
+    status(0);
+    return true;
+  }
+  if (name == "export" || name == "readonly" || name == "declare" || name == "typeset" ||
+      name == "local") {
+    bool local = name == "local";
+    if (local && state_.locals.empty()) {
+      usage("local: can only be used in a function", 1);
+      return true;
+    }
+    bool flag_export = name == "export", flag_readonly = name == "readonly", flag_array = false,
+         flag_integer = false, flag_print = false, flag_unexport = false, flag_global = false;
+    size_t i = 1;
+    for (; i < argv.size(); ++i) {
+      const std::string& a = argv[i];
+      if (a == "--") {
+        ++i;
+        break;
+      }
+      if (a.size() < 2 || (a[0] != '-' && a[0] != '+') || is_assignment_marker(a)) break;
+      bool on = a[0] == '-';
+      for (size_t k = 1; k < a.size(); ++k) {
+        switch (a[k]) {
+          case 'x':
+            flag_export = on;
+            flag_unexport = !on;
+            break;
+          case 'r':
+            flag_readonly = true;
+            break;
+          case 'a':
+            flag_array = true;
+            break;
+          case 'i':
+            flag_integer = on;
+            break;
+          case 'p':
+            flag_print = true;
+            break;
+          case 'g':
+            flag_global = true;
+            break;
+          case 'n':
+          case 'f':
+          case 'F':
+          case 'A':
+          case 'l':
+          case 'u':
+          case 't':
+            throw Abort{ShellResult::Outcome::kUnsupported, name + " " + a};
+          default:
+            usage(name + ": " + a.substr(0, 2) + ": invalid option", 2);
+            return true;
+        }
+      }
+    }
+    if (flag_print || i == argv.size()) {
+      if (i < argv.size() || name == "local")
+        throw Abort{ShellResult::Outcome::kUnsupported, name + " -p"};
+      throw Abort{ShellResult::Outcome::kUnsupported, name + " without names"};
+    }
+    int rc = 0;
+    for (; i < argv.size(); ++i) {
+      std::string var;
+      const Assignment* a = nullptr;
+      if (is_assignment_marker(argv[i])) {
+        a = &decl_of(argv[i]);
+        var = a->name;
+      } else {
+        var = argv[i];
+        size_t eq = var.find('=');
+        if (eq != std::string::npos) {
+          // An assignment built by expansion (`export "$x=1"`).
+          std::string value = var.substr(eq + 1);
+          var = var.substr(0, eq);
+          if (!IsName(var)) {
+            Error(name + ": `" + argv[i] + "': not a valid identifier");
+            rc = 1;
+            continue;
+          }
+          auto tmp = std::make_shared<Assignment>();
+          tmp->name = var;
+          tmp->value = std::make_shared<Word>();
+          WordPart p;
+          p.quoted = true;
+          p.text = value;
+          tmp->value->parts.push_back(p);
+          assignments_keepalive_.push_back(tmp);
+          a = tmp.get();
+        }
+      }
+      if (!IsName(var)) {
+        Error(name + ": `" + argv[i] + "': not a valid identifier");
+        rc = 1;
+        continue;
+      }
+      if (local && !flag_global) {
+        auto& scope = state_.locals.back();
+        if (!scope.count(var)) {
+          Variable fresh;
+          Variable* outer = Find(var);
+          fresh.declared_unset = true;
+          if (outer && outer->exported) fresh.exported = true;
+          scope[var] = fresh;
+        }
+      } else if ((name == "declare" || name == "typeset") && !state_.locals.empty() &&
+                 !flag_global) {
+        auto& scope = state_.locals.back();
+        if (!scope.count(var)) {
+          Variable fresh;
+          fresh.declared_unset = true;
+          scope[var] = fresh;
+        }
+      }
+      Variable& v = (local && !flag_global) ? state_.locals.back()[var] : Lookup(var);
+      if (flag_integer) v.integer = true;
+      if (a != nullptr) {
+        if (v.readonly) {
+          Error(var + ": readonly variable");
+          rc = 1;
+          continue;
+        }
+        Assign(*a);
+      } else if (flag_array && !v.is_array) {
+        v.is_array = true;
+        if (!v.declared_unset && !v.value.empty()) v.array[0] = v.value;
+        v.value.clear();
+        if (Find(var) == &v && v.array.empty()) v.declared_unset = false;
+      } else if (name == "export" && v.declared_unset && Find(var) == &v && !local) {
+        // `export X` of an unset X marks it for export when it gets a value.
+      }
+      Variable& after = (local && !flag_global) ? state_.locals.back()[var] : Lookup(var);
+      if (flag_export) after.exported = true;
+      if (flag_unexport) after.exported = false;
+      if (flag_readonly) after.readonly = true;
+      if (name == "export" && a == nullptr && Find(var) == nullptr) {
+        state_.globals[var].declared_unset = true;
+        state_.globals[var].exported = true;
+      }
+    }
+    status(rc);
+    return true;
+  }
+  if (name == "unset") {
+    size_t i = 1;
+    bool functions = false;
+    for (; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-'; ++i) {
+      if (argv[i] == "-f")
+        functions = true;
+      else if (argv[i] == "-v")
+        functions = false;
+      else if (argv[i] == "--") {
+        ++i;
+        break;
+      } else {
+        usage("unset: " + argv[i].substr(0, 2) + ": invalid option", 2);
+        return true;
+      }
+    }
+    int rc = 0;
+    for (; i < argv.size(); ++i) {
+      const std::string& var = argv[i];
+      if (functions) {
+        state_.functions.erase(var);
+        continue;
+      }
+      size_t bracket = var.find('[');
+      if (bracket != std::string::npos && var.back() == ']') {
+        std::string base = var.substr(0, bracket);
+        Variable* v = Find(base);
+        if (v) {
+          std::string sub = var.substr(bracket + 1, var.size() - bracket - 2);
+          if (sub == "@" || sub == "*") {
+            Unset(base);
+          } else if (v->is_array) {
+            v->array.erase(Arith(sub));
+          } else if (Arith(sub) == 0) {
+            Unset(base);
+          }
+        }
+        continue;
+      }
+      if (!IsName(var)) {
+        Error("unset: `" + var + "': not a valid identifier");
+        rc = 1;
+        continue;
+      }
+      if (Find(var) == nullptr && state_.functions.count(var)) {
+        state_.functions.erase(var);
+        continue;
+      }
+      Unset(var);
+    }
+    status(rc);
+    return true;
+  }
+  if (name == "shift") {
+    int64_t n = 1;
+    if (argv.size() > 1) {
+      char* end = nullptr;
+      n = std::strtoll(argv[1].c_str(), &end, 10);
+      if (*end != '\0' || argv[1].empty()) {
+        usage("shift: " + argv[1] + ": numeric argument required", 1);
+        return true;
+      }
+    }
+    if (n < 0 || static_cast<size_t>(n) > state_.positional.size()) {
+      if (n < 0) Error("shift: " + argv[1] + ": shift count out of range");
+      status(1);
+      return true;
+    }
+    state_.positional.erase(state_.positional.begin(), state_.positional.begin() + n);
+    status(0);
+    return true;
+  }
+  if (name == "set") {
+    size_t i = 1;
+    for (; i < argv.size(); ++i) {
+      const std::string& a = argv[i];
+      if (a == "--") {
+        state_.positional.assign(argv.begin() + static_cast<long>(i) + 1, argv.end());
+        status(0);
+        return true;
+      }
+      if (a.size() < 2 || (a[0] != '-' && a[0] != '+')) break;
+      bool on = a[0] == '-';
+      if (a.substr(1) == "o") {
+        if (i + 1 >= argv.size())
+          throw Abort{ShellResult::Outcome::kUnsupported, "set -o without an option"};
+        const std::string& opt = argv[++i];
+        if (opt == "pipefail")
+          state_.pipefail = on;
+        else if (opt == "errexit")
+          state_.errexit = on;
+        else if (opt == "nounset")
+          state_.nounset = on;
+        else if (opt == "noglob" || opt == "xtrace" || opt == "verbose" || opt == "noclobber")
+          throw Abort{ShellResult::Outcome::kUnsupported, "set -o " + opt};
+        else {
+          usage("set: " + opt + ": invalid option name", 2);
+          return true;
+        }
+        continue;
+      }
+      for (size_t k = 1; k < a.size(); ++k) {
+        switch (a[k]) {
+          case 'e':
+            state_.errexit = on;
+            break;
+          case 'u':
+            state_.nounset = on;
+            break;
+          case 'h':
+          case 'B':
+            break;
+          default:
+            throw Abort{ShellResult::Outcome::kUnsupported, "set " + a};
+        }
+      }
+    }
+    if (i < argv.size()) state_.positional.assign(argv.begin() + static_cast<long>(i), argv.end());
+    if (argv.size() == 1) throw Abort{ShellResult::Outcome::kUnsupported, "set without arguments"};
+    status(0);
+    return true;
+  }
+  if (name == "shopt") {
+    bool set_mode = true, quiet = false;
+    size_t i = 1;
+    bool has_mode = false;
+    for (; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-'; ++i) {
+      for (size_t k = 1; k < argv[i].size(); ++k) {
+        char c = argv[i][k];
+        if (c == 's') {
+          set_mode = true;
+          has_mode = true;
+        } else if (c == 'u') {
+          set_mode = false;
+          has_mode = true;
+        } else if (c == 'q')
+          quiet = true;
+        else
+          throw Abort{ShellResult::Outcome::kUnsupported, "shopt " + argv[i]};
+      }
+    }
+    if (!has_mode || i == argv.size())
+      throw Abort{ShellResult::Outcome::kUnsupported, "shopt listing"};
+    (void)quiet;
+    int rc = 0;
+    for (; i < argv.size(); ++i) {
+      const std::string& opt = argv[i];
+      bool* flag = opt == "nullglob"      ? &state_.nullglob
+                   : opt == "dotglob"     ? &state_.dotglob
+                   : opt == "globstar"    ? &state_.globstar
+                   : opt == "failglob"    ? &state_.failglob
+                   : opt == "nocaseglob"  ? &state_.nocaseglob
+                   : opt == "nocasematch" ? &state_.nocasematch
+                                          : nullptr;
+      if (opt == "extglob" || opt == "expand_aliases" || opt == "lastpipe") {
+        if (opt == "lastpipe" && set_mode)
+          throw Abort{ShellResult::Outcome::kUnsupported, "shopt -s lastpipe"};
+        continue;
+      }
+      if (flag == nullptr) {
+        Error("shopt: " + opt + ": invalid shell option name");
+        rc = 1;
+        continue;
+      }
+      *flag = set_mode;
+    }
+    status(rc);
+    return true;
+  }
+  if (name == "eval" || name == "source" || name == ".") {
+    std::string text;
+    if (name == "eval") {
+      for (size_t i = 1; i < argv.size(); ++i) text += (i > 1 ? " " : "") + argv[i];
+    } else {
+      if (argv.size() < 2) {
+        usage(name + ": filename argument required\n" + name + ": usage: " + name +
+                  " filename [arguments]",
+              2);
+        return true;
+      }
+      if (!ReadForRedirect(argv[1], &text)) {
+        status(1);
+        return true;
+      }
+    }
+    if (++nesting_ > options_.limits.max_nesting)
+      throw Abort{ShellResult::Outcome::kLimit, "the nesting limit was reached"};
+    parser::ast::ScriptParser parser;
+    parser::ast::ScriptResult parsed = parser.Parse(text);
+    if (!parsed.ok()) {
+      --nesting_;
+      throw Abort{ShellResult::Outcome::kUnsupported,
+                  name + " of text that could not be parsed exactly (" + parsed.error + ")"};
+    }
+    scripts_keepalive_.push_back(parsed.script);
+    std::vector<std::string> saved_positional = state_.positional;
+    bool with_args = name != "eval" && argv.size() > 2;
+    if (with_args) state_.positional.assign(argv.begin() + 2, argv.end());
+    state_.last_status = 0;
+    int saved_line = state_.line;
+    try {
+      Execute(*parsed.script);
+    } catch (const ReturnFromFunction& r) {
+      if (name == "eval") {
+        --nesting_;
+        throw;
+      }
+      state_.last_status = r.status;
+    } catch (...) {
+      --nesting_;
+      if (with_args) state_.positional = saved_positional;
+      throw;
+    }
+    state_.line = saved_line;
+    if (with_args) state_.positional = saved_positional;
+    --nesting_;
+    return true;
+  }
+  if (name == "exit") {
+    int code = state_.last_status;
+    if (argv.size() > 1) {
+      char* end = nullptr;
+      long long v = std::strtoll(argv[1].c_str(), &end, 10);
+      if (*end != '\0' || argv[1].empty()) {
+        Error("exit: " + argv[1] + ": numeric argument required");
+        code = 2;
+      } else {
+        code = static_cast<int>(v & 255);
+      }
+    }
+    throw ExitShell{code};
+  }
+  if (name == "return") {
+    if (call_depth_ == 0 && nesting_ == 0) {
+      usage("return: can only `return' from a function or sourced script", 1);
+      return true;
+    }
+    int code = state_.last_status;
+    if (argv.size() > 1) {
+      char* end = nullptr;
+      long long v = std::strtoll(argv[1].c_str(), &end, 10);
+      if (*end != '\0' || argv[1].empty()) {
+        Error("return: " + argv[1] + ": numeric argument required");
+        code = 2;
+      } else {
+        code = static_cast<int>(v & 255);
+      }
+    }
+    throw ReturnFromFunction{code};
+  }
+  if (name == "break" || name == "continue") {
+    int n = 1;
+    if (argv.size() > 1) {
+      char* end = nullptr;
+      long v = std::strtol(argv[1].c_str(), &end, 10);
+      if (*end != '\0' || argv[1].empty()) {
+        usage(name + ": " + argv[1] + ": numeric argument required", 128);
+        throw BreakLoop{1 << 20};
+      }
+      if (v < 1) {
+        usage(name + ": " + argv[1] + ": loop count out of range", 1);
+        return true;
+      }
+      n = static_cast<int>(v);
+    }
+    if (loop_depth_ == 0) {
+      status(0);
+      return true;
+    }
+    n = std::min(n, loop_depth_);
+    state_.last_status = 0;
+    if (name == "break") throw BreakLoop{n};
+    throw ContinueLoop{n};
+  }
+  if (name == "trap") {
+    if (argv.size() == 3 && (argv[2] == "EXIT" || argv[2] == "0")) {
+      if (argv[1] == "-" || argv[1].empty()) {
+        state_.exit_trap.reset();
+      } else {
+        parser::ast::ScriptParser parser;
+        parser::ast::ScriptResult parsed = parser.Parse(argv[1]);
+        if (!parsed.ok())
+          throw Abort{ShellResult::Outcome::kUnsupported, "a trap that could not be parsed"};
+        state_.exit_trap = parsed.script;
+      }
+      status(0);
+      return true;
+    }
+    throw Abort{ShellResult::Outcome::kUnsupported, "trap other than EXIT"};
+  }
+  if (name == "type" ||
+      (name == "command" && argv.size() > 1 && (argv[1] == "-v" || argv[1] == "-V"))) {
+    bool brief = name == "command" ? argv[1] == "-v" : false;
+    bool type_t = false;
+    size_t i = 1;
+    if (name == "command") {
+      i = 2;
+    } else {
+      for (; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-'; ++i) {
+        if (argv[i] == "-t")
+          type_t = true;
+        else
+          throw Abort{ShellResult::Outcome::kUnsupported, "type " + argv[i]};
+      }
+    }
+    static const std::set<std::string> kBuiltins = {
+        "echo",  "printf",  "test",      "[",        "true",    "false",   ":",
+        "pwd",   "cd",      "export",    "readonly", "declare", "typeset", "local",
+        "unset", "shift",   "set",       "shopt",    "eval",    "source",  ".",
+        "exit",  "return",  "break",     "continue", "trap",    "type",    "command",
+        "read",  "mapfile", "readarray", "let",      "exec"};
+    static const std::set<std::string> kKeywords = {
+        "if",   "then",     "else", "elif", "fi", "for", "while", "until", "do",   "done",  "case",
+        "esac", "function", "[[",   "]]",   "{",  "}",   "!",     "in",    "time", "select"};
+    int rc = 0;
+    for (; i < argv.size(); ++i) {
+      const std::string& n = argv[i];
+      if (kKeywords.count(n)) {
+        Write(1, brief ? n + "\n" : (type_t ? "keyword\n" : n + " is a shell keyword\n"));
+      } else if (state_.functions.count(n)) {
+        if (brief)
+          Write(1, n + "\n");
+        else if (type_t)
+          Write(1, "function\n");
+        else
+          throw Abort{ShellResult::Outcome::kUnsupported, "type of a function"};
+      } else if (kBuiltins.count(n)) {
+        Write(1, brief ? n + "\n" : (type_t ? "builtin\n" : n + " is a shell builtin\n"));
+      } else {
+        std::string path = FindInPath(n);
+        if (!InMount(state_.cwd) && !options_.allow_host && path.empty() &&
+            utils::FindCommand(n) == nullptr) {
+          // Not found on the host either: still exact.
+        }
+        if (path.empty() && utils::FindCommand(n) != nullptr) path = "/usr/bin/" + n;
+        if (path.empty()) {
+          if (!brief && name == "type") Error("type: " + n + ": not found");
+          rc = 1;
+          continue;
+        }
+        Write(1, brief ? path + "\n" : (type_t ? "file\n" : n + " is " + path + "\n"));
+      }
+    }
+    status(rc);
+    return true;
+  }
+  if (name == "command") {
+    if (argv.size() == 1) {
+      status(0);
+      return true;
+    }
+    std::vector<std::string> rest(argv.begin() + 1, argv.end());
+    if (rest[0] == "-p") rest.erase(rest.begin());
+    if (rest.empty()) {
+      status(0);
+      return true;
+    }
+    if (RunBuiltin(rest, decl)) return true;
+    RunUtility(rest);
+    return true;
+  }
+  if (name == "builtin") {
+    std::vector<std::string> rest(argv.begin() + 1, argv.end());
+    if (rest.empty() || !RunBuiltin(rest, decl)) {
+      if (!rest.empty())
+        usage("builtin: " + rest[0] + ": not a shell builtin", 1);
+      else
+        status(0);
+    }
+    return true;
+  }
+  if (name == "let") {
+    if (argv.size() < 2) {
+      usage("let: expression expected", 1);
+      return true;
+    }
+    int64_t v = 0;
+    try {
+      for (size_t i = 1; i < argv.size(); ++i) v = Arith(argv[i]);
+    } catch (const ExpansionError&) {
+      status(1);
+      return true;
+    }
+    status(v != 0 ? 0 : 1);
+    return true;
+  }
+  if (name == "read") return ReadBuiltin(argv);
+  if (name == "mapfile" || name == "readarray") return MapfileBuiltin(argv);
+  if (name == "exec") {
+    if (argv.size() == 1) {
+      // `exec 3< f`: the redirections stay for the rest of the shell.
+      exec_redirects_ = true;
+      status(0);
+      return true;
+    }
+    throw Abort{ShellResult::Outcome::kUnsupported, "exec of a command"};
+  }
+  if (name == "wait") {
+    status(0);
+    return true;
+  }
+  if (name == "sleep" || name == "kill" || name == "jobs" || name == "fg" || name == "bg" ||
+      name == "alias" || name == "unalias" || name == "hash" || name == "umask" ||
+      name == "ulimit" || name == "times" || name == "history" || name == "fc" ||
+      name == "getopts" || name == "pushd" || name == "popd" || name == "dirs" ||
+      name == "disown" || name == "suspend" || name == "logout" || name == "enable" ||
+      name == "complete" || name == "compgen" || name == "caller" || name == "coproc" ||
+      name == "select" || name == "time") {
+    if (name == "sleep") return false;
+    throw Abort{ShellResult::Outcome::kUnsupported, "the builtin " + name};
+  }
+  return false;
+}
+
+// read [-r] [-a NAME] [-d DELIM] [-n N] [-N N] [-p PROMPT] [-s] [-t T] [NAME...]
+bool Interpreter::ReadBuiltin(std::vector<std::string>& argv) {
+  bool raw = false;
+  std::string array;
+  char delim = '\n';
+  int64_t nchars = -1;
+  bool exact = false;
+  size_t i = 1;
+  for (; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a.size() < 2 || a[0] != '-') break;
+    for (size_t k = 1; k < a.size(); ++k) {
+      char c = a[k];
+      auto value = [&]() -> std::string {
+        if (k + 1 < a.size()) {
+          std::string v = a.substr(k + 1);
+          k = a.size();
+          return v;
+        }
+        if (i + 1 < argv.size()) return argv[++i];
+        Error("read: -" + std::string(1, c) + ": option requires an argument");
+        throw ExpansionError{false};
+      };
+      if (c == 'r')
+        raw = true;
+      else if (c == 's') {
+      } else if (c == 'a')
+        array = value();
+      else if (c == 'd') {
+        std::string d = value();
+        delim = d.empty() ? '\0' : d[0];
+      } else if (c == 'n' || c == 'N') {
+        std::string n = value();
+        nchars = std::atoll(n.c_str());
+        exact = c == 'N';
+      } else if (c == 'p') {
+        value();  // the prompt shows only on a terminal
+      } else if (c == 't') {
+        value();
+      } else if (c == 'u') {
+        std::string fd = value();
+        int n = std::atoi(fd.c_str());
+        if (n < 0 || n > 9 || !fds_[n] || !fds_[n]->input) {
+          Error("read: " + fd + ": invalid file descriptor: Bad file descriptor");
+          state_.last_status = 1;
+          return true;
+        }
+        std::swap(fds_[0], fds_[n]);
+        bool r = ReadBuiltinFromFd0(argv, i, raw, array, delim, nchars, exact);
+        std::swap(fds_[0], fds_[n]);
+        return r;
+      } else {
+        Error("read: -" + std::string(1, c) + ": invalid option");
+        Write(2,
+              "read: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] "
+              "[-p prompt] [-t timeout] [-u fd] [name ...]\n");
+        state_.last_status = 2;
+        return true;
+      }
+    }
+  }
+  return ReadBuiltinFromFd0(argv, i, raw, array, delim, nchars, exact);
+}
+
+bool Interpreter::ReadBuiltinFromFd0(std::vector<std::string>& argv, size_t first, bool raw,
+                                     const std::string& array, char delim, int64_t nchars,
+                                     bool exact) {
+  std::shared_ptr<OpenFile> in = fds_[0];
+  std::string line;
+  bool got_delim = false;
+  if (in && in->input) {
+    const std::string& data = *in->input;
+    size_t& off = in->offset;
+    while (off < data.size()) {
+      char c = data[off++];
+      if (nchars >= 0 && static_cast<int64_t>(line.size()) >= nchars) {
+        --off;
+        got_delim = true;
+        break;
+      }
+      if (!exact && c == delim) {
+        got_delim = true;
+        break;
+      }
+      if (!raw && c == '\\' && !exact) {
+        if (off < data.size()) {
+          char n = data[off++];
+          if (n == '\n') continue;
+          line += '\x00';  // marker: an escaped character follows
+          line.back() = '\\';
+          line += n;
+          continue;
+        }
+        continue;
+      }
+      line += c;
+      if (nchars >= 0 && static_cast<int64_t>(line.size()) >= nchars) {
+        got_delim = true;
+        break;
+      }
+    }
+  }
+  bool eof_without_data = !got_delim;
+  std::vector<std::string> names(argv.begin() + static_cast<long>(first), argv.end());
+  // Remove backslashes (escapes) after splitting decisions: we approximate
+  // by splitting on the text with escapes kept, then removing them.
+  auto unescape = [&](std::string s) {
+    if (raw) return s;
+    std::string out;
+    for (size_t k = 0; k < s.size(); ++k) {
+      if (s[k] == '\\' && k + 1 < s.size()) ++k;
+      out += s[k];
+    }
+    return out;
+  };
+  if (!array.empty()) {
+    std::vector<std::string> fields = SplitForRead(line, SIZE_MAX);
+    Variable& v = Lookup(array);
+    v.is_array = true;
+    v.array.clear();
+    v.value.clear();
+    v.declared_unset = false;
+    for (size_t k = 0; k < fields.size(); ++k)
+      v.array[static_cast<int64_t>(k)] = unescape(fields[k]);
+  } else if (names.empty()) {
+    SetScalar("REPLY", unescape(line));
+  } else {
+    if (exact || nchars >= 0) {
+      // -n/-N: still split on IFS into the names.
+    }
+    std::vector<std::string> fields = SplitForRead(line, names.size());
+    for (size_t k = 0; k < names.size(); ++k) {
+      if (!IsName(names[k])) {
+        Error("read: `" + names[k] + "': not a valid identifier");
+        state_.last_status = 1;
+        return true;
+      }
+      SetScalar(names[k], k < fields.size() ? unescape(fields[k]) : "");
+    }
+  }
+  state_.last_status = eof_without_data ? 1 : 0;
+  return true;
+}
+
+bool Interpreter::MapfileBuiltin(std::vector<std::string>& argv) {
+  bool strip = false;
+  char delim = '\n';
+  int64_t count = 0, skip = 0;
+  size_t i = 1;
+  for (; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-'; ++i) {
+    const std::string& a = argv[i];
+    if (a == "-t")
+      strip = true;
+    else if (a == "-d" && i + 1 < argv.size()) {
+      delim = argv[++i].empty() ? '\0' : argv[i][0];
+    } else if (a == "-n" && i + 1 < argv.size()) {
+      count = std::atoll(argv[++i].c_str());
+    } else if (a == "-s" && i + 1 < argv.size()) {
+      skip = std::atoll(argv[++i].c_str());
+    } else {
+      throw Abort{ShellResult::Outcome::kUnsupported, argv[0] + " " + a};
+    }
+  }
+  std::string name = i < argv.size() ? argv[i] : "MAPFILE";
+  Variable& v = Lookup(name);
+  v.is_array = true;
+  v.array.clear();
+  v.value.clear();
+  v.declared_unset = false;
+  std::shared_ptr<OpenFile> in = fds_[0];
+  int64_t index = 0, seen = 0;
+  if (in && in->input) {
+    const std::string& data = *in->input;
+    while (in->offset < data.size()) {
+      if (count > 0 && index >= count) break;
+      size_t end = data.find(delim, in->offset);
+      size_t next = end == std::string::npos ? data.size() : end + 1;
+      std::string item = data.substr(in->offset, next - in->offset);
+      in->offset = next;
+      if (seen++ < skip) continue;
+      if (strip && !item.empty() && item.back() == delim) item.pop_back();
+      v.array[index++] = item;
+    }
+  }
+  state_.last_status = 0;
+  return true;
+}
+
+}  // namespace
+
+ShellResult RunScript(std::string_view source, vfs::Store& store, const ShellOptions& options) {
+  try {
+    Interpreter interpreter(store, options);
+    return interpreter.Run(source);
+  } catch (const std::exception& e) {
+    ShellResult r;
+    r.outcome = ShellResult::Outcome::kUnsupported;
+    r.reason = std::string("internal error: ") + e.what();
+    return r;
+  }
+}
+
+}  // namespace memhook::shell
