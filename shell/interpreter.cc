@@ -543,33 +543,14 @@ class Interpreter {
       }
       case CommandKind::kWhile:
       case CommandKind::kUntil: {
-        int status = 0;
-        ++loop_depth_;
-        try {
-          while (true) {
-            CountIteration();
-            Condition(*cmd.children[0]);
-            bool go =
-                cmd.kind == CommandKind::kWhile ? state_.last_status == 0 : state_.last_status != 0;
-            if (!go) break;
-            try {
-              Execute(*cmd.children[1]);
-            } catch (const ContinueLoop& c) {
-              if (c.levels > 1) {
-                --loop_depth_;
-                throw ContinueLoop{c.levels - 1};
-              }
-            }
-            status = state_.last_status;
-          }
-        } catch (const BreakLoop& b) {
-          --loop_depth_;
-          if (b.levels > 1) throw BreakLoop{b.levels - 1};
-          state_.last_status = 0;
-          return;
-        }
-        --loop_depth_;
-        state_.last_status = status;
+        const bool until = cmd.kind == CommandKind::kUntil;
+        RunLoop(
+            *cmd.children[1],
+            [&]() {
+              Condition(*cmd.children[0]);
+              return until ? state_.last_status != 0 : state_.last_status == 0;
+            },
+            [] {});
         return;
       }
       case CommandKind::kFor: {
@@ -579,30 +560,15 @@ class Interpreter {
         } else {
           items = state_.positional;
         }
-        int status = 0;
-        ++loop_depth_;
-        try {
-          for (const std::string& item : items) {
-            CountIteration();
-            SetScalar(cmd.name, item);
-            try {
-              Execute(*cmd.children[0]);
-            } catch (const ContinueLoop& c) {
-              if (c.levels > 1) {
-                --loop_depth_;
-                throw ContinueLoop{c.levels - 1};
-              }
-            }
-            status = state_.last_status;
-          }
-        } catch (const BreakLoop& b) {
-          --loop_depth_;
-          if (b.levels > 1) throw BreakLoop{b.levels - 1};
-          state_.last_status = 0;
-          return;
-        }
-        --loop_depth_;
-        state_.last_status = status;
+        size_t next = 0;
+        RunLoop(
+            *cmd.children[0],
+            [&]() {
+              if (next == items.size()) return false;
+              SetScalar(cmd.name, items[next++]);
+              return true;
+            },
+            [] {});
         return;
       }
       case CommandKind::kArithFor: {
@@ -612,31 +578,9 @@ class Interpreter {
           return Arith(text);
         };
         eval(cmd.words[0], false);
-        int status = 0;
-        ++loop_depth_;
-        try {
-          while (true) {
-            CountIteration();
-            if (eval(cmd.words[1], true) == 0) break;
-            try {
-              Execute(*cmd.children[0]);
-            } catch (const ContinueLoop& c) {
-              if (c.levels > 1) {
-                --loop_depth_;
-                throw ContinueLoop{c.levels - 1};
-              }
-            }
-            status = state_.last_status;
-            eval(cmd.words[2], false);
-          }
-        } catch (const BreakLoop& b) {
-          --loop_depth_;
-          if (b.levels > 1) throw BreakLoop{b.levels - 1};
-          state_.last_status = 0;
-          return;
-        }
-        --loop_depth_;
-        state_.last_status = status;
+        RunLoop(
+            *cmd.children[0], [&]() { return eval(cmd.words[1], true) != 0; },
+            [&]() { eval(cmd.words[2], false); });
         return;
       }
       case CommandKind::kCase: {
@@ -696,6 +640,36 @@ class Interpreter {
       default:
         throw Abort{ShellResult::Outcome::kUnsupported, "this construct"};
     }
+  }
+
+  // One loop: `next` decides (and sets up) each iteration, `body` runs,
+  // `after` follows every iteration, `continue` included (for ((;;))'s
+  // update). `break N`/`continue N` unwind N loops.
+  template <typename Next, typename After>
+  void RunLoop(const Command& body, Next&& next, After&& after) {
+    struct Depth {
+      int& depth;
+      explicit Depth(int& d) : depth(d) { ++depth; }
+      ~Depth() { --depth; }
+    } depth(loop_depth_);
+    int status = 0;
+    try {
+      while (true) {
+        CountIteration();
+        if (!next()) break;
+        try {
+          Execute(body);
+        } catch (const ContinueLoop& c) {
+          if (c.levels > 1) throw ContinueLoop{c.levels - 1};
+        }
+        status = state_.last_status;
+        after();
+      }
+    } catch (const BreakLoop& b) {
+      if (b.levels > 1) throw BreakLoop{b.levels - 1};
+      status = 0;
+    }
+    state_.last_status = status;
   }
 
   void Condition(const Command& cmd) {
@@ -3178,6 +3152,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       n = static_cast<int>(v);
     }
     if (loop_depth_ == 0) {
+      Error(name + ": only meaningful in a `for', `while', or `until' loop");
       status(0);
       return true;
     }
