@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -116,16 +117,18 @@ class LazyStore {
   std::unique_ptr<vfs::Store> store_;
 };
 
+// 128 random bits from the kernel, in hex; empty when the kernel cannot
+// give them (no predictable fallback: the caller then fails closed).
 std::string RandomToken() {
   unsigned char bytes[16];
-  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  bool ok = fd >= 0 && read(fd, bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes);
-  if (fd >= 0) close(fd);
-  if (!ok) {
-    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    std::memcpy(bytes, &now, sizeof now);
-    pid_t pid = getpid();
-    std::memcpy(bytes + 8, &pid, sizeof pid);
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return "";
+    }
+    got += static_cast<size_t>(n);
   }
   static const char kHex[] = "0123456789abcdef";
   std::string token;
@@ -140,7 +143,9 @@ std::string RandomToken() {
 void SweepSpool(const std::string& dir) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return;
-  time_t cutoff = time(nullptr) - 24 * 3600;
+  // An allowed answer is replayed within seconds; ten minutes covers a
+  // permission prompt left open.
+  time_t cutoff = time(nullptr) - 10 * 60;
   while (dirent* entry = readdir(d)) {
     if (entry->d_name[0] == '.') continue;
     std::string path = dir + "/" + entry->d_name;
@@ -164,8 +169,19 @@ bool WriteSpool(const fastpath::Answer& answer, const Config& config, std::strin
     *error = config.spool_dir + " is not a private directory of this user";
     return false;
   }
+  // Ours but open to others (another user could replace a spooled answer):
+  // close it first, or give up.
+  if ((st.st_mode & 077) != 0 && chmod(config.spool_dir.c_str(), 0700) != 0) {
+    *error = config.spool_dir + " is open to other users and cannot be made private: " +
+             std::strerror(errno);
+    return false;
+  }
   SweepSpool(config.spool_dir);
   *token = RandomToken();
+  if (token->empty()) {
+    *error = std::string("no random bytes for a spool token: ") + std::strerror(errno);
+    return false;
+  }
   std::string path = config.spool_dir + "/" + *token;
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -190,10 +206,18 @@ int Replay(const Config& config, const std::string& token) {
     return 1;
   }
   std::string path = config.spool_dir + "/" + token;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     std::fprintf(stderr, "memhook: replay: the answer %s is gone (%s)\n", path.c_str(),
                  std::strerror(errno));
+    return 1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+      (st.st_mode & 077) != 0) {
+    close(fd);
+    std::fprintf(stderr, "memhook: replay: %s is not a private answer of this user\n",
+                 path.c_str());
     return 1;
   }
   std::string data;
@@ -233,6 +257,30 @@ fastpath::RunFlags MakeRunFlags(const Config& config, bool allow_host) {
   flags.shell_millis = allow_host ? 0 : 10'000;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) flags.environment.emplace_back(*e);
   return flags;
+}
+
+// Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF),
+// which JSON carries unchanged.
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (len == 0 || c > 0xF4 || i + len > s.size()) return false;
+    unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+        (c == 0xF4 && c1 > 0x8F))
+      return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
 }
 
 fastpath::Answer Diagnostic(std::string message, int status) {
@@ -314,8 +362,11 @@ std::string ShellQuote(std::string_view text) {
 
 bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::string* command,
                   std::string* error) {
-  bool has_nul =
-      answer.out.find('\0') != std::string::npos || answer.err.find('\0') != std::string::npos;
+  // The hook's JSON carries text: bytes that are not UTF-8 (a Latin-1
+  // file) would become U+FFFD, so such answers are spooled, byte-exact.
+  bool has_nul = answer.out.find('\0') != std::string::npos ||
+                 answer.err.find('\0') != std::string::npos || !IsUtf8(answer.out) ||
+                 !IsUtf8(answer.err);
   // Quoting at most quadruples a byte ('\''), so larger answers cannot fit.
   if (!has_nul && answer.out.size() + answer.err.size() <= config.inline_limit) {
     std::string parts;

@@ -137,6 +137,45 @@ TEST_CASE("large or binary answers are spooled privately") {
   CHECK(files == 1);
 }
 
+TEST_CASE("answers that are not UTF-8 are spooled byte-exact; UTF-8 ones stay inline") {
+  TempDir dir;
+  Config config = TestConfig(dir);
+  Answer text;
+  text.out = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\n";
+  std::string command, error;
+  REQUIRE(memhook::interceptor::EncodeReplay(text, config, &command, &error));
+  CHECK(command.find(" replay ") == std::string::npos);
+  CHECK(Bash(command, dir.path).out == text.out);
+  for (const std::string& bytes :
+       {std::string("caf\xe9\n"), std::string("\xc0\xaf"), std::string("\xed\xa0\x80"),
+        std::string("\xf4\x90\x80\x80"), std::string("cut \xe2\x82")}) {
+    Answer latin;
+    latin.out = bytes;
+    latin.err = "e\xff\n";
+    latin.status = 1;
+    REQUIRE(memhook::interceptor::EncodeReplay(latin, config, &command, &error));
+    REQUIRE(command.find(" replay ") != std::string::npos);
+    const std::string token = command.substr(command.rfind(' ') + 1);
+    const std::string spooled = Slurp(fs::path(config.spool_dir) / token);
+    CHECK(spooled == "memhook-answer v1\n1 " + std::to_string(bytes.size()) + " 3\n" + bytes +
+                         "e\xff\n");
+  }
+}
+
+TEST_CASE("a spool directory of ours that others may write is made private first") {
+  TempDir dir;
+  Config config = TestConfig(dir);
+  REQUIRE(mkdir(config.spool_dir.c_str(), 0700) == 0);
+  REQUIRE(chmod(config.spool_dir.c_str(), 0777) == 0);
+  Answer answer;
+  answer.out = std::string(20000, 'x');
+  std::string command, error;
+  REQUIRE(memhook::interceptor::EncodeReplay(answer, config, &command, &error));
+  struct stat st;
+  REQUIRE(stat(config.spool_dir.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+}
+
 TEST_CASE("the hook protocol") {
   TempDir dir;
   Config config = TestConfig(dir);
