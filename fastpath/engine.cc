@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "fastpath/fastpath.h"
+#include "parser/ast.h"
 #include "parser/parser.h"
 #include "shell/shell.h"
 #include "utils/utils.h"
@@ -118,26 +119,172 @@ bool GlobReachesMount(std::string_view pattern_absolute, std::string_view mount)
   return true;
 }
 
-bool WordTouchesMount(const parser::Word& word, const EngineOptions& options) {
-  if (!word.resolved) return word.raw.find(Basename(options.mount)) != std::string::npos;
-  if (word.has_glob)
-    return GlobReachesMount(Absolute(word.glob_pattern, options.cwd), options.mount);
-  if (word.text.empty()) return false;
-  return IsInside(Normalise(Absolute(word.text, options.cwd)), options.mount);
-}
+// Whether a command line reaches the mount, decided on the words as the
+// interpreter would resolve them: quotes removed, `~` and $HOME expanded,
+// relative paths taken from every directory a literal `cd` may have moved
+// to. A word that cannot be resolved statically ($x, $(...)) counts when its
+// text names the mount's last component: conservative, never a miss.
+class MountScan {
+ public:
+  explicit MountScan(const EngineOptions& options)
+      : options_(options),
+        base_(Basename(options.mount)),
+        parent_(Basename(options.mount.substr(0, options.mount.rfind('/')))) {
+    cwds_.push_back(options.cwd);
+  }
+  bool touches() const { return touches_; }
 
-template <typename Fn>
-void ForEachWord(const parser::Program& program, Fn&& fn) {
-  for (const parser::AndOrList& list : program.statements) {
-    for (const parser::Pipeline& pipeline : list.pipelines) {
-      for (const parser::SimpleCommand& command : pipeline.stages) {
-        for (const parser::Assignment& a : command.assignments) fn(a.value);
-        for (const parser::Word& w : command.argv) fn(w);
-        for (const parser::Redirect& r : command.redirects) fn(r.target);
+  void Command(const parser::ast::Command& cmd) {
+    if (touches_) return;
+    for (const parser::ast::Assignment& a : cmd.assignments) {
+      if (a.value) Word(*a.value);
+      for (const parser::ast::Word& w : a.elements) Word(w);
+    }
+    for (const parser::ast::Word& w : cmd.words) {
+      Word(w);
+      if (w.assignment && w.assignment->value) Word(*w.assignment->value);
+    }
+    for (const parser::ast::ScriptRedirect& r : cmd.redirects) {
+      if (r.op == parser::RedirectOp::kHeredoc) {
+        Parts(r.target, /*paths=*/false);  // substitutions inside the body only
+      } else {
+        Word(r.target);
+      }
+    }
+    for (const parser::ast::CaseItem& item : cmd.items) {
+      for (const parser::ast::Word& w : item.patterns) Parts(w, false);
+      if (item.body) Command(*item.body);
+    }
+    if (cmd.cond) Cond(*cmd.cond);
+    for (const auto& child : cmd.children) Command(*child);
+    if (cmd.kind == parser::ast::CommandKind::kSimple) Cd(cmd);
+  }
+
+ private:
+  // `cd DIR` moves every later relative word; a dynamic target leaves the
+  // directory unknown.
+  void Cd(const parser::ast::Command& cmd) {
+    if (cmd.words.empty()) return;
+    std::optional<std::string> name = Static(cmd.words[0]);
+    if (!name || (*name != "cd" && *name != "pushd")) return;
+    if (cmd.words.size() == 1) {
+      cwds_.push_back(options_.home);
+      return;
+    }
+    std::optional<std::string> target = Static(cmd.words.back());
+    if (!target) {
+      cwd_unknown_ = true;
+      return;
+    }
+    std::vector<std::string> next;
+    for (const std::string& cwd : cwds_) next.push_back(Normalise(Absolute(*target, cwd)));
+    cwds_.insert(cwds_.end(), next.begin(), next.end());
+    for (const std::string& cwd : next) touches_ |= IsInside(cwd, options_.mount);
+  }
+
+  void Cond(const parser::ast::CondExpr& e) {
+    for (const parser::ast::Word& w : e.words) Word(w);
+    for (const parser::ast::CondExpr& c : e.children) Cond(c);
+  }
+
+  void Word(const parser::ast::Word& w) {
+    Parts(w, true);
+    if (touches_) return;
+    std::string pattern;
+    bool glob = false;
+    std::optional<std::string> text = Static(w, &pattern, &glob);
+    if (!text) {
+      touches_ |= w.raw.find(base_) != std::string::npos ||
+                  (!parent_.empty() && w.raw.find(parent_) != std::string::npos);
+      // After a `cd` to the mount's parent, a dynamic relative word may
+      // spell the rest (`cd ~/.memhook; cat $d/x`).
+      for (size_t i = 1; i < cwds_.size(); ++i) {
+        touches_ |= IsInside(options_.mount, cwds_[i]) && cwds_[i] != "/";
+      }
+      return;
+    }
+    if (text->empty()) return;
+    // `--opt=PATH` and `VAR=PATH` name a path after the '='.
+    std::vector<std::string> candidates = {*text};
+    std::vector<std::string> patterns = {pattern};
+    size_t eq = text->find('=');
+    if (eq != std::string::npos && !glob) candidates.push_back(text->substr(eq + 1));
+    for (const std::string& cwd : cwds_) {
+      if (glob) {
+        touches_ |= GlobReachesMount(Absolute(pattern, cwd), options_.mount);
+        continue;
+      }
+      for (const std::string& c : candidates) {
+        if (c.empty()) continue;
+        touches_ |= IsInside(Normalise(Absolute(c, cwd)), options_.mount);
+      }
+    }
+    if (cwd_unknown_ && text->find(base_) != std::string::npos) touches_ = true;
+  }
+
+  // Substitutions inside a word run commands of their own.
+  void Parts(const parser::ast::Word& w, bool) {
+    for (const parser::ast::WordPart& p : w.parts) {
+      if (p.program) Command(*p.program);
+      if (p.arith) Parts(*p.arith, false);
+      if (p.param) {
+        if (p.param->operand) Word(*p.param->operand);
+        if (p.param->operand2) Word(*p.param->operand2);
       }
     }
   }
-}
+
+  // The word's value when it does not depend on run time: literal parts,
+  // `~`, $HOME. `pattern` gets the fnmatch pattern (quoted characters
+  // escaped) and `glob` whether an unquoted *, ? or [ is in it.
+  std::optional<std::string> Static(const parser::ast::Word& w, std::string* pattern = nullptr,
+                                    bool* glob = nullptr) const {
+    std::string text, pat;
+    bool has_glob = false;
+    auto quoted = [&](const std::string& s) {
+      text += s;
+      for (char c : s) {
+        if (c == '*' || c == '?' || c == '[' || c == '\\' || c == ']') pat += '\\';
+        pat += c;
+      }
+    };
+    for (const parser::ast::WordPart& p : w.parts) {
+      switch (p.kind) {
+        case parser::ast::WordPart::Kind::kLiteral:
+          if (p.quoted) {
+            quoted(p.text);
+          } else {
+            text += p.text;
+            pat += p.text;
+            has_glob |= p.text.find_first_of("*?[") != std::string::npos;
+          }
+          break;
+        case parser::ast::WordPart::Kind::kTilde:
+          if (!p.text.empty()) return std::nullopt;
+          quoted(options_.home);
+          break;
+        case parser::ast::WordPart::Kind::kParam:
+          if (p.param->name != "HOME" || p.param->op != parser::ast::ParamExpansion::Op::kPlain ||
+              p.param->subscript || p.param->length || p.param->indirect)
+            return std::nullopt;
+          quoted(options_.home);
+          break;
+        default:
+          return std::nullopt;
+      }
+    }
+    if (pattern != nullptr) *pattern = pat;
+    if (glob != nullptr) *glob = has_glob;
+    return text;
+  }
+
+  const EngineOptions& options_;
+  std::string base_;
+  std::string parent_;  // the mount's parent's last component (".memhook")
+  std::vector<std::string> cwds_;
+  bool cwd_unknown_ = false;
+  bool touches_ = false;
+};
 
 // Where a command's output descriptor currently points.
 enum class Sink { kStdout, kStderr, kNull };
@@ -509,8 +656,22 @@ std::string DescribeProgram(const parser::Program& program) {
 
 bool MayTouchMount(std::string_view command, const EngineOptions& options) {
   if (IsInside(options.cwd, options.mount)) return true;
-  if (command.find(Basename(options.mount)) != std::string_view::npos) return true;
-  return command.find_first_of("*?[") != std::string_view::npos;
+  const std::string base = Basename(options.mount);
+  if (command.find(base) != std::string_view::npos) return true;
+  if (command.find_first_of("*?[") != std::string_view::npos) return true;
+  // Quotes and backslashes can split the name (`mem""ory`, `mem\ory`), and
+  // $'...' can spell it in escapes; the mount's parent can be reached first
+  // and the rest built at run time (`cd ~/.memhook && cat $d/x`).
+  if (command.find("$'") != std::string_view::npos) return true;
+  const std::string parent = Basename(options.mount.substr(0, options.mount.rfind('/')));
+  if (!parent.empty() && command.find(parent) != std::string_view::npos) return true;
+  if (command.find_first_of("\"'\\") == std::string_view::npos) return false;
+  std::string unquoted;
+  unquoted.reserve(command.size());
+  for (char c : command) {
+    if (c != '"' && c != '\'' && c != '\\') unquoted += c;
+  }
+  return unquoted.find(base) != std::string::npos;
 }
 
 struct Engine::Impl {
@@ -582,25 +743,22 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
   bool names_mount = command.find(Basename(options.mount)) != std::string_view::npos;
   bool touches = cwd_inside;
   std::string fast_path_reason;
-  if (!parsed.ok()) {
-    if (!touches && !names_mount) {
-      answer.reason = "unparseable, and does not name the mount";
-      return answer;
-    }
-    touches = true;
-    fast_path_reason = "the command (" + parsed.error + ")";
+  parser::ast::ScriptParser script_parser;
+  parser::ast::ScriptResult script = script_parser.Parse(command);
+  if (script.ok()) {
+    MountScan scan(options);
+    scan.Command(*script.script);
+    touches |= scan.touches();
   } else {
-    // Words inside constructs outside the IR (loops, subshells,
-    // substitutions) are not in the program: for those, naming the mount
-    // anywhere counts.
-    touches |= !parsed.program.unsupported.empty() && names_mount;
-    ForEachWord(parsed.program,
-                [&](const parser::Word& w) { touches |= WordTouchesMount(w, options); });
-    if (!touches) {
-      answer.reason = "no word names the mount";
-      return answer;
-    }
+    // Not even the full grammar takes it: if it may name the mount, it is
+    // refused (never half-run); otherwise bash will say what is wrong.
+    touches |= names_mount;
   }
+  if (!touches) {
+    answer.reason = "no word names the mount";
+    return answer;
+  }
+  if (!parsed.ok()) fast_path_reason = "the command (" + parsed.error + ")";
   std::string error;
   vfs::Store* store = open_store(&error);
   if (store == nullptr) return NextTier("the memory store is unavailable: " + error);
