@@ -119,6 +119,8 @@ bool GlobReachesMount(std::string_view pattern_absolute, std::string_view mount)
   return true;
 }
 
+constexpr size_t kMaxCommandBytes = 64 * 1024;
+
 // Whether a command line reaches the mount, decided on the words as the
 // interpreter would resolve them: quotes removed, `~` and $HOME expanded,
 // relative paths taken from every directory a literal `cd` may have moved
@@ -391,7 +393,14 @@ class Executor {
     std::string absolute = Absolute(word.glob_pattern, env_.cwd);
     if (!GlobReachesMount(absolute, env_.options.mount)) {
       // A host glob: expand it on the host; a match makes the command read
-      // host paths, which commands refuse; no match stays literal.
+      // host paths, which commands refuse; no match stays literal. Only one
+      // directory is listed here: a glob in a directory part
+      // (`/*/*/*/x`) could walk the whole host, so it goes to the shell.
+      size_t last_slash = word.glob_pattern.rfind('/');
+      if (last_slash != std::string::npos &&
+          SegmentHasGlob(std::string_view(word.glob_pattern).substr(0, last_slash))) {
+        return Fail("a glob over host directories (" + word.raw + ")");
+      }
       glob_t matches{};
       int rc = glob(word.glob_pattern.c_str(), 0, nullptr, &matches);
       size_t count = rc == 0 ? matches.gl_pathc : 0;
@@ -738,7 +747,6 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
     answer.reason = "the text cannot name the mount";
     return answer;
   }
-  parser::ParseResult parsed = impl_->parser.Parse(command, parser::ParseOptions{options.home});
   bool cwd_inside = IsInside(options.cwd, options.mount);
   bool names_mount = command.find(Basename(options.mount)) != std::string_view::npos;
   bool touches = cwd_inside;
@@ -758,6 +766,13 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
     answer.reason = "no word names the mount";
     return answer;
   }
+  // Utilities are linear, but some inputs are not (a megabyte grep pattern,
+  // a pipeline of 100,000 stages): the hook must answer in bounded time.
+  if (command.size() > kMaxCommandBytes) {
+    return NextTier("a command line of " + std::to_string(command.size()) +
+                    " bytes (the limit is " + std::to_string(kMaxCommandBytes) + ")");
+  }
+  parser::ParseResult parsed = impl_->parser.Parse(command, parser::ParseOptions{options.home});
   if (!parsed.ok()) fast_path_reason = "the command (" + parsed.error + ")";
   std::string error;
   vfs::Store* store = open_store(&error);

@@ -26,6 +26,29 @@ struct ParserDeleter {
 using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
 using ParserPtr = std::unique_ptr<TSParser, ParserDeleter>;
 
+// The children of `n`, in order. ts_node_child(n, i) walks from the first
+// child each time (quadratic over a command of 100,000 words): a cursor
+// visits each once.
+std::vector<TSNode> Kids(TSNode n) {
+  std::vector<TSNode> kids;
+  TSTreeCursor cursor = ts_tree_cursor_new(n);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      kids.push_back(ts_tree_cursor_current_node(&cursor));
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
+  return kids;
+}
+
+std::vector<TSNode> NamedKids(TSNode n) {
+  std::vector<TSNode> kids;
+  for (TSNode k : Kids(n)) {
+    if (ts_node_is_named(k)) kids.push_back(k);
+  }
+  return kids;
+}
+
 // A syntax error found while building: unwinds to Parse (internal only).
 struct SyntaxError {
   std::string message;
@@ -105,7 +128,7 @@ class Builder {
 
   std::shared_ptr<Command> Program(TSNode root) {
     Collect(root);
-    return Statements(root, 0);
+    return Statements(root);
   }
 
   // Lexes `text` as a heredoc/arith body (no tree available: substitutions
@@ -127,8 +150,7 @@ class Builder {
     } else if (type == "heredoc_redirect") {
       CollectHeredoc(n);
     }
-    uint32_t count = ts_node_child_count(n);
-    for (uint32_t i = 0; i < count; ++i) Collect(ts_node_child(n, i));
+    for (TSNode k : Kids(n)) Collect(k);
   }
 
   size_t LineStart(size_t pos) const {
@@ -141,8 +163,7 @@ class Builder {
     bool strip = false, has_body = false, has_end = false;
     TSNode op{}, body{}, end{};
     bool has_op = false;
-    for (uint32_t i = 0; i < ts_node_child_count(r); ++i) {
-      TSNode c = ts_node_child(r, i);
+    for (TSNode c : Kids(r)) {
       std::string_view t = Type(c);
       if (t == "<<" || t == "<<-") {
         op = c;
@@ -193,17 +214,12 @@ class Builder {
     return t != "comment" && t != "heredoc_body" && t != "heredoc_start" && t != "heredoc_end";
   }
 
-  // The statements among the children of `parent` from child `first` on
-  // (stopping at `stop_type` tokens when given), as a kSequence.
-  std::shared_ptr<Command> Statements(TSNode parent, uint32_t first,
-                                      std::string_view stop_field = {}) {
+  // The statements among the children of `parent`, as a kSequence.
+  std::shared_ptr<Command> Statements(TSNode parent) {
     auto seq = std::make_shared<Command>();
     seq->kind = CommandKind::kSequence;
     seq->line = LineOf(parent);
-    for (uint32_t i = first; i < ts_node_child_count(parent); ++i) {
-      TSNode c = ts_node_child(parent, i);
-      const char* field = ts_node_field_name_for_child(parent, i);
-      if (!stop_field.empty() && field != nullptr && stop_field == field) continue;
+    for (TSNode c : Kids(parent)) {
       if (Type(c) == "&") {
         if (!seq->background.empty()) seq->background.back() = true;
         continue;
@@ -229,8 +245,7 @@ class Builder {
       if (text.substr(0, 2) == "((") return ArithCommand(n);
       if (text.substr(0, 2) == "[[") {
         cmd->kind = CommandKind::kCond;
-        for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i) {
-          TSNode c = ts_node_named_child(n, i);
+        for (TSNode c : NamedKids(n)) {
           if (Type(c) == "comment") continue;
           cmd->cond = std::make_shared<CondExpr>(Cond(c));
         }
@@ -243,8 +258,7 @@ class Builder {
     if (t == "pipeline") return Pipeline(n);
     if (t == "negated_command") {
       std::shared_ptr<Command> inner;
-      for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i) {
-        TSNode c = ts_node_named_child(n, i);
+      for (TSNode c : NamedKids(n)) {
         if (IsStatement(c)) inner = Statement(c);
       }
       if (!inner) throw SyntaxError{"syntax error near `!'"};
@@ -261,10 +275,10 @@ class Builder {
     if (t == "redirected_statement") return Redirected(n);
     if (t == "subshell" || t == "compound_statement") {
       cmd->kind = t == "subshell" ? CommandKind::kSubshell : CommandKind::kGroup;
-      cmd->children.push_back(Statements(n, 0));
+      cmd->children.push_back(Statements(n));
       return cmd;
     }
-    if (t == "do_group") return Statements(n, 0);
+    if (t == "do_group") return Statements(n);
     if (t == "if_statement") return If(n);
     if (t == "while_statement") {
       cmd->kind = Text(n).substr(0, 5) == "until" ? CommandKind::kUntil : CommandKind::kWhile;
@@ -273,10 +287,9 @@ class Builder {
       std::shared_ptr<Command> body;
       // By node type, not by field: field lookups are unreliable in
       // Debian's tree-sitter 0.20 once a redirect follows `done`.
-      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-        TSNode c = ts_node_child(n, i);
+      for (TSNode c : Kids(n)) {
         if (Type(c) == "do_group") {
-          body = Statements(c, 0);
+          body = Statements(c);
         } else if (Type(c) == "&" && !cond->background.empty()) {
           cond->background.back() = true;
         } else if (IsStatement(c)) {
@@ -292,11 +305,10 @@ class Builder {
       if (Text(n).substr(0, 6) == "select") throw SyntaxError{"select is not supported"};
       cmd->kind = CommandKind::kFor;
       bool named = false;
-      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-        TSNode c = ts_node_child(n, i);
+      for (TSNode c : Kids(n)) {
         std::string_view ct = Type(c);
         if (ct == "do_group") {
-          cmd->children.push_back(Statements(c, 0));
+          cmd->children.push_back(Statements(c));
         } else if (ct == "in") {
           cmd->has_list = true;
         } else if (!named && ct == "variable_name") {
@@ -313,8 +325,7 @@ class Builder {
     if (t == "case_statement") return Case(n);
     if (t == "function_definition") {
       cmd->kind = CommandKind::kFunction;
-      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-        TSNode c = ts_node_child(n, i);
+      for (TSNode c : Kids(n)) {
         std::string_view ct = Type(c);
         if (cmd->name.empty() && ct == "word") {
           cmd->name = std::string(Text(c));
@@ -334,8 +345,7 @@ class Builder {
     auto cmd = std::make_shared<Command>();
     cmd->kind = CommandKind::kAndOr;
     cmd->line = LineOf(n);
-    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-      TSNode c = ts_node_child(n, i);
+    for (TSNode c : Kids(n)) {
       std::string_view t = Type(c);
       if (t == "&&") {
         cmd->ops.push_back(ListOp::kAnd);
@@ -359,8 +369,7 @@ class Builder {
     auto cmd = std::make_shared<Command>();
     cmd->kind = CommandKind::kPipeline;
     cmd->line = LineOf(n);
-    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-      TSNode c = ts_node_child(n, i);
+    for (TSNode c : Kids(n)) {
       std::string_view t = Type(c);
       if (t == "|" || t == "|&") {
         cmd->pipe_stderr.push_back(t == "|&");
@@ -382,8 +391,7 @@ class Builder {
     TSNode body{};
     bool has_body = false;
     std::vector<TSNode> redirects;
-    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-      TSNode c = ts_node_child(n, i);
+    for (TSNode c : Kids(n)) {
       std::string_view ct = Type(c);
       bool is_redirect =
           ct == "file_redirect" || ct == "heredoc_redirect" || ct == "herestring_redirect";
@@ -428,8 +436,7 @@ class Builder {
     // heredoc node.
     for (TSNode r : redirects) {
       if (Type(r) != "heredoc_redirect") continue;
-      for (uint32_t i = 0; i < ts_node_child_count(r); ++i) {
-        TSNode c = ts_node_child(r, i);
+      for (TSNode c : Kids(r)) {
         std::string_view t = Type(c);
         if (t == "|" || t == "|&" || t == "&&" || t == "||") {
           pending_op_ = std::string(t);
@@ -535,8 +542,7 @@ class Builder {
       cmd->words.push_back(BodyWordAt(base + from, semi - from));
       from = semi + 1;
     }
-    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-      TSNode c = ts_node_child(n, i);
+    for (TSNode c : Kids(n)) {
       if (Type(c) == "do_group" || Type(c) == "compound_statement")
         cmd->children.push_back(Statement(c));
     }
@@ -555,8 +561,7 @@ class Builder {
       auto body = std::make_shared<Command>();
       body->kind = CommandKind::kSequence;
       bool in_body = !with_condition;
-      for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
-        TSNode c = ts_node_child(node, i);
+      for (TSNode c : Kids(node)) {
         std::string_view t = Type(c);
         if (t == "then") {
           in_body = true;
@@ -573,8 +578,7 @@ class Builder {
       cmd->children.push_back(body);
     };
     clause(n, true);
-    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-      TSNode c = ts_node_child(n, i);
+    for (TSNode c : Kids(n)) {
       if (Type(c) == "elif_clause") clause(c, true);
       if (Type(c) == "else_clause") {
         clause(c, false);
@@ -589,8 +593,7 @@ class Builder {
     cmd->kind = CommandKind::kCase;
     cmd->line = LineOf(n);
     bool seen_in = false;
-    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-      TSNode c = ts_node_child(n, i);
+    for (TSNode c : Kids(n)) {
       if (Type(c) == "in") seen_in = true;
       if (!seen_in && ts_node_is_named(c) && Type(c) != "comment") {
         WordsOfRange(ts_node_start_byte(c), ts_node_end_byte(c), &cmd->words);
@@ -600,8 +603,7 @@ class Builder {
         bool in_patterns = true;
         auto body = std::make_shared<Command>();
         body->kind = CommandKind::kSequence;
-        for (uint32_t j = 0; j < ts_node_child_count(c); ++j) {
-          TSNode k = ts_node_child(c, j);
+        for (TSNode k : Kids(c)) {
           std::string_view t = Type(k);
           if (t == ")") {
             in_patterns = false;
@@ -633,8 +635,7 @@ class Builder {
     std::string_view t = Type(n);
     CondExpr e;
     if (t == "parenthesized_expression") {
-      for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i) {
-        TSNode c = ts_node_named_child(n, i);
+      for (TSNode c : NamedKids(n)) {
         if (Type(c) != "comment") return Cond(c);
       }
       throw SyntaxError{"syntax error in conditional expression"};
@@ -643,8 +644,7 @@ class Builder {
       std::string op;
       TSNode operand{};
       bool has_operand = false;
-      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-        TSNode c = ts_node_child(n, i);
+      for (TSNode c : Kids(n)) {
         if (Type(c) == "test_operator" || Type(c) == "!" ||
             (!ts_node_is_named(c) && !has_operand)) {
           op = std::string(Text(c));
@@ -667,8 +667,7 @@ class Builder {
     if (t == "binary_expression") {
       std::vector<TSNode> operands;
       std::string op;
-      for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-        TSNode c = ts_node_child(n, i);
+      for (TSNode c : Kids(n)) {
         if (!ts_node_is_named(c) || Type(c) == "test_operator") {
           op = std::string(Text(c));
         } else if (Type(c) != "comment") {
@@ -720,7 +719,7 @@ class Builder {
     auto it = subs_.find(static_cast<uint32_t>(at));
     if (it != subs_.end() && &text[0] == &src_[0]) {
       TSNode n = it->second;
-      *program = Statements(n, 0);
+      *program = Statements(n);
       return ts_node_end_byte(n);
     }
     // Find the closing delimiter by depth (a rare path: a substitution the
@@ -1536,15 +1535,15 @@ bool FindError(TSNode n, std::string_view src, std::string* message) {
     while (e < src.size() && !IsMeta(src[e])) ++e;
     if (e == b && b < src.size()) ++e;
     std::string token(src.substr(b, e - b));
-    for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-      if (FindError(ts_node_child(n, i), src, message)) return true;
+    for (TSNode k : Kids(n)) {
+      if (FindError(k, src, message)) return true;
     }
     *message = "syntax error near unexpected token `" + (token.empty() ? "newline" : token) + "'";
     return true;
   }
   if (!ts_node_has_error(n)) return false;
-  for (uint32_t i = 0; i < ts_node_child_count(n); ++i) {
-    if (FindError(ts_node_child(n, i), src, message)) return true;
+  for (TSNode k : Kids(n)) {
+    if (FindError(k, src, message)) return true;
   }
   return false;
 }

@@ -2351,6 +2351,10 @@ class Interpreter {
       for (const vfs::DirEntry& e : entries) names.push_back(e.name);
       return names;
     }
+    // Inside the hook a glob may look at a few host directories (a word like
+    // `--include=*.md` is matched against the cwd) but never walks the host.
+    if (!options_.allow_host && ++host_listings_ > kMaxHostListings)
+      NeedHost("a glob over host directories");
     // The mount's parents on the host: the mount shows even when absent.
     glob_t g{};
     std::string pat = abs == "/" ? "/*" : abs + "/*";
@@ -2586,6 +2590,8 @@ class Interpreter {
   int nesting_ = 0;
   bool cond_error_ = false;
   std::optional<int> last_substitution_status_;
+  static constexpr int kMaxHostListings = 16;
+  int host_listings_ = 0;
   bool exec_redirects_ = false;
   std::vector<std::shared_ptr<Assignment>> assignments_keepalive_;
   std::vector<std::shared_ptr<Command>> scripts_keepalive_;

@@ -991,7 +991,16 @@ int ScanRest(Parse& p, size_t* pos, int head, int prev_prec) {
 }
 
 // Builds the tree; returns its root, or -1 (p.fatal or io.unsupported set).
+// Parsing and evaluation recurse once per operator: a bound on the terms
+// keeps a pathological command line from exhausting the stack.
+constexpr size_t kMaxExpressionTerms = 10000;
+
 int BuildTree(Parse& p) {
+  if (p.nodes.size() > kMaxExpressionTerms) {
+    Unsupported(p, "a find expression of more than " + std::to_string(kMaxExpressionTerms) +
+                       " terms");
+    return -1;
+  }
   size_t pos = 0;
   int root = GetExpr(p, &pos, kNoPrec, -1);
   if (root < 0) return -1;
