@@ -159,7 +159,10 @@ class MountScan {
     }
     if (cmd.cond) Cond(*cmd.cond);
     for (const auto& child : cmd.children) Command(*child);
-    if (cmd.kind == parser::ast::CommandKind::kSimple) Cd(cmd);
+    if (cmd.kind == parser::ast::CommandKind::kSimple) {
+      Cd(cmd);
+      Eval(cmd);
+    }
   }
 
  private:
@@ -182,6 +185,28 @@ class MountScan {
     for (const std::string& cwd : cwds_) next.push_back(Normalise(Absolute(*target, cwd)));
     cwds_.insert(cwds_.end(), next.begin(), next.end());
     for (const std::string& cwd : next) touches_ |= IsInside(cwd, options_.mount);
+  }
+
+  // `eval 'cat ~/.memhook/memory/x'`: the text is a command line too.
+  void Eval(const parser::ast::Command& cmd) {
+    if (cmd.words.empty() || eval_depth_ >= 8) return;
+    std::optional<std::string> name = Static(cmd.words[0]);
+    if (!name || *name != "eval") return;
+    std::string text;
+    for (size_t i = 1; i < cmd.words.size(); ++i) {
+      std::optional<std::string> word = Static(cmd.words[i]);
+      if (!word) return;  // dynamic: Word() already judged its raw text
+      text += (i > 1 ? " " : "") + *word;
+    }
+    parser::ast::ScriptParser parser;
+    parser::ast::ScriptResult parsed = parser.Parse(text);
+    if (!parsed.ok()) {
+      touches_ |= text.find(base_) != std::string::npos;
+      return;
+    }
+    ++eval_depth_;
+    Command(*parsed.script);
+    --eval_depth_;
   }
 
   void Cond(const parser::ast::CondExpr& e) {
@@ -286,6 +311,7 @@ class MountScan {
   std::vector<std::string> cwds_;
   bool cwd_unknown_ = false;
   bool touches_ = false;
+  int eval_depth_ = 0;
 };
 
 // Where a command's output descriptor currently points.
@@ -293,8 +319,9 @@ enum class Sink { kStdout, kStderr, kNull };
 
 class Executor {
  public:
-  Executor(vfs::Store& store, const EngineOptions& options, std::string_view source)
-      : env_{store, options, options.cwd, nullptr, nullptr},
+  Executor(vfs::Store& store, const EngineOptions& options, std::string_view source,
+           const std::vector<std::string>* environment)
+      : env_{store, options, options.cwd, environment, nullptr},
         single_line_(source.find('\n') == std::string_view::npos) {}
 
   // Runs the program; returns false (with reason()) when the fast path
@@ -778,7 +805,7 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
   vfs::Store* store = open_store(&error);
   if (store == nullptr) return NextTier("the memory store is unavailable: " + error);
   if (parsed.ok() && parsed.program.unsupported.empty() && flags.fast_path) {
-    Executor executor(*store, options, command);
+    Executor executor(*store, options, command, &flags.environment);
     if (executor.Run(parsed.program)) {
       answer.route = Route::kFastPath;
       answer.reason = "answered from the store";

@@ -235,6 +235,9 @@ class Builder {
     std::string_view t = Type(n);
     auto cmd = std::make_shared<Command>();
     cmd->line = LineOf(n);
+    // `(( n > 1 ))` reaches the grammar as a command named by an
+    // arithmetic expansion.
+    if (t == "command" && Text(n).substr(0, 2) == "((") return ArithCommand(n);
     if (t == "command" || t == "variable_assignment" || t == "variable_assignments" ||
         t == "declaration_command" || t == "unset_command" || t == "file_redirect" ||
         t == "herestring_redirect") {

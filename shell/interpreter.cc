@@ -114,7 +114,7 @@ struct State {
   std::string cwd;
   int last_status = 0;
   std::vector<int> pipestatus{0};
-  bool errexit = false, nounset = false, pipefail = false;
+  bool errexit = false, nounset = false, pipefail = false, noglob = false;
   bool nullglob = false, dotglob = false, globstar = false, failglob = false, nocaseglob = false,
        nocasematch = false;
   std::shared_ptr<Command> exit_trap;
@@ -278,8 +278,9 @@ class Interpreter {
                           std::chrono::steady_clock::now() - start_)
                           .count());
     }
-    if (name == "PIPESTATUS") {
-      return ToString(state_.pipestatus.empty() ? 0 : state_.pipestatus[0]);
+    if (std::optional<std::vector<std::string>> special = SpecialArray(name)) {
+      if (special->empty()) return std::nullopt;
+      return special->front();
     }
     Variable* v = Find(name);
     if (v == nullptr || v->declared_unset) return std::nullopt;
@@ -305,6 +306,20 @@ class Interpreter {
     return out;
   }
 
+  // Arrays the shell keeps itself: PIPESTATUS, FUNCNAME (innermost first).
+  std::optional<std::vector<std::string>> SpecialArray(std::string_view name) const {
+    std::vector<std::string> values;
+    if (name == "PIPESTATUS") {
+      for (int s : state_.pipestatus) values.push_back(ToString(s));
+      return values;
+    }
+    if (name == "FUNCNAME") {
+      values.assign(funcnames_.rbegin(), funcnames_.rend());
+      return values;
+    }
+    return std::nullopt;
+  }
+
   // The elements of `name` for ${name[@]}: positional for @/*.
   std::vector<std::string> ArrayValues(std::string_view name, bool* set) {
     std::vector<std::string> values;
@@ -313,10 +328,9 @@ class Interpreter {
       *set = !state_.positional.empty();
       return state_.positional;
     }
-    if (name == "PIPESTATUS") {
-      *set = true;
-      for (int s : state_.pipestatus) values.push_back(ToString(s));
-      return values;
+    if (std::optional<std::vector<std::string>> special = SpecialArray(name)) {
+      *set = !special->empty();
+      return *special;
     }
     Variable* v = Find(name);
     if (v == nullptr || v->declared_unset) return values;
@@ -383,27 +397,29 @@ class Interpreter {
     v.array[index] = append ? v.array[index] + value : value;
   }
 
-  void Unset(const std::string& name) {
+  // False (with bash's message) for a readonly variable.
+  bool Unset(const std::string& name) {
     for (auto it = state_.locals.rbegin(); it != state_.locals.rend(); ++it) {
       auto found = it->find(name);
       if (found != it->end()) {
         if (found->second.readonly) {
           Error("unset: " + name + ": cannot unset: readonly variable");
-          throw ExpansionError{false};
+          return false;
         }
         found->second = Variable();
         found->second.declared_unset = true;
-        return;
+        return true;
       }
     }
     auto found = state_.globals.find(name);
     if (found != state_.globals.end()) {
       if (found->second.readonly) {
         Error("unset: " + name + ": cannot unset: readonly variable");
-        throw ExpansionError{false};
+        return false;
       }
       state_.globals.erase(found);
     }
+    return true;
   }
 
   std::vector<std::string> Environment() {
@@ -442,7 +458,9 @@ class Interpreter {
   }
 
   void Error(const std::string& message) {
-    std::string line = "bash: line " + ToString(state_.line) + ": " + message + "\n";
+    // bash names a -c string "bash", and a function body "environment".
+    std::string line = std::string(call_depth_ > 0 ? "environment" : "bash") + ": line " +
+                       ToString(state_.line) + ": " + message + "\n";
     if (fds_[2] && fds_[2]->sink && !fds_[2]->sink->discard) {
       fds_[2]->sink->data += line;
       total_output_ += line.size();
@@ -604,6 +622,8 @@ class Interpreter {
             }
             break;
           }
+          // `;;&` goes on testing the next patterns.
+          if (cmd.items[i].terminator == ";;&") continue;
           return;
         }
         return;
@@ -689,6 +709,8 @@ class Interpreter {
       throw Abort{ShellResult::Outcome::kLimit, "the nesting limit was reached"};
     State saved = state_;
     FdTable saved_fds = fds_;
+    // A subshell does not inherit the EXIT trap (its own runs at its end).
+    state_.exit_trap.reset();
     int status = 0;
     try {
       fn();
@@ -1135,7 +1157,9 @@ class Interpreter {
     const std::string name = argv[0];
     auto fn = state_.functions.find(name);
     if (fn != state_.functions.end() && name.find('\x01') == std::string::npos) {
-      CallFunction(fn->second, argv);
+      // Held by value: the body may redefine or unset the function.
+      std::shared_ptr<Command> body = fn->second;
+      CallFunction(body, argv);
       return;
     }
     if (RunBuiltin(argv, decl)) return;
@@ -1152,9 +1176,11 @@ class Interpreter {
     std::vector<std::string> saved_positional = state_.positional;
     state_.positional.assign(argv.begin() + 1, argv.end());
     state_.locals.emplace_back();
+    funcnames_.push_back(argv[0]);
     int saved_loop = loop_depth_;
     loop_depth_ = 0;
     auto restore = [&]() {
+      funcnames_.pop_back();
       state_.locals.pop_back();
       state_.positional = saved_positional;
       loop_depth_ = saved_loop;
@@ -1204,9 +1230,10 @@ class Interpreter {
     }
     std::vector<std::string> environment = Environment();
     utils::CommandEnv env{store_, options_.util, state_.cwd, &environment, nullptr};
-    env.run_command = [this](const std::vector<std::string>& child_argv,
-                             utils::CommandIo& child_io) {
-      return RunForUtility(child_argv, child_io);
+    // find -execdir moves env.cwd for each call: read it then.
+    env.run_command = [this, &env](const std::vector<std::string>& child_argv,
+                                   utils::CommandIo& child_io) {
+      return RunForUtility(child_argv, child_io, env.cwd);
     };
     spec->fn(argv, env, io);
     if (!io.unsupported.empty()) {
@@ -1217,9 +1244,105 @@ class Interpreter {
       }
       throw Abort{ShellResult::Outcome::kUnsupported, io.unsupported};
     }
-    if (in && in->input && ReadsStdin(argv)) in->offset = in->input->size();
+    if (in && in->input && ReadsStdin(argv)) {
+      // GNU head on a seekable input leaves the offset just after what it
+      // printed, so the next reader of the same descriptor goes on there.
+      bool head_seeks = argv[0] == "head" && in->regular &&
+                        std::find(argv.begin(), argv.end(), "-v") == argv.end();
+      in->offset = head_seeks ? std::min(in->input->size(), in->offset + io.out.size())
+                              : in->input->size();
+    }
     for (utils::Stream::Chunk& chunk : io.log) Write(chunk.fd, chunk.bytes);
     state_.last_status = io.status;
+  }
+
+  // `declare -p NAME`: flags in bash's order, the value quoted as bash
+  // quotes it ("..." with \ " $ ` escaped; $'...' for control characters).
+  static std::string DeclareLine(const std::string& name, const Variable& v) {
+    std::string flags;
+    if (v.is_array) flags += 'a';
+    if (v.integer) flags += 'i';
+    if (v.readonly) flags += 'r';
+    if (v.exported) flags += 'x';
+    if (flags.empty()) flags = "-";
+    auto quote = [](const std::string& value) {
+      for (char c : value) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return QuoteForShell(value);
+      }
+      std::string out = "\"";
+      for (char c : value) {
+        if (c == '"' || c == '\\' || c == '$' || c == '`') out += '\\';
+        out += c;
+      }
+      return out + "\"";
+    };
+    std::string line = "declare -" + flags + " " + name;
+    if (v.is_array) {
+      line += "=(";
+      bool first = true;
+      for (const auto& [k, value] : v.array) {
+        line += (first ? "[" : " [") + ToString(k) + "]=" + quote(value);
+        first = false;
+      }
+      line += ")";
+    } else if (!v.declared_unset) {
+      line += "=" + quote(v.value);
+    }
+    return line + "\n";
+  }
+
+  bool* ShoptFlag(const std::string& name) {
+    if (name == "nullglob") return &state_.nullglob;
+    if (name == "dotglob") return &state_.dotglob;
+    if (name == "globstar") return &state_.globstar;
+    if (name == "failglob") return &state_.failglob;
+    if (name == "nocaseglob") return &state_.nocaseglob;
+    if (name == "nocasematch") return &state_.nocasematch;
+    return nullptr;
+  }
+
+  // `set` options memhook keeps (set -e/-u/-f, -o pipefail ...).
+  static std::string SetLetterName(char letter) {
+    switch (letter) {
+      case 'e':
+        return "errexit";
+      case 'u':
+        return "nounset";
+      case 'f':
+        return "noglob";
+      case 'h':
+        return "hashall";
+      case 'B':
+        return "braceexpand";
+      case 'x':
+        return "xtrace";
+      case 'v':
+        return "verbose";
+      case 'C':
+        return "noclobber";
+      case 'n':
+        return "noexec";
+      case 'a':
+        return "allexport";
+      default:
+        return "";
+    }
+  }
+  bool* SetOptionFlag(const std::string& name) {
+    if (name == "errexit") return &state_.errexit;
+    if (name == "nounset") return &state_.nounset;
+    if (name == "pipefail") return &state_.pipefail;
+    if (name == "noglob") return &state_.noglob;
+    return nullptr;
+  }
+  static bool IsKnownSetOption(const std::string& name) {
+    static const std::set<std::string> kNames = {
+        "allexport", "braceexpand", "emacs",    "errexit",   "errtrace",  "functrace",
+        "hashall",   "histexpand",  "history",  "ignoreeof", "interactive-comments",
+        "keyword",   "monitor",     "noclobber", "noexec",   "noglob",    "nolog",
+        "notify",    "nounset",     "onecmd",   "physical",  "pipefail",  "posix",
+        "privileged", "verbose",    "vi",       "xtrace"};
+    return kNames.count(name) > 0;
   }
 
   // Whether a utility consumed its stdin: the readers of files read it
@@ -1240,10 +1363,12 @@ class Interpreter {
   }
 
   // xargs and find -exec: run an argv with our lookup, into `io`.
-  int RunForUtility(const std::vector<std::string>& argv, utils::CommandIo& io) {
+  int RunForUtility(const std::vector<std::string>& argv, utils::CommandIo& io,
+                    const std::string& cwd) {
     if (argv.empty()) return 0;
     FdTable saved = fds_;
     State saved_state = state_;
+    state_.cwd = cwd;
     auto out = std::make_shared<Sink>();
     auto err = std::make_shared<Sink>();
     // One log keeps the order of stdout and stderr writes.
@@ -1301,6 +1426,12 @@ class Interpreter {
         "tee",   "rm",     "rmdir",  "mkdir", "touch",    "mv", "cp",
         "ln",    "chmod",  "chown",  "chgrp", "truncate", "dd", "install",
         "shred", "unlink", "mkfifo", "mknod", "rsync"};
+    // Not on the PATH at all: bash's answer needs no host program.
+    if (name.find('/') == std::string::npos && FindInPath(name).empty()) {
+      Error(name + ": command not found");
+      state_.last_status = 127;
+      return;
+    }
     bool names_mount = NamesMount(argv);
     if (names_mount && kWriters.count(name))
       throw Abort{ShellResult::Outcome::kWrites, name + " on the memory"};
@@ -1526,7 +1657,7 @@ class Interpreter {
     (void)any_unquoted_expansion_only;
     for (Field& f : fields) {
       if (f.text.empty() && !f.keep) continue;
-      if (f.glob) {
+      if (f.glob && !state_.noglob) {
         std::vector<std::string> matches = Glob(f.pattern);
         if (!matches.empty()) {
           out->insert(out->end(), matches.begin(), matches.end());
@@ -1534,7 +1665,7 @@ class Interpreter {
         }
         if (state_.failglob) {
           Error("no match: " + f.text);
-          throw ExpansionError{false};
+          throw ExpansionError{true};
         }
         if (state_.nullglob) continue;
       }
@@ -1962,6 +2093,11 @@ class Interpreter {
         list = ArrayValues(name, &set);
         is_list = true;
         if (set) value = JoinList(list, sub == "*");
+      } else if (std::optional<std::vector<std::string>> special = SpecialArray(name)) {
+        int64_t idx = Arith(ExpandArithText(*pe.subscript));
+        int64_t n = static_cast<int64_t>(special->size());
+        if (idx < 0) idx += n;
+        if (idx >= 0 && idx < n) value = (*special)[static_cast<size_t>(idx)];
       } else {
         Variable* v = Find(name);
         int64_t idx = Arith(ExpandArithText(*pe.subscript));
@@ -2144,8 +2280,11 @@ class Interpreter {
       case Op::kReplacePrefix:
       case Op::kReplaceSuffix: {
         std::string pattern = ExpandPattern(*pe.operand);
-        std::string replacement = pe.operand2 ? ExpandOne(*pe.operand2) : "";
+        std::string replacement = pe.operand2 ? ExpandReplacement(*pe.operand2) : "";
         std::vector<size_t> b = Boundaries(value);
+        // An empty pattern anchored at either end inserts there.
+        if (pattern.empty() && pe.op == Op::kReplacePrefix) return replacement + value;
+        if (pattern.empty() && pe.op == Op::kReplaceSuffix) return value + replacement;
         if (pattern.empty()) return value;
         if (pe.op == Op::kReplacePrefix) {
           for (size_t k = b.size(); k-- > 0;)
@@ -2207,8 +2346,16 @@ class Interpreter {
       }
       case Op::kTransform:
         switch (pe.transform) {
-          case 'Q':
-            return QuoteForShell(value);
+          case 'Q': {
+            // Single quotes, each ' as '\''; $'...' when control characters
+            // are in it.
+            bool control = false;
+            for (char c : value) control |= static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+            if (control) return QuoteForShell(value);
+            std::string out = "'";
+            for (char c : value) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+            return out + "'";
+          }
           case 'U': {
             std::string out = value;
             for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -2234,6 +2381,23 @@ class Interpreter {
       default:
         return value;
     }
+  }
+
+  // The replacement of ${x/p/r}: a backslash quotes the next character and
+  // is removed, in or out of double quotes.
+  std::string ExpandReplacement(const Word& w) {
+    std::string out;
+    for (const WordPart& p : w.parts) {
+      if (p.kind != WordPart::Kind::kLiteral) {
+        out += ExpandPartQuoted(p);
+        continue;
+      }
+      for (size_t i = 0; i < p.text.size(); ++i) {
+        if (p.text[i] == '\\' && i + 1 < p.text.size()) ++i;
+        out += p.text[i];
+      }
+    }
+    return out;
   }
 
   int64_t Arith(const std::string& text) {
@@ -2262,6 +2426,9 @@ class Interpreter {
       }
     }
     bool dirs_only = pattern.back() == '/';
+    // A set GLOBIGNORE also lets `*` match leading dots.
+    const std::string globignore = GetScalar("GLOBIGNORE").value_or("");
+    const bool dotglob = state_.dotglob || !globignore.empty();
     std::vector<std::string> candidates = {absolute_pattern ? "/" : ""};
     auto join = [](const std::string& base, const std::string& name) {
       if (base.empty()) return name;
@@ -2296,20 +2463,22 @@ class Interpreter {
           next.push_back(c);  // zero directories
           for (const std::string& sub : AllDirsBelow(c)) next.push_back(sub);
         }
-        // `**` as the last segment also matches files.
+        // `**` as the last segment also matches files, and the directory
+        // itself (`dir/**` starts with `dir/`).
         if (si + 1 == segments.size()) {
           next.clear();
           for (const std::string& c : candidates) {
+            if (!c.empty()) next.push_back(dirs_only || c.back() == '/' ? c : c + "/");
             for (const std::string& sub : AllBelow(c)) next.push_back(sub);
           }
         }
       } else {
         for (const std::string& c : candidates) {
           for (const std::string& name : ListNames(c.empty() ? "." : c)) {
-            if (name[0] == '.' && segment[0] != '.' && !state_.dotglob) continue;
-            if (state_.dotglob && (name == "." || name == "..")) continue;
+            if (name[0] == '.' && segment[0] != '.' && !dotglob) continue;
+            if (dotglob && (name == "." || name == "..")) continue;
             int flags = FNM_PERIOD | FNM_EXTMATCH;
-            if (state_.dotglob) flags &= ~FNM_PERIOD;
+            if (dotglob) flags &= ~FNM_PERIOD;
             if (state_.nocaseglob) flags |= FNM_CASEFOLD;
             if (fnmatch(segment.c_str(), name.c_str(), flags) == 0) next.push_back(join(c, name));
           }
@@ -2324,7 +2493,9 @@ class Interpreter {
       std::optional<bool> is_dir = Exists(c);
       if (!is_dir) continue;
       if (dirs_only && !*is_dir) continue;
-      results.push_back(dirs_only ? c + "/" : c);
+      std::string match = dirs_only && c.back() != '/' ? c + "/" : c;
+      if (!globignore.empty() && GlobIgnored(match, globignore)) continue;
+      results.push_back(std::move(match));
     }
     // A match on the host is a read of the host: not inside the hook.
     for (const std::string& r : results) {
@@ -2336,6 +2507,20 @@ class Interpreter {
     });
     results.erase(std::unique(results.begin(), results.end()), results.end());
     return results;
+  }
+
+  // Whether GLOBIGNORE's colon-separated patterns drop a glob match.
+  static bool GlobIgnored(const std::string& match, const std::string& patterns) {
+    size_t start = 0;
+    while (start <= patterns.size()) {
+      size_t colon = patterns.find(':', start);
+      if (colon == std::string::npos) colon = patterns.size();
+      std::string pattern = patterns.substr(start, colon - start);
+      if (!pattern.empty() && fnmatch(pattern.c_str(), match.c_str(), FNM_EXTMATCH) == 0)
+        return true;
+      start = colon + 1;
+    }
+    return false;
   }
 
   // Names in a directory (union FS), without . and ..
@@ -2590,6 +2775,7 @@ class Interpreter {
   int nesting_ = 0;
   bool cond_error_ = false;
   std::optional<int> last_substitution_status_;
+  std::vector<std::string> funcnames_;  // the function call stack, outermost first
   static constexpr int kMaxHostListings = 16;
   int host_listings_ = 0;
   bool exec_redirects_ = false;
@@ -2718,6 +2904,27 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       status(0);
       return true;
     }
+    // CDPATH: a relative name not starting with . or .. is looked up in
+    // each of its directories first; the directory found is printed unless
+    // it came from an empty (current directory) entry.
+    std::optional<std::string> cdpath = GetScalar("CDPATH");
+    if (cdpath && !cdpath->empty() && target[0] != '/' && target.rfind("./", 0) != 0 &&
+        target.rfind("../", 0) != 0 && target != "." && target != "..") {
+      size_t start = 0;
+      while (start <= cdpath->size()) {
+        size_t colon = cdpath->find(':', start);
+        if (colon == std::string::npos) colon = cdpath->size();
+        std::string dir = cdpath->substr(start, colon - start);
+        start = colon + 1;
+        std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + target;
+        std::optional<bool> found = Exists(candidate);
+        if (found && *found) {
+          target = candidate;
+          print = print || !dir.empty();
+          break;
+        }
+      }
+    }
     std::string abs = AbsolutePath(target);
     if (!InMount(abs) && !IsInside(options_.util.mount, abs)) NeedHost("cd to a host directory");
     // The kernel resolves each component: a missing or file prefix fails.
@@ -2804,6 +3011,20 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
             return true;
         }
       }
+    }
+    if (flag_print && i < argv.size() && (name == "declare" || name == "typeset")) {
+      int rc = 0;
+      for (; i < argv.size(); ++i) {
+        Variable* v = Find(argv[i]);
+        if (v == nullptr) {
+          Error(name + ": " + argv[i] + ": not found");
+          rc = 1;
+          continue;
+        }
+        Write(1, DeclareLine(argv[i], *v));
+      }
+      status(rc);
+      return true;
     }
     if (flag_print || i == argv.size()) {
       if (i < argv.size() || name == "local")
@@ -2922,11 +3143,11 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
         if (v) {
           std::string sub = var.substr(bracket + 1, var.size() - bracket - 2);
           if (sub == "@" || sub == "*") {
-            Unset(base);
+            if (!Unset(base)) rc = 1;
           } else if (v->is_array) {
             v->array.erase(Arith(sub));
           } else if (Arith(sub) == 0) {
-            Unset(base);
+            if (!Unset(base)) rc = 1;
           }
         }
         continue;
@@ -2940,7 +3161,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
         state_.functions.erase(var);
         continue;
       }
-      Unset(var);
+      if (!Unset(var)) rc = 1;
     }
     status(rc);
     return true;
@@ -2975,38 +3196,28 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       }
       if (a.size() < 2 || (a[0] != '-' && a[0] != '+')) break;
       bool on = a[0] == '-';
-      if (a.substr(1) == "o") {
-        if (i + 1 >= argv.size())
-          throw Abort{ShellResult::Outcome::kUnsupported, "set -o without an option"};
-        const std::string& opt = argv[++i];
-        if (opt == "pipefail")
-          state_.pipefail = on;
-        else if (opt == "errexit")
-          state_.errexit = on;
-        else if (opt == "nounset")
-          state_.nounset = on;
-        else if (opt == "noglob" || opt == "xtrace" || opt == "verbose" || opt == "noclobber")
-          throw Abort{ShellResult::Outcome::kUnsupported, "set -o " + opt};
-        else {
-          usage("set: " + opt + ": invalid option name", 2);
-          return true;
-        }
-        continue;
-      }
+      // Letters, with `o` taking the next word as an option name
+      // (`set -euo pipefail`).
       for (size_t k = 1; k < a.size(); ++k) {
-        switch (a[k]) {
-          case 'e':
-            state_.errexit = on;
-            break;
-          case 'u':
-            state_.nounset = on;
-            break;
-          case 'h':
-          case 'B':
-            break;
-          default:
-            throw Abort{ShellResult::Outcome::kUnsupported, "set " + a};
+        std::string name;
+        if (a[k] == 'o') {
+          if (i + 1 >= argv.size())
+            throw Abort{ShellResult::Outcome::kUnsupported, "set -o without an option"};
+          name = argv[++i];
+        } else {
+          name = SetLetterName(a[k]);
+          if (name.empty()) throw Abort{ShellResult::Outcome::kUnsupported, "set " + a};
         }
+        bool* flag = SetOptionFlag(name);
+        if (flag == nullptr) {
+          if (a[k] == 'o' && !IsKnownSetOption(name)) {
+            usage("set: " + name + ": invalid option name", 2);
+            return true;
+          }
+          if (name == "hashall" || name == "braceexpand") continue;
+          throw Abort{ShellResult::Outcome::kUnsupported, "set -o " + name};
+        }
+        *flag = on;
       }
     }
     if (i < argv.size()) state_.positional.assign(argv.begin() + static_cast<long>(i), argv.end());
@@ -3033,27 +3244,32 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
           throw Abort{ShellResult::Outcome::kUnsupported, "shopt " + argv[i]};
       }
     }
-    if (!has_mode || i == argv.size())
-      throw Abort{ShellResult::Outcome::kUnsupported, "shopt listing"};
-    (void)quiet;
+    if (i == argv.size()) throw Abort{ShellResult::Outcome::kUnsupported, "shopt listing"};
     int rc = 0;
     for (; i < argv.size(); ++i) {
       const std::string& opt = argv[i];
-      bool* flag = opt == "nullglob"      ? &state_.nullglob
-                   : opt == "dotglob"     ? &state_.dotglob
-                   : opt == "globstar"    ? &state_.globstar
-                   : opt == "failglob"    ? &state_.failglob
-                   : opt == "nocaseglob"  ? &state_.nocaseglob
-                   : opt == "nocasematch" ? &state_.nocasematch
-                                          : nullptr;
-      if (opt == "extglob" || opt == "expand_aliases" || opt == "lastpipe") {
-        if (opt == "lastpipe" && set_mode)
-          throw Abort{ShellResult::Outcome::kUnsupported, "shopt -s lastpipe"};
-        continue;
-      }
-      if (flag == nullptr) {
+      bool* flag = ShoptFlag(opt);
+      // Options memhook does not model keep bash -c's defaults (off).
+      bool fixed = opt == "extglob" || opt == "expand_aliases" || opt == "lastpipe";
+      if (flag == nullptr && !fixed) {
         Error("shopt: " + opt + ": invalid shell option name");
         rc = 1;
+        continue;
+      }
+      if (!has_mode) {
+        // `shopt NAME`: its state; status 1 when one is off.
+        bool on = flag != nullptr && *flag;
+        if (!on) rc = 1;
+        if (!quiet) {
+          std::string shown = opt;
+          shown.resize(std::max<size_t>(shown.size(), 15), ' ');
+          Write(1, shown + "\t" + (on ? "on" : "off") + "\n");
+        }
+        continue;
+      }
+      if (fixed) {
+        if (set_mode && opt == "lastpipe")
+          throw Abort{ShellResult::Outcome::kUnsupported, "shopt -s lastpipe"};
         continue;
       }
       *flag = set_mode;
@@ -3126,7 +3342,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
   }
   if (name == "return") {
     if (call_depth_ == 0 && nesting_ == 0) {
-      usage("return: can only `return' from a function or sourced script", 1);
+      usage("return: can only `return' from a function or sourced script", 2);
       return true;
     }
     int code = state_.last_status;
@@ -3229,7 +3445,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
         }
         if (path.empty() && utils::FindCommand(n) != nullptr) path = "/usr/bin/" + n;
         if (path.empty()) {
-          if (!brief && name == "type") Error("type: " + n + ": not found");
+          if (!brief && !type_t && name == "type") Error("type: " + n + ": not found");
           rc = 1;
           continue;
         }
@@ -3314,6 +3530,7 @@ bool Interpreter::ReadBuiltin(std::vector<std::string>& argv) {
   char delim = '\n';
   int64_t nchars = -1;
   bool exact = false;
+  int from_fd = -1;
   size_t i = 1;
   for (; i < argv.size(); ++i) {
     const std::string& a = argv[i];
@@ -3358,10 +3575,7 @@ bool Interpreter::ReadBuiltin(std::vector<std::string>& argv) {
           state_.last_status = 1;
           return true;
         }
-        std::swap(fds_[0], fds_[n]);
-        bool r = ReadBuiltinFromFd0(argv, i, raw, array, delim, nchars, exact);
-        std::swap(fds_[0], fds_[n]);
-        return r;
+        from_fd = n;
       } else {
         Error("read: -" + std::string(1, c) + ": invalid option");
         Write(2,
@@ -3372,7 +3586,12 @@ bool Interpreter::ReadBuiltin(std::vector<std::string>& argv) {
       }
     }
   }
-  return ReadBuiltinFromFd0(argv, i, raw, array, delim, nchars, exact);
+  if (from_fd < 0) return ReadBuiltinFromFd0(argv, i, raw, array, delim, nchars, exact);
+  // -u N: read from N as if it were 0.
+  std::swap(fds_[0], fds_[from_fd]);
+  bool r = ReadBuiltinFromFd0(argv, i, raw, array, delim, nchars, exact);
+  std::swap(fds_[0], fds_[from_fd]);
+  return r;
 }
 
 bool Interpreter::ReadBuiltinFromFd0(std::vector<std::string>& argv, size_t first, bool raw,
@@ -3459,6 +3678,7 @@ bool Interpreter::MapfileBuiltin(std::vector<std::string>& argv) {
   bool strip = false;
   char delim = '\n';
   int64_t count = 0, skip = 0;
+  int from_fd = 0;
   size_t i = 1;
   for (; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-'; ++i) {
     const std::string& a = argv[i];
@@ -3470,6 +3690,13 @@ bool Interpreter::MapfileBuiltin(std::vector<std::string>& argv) {
       count = std::atoll(argv[++i].c_str());
     } else if (a == "-s" && i + 1 < argv.size()) {
       skip = std::atoll(argv[++i].c_str());
+    } else if (a == "-u" && i + 1 < argv.size()) {
+      from_fd = std::atoi(argv[++i].c_str());
+      if (from_fd < 0 || from_fd > 9 || !fds_[from_fd] || !fds_[from_fd]->input) {
+        Error(argv[0] + ": " + argv[i] + ": invalid file descriptor: Bad file descriptor");
+        state_.last_status = 1;
+        return true;
+      }
     } else {
       throw Abort{ShellResult::Outcome::kUnsupported, argv[0] + " " + a};
     }
@@ -3480,7 +3707,7 @@ bool Interpreter::MapfileBuiltin(std::vector<std::string>& argv) {
   v.array.clear();
   v.value.clear();
   v.declared_unset = false;
-  std::shared_ptr<OpenFile> in = fds_[0];
+  std::shared_ptr<OpenFile> in = fds_[from_fd];
   int64_t index = 0, seen = 0;
   if (in && in->input) {
     const std::string& data = *in->input;
