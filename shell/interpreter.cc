@@ -1864,9 +1864,7 @@ class Interpreter {
   }
 
   bool PatternMatch(const std::string& pattern, const std::string& text, bool nocase) {
-    int flags = FNM_EXTMATCH;
-    if (nocase) flags |= FNM_CASEFOLD;
-    return fnmatch(pattern.c_str(), text.c_str(), flags) == 0;
+    return utils::GlobMatch(pattern, text, utils::GlobMatchOptions{false, nocase, true});
   }
 
   std::string Tilde(const std::string& user) {
@@ -2477,10 +2475,8 @@ class Interpreter {
           for (const std::string& name : ListNames(c.empty() ? "." : c)) {
             if (name[0] == '.' && segment[0] != '.' && !dotglob) continue;
             if (dotglob && (name == "." || name == "..")) continue;
-            int flags = FNM_PERIOD | FNM_EXTMATCH;
-            if (dotglob) flags &= ~FNM_PERIOD;
-            if (state_.nocaseglob) flags |= FNM_CASEFOLD;
-            if (fnmatch(segment.c_str(), name.c_str(), flags) == 0) next.push_back(join(c, name));
+            const utils::GlobMatchOptions how{!dotglob, state_.nocaseglob, true};
+            if (utils::GlobMatch(segment, name, how)) next.push_back(join(c, name));
           }
         }
       }
@@ -2516,7 +2512,7 @@ class Interpreter {
       size_t colon = patterns.find(':', start);
       if (colon == std::string::npos) colon = patterns.size();
       std::string pattern = patterns.substr(start, colon - start);
-      if (!pattern.empty() && fnmatch(pattern.c_str(), match.c_str(), FNM_EXTMATCH) == 0)
+      if (!pattern.empty() && utils::GlobMatch(pattern, match, utils::GlobMatchOptions{false, false, true}))
         return true;
       start = colon + 1;
     }

@@ -176,6 +176,21 @@ const char* ErrnoText(vfs::Status::Code code);
 std::string QuoteShell(std::string_view name, bool always);
 std::string QuoteLocale(std::string_view name);
 
+// bash's pattern matching (`*`, `?`, `[...]` with classes and ranges, `\`
+// escapes) on characters: under a UTF-8 locale `?` matches one character.
+// For globs, case, [[ == ]] and ${x#pattern}. GNU find -name and grep
+// --include use glibc's fnmatch instead, which in C.UTF-8 lets `?` match one
+// byte as well as one character: those utilities keep fnmatch, to agree.
+struct GlobMatchOptions {
+  // A leading '.' of the text matches only a literal '.' (globs).
+  bool period = false;
+  // Case-insensitive (find -iname, nocaseglob, nocasematch).
+  bool casefold = false;
+  // bash's extglob operators ?(…) *(…) +(…) @(…) !(…); matched bytewise.
+  bool extglob = false;
+};
+bool GlobMatch(std::string_view pattern, std::string_view text, const GlobMatchOptions& options);
+
 // Current locale facts (read from the environment once per process).
 bool LocaleIsUtf8();
 // strcoll-based comparison in the current LC_COLLATE (byte order under C).
