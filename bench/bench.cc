@@ -24,14 +24,11 @@
 // type gets one cold query on a DB copy dropped from the page cache, and at the
 // largest size `memhook explain` tells what SQL each command issues.
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -55,9 +52,8 @@
 #include <vector>
 
 #include "bench/tree_gen.h"
+#include "tests/support/test_support.h"
 #include "tests/support/unique_fd.h"
-
-extern char** environ;
 
 namespace memhook::bench {
 namespace {
@@ -79,195 +75,25 @@ constexpr double kCheapJustBashMs = 1000;
 // ---------------------------------------------------------------------------
 // Processes.
 
-using memhook::testing::MakePipe;
 using Fd = memhook::testing::UniqueFd;
+using memhook::testing::ExecSpec;
+using memhook::testing::ProcResult;
+using memhook::testing::RunProcess;
+using memhook::testing::SortedLines;
 
-// posix_spawn attributes and file actions, destroyed on scope exit.
-struct SpawnSetup {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  SpawnSetup() {
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
-
-// A spawned process group leader: killed and reaped unless waited for.
-class Child {
- public:
-  explicit Child(pid_t pid) : pid_(pid) {}
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      int status;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  void KillGroup() const { ::kill(-pid_, SIGKILL); }
-  // Waits; returns the wait status and fills *usage.
-  int Wait(rusage* usage) {
-    int status = 0;
-    while (::wait4(pid_, &status, 0, usage) < 0) {
-      if (errno != EINTR) {
-        status = -1;
-        break;
-      }
-    }
-    pid_ = -1;
-    return status;
-  }
-
- private:
-  pid_t pid_;
-};
-
-struct RunResult {
-  int status = -1;  // exit status, 128+N for a signal, -1 if it never ran
-  bool timed_out = false;
-  std::string error;  // could not start
-  double ms = 0;      // wall time from spawn to reaping
-  uint64_t out_bytes = 0;
-  std::string out;  // only with Spec::keep_out
-  std::string err;
-};
-
-struct Spec {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH
-  const std::vector<std::string>* env = nullptr;
-  std::string cwd;
-  std::string input;
-  std::string stdout_path;  // if set, stdout goes to this file instead of a pipe
-  bool keep_out = false;
-  int timeout_ms = 120'000;
-};
-
-RunResult Run(const Spec& spec) {
-  RunResult r;
-  std::vector<char*> argv, envp;
-  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const std::string& e : *spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
-  Fd in_r, in_w, out_r, out_w, err_r, err_w;
-  if (!MakePipe(&in_r, &in_w) || !MakePipe(&out_r, &out_w) || !MakePipe(&err_r, &err_w)) {
-    r.error = std::string("pipe: ") + std::strerror(errno);
-    return r;
-  }
-  SpawnSetup setup;
-  posix_spawn_file_actions_adddup2(&setup.actions, in_r.get(), 0);
-  if (spec.stdout_path.empty()) {
-    posix_spawn_file_actions_adddup2(&setup.actions, out_w.get(), 1);
-  } else {
-    posix_spawn_file_actions_addopen(&setup.actions, 1, spec.stdout_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  }
-  posix_spawn_file_actions_adddup2(&setup.actions, err_w.get(), 2);
-  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
-  sigset_t none, pipe_only;
-  sigemptyset(&none);
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  posix_spawnattr_setsigmask(&setup.attr, &none);
-  posix_spawnattr_setsigdefault(&setup.attr, &pipe_only);
-  posix_spawnattr_setpgroup(&setup.attr, 0);
-  posix_spawnattr_setflags(&setup.attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-  const auto start = Clock::now();
-  pid_t pid = -1;
-  const int rc =
-      ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
-  if (rc != 0) {
-    r.error = "cannot run " + spec.argv[0] + ": " + std::strerror(rc);
-    return r;
-  }
-  Child child(pid);
-  in_r.Reset();
-  out_w.Reset();
-  err_w.Reset();
-  if (!spec.stdout_path.empty()) out_r.Reset();
-  if (spec.input.empty()) in_w.Reset();
-  if (in_w.get() >= 0) ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
-
-  size_t written = 0;
-  const auto deadline = start + std::chrono::milliseconds(spec.timeout_ms);
-  std::vector<char> buf(1 << 16);
-  while (out_r.get() >= 0 || err_r.get() >= 0 || in_w.get() >= 0) {
-    const auto now = Clock::now();
-    if (now >= deadline) {
-      r.timed_out = true;
-      child.KillGroup();
-      break;
-    }
-    pollfd fds[3];
-    Fd* owners[3];
-    nfds_t n = 0;
-    for (Fd* fd : {&out_r, &err_r}) {
-      if (fd->get() >= 0) {
-        owners[n] = fd;
-        fds[n++] = {fd->get(), POLLIN, 0};
-      }
-    }
-    if (in_w.get() >= 0) {
-      owners[n] = &in_w;
-      fds[n++] = {in_w.get(), POLLOUT, 0};
-    }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    if (::poll(fds, n, static_cast<int>(left.count()) + 1) < 0) {
-      if (errno == EINTR) continue;
-      r.error = std::string("poll: ") + std::strerror(errno);
-      child.KillGroup();
-      break;
-    }
-    for (nfds_t i = 0; i < n; ++i) {
-      if (fds[i].revents == 0) continue;
-      if (owners[i] == &in_w) {
-        const ssize_t put =
-            ::write(in_w.get(), spec.input.data() + written, spec.input.size() - written);
-        if (put > 0) written += static_cast<size_t>(put);
-        if ((put < 0 && errno != EAGAIN && errno != EINTR) || written == spec.input.size()) {
-          in_w.Reset();
-        }
-        continue;
-      }
-      const ssize_t got = ::read(owners[i]->get(), buf.data(), buf.size());
-      if (got > 0) {
-        const std::string_view chunk(buf.data(), static_cast<size_t>(got));
-        if (owners[i] == &out_r) {
-          r.out_bytes += chunk.size();
-          if (spec.keep_out && r.out.size() < kMaxKeptOutput) r.out += chunk;
-        } else if (r.err.size() < kMaxKeptErr) {
-          r.err += chunk;
-        }
-      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-        owners[i]->Reset();
-      }
-    }
-  }
-  rusage usage{};
-  const int status = child.Wait(&usage);
-  r.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  if (!spec.stdout_path.empty()) {
-    std::ifstream in(spec.stdout_path, std::ios::binary);
-    std::ostringstream data;
-    data << in.rdbuf();
-    r.out_bytes = data.str().size();
-    if (spec.keep_out) r.out = data.str();
-  }
-  if (status >= 0 && WIFEXITED(status)) r.status = WEXITSTATUS(status);
-  if (status >= 0 && WIFSIGNALED(status)) r.status = 128 + WTERMSIG(status);
-  return r;
+// A process as the bench runs it (tests/support/test_support.h): stdout
+// counted but not kept (set max_out to keep it), stderr kept up to
+// kMaxKeptErr, two minutes at most.
+ExecSpec BenchSpec() {
+  ExecSpec spec;
+  spec.max_out = 0;
+  spec.max_err = kMaxKeptErr;
+  spec.timeout_ms = 120'000;
+  return spec;
 }
+
+// Wall time from spawn to reaping.
+double WallMs(const ProcResult& r) { return static_cast<double>(r.elapsed_us) / 1000.0; }
 
 std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -345,23 +171,9 @@ std::string Replace(std::string s, std::string_view from, std::string_view to) {
   return s;
 }
 
-std::string SortedLines(const std::string& s) {
-  std::vector<std::string_view> lines;
-  std::string_view rest = s;
-  while (!rest.empty()) {
-    const size_t nl = rest.find('\n');
-    lines.push_back(rest.substr(0, nl));
-    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (std::string_view l : lines) (out += l) += '\n';
-  return out;
-}
-
 // "yes", "yes (sorted lines)" or "NO", comparing stdout and exit status with
 // each side's mount path replaced by a placeholder.
-std::string Agreement(const RunResult& a, const std::string& mount_a, const RunResult& b,
+std::string Agreement(const ProcResult& a, const std::string& mount_a, const ProcResult& b,
                       const std::string& mount_b) {
   if (a.status != b.status) return Fmt("NO (status %d vs %d)", a.status, b.status);
   const std::string x = Replace(a.out, mount_a, "<M>");
@@ -489,10 +301,10 @@ class Bench {
   bool Prepare(uint64_t files, SizeContext* ctx, SizeResult* result);
   void RunMemhook(const SizeContext& ctx, const CommandType& t, const std::string& db, bool keep,
                   TypeResult* tr, Samples* total, Samples* hook, Samples* replay,
-                  RunResult* answer);
-  RunResult RunShell(const std::vector<std::string>& env, const std::string& home,
-                     const std::string& command, bool keep);
-  RunResult RunJustBash(const SizeContext& ctx, const CommandType& t, bool keep);
+                  ProcResult* answer);
+  ProcResult RunShell(const std::vector<std::string>& env, const std::string& home,
+                      const std::string& command, bool keep);
+  ProcResult RunJustBash(const SizeContext& ctx, const CommandType& t, bool keep);
   void ColdRun(const SizeContext& ctx, const CommandType& t, TypeResult* tr);
   void Explain(const SizeContext& ctx, const CommandType& t, TypeResult* tr);
   std::string HookJson(const std::string& command, const std::string& cwd);
@@ -511,14 +323,14 @@ class Bench {
   double total_s_ = 0;
 };
 
-void Record(const RunResult& r, Samples* s) {
-  if (!r.error.empty()) {
+void Record(const ProcResult& r, Samples* s) {
+  if (!r.spawn_error.empty()) {
     ++s->failures;
-    s->problem = r.error;
+    s->problem = r.spawn_error;
   } else if (r.timed_out) {
     ++s->timeouts;
   } else {
-    s->ms.push_back(r.ms);
+    s->ms.push_back(WallMs(r));
   }
 }
 
@@ -535,30 +347,30 @@ std::string Bench::HookJson(const std::string& command, const std::string& cwd) 
   return j.dump();
 }
 
-RunResult Bench::RunShell(const std::vector<std::string>& env, const std::string& home,
-                          const std::string& command, bool keep) {
-  Spec spec;
+ProcResult Bench::RunShell(const std::vector<std::string>& env, const std::string& home,
+                           const std::string& command, bool keep) {
+  ExecSpec spec = BenchSpec();
   spec.argv = {"bash", "-c", command};
   spec.env = &env;
   spec.cwd = home;
-  spec.keep_out = keep;
-  return Run(spec);
+  spec.max_out = keep ? kMaxKeptOutput : 0;
+  return RunProcess(spec);
 }
 
 // One memhook measurement: the hook, then bash on its rewrite.
 void Bench::RunMemhook(const SizeContext& ctx, const CommandType& t, const std::string& db,
                        bool keep, TypeResult* tr, Samples* total, Samples* hook, Samples* replay,
-                       RunResult* answer) {
+                       ProcResult* answer) {
   std::vector<std::string> env = ctx.env.memhook;
   env.push_back("MEMHOOK_DB=" + db);
-  Spec spec;
+  ExecSpec spec = BenchSpec();
   spec.argv = {o_.memhook, "hook"};
   spec.env = &env;
   spec.cwd = ctx.memhook_home;
-  spec.input = HookJson(t.command, ctx.memhook_home);
-  spec.keep_out = true;
-  const RunResult h = Run(spec);
-  std::string problem = h.error;
+  spec.stdin_data = HookJson(t.command, ctx.memhook_home);
+  spec.max_out = kMaxKeptOutput;
+  const ProcResult h = RunProcess(spec);
+  std::string problem = h.spawn_error;
   if (problem.empty() && h.timed_out) problem = "hook timed out";
   if (problem.empty() && h.status != 0)
     problem = Fmt("hook exit %d: ", h.status) + FirstLine(h.err);
@@ -587,31 +399,31 @@ void Bench::RunMemhook(const SizeContext& ctx, const CommandType& t, const std::
     return;
   }
   tr->route = route;
-  const RunResult b = RunShell(env, ctx.memhook_home, command, keep);
-  if (!b.error.empty() || b.timed_out) {
+  const ProcResult b = RunShell(env, ctx.memhook_home, command, keep);
+  if (!b.spawn_error.empty() || b.timed_out) {
     Record(b, total);
     return;
   }
-  total->ms.push_back(h.ms + b.ms);
-  if (hook != nullptr) hook->ms.push_back(h.ms);
-  if (replay != nullptr) replay->ms.push_back(b.ms);
+  total->ms.push_back(WallMs(h) + WallMs(b));
+  if (hook != nullptr) hook->ms.push_back(WallMs(h));
+  if (replay != nullptr) replay->ms.push_back(WallMs(b));
   if (answer != nullptr) *answer = b;
 }
 
-RunResult Bench::RunJustBash(const SizeContext& ctx, const CommandType& t, bool keep) {
-  Spec spec;
+ProcResult Bench::RunJustBash(const SizeContext& ctx, const CommandType& t, bool keep) {
+  ExecSpec spec = BenchSpec();
   spec.argv = {o_.just_bash, "-c",
                Replace(t.command, std::string("~/") + kMountRel, kJustBashMount), "--root",
                ctx.tmpfs_mount};
   if (t.kind == Kind::kWrite) spec.argv.push_back("--allow-write");
   spec.env = &ctx.env.jb;
   spec.cwd = ctx.tmpfs_dir.string();
-  spec.keep_out = keep;
+  spec.max_out = keep ? kMaxKeptOutput : 0;
   spec.timeout_ms = o_.jb_timeout_s * 1000;
   // The CLI exits before a piped stdout drains, losing all but the first
   // 64 KiB: give it a file.
   spec.stdout_path = (ctx.tmpfs_dir / "just-bash.out").string();
-  return Run(spec);
+  return RunProcess(spec);
 }
 
 // Fraction of `path`'s pages in the page cache.
@@ -673,13 +485,13 @@ void Bench::ColdRun(const SizeContext& ctx, const CommandType& t, TypeResult* tr
 void Bench::Explain(const SizeContext& ctx, const CommandType& t, TypeResult* tr) {
   std::vector<std::string> env = ctx.env.memhook;
   env.push_back("MEMHOOK_DB=" + ctx.db);
-  Spec spec;
+  ExecSpec spec = BenchSpec();
   spec.argv = {o_.memhook, "explain", "--cwd", ctx.memhook_home, t.command};
   spec.env = &env;
   spec.cwd = ctx.memhook_home;
-  spec.keep_out = true;
-  const RunResult r = Run(spec);
-  if (!r.error.empty() || r.timed_out || r.status != 0) return;
+  spec.max_out = kMaxKeptOutput;
+  const ProcResult r = RunProcess(spec);
+  if (!r.spawn_error.empty() || r.timed_out || r.status != 0) return;
   std::istringstream in(r.out);
   std::string line;
   bool in_sql = false;
@@ -754,7 +566,7 @@ bool Bench::Prepare(uint64_t files, SizeContext* ctx, SizeResult* result) {
   std::vector<std::string> env = ctx->env.memhook;
   env.push_back("MEMHOOK_DB=" + ctx->db);
   auto step = [&](std::vector<std::string> args, double* seconds, long* rss) {
-    Spec spec;
+    ExecSpec spec = BenchSpec();
     if (!o_.rss.empty()) spec.argv.push_back(o_.rss);
     spec.argv.push_back(o_.memhook);
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -762,13 +574,13 @@ bool Bench::Prepare(uint64_t files, SizeContext* ctx, SizeResult* result) {
     spec.cwd = ctx->disk_dir.string();
     spec.timeout_ms = 1800'000;
     std::fprintf(stderr, "[%s files] memhook %s...\n", Files(files).c_str(), args[0].c_str());
-    const RunResult r = Run(spec);
-    if (!r.error.empty() || r.timed_out || r.status != 0) {
+    const ProcResult r = RunProcess(spec);
+    if (!r.spawn_error.empty() || r.timed_out || r.status != 0) {
       std::fprintf(stderr, "memhook_bench: memhook %s failed (status %d): %s%s\n", args[0].c_str(),
-                   r.status, r.error.c_str(), r.err.c_str());
+                   r.status, r.spawn_error.c_str(), r.err.c_str());
       return false;
     }
-    *seconds = r.ms / 1000;
+    *seconds = WallMs(r) / 1000;
     if (rss != nullptr) *rss = ParseRss(r.err);
     return true;
   };
@@ -827,7 +639,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
         } else if (jb && rep == 0 && (it < o_.jb_runs || tr.jb.Median() < kCheapJustBashMs)) {
           who.push_back(kJustBash);
         }
-        RunResult mine, gnu, theirs;
+        ProcResult mine, gnu, theirs;
         const size_t shift = static_cast<size_t>(it * reps + rep) % who.size();
         for (size_t k = 0; k < who.size(); ++k) {
           switch (who[(k + shift) % who.size()]) {
@@ -835,7 +647,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
               RunMemhook(ctx, t, ctx.db, first, &tr, &tr.total, &tr.hook, &tr.replay, &mine);
               break;
             case kGnuTmpfs: {
-              const RunResult r = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, t.command, first);
+              const ProcResult r = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, t.command, first);
               Record(r, &tr.gnu_tmpfs);
               if (first) gnu = r;
               break;
@@ -844,45 +656,45 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
               Record(RunShell(ctx.env.gnu_disk, ctx.disk_home, t.command, false), &tr.gnu_disk);
               break;
             case kJustBash: {
-              const RunResult r = RunJustBash(ctx, t, first);
+              const ProcResult r = RunJustBash(ctx, t, first);
               Record(r, &tr.jb);
               if (first) theirs = r;
               break;
             }
             case kFloor: {
-              Spec spec;
+              ExecSpec spec = BenchSpec();
               spec.argv = {o_.floor};
               spec.env = &ctx.env.memhook;
               spec.cwd = ctx.memhook_home;
-              spec.input = HookJson(t.command, ctx.memhook_home);
-              Record(Run(spec), &result->floor);
+              spec.stdin_data = HookJson(t.command, ctx.memhook_home);
+              Record(RunProcess(spec), &result->floor);
               break;
             }
             case kBashTrue:
               Record(RunShell(ctx.env.plain, ctx.memhook_home, "true", false), &result->bash_true);
               break;
             case kNoop: {
-              Spec spec;
+              ExecSpec spec = BenchSpec();
               spec.argv = {o_.memhook};
               spec.env = &ctx.env.memhook;
               spec.cwd = ctx.memhook_home;
-              Record(Run(spec), &result->memhook_noop);
+              Record(RunProcess(spec), &result->memhook_noop);
               break;
             }
             case kNoopC: {
-              Spec spec;
+              ExecSpec spec = BenchSpec();
               spec.argv = {o_.memhook};
               spec.env = &ctx.env.c_locale;
               spec.cwd = ctx.memhook_home;
-              Record(Run(spec), &result->memhook_noop_c);
+              Record(RunProcess(spec), &result->memhook_noop_c);
               break;
             }
             case kCat: {
-              Spec spec;
+              ExecSpec spec = BenchSpec();
               spec.argv = {"cat", "/dev/null"};
               spec.env = &ctx.env.plain;
               spec.cwd = ctx.memhook_home;
-              Record(Run(spec), &result->gnu_cat);
+              Record(RunProcess(spec), &result->gnu_cat);
               break;
             }
           }
@@ -899,7 +711,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
         if (tr.route == "fast" || tr.route == "pass") {
           tr.agree = Agreement(mine, ctx.memhook_home + "/" + kMountRel, gnu, ctx.tmpfs_mount);
         }
-        if (!theirs.error.empty() || theirs.timed_out) {
+        if (!theirs.spawn_error.empty() || theirs.timed_out) {
           tr.jb_agree = "—";
         } else if (jb && t.kind != Kind::kPass) {
           tr.jb_agree = Agreement(theirs, kJustBashMount, gnu, ctx.tmpfs_mount);
@@ -913,12 +725,12 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
     env.push_back("MEMHOOK_DB=" + ctx.db);
     for (size_t i = 0; i < commands.size(); ++i) {
       for (int k = 0; k < 2; ++k) {
-        Spec spec;
+        ExecSpec spec = BenchSpec();
         spec.argv = {o_.rss, o_.memhook, "hook"};
         spec.env = &env;
         spec.cwd = ctx.memhook_home;
-        spec.input = HookJson(commands[i].command, ctx.memhook_home);
-        const RunResult r = Run(spec);
+        spec.stdin_data = HookJson(commands[i].command, ctx.memhook_home);
+        const ProcResult r = RunProcess(spec);
         result->types[i].maxrss_kb = std::max(result->types[i].maxrss_kb, ParseRss(r.err));
       }
     }
@@ -931,13 +743,13 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
 }
 
 std::string Bench::Tool(std::vector<std::string> argv) const {
-  Spec spec;
+  ExecSpec spec = BenchSpec();
   spec.argv = std::move(argv);
   spec.env = &base_env_;
-  spec.keep_out = true;
+  spec.max_out = kMaxKeptOutput;
   spec.timeout_ms = 30'000;
-  const RunResult r = Run(spec);
-  if (!r.error.empty() || r.timed_out) return "unavailable";
+  const ProcResult r = RunProcess(spec);
+  if (!r.spawn_error.empty() || r.timed_out) return "unavailable";
   return FirstLine(r.out.empty() ? r.err : r.out);
 }
 
@@ -998,11 +810,11 @@ int Bench::Main() {
   if (::uname(&uts) == 0) kernel_ = std::string(uts.sysname) + " " + uts.release;
   memhook_size_ = fs::file_size(o_.memhook, ec);
   {
-    Spec spec;
+    ExecSpec spec = BenchSpec();
     spec.argv = {"ldd", o_.memhook};
     spec.env = &base_env_;
-    spec.keep_out = true;
-    memhook_libs_ = static_cast<int>(CountLines(Run(spec).out));
+    spec.max_out = kMaxKeptOutput;
+    memhook_libs_ = static_cast<int>(CountLines(RunProcess(spec).out));
   }
   load_start_ = ReadFirstLine("/proc/loadavg");
   const auto t0 = Clock::now();
@@ -1499,20 +1311,21 @@ void Bench::WritePlot() const {
   script << "unset multiplot\n";
   d.close();
   std::ofstream(gp, std::ios::trunc) << script.str();
-  Spec spec;
+  ExecSpec spec = BenchSpec();
   spec.argv = {"gnuplot", gp.string()};
   spec.env = &base_env_;
-  spec.keep_out = true;
-  RunResult r = Run(spec);
-  if (r.status != 0 || !r.error.empty()) {
+  spec.max_out = kMaxKeptOutput;
+  ProcResult r = RunProcess(spec);
+  if (r.status != 0 || !r.spawn_error.empty()) {
     // gnuplot without cairo: fall back to the libgd terminal.
     std::string text = script.str();
     text.replace(0, text.find('\n'), "set terminal png size 1800,1400");
     std::ofstream(gp, std::ios::trunc) << text;
-    r = Run(spec);
+    r = RunProcess(spec);
   }
-  if (r.status != 0 || !r.error.empty()) {
-    std::fprintf(stderr, "memhook_bench: gnuplot failed: %s%s\n", r.error.c_str(), r.err.c_str());
+  if (r.status != 0 || !r.spawn_error.empty()) {
+    std::fprintf(stderr, "memhook_bench: gnuplot failed: %s%s\n", r.spawn_error.c_str(),
+                 r.err.c_str());
   } else {
     std::fprintf(stderr, "wrote %s\n", o_.plot.c_str());
   }

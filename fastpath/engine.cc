@@ -114,7 +114,8 @@ bool GlobReachesMount(std::string_view pattern_absolute, std::string_view mount)
   if (pattern.size() < mount_segments.size()) return false;
   for (size_t i = 0; i < mount_segments.size(); ++i) {
     if (pattern[i] == "." || pattern[i] == "..") return true;  // be conservative
-    if (!utils::GlobMatch(pattern[i], mount_segments[i], utils::GlobMatchOptions{true, false, false}))
+    if (!utils::GlobMatch(pattern[i], mount_segments[i],
+                          utils::GlobMatchOptions{true, false, false}))
       return false;
   }
   return true;
@@ -460,7 +461,8 @@ class Executor {
           std::vector<vfs::DirEntry> entries;
           if (!env_.store.ListDir(dir.vfs_path, &entries).ok()) continue;
           for (const vfs::DirEntry& entry : entries) {
-            if (utils::GlobMatch(segment, entry.name, utils::GlobMatchOptions{true, false, false})) {
+            if (utils::GlobMatch(segment, entry.name,
+                                 utils::GlobMatchOptions{true, false, false})) {
               next.push_back(join(c, entry.name));
             }
           }

@@ -17,7 +17,7 @@
 #include <fstream>
 #include <string>
 
-#include "fastpath/disk_tree_for_test.h"
+#include "tests/support/disk_tree.h"
 #include "vfs/vfs.h"
 
 namespace fs = std::filesystem;
@@ -29,7 +29,7 @@ using memhook::fastpath::RunFlags;
 
 namespace {
 
-struct Fixture : memhook::fastpath::testing::DiskTree {
+struct Fixture : memhook::testing::DiskTree {
   Engine engine;
 
   Fixture() : DiskTree("memhook-fastpath") {

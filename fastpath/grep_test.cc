@@ -26,22 +26,26 @@
 #include <sstream>
 #include <string>
 
-#include "utils/utils.h"
-#include "fastpath/disk_tree_for_test.h"
 #include "fastpath/fastpath.h"
+#include "tests/support/disk_tree.h"
+#include "tests/support/test_support.h"
 #include "utils/regex_translate.h"
+#include "utils/utils.h"
 #include "vfs/vfs.h"
 
 namespace fs = std::filesystem;
 using memhook::fastpath::Answer;
+using memhook::fastpath::Engine;
+using memhook::fastpath::EngineOptions;
+using memhook::fastpath::Route;
+using memhook::testing::ShellQuote;
+using memhook::testing::ShellWords;
+using memhook::testing::SortedLines;
 using memhook::utils::CmdGrep;
 using memhook::utils::CommandEnv;
 using memhook::utils::CommandIo;
-using memhook::fastpath::Engine;
-using memhook::fastpath::EngineOptions;
 using memhook::utils::RegexSyntax;
 using memhook::utils::RequiredText;
-using memhook::fastpath::Route;
 using memhook::utils::TranslateGnuRegex;
 using memhook::utils::TranslateOptions;
 using memhook::utils::Translation;
@@ -56,58 +60,6 @@ namespace {
 int FuzzScale() {
   const char* v = std::getenv("GREP_FUZZ_SCALE");
   return v == nullptr ? 1 : std::max(1, std::atoi(v));
-}
-
-// Splits a command line into words the way bash would for the simple
-// commands used here: '...', "..." (with \" \\ \$), $'...' (\n \t \\ \'
-// \xHH), backslash escapes, blanks.
-std::vector<std::string> ShellWords(const std::string& s) {
-  std::vector<std::string> words;
-  std::string cur;
-  bool in_word = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == ' ' || c == '\t') {
-      if (in_word) words.push_back(cur);
-      cur.clear();
-      in_word = false;
-      continue;
-    }
-    in_word = true;
-    if (c == '\'') {
-      size_t end = s.find('\'', i + 1);
-      cur += s.substr(i + 1, end - i - 1);
-      i = end;
-    } else if (c == '$' && i + 1 < s.size() && s[i + 1] == '\'') {
-      for (i += 2; s[i] != '\''; ++i) {
-        if (s[i] != '\\') {
-          cur += s[i];
-          continue;
-        }
-        char e = s[++i];
-        if (e == 'n')
-          cur += '\n';
-        else if (e == 't')
-          cur += '\t';
-        else if (e == 'x') {
-          cur += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-          i += 2;
-        } else
-          cur += e;
-      }
-    } else if (c == '"') {
-      for (++i; s[i] != '"'; ++i) {
-        if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == '$')) ++i;
-        cur += s[i];
-      }
-    } else if (c == '\\') {
-      cur += s[++i];
-    } else {
-      cur += c;
-    }
-  }
-  if (in_word) words.push_back(cur);
-  return words;
 }
 
 bool ContainsFold(std::string_view hay, std::string_view needle) {
@@ -199,9 +151,7 @@ struct Result {
   std::string unsupported;
 };
 
-using memhook::fastpath::testing::SortedLines;
-
-struct Fixture : memhook::fastpath::testing::DiskTree {
+struct Fixture : memhook::testing::DiskTree {
   Engine engine;
 
   explicit Fixture(const char* loc = "C.UTF-8") : DiskTree("memhook-grep", loc) {
@@ -286,7 +236,6 @@ struct Fixture : memhook::fastpath::testing::DiskTree {
     const auto real = DiskTree::Bash(command, cwd_rel);
     return {real.out, real.err, real.status, ""};
   }
-  static std::string Quote(const std::string& s) { return ShellQuote(s); }
 
   // The direct answer agrees with bash; recursive ones also through the
   // indexed store.
@@ -1222,7 +1171,7 @@ TEST_CASE("random patterns agree with GNU grep") {
     int len = 1 + static_cast<int>(rng() % 5);
     for (int i = 0; i < len; ++i) pattern += tokens[rng() % tokens.size()];
     std::string command = std::string("grep ") + (is_ere ? "-E " : "") + modes[iter % 10] + " -e " +
-                          Fixture::Quote(pattern) + " M/fuzz.txt";
+                          ShellQuote(pattern) + " M/fuzz.txt";
     if (f.AgreeIfAnswered(command)) ++compared;
   }
   MESSAGE("random patterns compared: " << compared);
@@ -1260,7 +1209,7 @@ TEST_CASE("random option mixes agree with GNU grep") {
       std::string pattern;
       int len = 1 + static_cast<int>(rng() % 3);
       for (int i = 0; i < len; ++i) pattern += pieces[rng() % pieces.size()];
-      command += " -e " + Fixture::Quote(pattern);
+      command += " -e " + ShellQuote(pattern);
     }
     command += " M/mix.txt";
     if (f.AgreeIfAnswered(command)) ++compared;
@@ -1294,9 +1243,9 @@ TEST_CASE("plain-text patterns are found at every alignment, as GNU finds them")
   for (const std::string& needle : needles) {
     // -r walks the disk in directory order: compare sorted lines.
     for (const char* mode : {"-rc", "-rn", "-ron", "-rl"}) {
-      f.Agree(std::string("grep ") + mode + " -e " + Fixture::Quote(needle) + " M/align", "", true);
+      f.Agree(std::string("grep ") + mode + " -e " + ShellQuote(needle) + " M/align", "", true);
     }
-    const std::string at_end = "grep -c -e " + Fixture::Quote(needle) + " M/align/end-" +
+    const std::string at_end = "grep -c -e " + ShellQuote(needle) + " M/align/end-" +
                                std::to_string(needle.size()) + ".txt";
     CHECK(f.Bash(f.Expand(at_end)).out == "1\n");
     f.Agree(at_end);
@@ -1364,7 +1313,7 @@ TEST_CASE("random non-ASCII and binary text agrees with GNU grep") {
     }
     std::string file = iter % 4 == 3 ? "M/uni.bin" : "M/uni.txt";
     std::string command =
-        "grep " + flags[rng() % flags.size()] + " -e " + Fixture::Quote(pattern) + " " + file;
+        "grep " + flags[rng() % flags.size()] + " -e " + ShellQuote(pattern) + " " + file;
     if (f.AgreeIfAnswered(command)) ++compared;
   }
   MESSAGE("random non-ASCII patterns compared: " << compared);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "fastpath/fastpath.h"
+#include "tests/support/test_support.h"
 #include "utils/utils.h"
 #include "vfs/vfs.h"
 
@@ -240,23 +241,6 @@ std::vector<Spec> TreeSpec() {
   };
 }
 
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 struct Result {
   std::string out;
   std::string err;
@@ -268,10 +252,8 @@ struct Result {
 class Fixture {
  public:
   Fixture() {
-    char tmpl[] = "/tmp/memhook-lsfind-XXXXXX";
-    char* dir = mkdtemp(tmpl);
-    REQUIRE(dir != nullptr);
-    base_ = dir;
+    REQUIRE(temp_.ok());
+    base_ = temp_.path().string();
     mount_ = base_ + "/memory";
     now_ns_ = NowNs();
     REQUIRE(mkdir(mount_.c_str(), 0755) == 0);
@@ -310,25 +292,29 @@ class Fixture {
     if (group* gr = getgrgid(getegid())) options_.group = gr->gr_name;
   }
 
-  ~Fixture() {
-    std::string cmd = "rm -rf " + ShellQuote(base_);
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", base_.c_str());
-  }
-
   const std::string& mount() const { return mount_; }
 
   // The real tool, with cwd `dir` (relative to the mount) and stdin not a
   // terminal.
   Result Real(const std::vector<std::string>& argv, const std::string& dir = "") const {
-    // By name, so that messages are prefixed "ls:"/"find:" as typed.
-    std::string cmd = "cd " + ShellQuote(Cwd(dir)) + " && PATH=/usr/bin:/bin " + argv[0];
-    for (size_t i = 1; i < argv.size(); ++i) cmd += " " + ShellQuote(argv[i]);
-    std::string err_file = base_ + "/stderr";
+    // By name, so that messages are prefixed "ls:"/"find:" as typed, found
+    // in PATH=/usr/bin:/bin (also the tool's PATH); stdin is /dev/null.
+    const std::vector<std::string> env = testing::EnvironWith({"PATH=/usr/bin:/bin"});
+    testing::ExecSpec spec;
+    spec.argv = argv;
+    spec.env = &env;
+    spec.cwd = Cwd(dir);
+    spec.stdin_null = true;
+    const testing::ProcResult separate = testing::RunProcess(spec);
+    REQUIRE_MESSAGE(separate.spawn_error.empty(), separate.spawn_error);
+    spec.merge_stderr = true;
+    const testing::ProcResult merged = testing::RunProcess(spec);
+    REQUIRE_MESSAGE(merged.spawn_error.empty(), merged.spawn_error);
     Result r;
-    r.out = Run(cmd + " </dev/null 2>" + ShellQuote(err_file), &r.status);
-    r.err = ReadAll(err_file);
-    int ignored = 0;
-    r.merged = Run(cmd + " </dev/null 2>&1", &ignored);
+    r.out = separate.out;
+    r.err = separate.err;
+    r.status = separate.status;
+    r.merged = merged.out;
     return r;
   }
 
@@ -366,18 +352,7 @@ class Fixture {
     REQUIRE(utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
   }
 
-  static std::string Run(const std::string& cmd, int* status) {
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-    int raw = pclose(pipe);
-    *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return out;
-  }
-
+  testing::TempDir temp_{"memhook-lsfind"};
   std::string base_;
   std::string mount_;
   int64_t now_ns_ = 0;

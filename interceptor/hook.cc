@@ -4,8 +4,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <sys/stat.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -172,8 +172,8 @@ bool WriteSpool(const fastpath::Answer& answer, const Config& config, std::strin
   // Ours but open to others (another user could replace a spooled answer):
   // close it first, or give up.
   if ((st.st_mode & 077) != 0 && chmod(config.spool_dir.c_str(), 0700) != 0) {
-    *error = config.spool_dir + " is open to other users and cannot be made private: " +
-             std::strerror(errno);
+    *error = config.spool_dir +
+             " is open to other users and cannot be made private: " + std::strerror(errno);
     return false;
   }
   SweepSpool(config.spool_dir);

@@ -157,8 +157,8 @@ TEST_CASE("answers that are not UTF-8 are spooled byte-exact; UTF-8 ones stay in
     REQUIRE(command.find(" replay ") != std::string::npos);
     const std::string token = command.substr(command.rfind(' ') + 1);
     const std::string spooled = Slurp(fs::path(config.spool_dir) / token);
-    CHECK(spooled == "memhook-answer v1\n1 " + std::to_string(bytes.size()) + " 3\n" + bytes +
-                         "e\xff\n");
+    CHECK(spooled ==
+          "memhook-answer v1\n1 " + std::to_string(bytes.size()) + " 3\n" + bytes + "e\xff\n");
   }
 }
 

@@ -6,87 +6,36 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "shell/test_expr.h"
+#include "tests/support/test_support.h"
 
 namespace memhook::shell {
 namespace {
 
-struct BashRun {
-  std::string out;
-  std::string err;
-  int status = -1;
-};
+using BashRun = testing::ProcResult;
 
 // Runs `script` with /bin/bash -c in the C locale, capturing both outputs.
 BashRun RunBash(const std::string& script) {
-  int out_pipe[2], err_pipe[2];
-  REQUIRE(pipe(out_pipe) == 0);
-  REQUIRE(pipe(err_pipe) == 0);
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    close(err_pipe[0]);
-    close(err_pipe[1]);
-    setenv("LC_ALL", "C", 1);
-    execl("/bin/bash", "bash", "-c", script.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  BashRun run;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&run.out, &run.err};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[4096];
-      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        sinks[i]->append(buf, static_cast<size_t>(n));
-      } else {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  run.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+  testing::BashOptions options;
+  options.bash = "/bin/bash";
+  options.env = {"LC_ALL=C"};
+  BashRun run = testing::RunBash(script, options);
+  REQUIRE_MESSAGE(run.spawn_error.empty(), run.spawn_error);
+  REQUIRE(!run.timed_out);
+  REQUIRE(run.status >= 0);
   return run;
-}
-
-std::string SingleQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      q += "'\\''";
-    } else {
-      q += c;
-    }
-  }
-  return q + "'";
 }
 
 // Shell variables as bash keeps them: every variable an indexed array, a
@@ -218,7 +167,7 @@ void CheckArith(const ArithCase& c) {
 
   std::string script = c.setup + (c.setup.empty() ? "" : "; ");
   if (c.use_let) {
-    script += "let " + SingleQuote(c.expr) + "; echo \"status=$?\"";
+    script += "let " + testing::ShellQuote(c.expr) + "; echo \"status=$?\"";
   } else {
     script += "echo $((" + c.expr + "))";
   }
@@ -587,9 +536,8 @@ TEST_CASE("EvalArith agrees with bash") {
 class TestTree {
  public:
   TestTree() {
-    char pattern[] = "/tmp/memhook_arith_test.XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    dir_ = pattern;
+    REQUIRE(temp_.ok());
+    dir_ = temp_.path().string();
     Write("file", "hello\n", 0644);
     Write("empty", "", 0644);
     Write("exec", "#!/bin/sh\n", 0755);
@@ -605,8 +553,6 @@ class TestTree {
     const timespec old_times[2] = {{946684800, 0}, {946684800, 0}};
     REQUIRE(utimensat(AT_FDCWD, (dir_ + "/old").c_str(), old_times, 0) == 0);
   }
-  ~TestTree() { std::filesystem::remove_all(dir_); }
-
   const std::string& dir() const { return dir_; }
 
   TestContext Context() const {
@@ -643,20 +589,21 @@ class TestTree {
     REQUIRE(chmod(path.c_str(), mode) == 0);
   }
 
+  testing::TempDir temp_{"memhook_arith_test"};
   std::string dir_;
 };
 
 // Runs `test ARGS` (or `[ ARGS`, the words given as they are) in bash and
 // through EvalTest, and compares.
 void CheckTest(const TestTree& tree, const std::vector<std::string>& args, bool bracket) {
-  std::string script = "cd " + SingleQuote(tree.dir()) + " && x=1 && unset -v y && ";
+  std::string script = "cd " + testing::ShellQuote(tree.dir()) + " && x=1 && unset -v y && ";
   script += bracket ? "[" : "test";
-  for (const auto& arg : args) script += " " + SingleQuote(arg);
+  for (const auto& arg : args) script += " " + testing::ShellQuote(arg);
   const BashRun bash = RunBash(script);
 
   const TestResult ours = EvalTest(args, bracket, tree.Context());
   std::string command = bracket ? "[" : "test";
-  for (const auto& arg : args) command += " " + SingleQuote(arg);
+  for (const auto& arg : args) command += " " + testing::ShellQuote(arg);
   INFO("command: " << command);
   CHECK(bash.out.empty());
   // bash reports the line a multi-line command ends on.

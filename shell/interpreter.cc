@@ -1249,8 +1249,8 @@ class Interpreter {
       // printed, so the next reader of the same descriptor goes on there.
       bool head_seeks = argv[0] == "head" && in->regular &&
                         std::find(argv.begin(), argv.end(), "-v") == argv.end();
-      in->offset = head_seeks ? std::min(in->input->size(), in->offset + io.out.size())
-                              : in->input->size();
+      in->offset =
+          head_seeks ? std::min(in->input->size(), in->offset + io.out.size()) : in->input->size();
     }
     for (utils::Stream::Chunk& chunk : io.log) Write(chunk.fd, chunk.bytes);
     state_.last_status = io.status;
@@ -1336,12 +1336,33 @@ class Interpreter {
     return nullptr;
   }
   static bool IsKnownSetOption(const std::string& name) {
-    static const std::set<std::string> kNames = {
-        "allexport", "braceexpand", "emacs",    "errexit",   "errtrace",  "functrace",
-        "hashall",   "histexpand",  "history",  "ignoreeof", "interactive-comments",
-        "keyword",   "monitor",     "noclobber", "noexec",   "noglob",    "nolog",
-        "notify",    "nounset",     "onecmd",   "physical",  "pipefail",  "posix",
-        "privileged", "verbose",    "vi",       "xtrace"};
+    static const std::set<std::string> kNames = {"allexport",
+                                                 "braceexpand",
+                                                 "emacs",
+                                                 "errexit",
+                                                 "errtrace",
+                                                 "functrace",
+                                                 "hashall",
+                                                 "histexpand",
+                                                 "history",
+                                                 "ignoreeof",
+                                                 "interactive-comments",
+                                                 "keyword",
+                                                 "monitor",
+                                                 "noclobber",
+                                                 "noexec",
+                                                 "noglob",
+                                                 "nolog",
+                                                 "notify",
+                                                 "nounset",
+                                                 "onecmd",
+                                                 "physical",
+                                                 "pipefail",
+                                                 "posix",
+                                                 "privileged",
+                                                 "verbose",
+                                                 "vi",
+                                                 "xtrace"};
     return kNames.count(name) > 0;
   }
 
@@ -2512,7 +2533,8 @@ class Interpreter {
       size_t colon = patterns.find(':', start);
       if (colon == std::string::npos) colon = patterns.size();
       std::string pattern = patterns.substr(start, colon - start);
-      if (!pattern.empty() && utils::GlobMatch(pattern, match, utils::GlobMatchOptions{false, false, true}))
+      if (!pattern.empty() &&
+          utils::GlobMatch(pattern, match, utils::GlobMatchOptions{false, false, true}))
         return true;
       start = colon + 1;
     }

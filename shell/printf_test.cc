@@ -5,20 +5,17 @@
 // (each diagnostic with bash's "bash: line 1: " prefix) and status must
 // equal what Printf/Echo answer.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "shell/printf.h"
+
 #include <doctest/doctest.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <clocale>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
-#include "shell/printf.h"
+#include "tests/support/test_support.h"
 
 namespace {
 
@@ -27,24 +24,10 @@ using memhook::shell::Echo;
 using memhook::shell::Printf;
 using memhook::shell::QuoteForShell;
 
-struct Result {
-  std::string out;
-  std::string err;
-  int status = 0;
-};
+using memhook::testing::ShellQuote;
+using Result = memhook::testing::ProcResult;
 
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// A temporary folder for bash's output, and the locale for both sides.
+// The locale for both sides, and bash to compare with.
 class Sandbox {
  public:
   Sandbox() {
@@ -52,24 +35,14 @@ class Sandbox {
     setenv("TZ", "UTC", 1);
     std::setlocale(LC_ALL, "");
     tzset();
-    std::string tmpl = "/tmp/printf-test-XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir_ = tmpl;
+    const Result probe = Bash("exit 0");
+    REQUIRE_MESSAGE(probe.spawn_error.empty(), probe.spawn_error);
   }
-  ~Sandbox() { std::filesystem::remove_all(dir_); }
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
 
-  Result Bash(const std::string& script) const {
-    const auto out = dir_ / "out", err = dir_ / "err";
-    const std::string cmd = "bash -c " + Quote(script) + " >" + Quote(out.string()) + " 2>" +
-                            Quote(err.string()) + " </dev/null";
-    int raw = std::system(cmd.c_str());
-    return Result{Slurp(out), Slurp(err), WEXITSTATUS(raw)};
-  }
-
- private:
-  std::filesystem::path dir_;
+  // `bash -c SCRIPT` under this process's environment, stdin /dev/null.
+  Result Bash(const std::string& script) const { return memhook::testing::RunBash(script); }
 };
 
 const Sandbox& Box() {
@@ -79,7 +52,7 @@ const Sandbox& Box() {
 
 std::string Words(const std::vector<std::string>& argv) {
   std::string s;
-  for (const std::string& w : argv) s += (s.empty() ? "" : " ") + Quote(w);
+  for (const std::string& w : argv) s += (s.empty() ? "" : " ") + ShellQuote(w);
   return s;
 }
 
@@ -324,10 +297,10 @@ TEST_CASE("QuoteForShell round-trips through bash") {
       "x#", "{a,b}", "*?[]", "\\", "'", "\"", "\x01\x02", "mixed 'q' \x03 end"};
   for (const std::string& w : words) {
     CAPTURE(w);
-    Result expected = Box().Bash("printf %q " + Quote(w));
+    Result expected = Box().Bash("printf %q " + ShellQuote(w));
     CHECK(QuoteForShell(w) == expected.out);
     // eval of the quoted form gives the word back.
-    Result back = Box().Bash("q=" + Quote(QuoteForShell(w)) + "; eval \"printf %s $q\"");
+    Result back = Box().Bash("q=" + ShellQuote(QuoteForShell(w)) + "; eval \"printf %s $q\"");
     CHECK(back.out == w);
   }
 }

@@ -23,12 +23,9 @@
 // Exit status: 0 iff every command passed; 1 if some failed; 2 on a setup
 // error (bad arguments, unreadable corpus, import/export failure).
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,12 +48,11 @@
 #include <utility>
 #include <vector>
 
-#include "tests/support/unique_fd.h"
+#include "tests/support/test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 constexpr int kCommandTimeoutMs = 10'000;
 constexpr size_t kMaxCapture = 64u << 20;  // per stream
@@ -99,29 +95,6 @@ std::string Escape(std::string_view s, size_t limit) {
   return out;
 }
 
-std::string SortedLines(std::string_view s) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string_view::npos) nl = s.size() - 1;
-    lines.push_back(s.substr(start, nl + 1 - start));
-    start = nl + 1;
-  }
-  // A last line without '\n' would glue to its successor once moved.
-  std::vector<std::string> owned;
-  owned.reserve(lines.size());
-  for (std::string_view line : lines) {
-    std::string l(line);
-    if (l.empty() || l.back() != '\n') l += "\\(no newline)\n";
-    owned.push_back(std::move(l));
-  }
-  std::sort(owned.begin(), owned.end());
-  std::string out;
-  for (const std::string& l : owned) out += l;
-  return out;
-}
-
 uint64_t Fnv1a(std::string_view data) {
   uint64_t h = 1469598103934665603ULL;
   for (char c : data) {
@@ -157,227 +130,24 @@ double Percentile(std::vector<double> values, double p) {
 }
 
 // ---------------------------------------------------------------------------
-// RAII for file descriptors, child processes and the temp root.
+// Running processes (tests/support/test_support.h).
 
-using memhook::testing::MakePipe;
-using UniqueFd = memhook::testing::UniqueFd;
+using memhook::testing::ExecSpec;
+using memhook::testing::LastLine;
+using memhook::testing::ProcResult;
+using memhook::testing::RunProcess;
+using memhook::testing::SortedLines;
+using memhook::testing::TempDir;
 
-// A forked child in its own process group. The destructor kills the group
-// and reaps the child if it was not waited for.
-class ChildProcess {
- public:
-  ChildProcess() = default;
-  explicit ChildProcess(pid_t pid) : pid_(pid) {}
-  ~ChildProcess() {
-    if (pid_ > 0) {
-      KillGroup();
-      int status = 0;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-  }
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-
-  void KillGroup() const {
-    if (pid_ > 0) ::kill(-pid_, SIGKILL);
-  }
-  // Blocks until the child exits; returns the raw wait status.
-  int Wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0) {
-      if (errno != EINTR) {
-        status = -1;
-        break;
-      }
-    }
-    pid_ = -1;
-    return status;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-class TempRoot {
- public:
-  explicit TempRoot(bool keep) : keep_(keep) {}
-  ~TempRoot() {
-    if (!path_.empty() && !keep_) {
-      std::error_code ec;
-      fs::remove_all(path_, ec);
-    }
-  }
-  TempRoot(const TempRoot&) = delete;
-  TempRoot& operator=(const TempRoot&) = delete;
-
-  bool Create() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/memhook-corpus-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    if (::mkdtemp(buf.data()) == nullptr) return false;
-    path_ = buf.data();
-    return true;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-  bool keep_;
-};
-
-// ---------------------------------------------------------------------------
-// Running processes.
-
-struct ProcResult {
-  std::string out;
-  std::string err;
-  int status = -1;  // exit status, 128+N for a signal, -1 if never ran
-  bool timed_out = false;
-  std::string spawn_error;  // non-empty: could not start
-  int64_t elapsed_us = 0;
-};
-
-struct ExecSpec {
-  std::string program;  // absolute path
-  std::vector<std::string> argv;
-  const std::vector<std::string>* env = nullptr;
-  std::string cwd;
-  std::string stdin_data;  // written to the child's stdin, then closed
-  int timeout_ms = kCommandTimeoutMs;
-};
-
-// Runs one process, feeding stdin and reading stdout/stderr concurrently.
-ProcResult RunProcess(const ExecSpec& spec) {
-  ProcResult result;
-  std::vector<char*> argv;
-  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const std::string& e : *spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
-  UniqueFd in_r, in_w, out_r, out_w, err_r, err_w, exec_r, exec_w;
-  if (!MakePipe(&in_r, &in_w) || !MakePipe(&out_r, &out_w) || !MakePipe(&err_r, &err_w) ||
-      !MakePipe(&exec_r, &exec_w)) {
-    result.spawn_error = std::string("pipe: ") + std::strerror(errno);
-    return result;
-  }
-
-  const auto start = Clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    result.spawn_error = std::string("fork: ") + std::strerror(errno);
-    return result;
-  }
-  if (pid == 0) {
-    // Child: only async-signal-safe calls from here on.
-    ::setpgid(0, 0);
-    ::signal(SIGPIPE, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    int err = 0;
-    if (::dup2(in_r.get(), 0) < 0 || ::dup2(out_w.get(), 1) < 0 || ::dup2(err_w.get(), 2) < 0) {
-      err = errno;
-    } else if (::chdir(spec.cwd.c_str()) != 0) {
-      err = errno;
-    } else {
-      ::execve(spec.program.c_str(), argv.data(), envp.data());
-      err = errno;
-    }
-    // Report the failure through the close-on-exec pipe.
-    ssize_t ignored = ::write(exec_w.get(), &err, sizeof err);
-    (void)ignored;
-    ::_exit(127);
-  }
-  ChildProcess child(pid);
-  ::setpgid(pid, pid);  // also in the parent, to avoid a race with KillGroup
-  in_r.Reset();
-  out_w.Reset();
-  err_w.Reset();
-  exec_w.Reset();
-
-  // Did exec succeed? The pipe closes on exec (EOF) or carries errno.
-  int exec_errno = 0;
-  ssize_t n;
-  while ((n = ::read(exec_r.get(), &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {
-  }
-  if (n == static_cast<ssize_t>(sizeof exec_errno)) {
-    result.spawn_error =
-        "cannot run " + spec.program + " in " + spec.cwd + ": " + std::strerror(exec_errno);
-    child.Wait();
-    return result;
-  }
-
-  if (spec.stdin_data.empty()) in_w.Reset();
-  if (in_w.get() >= 0) ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
-  size_t written = 0;
-  const auto deadline = start + std::chrono::milliseconds(spec.timeout_ms);
-  char buf[65536];
-  while (out_r.get() >= 0 || err_r.get() >= 0 || in_w.get() >= 0) {
-    const auto now = Clock::now();
-    if (now >= deadline) {
-      result.timed_out = true;
-      child.KillGroup();
-      break;
-    }
-    const int wait_ms = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
-    pollfd fds[3];
-    int nfds = 0;
-    int out_idx = -1, err_idx = -1, in_idx = -1;
-    if (out_r.get() >= 0) {
-      out_idx = nfds;
-      fds[nfds++] = {out_r.get(), POLLIN, 0};
-    }
-    if (err_r.get() >= 0) {
-      err_idx = nfds;
-      fds[nfds++] = {err_r.get(), POLLIN, 0};
-    }
-    if (in_w.get() >= 0) {
-      in_idx = nfds;
-      fds[nfds++] = {in_w.get(), POLLOUT, 0};
-    }
-    const int ready = ::poll(fds, static_cast<nfds_t>(nfds), wait_ms);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      result.spawn_error = std::string("poll: ") + std::strerror(errno);
-      child.KillGroup();
-      break;
-    }
-    auto drain = [&](int idx, UniqueFd* fd, std::string* sink) {
-      if (idx < 0 || fds[idx].revents == 0) return;
-      const ssize_t got = ::read(fd->get(), buf, sizeof buf);
-      if (got > 0) {
-        if (sink->size() < kMaxCapture) sink->append(buf, static_cast<size_t>(got));
-      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-        fd->Reset();
-      }
-    };
-    drain(out_idx, &out_r, &result.out);
-    drain(err_idx, &err_r, &result.err);
-    if (in_idx >= 0 && fds[in_idx].revents != 0) {
-      const ssize_t put =
-          ::write(in_w.get(), spec.stdin_data.data() + written, spec.stdin_data.size() - written);
-      if (put > 0) written += static_cast<size_t>(put);
-      if ((put < 0 && errno != EAGAIN && errno != EINTR) || written == spec.stdin_data.size()) {
-        in_w.Reset();  // done, or the child closed its stdin (EPIPE)
-      }
-    }
-  }
-  const int status = child.Wait();
-  result.elapsed_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
-  if (status < 0) {
-    result.status = -1;
-  } else if (WIFEXITED(status)) {
-    result.status = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.status = 128 + WTERMSIG(status);
-  }
-  return result;
+// Every process corpus_replay runs: the whole environment given, at most
+// kMaxCapture bytes kept per stream, kCommandTimeoutMs unless said.
+ExecSpec Spec(const std::vector<std::string>* env) {
+  ExecSpec spec;
+  spec.env = env;
+  spec.max_out = kMaxCapture;
+  spec.max_err = kMaxCapture;
+  spec.timeout_ms = kCommandTimeoutMs;
+  return spec;
 }
 
 // ---------------------------------------------------------------------------
@@ -722,10 +492,9 @@ HookReply CallHook(const Context& ctx, const std::string& command, const std::st
       {"tool_input", {{"command", command}, {"description", "corpus"}, {"timeout", 120000}}},
       {"tool_use_id", tool_use_id},
   };
-  ExecSpec spec;
+  ExecSpec spec = Spec(env != nullptr ? env : &ctx.env);
   spec.program = ctx.options.memhook;
   spec.argv = {ctx.options.memhook, "hook"};
-  spec.env = env != nullptr ? env : &ctx.env;
   spec.cwd = cwd;
   spec.stdin_data = input.dump();
   const ProcResult r = RunProcess(spec);
@@ -782,11 +551,11 @@ HookReply CallHook(const Context& ctx, const std::string& command, const std::st
   return reply;
 }
 
-ProcResult RunBash(const Context& ctx, const std::string& command, const std::string& cwd) {
-  ExecSpec spec;
+// `bash -c COMMAND` in `cwd`, with the context's environment.
+ProcResult Bash(const Context& ctx, const std::string& command, const std::string& cwd) {
+  ExecSpec spec = Spec(&ctx.env);
   spec.program = ctx.bash;
   spec.argv = {"bash", "-c", command};
-  spec.env = &ctx.env;
   spec.cwd = cwd;
   return RunProcess(spec);
 }
@@ -830,7 +599,7 @@ Outcome Replay(const Context& ctx, const CorpusCommand& cmd,
     // Never run the original: it may write. Run the rewrite only if memhook
     // produced one.
     if (reply.route == Route::kPass) return o;
-    const ProcResult r = RunBash(ctx, reply.rewritten, cwd);
+    const ProcResult r = Bash(ctx, reply.rewritten, cwd);
     if (*reply.route == Route::kNext) {
       if (!r.spawn_error.empty() || r.timed_out) {
         o.problems.push_back("rewritten command did not run: " +
@@ -855,15 +624,15 @@ Outcome Replay(const Context& ctx, const CorpusCommand& cmd,
   // answer cannot agree (it exits 126), so only its route is reported.
   if (*reply.route == Route::kNext) return o;
   const ProcResult got =
-      RunBash(ctx, *reply.route == Route::kPass ? cmd.command : reply.rewritten, cwd);
-  const ProcResult want = RunBash(ctx, cmd.command, cwd);
+      Bash(ctx, *reply.route == Route::kPass ? cmd.command : reply.rewritten, cwd);
+  const ProcResult want = Bash(ctx, cmd.command, cwd);
   for (const ProcResult* r : {&want, &got}) {
     const char* which = r == &want ? "reference" : "answer";
     if (!r->spawn_error.empty()) o.problems.push_back(std::string(which) + ": " + r->spawn_error);
     if (r->timed_out) o.problems.push_back(std::string(which) + ": timed out after 10 s");
   }
-  const std::string want_out = cmd.sorted ? SortedLines(want.out) : want.out;
-  const std::string got_out = cmd.sorted ? SortedLines(got.out) : got.out;
+  const std::string want_out = cmd.sorted ? SortedLines(want.out, LastLine::kMark) : want.out;
+  const std::string got_out = cmd.sorted ? SortedLines(got.out, LastLine::kMark) : got.out;
   if (want_out != got_out) {
     o.problems.push_back(cmd.sorted ? "stdout differs (as sorted lines)" : "stdout differs");
     AppendDiff("stdout", want_out, got_out, &o.details);
@@ -891,8 +660,9 @@ Outcome Replay(const Context& ctx, const CorpusCommand& cmd,
       o.problems.push_back(std::string("forced interpreter: route ") + RouteName(*forced.route) +
                            " (" + Escape(forced.reason, 160) + ")");
     } else {
-      const ProcResult again = RunBash(ctx, forced.rewritten, cwd);
-      const std::string again_out = cmd.sorted ? SortedLines(again.out) : again.out;
+      const ProcResult again = Bash(ctx, forced.rewritten, cwd);
+      const std::string again_out =
+          cmd.sorted ? SortedLines(again.out, LastLine::kMark) : again.out;
       if (again_out != want_out || again.err != want.err || again.status != want.status) {
         o.problems.push_back("forced interpreter: the answer differs");
         if (again_out != want_out) AppendDiff("forced stdout", want_out, again_out, &o.details);
@@ -1023,8 +793,10 @@ int RealMain(int argc, char** argv) {
   ctx.bash = FindInPath("bash", path_var);
   if (ctx.bash.empty()) return Fatal("bash not found in PATH");
 
-  TempRoot temp(ctx.options.keep);
-  if (!temp.Create()) return Fatal(std::string("mkdtemp: ") + std::strerror(errno));
+  const char* tmp = std::getenv("TMPDIR");
+  TempDir temp("memhook-corpus", tmp && *tmp ? tmp : "/tmp");
+  if (!temp.ok()) return Fatal(std::string("mkdtemp: ") + std::strerror(errno));
+  if (ctx.options.keep) temp.Keep();
   ctx.root = temp.path();
   ctx.home = ctx.root / "home";
   ctx.mount = ctx.home / kMountRel;
@@ -1048,11 +820,10 @@ int RealMain(int argc, char** argv) {
   for (const std::vector<std::string>& step :
        {std::vector<std::string>{"import", src.string()},
         std::vector<std::string>{"export", ctx.mount.string()}}) {
-    ExecSpec spec;
+    ExecSpec spec = Spec(&ctx.env);
     spec.program = ctx.options.memhook;
     spec.argv = {ctx.options.memhook};
     spec.argv.insert(spec.argv.end(), step.begin(), step.end());
-    spec.env = &ctx.env;
     spec.cwd = ctx.root.string();
     spec.timeout_ms = 60'000;
     const ProcResult r = RunProcess(spec);

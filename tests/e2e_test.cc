@@ -2,7 +2,6 @@
 // answers through the spool, bad input, concurrent writers, and the CLI.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,11 +9,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <thread>
+
+#include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
 
@@ -26,59 +26,37 @@ const char* Memhook() {
   return path;
 }
 
-struct Result {
-  std::string out, err;
-  int status = -1;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using memhook::testing::ShellQuote;
+using Result = memhook::testing::ProcResult;
 
 struct Sandbox {
+  memhook::testing::TempDir temp{"memhook-e2e"};
   fs::path root;
   fs::path home;
-  int counter = 0;
   Sandbox() {
-    char tmpl[] = "/tmp/memhook-e2e-XXXXXX";
-    root = mkdtemp(tmpl);
+    root = temp.path();
     home = root / "home";
     fs::create_directories(home);
     fs::create_directories(root / "run");
   }
-  ~Sandbox() { fs::remove_all(root); }
 
   std::string Env() const {
-    return "env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 TZ=UTC HOME=" + Quote(home.string()) +
-           " MEMHOOK_DB=" + Quote((root / "db.sqlite").string()) +
-           " XDG_RUNTIME_DIR=" + Quote((root / "run").string()) + " ";
+    return "env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 TZ=UTC HOME=" + ShellQuote(home.string()) +
+           " MEMHOOK_DB=" + ShellQuote((root / "db.sqlite").string()) +
+           " XDG_RUNTIME_DIR=" + ShellQuote((root / "run").string()) + " ";
   }
 
-  // Runs a shell command line with stdin from `input`.
-  Result Shell(const std::string& command, const std::string& input = "") {
-    int n = ++counter;
-    fs::path in = root / ("in" + std::to_string(n)), out = root / ("out" + std::to_string(n)),
-             err = root / ("err" + std::to_string(n));
-    std::ofstream(in, std::ios::binary) << input;
-    std::string line = "(" + command + ") <" + Quote(in.string()) + " >" + Quote(out.string()) +
-                       " 2>" + Quote(err.string());
-    int raw = std::system(line.c_str());
-    Result r{Slurp(out), Slurp(err), WIFEXITED(raw) ? WEXITSTATUS(raw) : -1};
-    fs::remove(in);
-    fs::remove(out);
-    fs::remove(err);
-    return r;
+  // Runs a command line with /bin/sh, stdin holding `input`.
+  Result Shell(const std::string& command, const std::string& input = "") const {
+    memhook::testing::ExecSpec spec;
+    spec.program = "/bin/sh";
+    spec.argv = {"sh", "-c", command};
+    spec.stdin_data = input;
+    return memhook::testing::RunProcess(spec);
   }
 
   Result Memhook(const std::string& args, const std::string& input = "") {
-    return Shell(Env() + Quote(::Memhook()) + " " + args, input);
+    return Shell(Env() + ShellQuote(::Memhook()) + " " + args, input);
   }
 
   std::string Request(const std::string& command) const {
@@ -94,10 +72,10 @@ struct Sandbox {
   Result AsAgent(const std::string& command) {
     Result hook = Memhook("hook", Request(command));
     REQUIRE(hook.status == 0);
-    if (hook.out.empty()) return Shell("cd " + Quote(home.string()) + " && " + command);
+    if (hook.out.empty()) return Shell("cd " + ShellQuote(home.string()) + " && " + command);
     auto json = nlohmann::json::parse(hook.out);
     std::string rewritten = json["hookSpecificOutput"]["updatedInput"]["command"];
-    return Shell(Env() + "bash -c " + Quote(rewritten));
+    return Shell(Env() + "bash -c " + ShellQuote(rewritten));
   }
 };
 
@@ -116,23 +94,23 @@ TEST_CASE("answers of 10 MB and more go through the spool byte for byte") {
   }
   std::ofstream(box.root / "src" / "big.md", std::ios::binary) << notes;
   std::ofstream(box.root / "src" / "sessions" / "2026" / "s.jsonl", std::ios::binary) << session;
-  REQUIRE(box.Memhook("import " + Quote((box.root / "src").string())).status == 0);
+  REQUIRE(box.Memhook("import " + ShellQuote((box.root / "src").string())).status == 0);
 
   // Spooled answers are replayed by the small memhook-replay.
   Result hook = box.Memhook("hook", box.Request("cat ~/.memhook/memory/big.md"));
   std::string rewritten =
       nlohmann::json::parse(hook.out)["hookSpecificOutput"]["updatedInput"]["command"];
   CHECK(rewritten.find("memhook-replay") != std::string::npos);
-  CHECK(box.Shell(box.Env() + "bash -c " + Quote(rewritten)).out == notes);
+  CHECK(box.Shell(box.Env() + "bash -c " + ShellQuote(rewritten)).out == notes);
   // Into a file opened for appending, which sendfile refuses: the same bytes.
   hook = box.Memhook("hook", box.Request("cat ~/.memhook/memory/big.md"));
   rewritten = nlohmann::json::parse(hook.out)["hookSpecificOutput"]["updatedInput"]["command"];
   const fs::path appended = box.root / "appended.txt";
   std::ofstream(appended) << "before\n";
-  CHECK(box.Shell(box.Env() + "bash -c " + Quote(rewritten + " >> " + Quote(appended.string())))
+  CHECK(box.Shell(box.Env() + "bash -c " +
+                  ShellQuote(rewritten + " >> " + ShellQuote(appended.string())))
             .status == 0);
-  std::ifstream appended_in(appended, std::ios::binary);
-  CHECK(std::string(std::istreambuf_iterator<char>(appended_in), {}) == "before\n" + notes);
+  CHECK(memhook::testing::Slurp(appended) == "before\n" + notes);
   // Stdout, stderr and status of a spooled answer, each in its place.
   Result both = box.AsAgent("cat ~/.memhook/memory/big.md ~/.memhook/memory/nope");
   CHECK(both.out == notes);
@@ -182,7 +160,8 @@ TEST_CASE("bad input never crashes or hangs the hook") {
   // nothing it refused.
   std::string replayer = fs::path(Memhook()).parent_path() / "memhook-replay";
   std::ofstream(box.root / "not-an-answer") << "hello\n";
-  Result refused = box.Shell(Quote(replayer) + " " + Quote((box.root / "not-an-answer").string()));
+  Result refused =
+      box.Shell(ShellQuote(replayer) + " " + ShellQuote((box.root / "not-an-answer").string()));
   CHECK(refused.status == 1);
   CHECK(refused.out.empty());
   CHECK(refused.err.rfind("memhook: replay: ", 0) == 0);
@@ -196,7 +175,7 @@ TEST_CASE("reads stay exact while another process writes") {
     std::ofstream(box.root / "src" / "notes" / ("n" + std::to_string(i) + ".md"))
         << "note " << i << "\n";
   }
-  REQUIRE(box.Memhook("import " + Quote((box.root / "src").string())).status == 0);
+  REQUIRE(box.Memhook("import " + ShellQuote((box.root / "src").string())).status == 0);
   // A second tree the writer imports over and over (same files, new bytes).
   fs::create_directories(box.root / "src2" / "notes");
   for (int i = 0; i < 50; ++i) {
@@ -205,9 +184,9 @@ TEST_CASE("reads stay exact while another process writes") {
   }
   std::atomic<bool> stop{false};
   std::thread writer([&] {
-    std::string command = box.Env() + Quote(Memhook()) + " import " +
-                          Quote((box.root / "src2").string()) + " >/dev/null 2>&1";
-    while (!stop) std::system(command.c_str());
+    std::string command = box.Env() + ShellQuote(Memhook()) + " import " +
+                          ShellQuote((box.root / "src2").string()) + " >/dev/null 2>&1";
+    while (!stop) box.Shell(command);
   });
   int agreed = 0;
   for (int i = 0; i < 20; ++i) {
@@ -224,7 +203,7 @@ TEST_CASE("explain shows the parse, the route and the SQL") {
   Sandbox box;
   fs::create_directories(box.root / "src");
   std::ofstream(box.root / "src" / "a.md") << "alpha\n";
-  REQUIRE(box.Memhook("import " + Quote((box.root / "src").string())).status == 0);
+  REQUIRE(box.Memhook("import " + ShellQuote((box.root / "src").string())).status == 0);
   Result r = box.Memhook("explain 'cat ~/.memhook/memory/a.md | head -n 1'");
   CHECK(r.status == 0);
   CHECK(r.out.find("route: fast-path") != std::string::npos);

@@ -687,7 +687,9 @@ void CmdWc(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io)
     if (chars) field(c.chars);
     if (bytes) field(c.bytes);
     if (max_line) field(c.max_line);
-    if (name != nullptr) line += " " + *name;
+    // GNU wc quotes a name only when it holds a newline (coreutils 9).
+    if (name != nullptr)
+      line += " " + (name->find('\n') != std::string::npos ? QuoteShell(*name, false) : *name);
     line += '\n';
     return line;
   };

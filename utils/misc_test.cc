@@ -16,12 +16,16 @@
 #include <string>
 #include <vector>
 
-#include "fastpath/disk_tree_for_test.h"
+#include "tests/support/disk_tree.h"
+#include "tests/support/test_support.h"
 #include "utils/utils.h"
 
 namespace {
 
-using memhook::fastpath::testing::DiskTree;
+using memhook::testing::DiskTree;
+using memhook::testing::RunBash;
+using memhook::testing::ShellQuote;
+using memhook::testing::ShellWords;
 using memhook::utils::CommandEnv;
 using memhook::utils::CommandIo;
 using memhook::utils::FindCommand;
@@ -33,39 +37,6 @@ struct Result {
   int status = 0;
   std::string unsupported;
 };
-
-// Words of a simple command line: blanks, '...', "..." (\" \\ \$), \x.
-std::vector<std::string> ShellWords(const std::string& s) {
-  std::vector<std::string> words;
-  std::string cur;
-  bool in_word = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == ' ' || c == '\t') {
-      if (in_word) words.push_back(cur);
-      cur.clear();
-      in_word = false;
-      continue;
-    }
-    in_word = true;
-    if (c == '\'') {
-      size_t end = s.find('\'', i + 1);
-      cur += s.substr(i + 1, end - i - 1);
-      i = end;
-    } else if (c == '"') {
-      for (++i; s[i] != '"'; ++i) {
-        if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == '$')) ++i;
-        cur += s[i];
-      }
-    } else if (c == '\\') {
-      cur += s[++i];
-    } else {
-      cur += c;
-    }
-  }
-  if (in_word) words.push_back(cur);
-  return words;
-}
 
 std::string CurrentUser() {
   struct passwd* pw = getpwuid(getuid());
@@ -90,11 +61,11 @@ class Fixture {
     tree_.Write("d/sub/deep.txt", "deep\n");
     tree_.Write("sp ace.txt", "s\n");
     // Fixed times and modes, so both sides agree.
-    REQUIRE(std::system(("cd " + DiskTree::ShellQuote(tree_.tree.string()) +
-                         " && touch -d '2024-03-01 12:34:56.789' a.txt empty d/x.md 'sp ace.txt'"
-                         " && touch -d '2023-01-02 03:04:05' d/sub/deep.txt"
-                         " && chmod 600 empty && chmod 755 d/x.md && chmod 4755 'sp ace.txt'")
-                            .c_str()) == 0);
+    REQUIRE(RunBash("cd " + ShellQuote(tree_.tree.string()) +
+                    " && touch -d '2024-03-01 12:34:56.789' a.txt empty d/x.md 'sp ace.txt'"
+                    " && touch -d '2023-01-02 03:04:05' d/sub/deep.txt"
+                    " && chmod 600 empty && chmod 755 d/x.md && chmod 4755 'sp ace.txt'")
+                .status == 0);
     tree_.Import();
     options_ = tree_.Options("d");
     options_.now_ns = kNowNs;

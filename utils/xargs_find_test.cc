@@ -16,55 +16,23 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
-#include "fastpath/disk_tree_for_test.h"
+#include "tests/support/disk_tree.h"
+#include "tests/support/test_support.h"
 #include "utils/utils.h"
 #include "vfs/vfs.h"
 
 namespace {
 
-using memhook::fastpath::testing::DiskTree;
-using memhook::fastpath::testing::SortedLines;
+using memhook::testing::DiskTree;
+using memhook::testing::ShellQuote;
+using memhook::testing::ShellWords;
+using memhook::testing::SortedLines;
 using memhook::utils::CommandEnv;
 using memhook::utils::CommandIo;
 using memhook::utils::UtilOptions;
-
-// Splits a command line into words as bash would for the simple commands
-// used here: '...', "..." (with \" \\ \$), backslash escapes, blanks.
-std::vector<std::string> ShellWords(const std::string& s) {
-  std::vector<std::string> words;
-  std::string cur;
-  bool in_word = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == ' ' || c == '\t') {
-      if (in_word) words.push_back(cur);
-      cur.clear();
-      in_word = false;
-      continue;
-    }
-    in_word = true;
-    if (c == '\'') {
-      size_t end = s.find('\'', i + 1);
-      cur += s.substr(i + 1, end - i - 1);
-      i = end;
-    } else if (c == '"') {
-      for (++i; s[i] != '"'; ++i) {
-        if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == '$')) ++i;
-        cur += s[i];
-      }
-    } else if (c == '\\') {
-      cur += s[++i];
-    } else {
-      cur += c;
-    }
-  }
-  if (in_word) words.push_back(cur);
-  return words;
-}
 
 struct Result {
   std::string out, err;
@@ -139,13 +107,10 @@ struct Fixture : DiskTree {
     return {io.out.str(), io.err.str(), io.status, io.unsupported};
   }
 
-  // Real bash + GNU tools, stdin from a file holding `input`.
+  // Real bash + GNU tools, stdin holding `input`.
   Result Real(const std::string& command, const std::string& cwd_rel, const std::string& input) {
-    const std::filesystem::path in = root / "stdin";
-    std::ofstream(in, std::ios::binary) << input;
     const std::string cd = cwd_rel.empty() ? "." : cwd_rel;
-    const auto real =
-        Bash("cd " + ShellQuote(cd) + " && " + command + " < " + ShellQuote(in.string()), ".");
+    const auto real = Bash("cd " + ShellQuote(cd) + " && " + command, ".", input);
     return {real.out, real.err, real.status, ""};
   }
 

@@ -1,6 +1,6 @@
 // Test and bench support (not part of memhook): an owned file descriptor
-// and a close-on-exec pipe, for the programs that spawn processes
-// (tests/corpus_replay.cc, bench/bench.cc).
+// and a close-on-exec pipe, for RunProcess (test_support.h) and whatever
+// else holds descriptors (bench/bench.cc).
 #ifndef MEMHOOK_TESTS_SUPPORT_UNIQUE_FD_H_
 #define MEMHOOK_TESTS_SUPPORT_UNIQUE_FD_H_
 
