@@ -66,26 +66,6 @@ std::vector<std::string> SplitSegments(std::string_view path) {
   return segments;
 }
 
-bool SegmentHasGlob(std::string_view segment) {
-  for (size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] == '\\') {
-      ++i;
-      continue;
-    }
-    if (segment[i] == '*' || segment[i] == '?' || segment[i] == '[') return true;
-  }
-  return false;
-}
-
-std::string Unescape(std::string_view segment) {
-  std::string out;
-  for (size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] == '\\' && i + 1 < segment.size()) ++i;
-    out += segment[i];
-  }
-  return out;
-}
-
 std::string Absolute(std::string_view path, std::string_view cwd) {
   if (!path.empty() && path[0] == '/') return std::string(path);
   return std::string(cwd) + "/" + std::string(path);
@@ -316,379 +296,23 @@ class MountScan {
   int eval_depth_ = 0;
 };
 
-// Where a command's output descriptor currently points.
-enum class Sink { kStdout, kStderr, kNull };
-
-class Executor {
- public:
-  Executor(vfs::Store& store, const EngineOptions& options, std::string_view source,
-           const std::vector<std::string>* environment)
-      : env_{store, options, options.cwd, environment, nullptr},
-        single_line_(source.find('\n') == std::string_view::npos) {}
-
-  // Runs the program; returns false (with reason()) when the fast path
-  // cannot answer it exactly.
-  bool Run(const parser::Program& program) {
-    for (const parser::AndOrList& list : program.statements) {
-      if (list.background) return Fail("a background job (&)");
-      for (size_t i = 0; i < list.pipelines.size(); ++i) {
-        if (i > 0) {
-          bool run_next = list.ops[i - 1] == parser::ListOp::kAnd ? status_ == 0 : status_ != 0;
-          if (!run_next) continue;
-        }
-        if (!RunPipeline(list.pipelines[i])) return false;
-      }
-    }
-    return true;
+// `explain`: the tree the interpreter runs, one node a line.
+void DescribeCommand(const parser::ast::Command& cmd, int depth, std::ostringstream& os) {
+  static const char* const kKinds[] = {"simple", "sequence", "and-or",   "pipeline",   "subshell",
+                                       "group",  "if",       "for",      "for ((;;))", "while",
+                                       "until",  "case",     "function", "[[ ]]",      "(( ))"};
+  os << std::string(2 * depth + 2, ' ') << kKinds[static_cast<int>(cmd.kind)];
+  if (!cmd.name.empty()) os << " " << cmd.name;
+  for (const parser::ast::Assignment& a : cmd.assignments) os << " [" << a.name << "=]";
+  for (const parser::ast::Word& w : cmd.words) os << " [" << w.raw << "]";
+  for (const parser::ast::ScriptRedirect& r : cmd.redirects) {
+    os << " redirect(fd " << r.fd << " op " << static_cast<int>(r.op) << ")";
   }
-
-  const std::string& reason() const { return reason_; }
-  bool writes() const { return writes_; }
-  std::string& out() { return out_; }
-  std::string& err() { return err_; }
-  int status() const { return status_; }
-
- private:
-  bool Fail(std::string reason) {
-    if (reason_.empty()) reason_ = std::move(reason);
-    return false;
+  os << "\n";
+  for (const auto& child : cmd.children) DescribeCommand(*child, depth + 1, os);
+  for (const parser::ast::CaseItem& item : cmd.items) {
+    if (item.body) DescribeCommand(*item.body, depth + 1, os);
   }
-
-  bool RunPipeline(const parser::Pipeline& pipeline) {
-    for (bool piped : pipeline.stderr_piped) {
-      if (piped) return Fail("|& (stderr into a pipe)");
-    }
-    std::string pipe_data;
-    for (size_t i = 0; i < pipeline.stages.size(); ++i) {
-      bool last = i + 1 == pipeline.stages.size();
-      std::string stage_out;
-      int stage_status = 0;
-      const OutputNeed need = last ? OutputNeed() : NeedOfReader(pipeline.stages[i + 1]);
-      if (!RunCommand(pipeline.stages[i], i == 0 ? nullptr : &pipe_data, last ? &out_ : &stage_out,
-                      pipeline.stages.size() > 1, &stage_status, need)) {
-        return false;
-      }
-      pipe_data = std::move(stage_out);
-      if (last) status_ = stage_status;
-    }
-    if (pipeline.negated) status_ = status_ == 0 ? 1 : 0;
-    return true;
-  }
-
-  // What `reader`, the next stage of a pipeline, reads of its stdin at
-  // most: a plain `head` (literal words, no redirection) reads a count of
-  // lines or bytes; anything else, everything.
-  static OutputNeed NeedOfReader(const parser::SimpleCommand& reader) {
-    if (!reader.redirects.empty() || !reader.assignments.empty()) return OutputNeed();
-    std::vector<std::string> argv;
-    for (const parser::Word& word : reader.argv) {
-      if (!word.resolved || word.has_glob ||
-          word.text.find(parser::kLastStatusMarker) != std::string::npos) {
-        return OutputNeed();
-      }
-      argv.push_back(word.text);
-    }
-    return HeadStdinNeed(argv).value_or(OutputNeed());
-  }
-
-  // Expands one word into zero or more arguments (globs against the store).
-  // Replaces each `$?` marker by the status of the previous pipeline.
-  static std::string WithStatus(std::string text, int status) {
-    const std::string_view marker = parser::kLastStatusMarker;
-    const std::string value = std::to_string(status);
-    for (size_t pos = 0; (pos = text.find(marker, pos)) != std::string::npos;) {
-      text.replace(pos, marker.size(), value);
-      pos += value.size();
-    }
-    return text;
-  }
-
-  bool ExpandWord(const parser::Word& raw_word, std::vector<std::string>* out) {
-    if (!raw_word.resolved)
-      return Fail("the expansion " + raw_word.raw + " (" + raw_word.unresolved_reason + ")");
-    parser::Word expanded;
-    const parser::Word* word_ptr = &raw_word;
-    if (raw_word.text.find(parser::kLastStatusMarker) != std::string::npos) {
-      expanded = raw_word;
-      expanded.text = WithStatus(raw_word.text, status_);
-      expanded.glob_pattern = WithStatus(raw_word.glob_pattern, status_);
-      word_ptr = &expanded;
-    }
-    const parser::Word& word = *word_ptr;
-    if (!word.has_glob) {
-      out->push_back(word.text);
-      return true;
-    }
-    std::string absolute = Absolute(word.glob_pattern, env_.cwd);
-    if (!GlobReachesMount(absolute, env_.options.mount)) {
-      // A host glob: expand it on the host; a match makes the command read
-      // host paths, which commands refuse; no match stays literal. Only one
-      // directory is listed here: a glob in a directory part
-      // (`/*/*/*/x`) could walk the whole host, so it goes to the shell.
-      size_t last_slash = word.glob_pattern.rfind('/');
-      if (last_slash != std::string::npos &&
-          SegmentHasGlob(std::string_view(word.glob_pattern).substr(0, last_slash))) {
-        return Fail("a glob over host directories (" + word.raw + ")");
-      }
-      glob_t matches{};
-      int rc = glob(word.glob_pattern.c_str(), 0, nullptr, &matches);
-      size_t count = rc == 0 ? matches.gl_pathc : 0;
-      globfree(&matches);
-      if (count > 0) return Fail("a glob over host paths (" + word.raw + ")");
-      out->push_back(word.text);
-      return true;
-    }
-    bool absolute_pattern = !word.glob_pattern.empty() && word.glob_pattern[0] == '/';
-    bool dirs_only = word.glob_pattern.back() == '/';
-    std::vector<std::string> candidates = {absolute_pattern ? "/" : ""};
-    std::vector<std::string> segments = SplitSegments(word.glob_pattern);
-    auto join = [](const std::string& base, const std::string& name) {
-      if (base.empty()) return name;
-      if (base.back() == '/') return base + name;
-      return base + "/" + name;
-    };
-    for (const std::string& segment : segments) {
-      std::vector<std::string> next;
-      if (!SegmentHasGlob(segment)) {
-        for (const std::string& c : candidates) next.push_back(join(c, Unescape(segment)));
-      } else {
-        for (const std::string& c : candidates) {
-          ResolvedPath dir = env_.Resolve(c.empty() ? "." : c);
-          if (dir.where != ResolvedPath::Where::kMount) {
-            return Fail("a glob over host paths (" + word.raw + ")");
-          }
-          if (dir.lookup_error) continue;
-          std::vector<vfs::DirEntry> entries;
-          if (!env_.store.ListDir(dir.vfs_path, &entries).ok()) continue;
-          for (const vfs::DirEntry& entry : entries) {
-            if (utils::GlobMatch(segment, entry.name,
-                                 utils::GlobMatchOptions{true, false, false})) {
-              next.push_back(join(c, entry.name));
-            }
-          }
-        }
-      }
-      candidates = std::move(next);
-      if (candidates.empty()) break;
-    }
-    std::vector<std::string> results;
-    for (const std::string& c : candidates) {
-      ResolvedPath path = env_.Resolve(c);
-      if (path.where != ResolvedPath::Where::kMount)
-        return Fail("a glob over host paths (" + word.raw + ")");
-      vfs::Stat stat;
-      if (!env_.StatResolved(path, &stat).ok()) continue;
-      if (dirs_only && stat.kind != vfs::NodeKind::kDirectory) continue;
-      results.push_back(dirs_only ? c + "/" : c);
-    }
-    if (results.empty()) {
-      out->push_back(word.text);
-      return true;
-    }
-    std::sort(results.begin(), results.end(),
-              [](const std::string& a, const std::string& b) { return CollateCompare(a, b) < 0; });
-    out->insert(out->end(), results.begin(), results.end());
-    return true;
-  }
-
-  std::string ShellError(const std::string& message) { return "bash: line 1: " + message + "\n"; }
-
-  // Runs one simple command. `input` is the pipe from the previous stage
-  // (null for the first); stdout goes to `stdout_sink`.
-  bool RunCommand(const parser::SimpleCommand& command, const std::string* input,
-                  std::string* stdout_sink, bool in_pipeline, int* status,
-                  const OutputNeed& need = OutputNeed()) {
-    if (!command.assignments.empty()) {
-      return Fail("variable assignment " + command.assignments[0].name + "=");
-    }
-    if (!single_line_) return Fail("a multi-line command");
-    std::vector<std::string> argv;
-    for (const parser::Word& word : command.argv) {
-      if (!ExpandWord(word, &argv)) return false;
-    }
-
-    // Redirections, in order, over descriptors 0-2.
-    Sink fd1 = Sink::kStdout, fd2 = Sink::kStderr;
-    std::string stdin_storage;
-    bool stdin_regular = false;
-    const std::string* stdin_data = input;
-    for (const parser::Redirect& r : command.redirects) {
-      int fd = r.fd;
-      std::vector<std::string> target_words;
-      if (r.op != parser::RedirectOp::kHeredoc) {
-        if (!ExpandWord(r.target, &target_words)) return false;
-        if (target_words.size() != 1) return Fail("an ambiguous redirect (" + r.target.raw + ")");
-      }
-      const std::string target = target_words.empty() ? "" : target_words[0];
-      switch (r.op) {
-        case parser::RedirectOp::kOutput:
-        case parser::RedirectOp::kAppend:
-        case parser::RedirectOp::kOutputBoth:
-        case parser::RedirectOp::kAppendBoth: {
-          if (env_.Resolve(target).where != ResolvedPath::Where::kDevNull) {
-            writes_ = true;
-            return Fail("writing to " + target);
-          }
-          bool both =
-              r.op == parser::RedirectOp::kOutputBoth || r.op == parser::RedirectOp::kAppendBoth;
-          if (both) {
-            fd1 = fd2 = Sink::kNull;
-          } else if (fd == -1 || fd == 1) {
-            fd1 = Sink::kNull;
-          } else if (fd == 2) {
-            fd2 = Sink::kNull;
-          } else {
-            return Fail("redirection of descriptor " + std::to_string(fd));
-          }
-          break;
-        }
-        case parser::RedirectOp::kDuplicateOut: {
-          Sink source;
-          if (target == "1") {
-            source = fd1;
-          } else if (target == "2") {
-            source = fd2;
-          } else {
-            return Fail("redirection >&" + target);
-          }
-          if (fd == -1 || fd == 1) {
-            fd1 = source;
-          } else if (fd == 2) {
-            fd2 = source;
-          } else {
-            return Fail("redirection of descriptor " + std::to_string(fd));
-          }
-          break;
-        }
-        case parser::RedirectOp::kInput: {
-          if (fd != -1 && fd != 0) return Fail("redirection of descriptor " + std::to_string(fd));
-          ResolvedPath path = env_.Resolve(target);
-          if (path.where == ResolvedPath::Where::kDevNull) {
-            stdin_storage.clear();
-          } else if (path.where != ResolvedPath::Where::kMount) {
-            return Fail("input from a host path (" + target + ")");
-          } else {
-            vfs::Stat stat;
-            vfs::Status st = env_.StatResolved(path, &stat);
-            if (st.ok() && stat.kind == vfs::NodeKind::kDirectory) {
-              // bash opens a directory for reading fine; the command's read fails.
-              return Fail("input redirected from a directory");
-            }
-            if (!st.ok() || !env_.store.ReadFile(path.vfs_path, &stdin_storage).ok()) {
-              err_ += ShellError(target + ": " +
-                                 ErrnoText(st.ok() ? vfs::Status::Code::kIoError : st.code()));
-              *status = 1;
-              return true;
-            }
-            stdin_regular = true;
-          }
-          stdin_data = &stdin_storage;
-          break;
-        }
-        case parser::RedirectOp::kHereString:
-          stdin_storage = target + "\n";
-          stdin_data = &stdin_storage;
-          break;
-        case parser::RedirectOp::kHeredoc:
-          if (!r.heredoc_expanded) return Fail("a here-document with expansions");
-          stdin_storage = r.heredoc_body;
-          stdin_data = &stdin_storage;
-          break;
-        default:
-          return Fail("this redirection operator");
-      }
-    }
-    if (argv.empty()) {
-      *status = 0;
-      return true;
-    }
-
-    CommandIo io;
-    io.stdin_data = stdin_data == nullptr ? std::string_view() : std::string_view(*stdin_data);
-    io.stdin_regular = stdin_regular;
-    io.stdout_is_null = fd1 == Sink::kNull;
-    // Only while stdout is the pipe: a redirected stdout is read by nobody.
-    if (fd1 == Sink::kStdout) io.need = need;
-    if (argv[0] == "cd") {
-      if (!RunCd(argv, in_pipeline, io)) return false;
-    } else {
-      const CommandSpec* spec = FindCommand(argv[0]);
-      if (spec == nullptr) return Fail("the command " + argv[0]);
-      spec->fn(argv, env_, io);
-      if (!io.unsupported.empty()) return Fail(io.unsupported);
-    }
-    for (Stream::Chunk& chunk : io.log) {
-      Sink sink = chunk.fd == 1 ? fd1 : fd2;
-      std::string* to = sink == Sink::kStdout   ? stdout_sink
-                        : sink == Sink::kStderr ? &err_
-                                                : nullptr;
-      if (to == nullptr) continue;
-      // A command's whole output is usually one chunk: moved, not copied
-      // (a recursive grep's can be many megabytes).
-      if (to->empty()) {
-        *to = std::move(chunk.bytes);
-      } else {
-        *to += chunk.bytes;
-      }
-    }
-    *status = io.status;
-    return true;
-  }
-
-  bool RunCd(const std::vector<std::string>& argv, bool in_pipeline, CommandIo& io) {
-    if (in_pipeline) return Fail("cd inside a pipeline");
-    size_t first = 1;
-    if (argv.size() > first && argv[first] == "--") ++first;
-    if (argv.size() != first + 1) return Fail("cd without exactly one directory");
-    const std::string& operand = argv[first];
-    if (operand.empty() || operand == "-" || operand[0] == '-') return Fail("cd " + operand);
-    ResolvedPath path = env_.Resolve(operand);
-    if (path.where != ResolvedPath::Where::kMount) return Fail("cd to a host directory");
-    vfs::Stat stat;
-    vfs::Status st = env_.StatResolved(path, &stat);
-    if (st.ok() && stat.kind != vfs::NodeKind::kDirectory) {
-      st = vfs::Status::Error(vfs::Status::Code::kNotADirectory, "");
-    }
-    if (!st.ok()) {
-      io.err += ShellError("cd: " + operand + ": " + ErrnoText(st.code()));
-      io.status = 1;
-      return true;
-    }
-    env_.cwd = path.absolute;
-    io.status = 0;
-    return true;
-  }
-
-  CommandEnv env_;
-  bool single_line_;
-  std::string out_, err_, reason_;
-  int status_ = 0;
-  bool writes_ = false;
-};
-
-std::string DescribeProgram(const parser::Program& program) {
-  std::ostringstream os;
-  for (const parser::AndOrList& list : program.statements) {
-    os << "statement" << (list.background ? " &" : "") << "\n";
-    for (size_t p = 0; p < list.pipelines.size(); ++p) {
-      if (p > 0) os << "  " << (list.ops[p - 1] == parser::ListOp::kAnd ? "&&" : "||") << "\n";
-      const parser::Pipeline& pipeline = list.pipelines[p];
-      for (size_t s = 0; s < pipeline.stages.size(); ++s) {
-        os << "  " << (s > 0 ? "| " : "") << "command:";
-        for (const parser::Word& w : pipeline.stages[s].argv) {
-          os << " [" << w.text << (w.resolved ? "" : " (unresolved)")
-             << (w.has_glob ? " (glob)" : "") << "]";
-        }
-        for (const parser::Redirect& r : pipeline.stages[s].redirects) {
-          os << " redirect(fd " << r.fd << " op " << static_cast<int>(r.op) << " -> "
-             << r.target.text << ")";
-        }
-        os << "\n";
-      }
-    }
-  }
-  for (const std::string& u : program.unsupported) os << "unsupported: " << u << "\n";
-  return os.str();
 }
 
 }  // namespace
@@ -730,23 +354,22 @@ Answer NextTier(std::string reason) {
   return answer;
 }
 
-// The virtual shell's answer, or the route that stands for its refusal.
-Answer ShellAnswer(std::string_view command, vfs::Store& store, const EngineOptions& options,
-                   const RunFlags& flags, std::string fast_path_reason) {
+// The interpreter's answer, or the route that stands for its refusal.
+Answer Interpret(const parser::ast::Command& script, vfs::Store& store,
+                 const EngineOptions& options, const RunFlags& flags) {
   shell::ShellOptions shell_options;
   shell_options.util = options;
+  shell_options.util.pushdown = flags.fast_path;
   shell_options.environment = flags.environment;
   shell_options.allow_host = flags.allow_host;
   shell_options.limits.max_millis = flags.shell_millis;
-  shell::ShellResult result = shell::RunScript(command, store, shell_options);
+  shell::ShellResult result = shell::RunProgram(script, store, shell_options);
   Answer answer;
   switch (result.outcome) {
     case shell::ShellResult::Outcome::kDone:
-      answer.route = Route::kShell;
-      answer.reason = fast_path_reason.empty() ? "answered by the virtual shell"
-                                               : "answered by the virtual shell; the fast path "
-                                                 "refused " +
-                                                     fast_path_reason;
+      answer.route = flags.fast_path ? Route::kFastPath : Route::kShell;
+      answer.reason = flags.fast_path ? "answered from the store"
+                                      : "answered by the plain interpreter (no pushdowns)";
       answer.out = std::move(result.out);
       answer.err = std::move(result.err);
       answer.status = result.status;
@@ -761,7 +384,6 @@ Answer ShellAnswer(std::string_view command, vfs::Store& store, const EngineOpti
       return next;
     }
     case shell::ShellResult::Outcome::kLimit:
-      return NextTier(result.reason);
     case shell::ShellResult::Outcome::kUnsupported:
       break;
   }
@@ -777,12 +399,11 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
     answer.reason = "the text cannot name the mount";
     return answer;
   }
-  bool cwd_inside = IsInside(options.cwd, options.mount);
-  bool names_mount = command.find(Basename(options.mount)) != std::string_view::npos;
-  bool touches = cwd_inside;
-  std::string fast_path_reason;
+  const bool cwd_inside = IsInside(options.cwd, options.mount);
+  const bool names_mount = command.find(Basename(options.mount)) != std::string_view::npos;
   parser::ast::ScriptParser script_parser;
   parser::ast::ScriptResult script = script_parser.Parse(command);
+  bool touches = cwd_inside;
   if (script.ok()) {
     MountScan scan(options);
     scan.Command(*script.script);
@@ -796,33 +417,18 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
     answer.reason = "no word names the mount";
     return answer;
   }
+  if (!script.ok())
+    return NextTier("the command could not be parsed exactly (" + script.error + ")");
   // Utilities are linear, but some inputs are not (a megabyte grep pattern,
   // a pipeline of 100,000 stages): the hook must answer in bounded time.
   if (command.size() > kMaxCommandBytes) {
     return NextTier("a command line of " + std::to_string(command.size()) +
                     " bytes (the limit is " + std::to_string(kMaxCommandBytes) + ")");
   }
-  parser::ParseResult parsed = impl_->parser.Parse(command, parser::ParseOptions{options.home});
-  if (!parsed.ok()) fast_path_reason = "the command (" + parsed.error + ")";
   std::string error;
   vfs::Store* store = open_store(&error);
   if (store == nullptr) return NextTier("the memory store is unavailable: " + error);
-  if (parsed.ok() && parsed.program.unsupported.empty() && flags.fast_path) {
-    Executor executor(*store, options, command, &flags.environment);
-    if (executor.Run(parsed.program)) {
-      answer.route = Route::kFastPath;
-      answer.reason = "answered from the store";
-      answer.out = std::move(executor.out());
-      answer.err = std::move(executor.err());
-      answer.status = executor.status();
-      return answer;
-    }
-    fast_path_reason = executor.reason();
-  } else if (parsed.ok() && !parsed.program.unsupported.empty()) {
-    for (const std::string& u : parsed.program.unsupported)
-      fast_path_reason += (fast_path_reason.empty() ? "" : ", ") + u;
-  }
-  return ShellAnswer(command, *store, options, flags, fast_path_reason);
+  return Interpret(*script.script, *store, options, flags);
 }
 
 std::string Engine::Explain(std::string_view command, const EngineOptions& options,
@@ -833,11 +439,14 @@ std::string Engine::Explain(std::string_view command, const EngineOptions& optio
   os << "prefilter: "
      << (MayTouchMount(command, options) ? "may name the mount" : "cannot name the mount") << "\n";
   os << "tree: " << impl_->parser.DebugTree(command) << "\n";
-  parser::ParseResult parsed = impl_->parser.Parse(command, parser::ParseOptions{options.home});
+  parser::ast::ScriptParser script_parser;
+  parser::ast::ScriptResult parsed = script_parser.Parse(command);
   if (!parsed.ok()) {
     os << "parse error: " << parsed.error << "\n";
   } else {
-    os << "ir:\n" << DescribeProgram(parsed.program);
+    std::ostringstream ast;
+    DescribeCommand(*parsed.script, 0, ast);
+    os << "ast:\n" << ast.str();
   }
   vfs::Store* store = nullptr;
   StoreOpener tracking = [&](std::string* error) {
@@ -851,7 +460,7 @@ std::string Engine::Explain(std::string_view command, const EngineOptions& optio
     os << "sql:\n";
     for (const std::string& sql : store->TakeTrace()) os << "  " << sql << "\n";
   }
-  if (answer.route == Route::kFastPath) {
+  if (answer.route == Route::kFastPath || answer.route == Route::kShell) {
     os << "status: " << answer.status << "\nstdout bytes: " << answer.out.size()
        << "\nstderr bytes: " << answer.err.size() << "\n";
   }

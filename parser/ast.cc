@@ -387,7 +387,46 @@ class Builder {
     }
     if (cmd->pipe_stderr.size() + 1 != cmd->children.size())
       throw SyntaxError{"syntax error in a pipeline"};
-    return cmd;
+    return Rebind(cmd);
+  }
+
+  // `a && b 2>&1 | c` reaches us as pipeline(list(a, b) 2>&1, c): the
+  // grammar hangs the redirect on the list and the list in the pipeline.
+  // `|` binds tighter than `&&` and `||`, so an unbracketed list is never a
+  // stage: rebuild and-or(a, pipeline(b, c)).
+  static std::shared_ptr<Command> Rebind(const std::shared_ptr<Command>& pipeline) {
+    bool misbound = false;
+    for (const auto& stage : pipeline->children) misbound |= stage->kind == CommandKind::kAndOr;
+    if (!misbound) return pipeline;
+    auto list = std::make_shared<Command>();
+    list->kind = CommandKind::kAndOr;
+    list->line = pipeline->line;
+    auto current = std::make_shared<Command>();
+    current->kind = CommandKind::kPipeline;
+    current->line = pipeline->line;
+    auto close = [&](ListOp op) {
+      list->children.push_back(
+          current->children.size() == 1 && !current->negated ? current->children[0] : current);
+      list->ops.push_back(op);
+      current = std::make_shared<Command>();
+      current->kind = CommandKind::kPipeline;
+      current->line = pipeline->line;
+    };
+    for (size_t i = 0; i < pipeline->children.size(); ++i) {
+      const auto& stage = pipeline->children[i];
+      if (i > 0) current->pipe_stderr.push_back(pipeline->pipe_stderr[i - 1]);
+      if (stage->kind != CommandKind::kAndOr) {
+        current->children.push_back(stage);
+        continue;
+      }
+      for (size_t k = 0; k < stage->children.size(); ++k) {
+        current->children.push_back(stage->children[k]);
+        if (k + 1 < stage->children.size()) close(stage->ops[k]);
+      }
+    }
+    list->children.push_back(current->children.size() == 1 ? current->children[0] : current);
+    list->negated = pipeline->negated;
+    return list;
   }
 
   std::shared_ptr<Command> Redirected(TSNode n) {

@@ -193,7 +193,11 @@ class Interpreter {
     }
     state_.globals["PWD"].value = state_.cwd;
     state_.globals["PWD"].exported = true;
-    if (!state_.globals.count("HOME")) state_.globals["HOME"].value = options.util.home;
+    // The caller's home is authoritative (the hook's $HOME, or a test's).
+    if (!options.util.home.empty()) {
+      state_.globals["HOME"].value = options.util.home;
+      state_.globals["HOME"].exported = true;
+    }
     state_.globals["IFS"].value = " \t\n";
     out_ = std::make_shared<Sink>();
     err_ = std::make_shared<Sink>();
@@ -206,25 +210,22 @@ class Interpreter {
   }
 
   ShellResult Run(std::string_view source) {
-    ShellResult result;
     parser::ast::ScriptParser parser;
     parser::ast::ScriptResult parsed = parser.Parse(source);
     if (!parsed.ok()) {
-      // bash -c on a syntax error: one message, status 2, nothing run.
-      if (parsed.error.rfind("unsupported", 0) == 0 ||
-          parsed.error.find("not supported") != std::string::npos ||
-          parsed.error.find("without its body") != std::string::npos) {
-        result.outcome = ShellResult::Outcome::kUnsupported;
-        result.reason = parsed.error;
-        return result;
-      }
+      ShellResult result;
       result.outcome = ShellResult::Outcome::kUnsupported;
       result.reason = "the command could not be parsed exactly (" + parsed.error + ")";
       return result;
     }
+    return Run(*parsed.script);
+  }
+
+  ShellResult Run(const Command& script) {
+    ShellResult result;
     try {
       try {
-        Execute(*parsed.script);
+        Execute(script);
       } catch (const ExitShell& e) {
         state_.last_status = e.status;
       } catch (const ReturnFromFunction& e) {
@@ -3750,6 +3751,19 @@ ShellResult RunScript(std::string_view source, vfs::Store& store, const ShellOpt
   try {
     Interpreter interpreter(store, options);
     return interpreter.Run(source);
+  } catch (const std::exception& e) {
+    ShellResult r;
+    r.outcome = ShellResult::Outcome::kUnsupported;
+    r.reason = std::string("internal error: ") + e.what();
+    return r;
+  }
+}
+
+ShellResult RunProgram(const parser::ast::Command& script, vfs::Store& store,
+                       const ShellOptions& options) {
+  try {
+    Interpreter interpreter(store, options);
+    return interpreter.Run(script);
   } catch (const std::exception& e) {
     ShellResult r;
     r.outcome = ShellResult::Outcome::kUnsupported;

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "parser/ast.h"
 #include "utils/utils.h"
 #include "vfs/vfs.h"
 
@@ -66,6 +67,11 @@ struct ShellResult {
 
 // Parses and runs `source` as `bash -c` would, in options.util.cwd.
 ShellResult RunScript(std::string_view source, vfs::Store& store, const ShellOptions& options);
+
+// Runs an already parsed command line (the hook parses once to classify).
+// `script` must outlive the call.
+ShellResult RunProgram(const parser::ast::Command& script, vfs::Store& store,
+                       const ShellOptions& options);
 
 }  // namespace memhook::shell
 

@@ -1703,8 +1703,8 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   std::vector<std::string> listed;
   bool have_candidates = false;
   RequiredText required = matcher_.Required();
-  if (!invert_ && !count_matches_ && list_files_ != ListFiles::kNonMatching &&
-      required.op != RequiredText::Op::kAny) {
+  if (env_.options.pushdown && !invert_ && !count_matches_ &&
+      list_files_ != ListFiles::kNonMatching && required.op != RequiredText::Op::kAny) {
     vfs::Store::CandidateOptions candidate_options;
     candidate_options.order = env_.options.grep_rank_bm25 ? vfs::Store::CandidateOrder::kBm25
                                                           : vfs::Store::CandidateOrder::kWalk;
@@ -1769,7 +1769,8 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   vfs::Store::ReadOptions read_options;
   // `| head -n N`: most likely the first files fill it.
   read_options.stops_early = io_.need.lines != UINT64_MAX || io_.need.bytes != UINT64_MAX;
-  read_options.offer_prefixes = done_on_match_ && !invert_ && !count_matches_ &&
+  read_options.offer_prefixes = env_.options.pushdown && done_on_match_ && !invert_ &&
+                                !count_matches_ &&
                                 matcher_.locale_classes().empty() && !matcher_.locale_ranges() &&
                                 !matcher_.word_assertions();
   // The same probe, for a second reading thread: the matcher is const and

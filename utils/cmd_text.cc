@@ -54,12 +54,12 @@ vfs::Status::Code LoadOperand(const std::string& operand, CommandEnv& env, Comma
   if (stat_out != nullptr) *stat_out = stat;
   if (from_store != nullptr) *from_store = true;
   using What = LoadRequest::What;
-  if (request.what == What::kMetadata) {
+  if (request.what == What::kMetadata && env.options.pushdown) {
     content->clear();
     return vfs::Status::Code::kOk;
   }
   // Session logs are stored a line per row: read only the rows needed.
-  if (stat.storage == vfs::Storage::kLines &&
+  if (env.options.pushdown && stat.storage == vfs::Storage::kLines &&
       (request.what == What::kFirstLines || request.what == What::kLastLines)) {
     content->clear();
     if (request.what == What::kFirstLines && request.lines == 0) return vfs::Status::Code::kOk;
@@ -639,7 +639,7 @@ void CmdWc(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io)
     row.error = LoadOperand(operand, env, io, &content, &is_directory, request, &stat, &from_store);
     if (!io.unsupported.empty()) return;
     if (row.error == vfs::Status::Code::kOk && from_store &&
-        request.what == LoadRequest::What::kMetadata) {
+        request.what == LoadRequest::What::kMetadata && env.options.pushdown) {
       row.counts.lines = stat.line_count;
       row.counts.bytes = stat.size;
       rows.push_back(std::move(row));

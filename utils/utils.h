@@ -43,6 +43,12 @@ struct UtilOptions {
   // content index lists files by FTS5 bm25 relevance instead of path order,
   // for agents that pipe into `head`. Default false: GNU's order.
   bool grep_rank_bm25 = false;
+  // The fast path's profile: utilities push work down to the store (grep's
+  // content-index candidates and line-prefix reads, head/tail reading only
+  // the rows they print, wc -l/-c from metadata). False is the plain
+  // interpreter (MEMHOOK_FASTPATH=0): every file is read whole. Both give
+  // the same bytes; the corpus checks it. Default true.
+  bool pushdown = true;
 };
 
 // Result of mapping a path operand, as typed, to the store.
