@@ -441,6 +441,23 @@ class Interpreter {
   }
 
   // ---------------------------------------------------------- output
+  // Takes the bytes over when they are the first its sink holds (a large
+  // answer is moved, not copied, from the utility to the answer).
+  void Write(int fd, std::string&& bytes) {
+    if (bytes.empty()) return;
+    if (fd >= 0 && fd <= 9 && fds_[fd] && fds_[fd]->sink && fds_[fd]->sink->data.empty() &&
+        !fds_[fd]->sink->discard && !fds_[fd]->sink->Satisfied()) {
+      Sink& sink = *fds_[fd]->sink;
+      sink.lines += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+      total_output_ += bytes.size();
+      sink.data = std::move(bytes);
+      if (total_output_ > options_.limits.max_output_bytes)
+        throw Abort{ShellResult::Outcome::kLimit, "the output limit was reached"};
+      return;
+    }
+    Write(fd, std::string_view(bytes));
+  }
+
   void Write(int fd, std::string_view bytes) {
     if (bytes.empty()) return;
     if (fd < 0 || fd > 9 || !fds_[fd] || !fds_[fd]->sink) {
@@ -1253,7 +1270,7 @@ class Interpreter {
       in->offset =
           head_seeks ? std::min(in->input->size(), in->offset + io.out.size()) : in->input->size();
     }
-    for (utils::Stream::Chunk& chunk : io.log) Write(chunk.fd, chunk.bytes);
+    for (utils::Stream::Chunk& chunk : io.log) Write(chunk.fd, std::move(chunk.bytes));
     state_.last_status = io.status;
   }
 
@@ -3451,7 +3468,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
         if (brief)
           Write(1, n + "\n");
         else if (type_t)
-          Write(1, "function\n");
+          Write(1, std::string_view("function\n"));
         else
           throw Abort{ShellResult::Outcome::kUnsupported, "type of a function"};
       } else if (kBuiltins.count(n)) {
@@ -3597,9 +3614,11 @@ bool Interpreter::ReadBuiltin(std::vector<std::string>& argv) {
         from_fd = n;
       } else {
         Error("read: -" + std::string(1, c) + ": invalid option");
-        Write(2,
-              "read: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] "
-              "[-p prompt] [-t timeout] [-u fd] [name ...]\n");
+        Write(
+            2,
+            std::string_view(
+                "read: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] "
+                "[-p prompt] [-t timeout] [-u fd] [name ...]\n"));
         state_.last_status = 2;
         return true;
       }

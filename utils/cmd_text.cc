@@ -5,8 +5,8 @@
 #include <cwctype>
 #include <optional>
 
-#include "utils/utils.h"
 #include "utils/options.h"
+#include "utils/utils.h"
 
 namespace memhook::utils {
 namespace {
@@ -16,9 +16,10 @@ namespace {
 // (kFirstLines/kLastLines hold at least the lines asked for, counted as GNU
 // counts them) or, for kMetadata, none at all with `*stat` filled in.
 struct LoadRequest {
-  enum class What { kAll, kMetadata, kFirstLines, kLastLines };
+  enum class What { kAll, kMetadata, kFirstLines, kLastLines, kFirstBytes };
   What what = What::kAll;
   uint64_t lines = 0;
+  uint64_t bytes = 0;  // kFirstBytes
 };
 
 // Loads one operand ("-" is stdin). On failure returns the error code; a
@@ -79,6 +80,23 @@ vfs::Status::Code LoadOperand(const std::string& operand, CommandEnv& env, Comma
       if (ends_with_newline || line.number <= stat.line_count) content->push_back('\n');
     }
     return vfs::Status::Code::kOk;
+  }
+  // A blob read from its start only as far as needed (head of a large
+  // file): growing prefixes until they hold the lines asked for.
+  if (env.options.pushdown && stat.storage == vfs::Storage::kBlob &&
+      (request.what == What::kFirstLines || request.what == What::kFirstBytes)) {
+    uint64_t want = request.what == What::kFirstBytes ? request.bytes : 64 * 1024;
+    while (true) {
+      bool complete = true;
+      status = env.store.ReadPrefix(path.vfs_path, want, content, &complete);
+      if (!status.ok()) return status.code();
+      if (complete || request.what == What::kFirstBytes ||
+          static_cast<uint64_t>(std::count(content->begin(), content->end(), '\n')) >=
+              request.lines) {
+        return vfs::Status::Code::kOk;
+      }
+      want *= 4;
+    }
   }
   status = env.store.ReadFile(path.vfs_path, content);
   return status.code();
@@ -155,6 +173,10 @@ struct CatState {
   uint64_t line_number = 0;
   bool at_line_start = true;
   int blank_run = 0;  // consecutive newlines seen at line start
+  // No option changes a byte: the content is the output.
+  bool plain() const {
+    return !number && !number_nonblank && !show_ends && !show_tabs && !show_nonprinting && !squeeze;
+  }
 };
 
 void AppendVisible(unsigned char c, const CatState& st, std::string* out) {
@@ -181,9 +203,7 @@ void AppendVisible(unsigned char c, const CatState& st, std::string* out) {
 }
 
 void CatBytes(std::string_view data, CatState& st, Stream& out) {
-  bool plain = !st.number && !st.number_nonblank && !st.show_ends && !st.show_tabs &&
-               !st.show_nonprinting && !st.squeeze;
-  if (plain) {
+  if (st.plain()) {
     out += data;
     return;
   }
@@ -273,7 +293,12 @@ void CmdCat(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io
       io.status = 1;
       continue;
     }
-    CatBytes(content, st, io.out);
+    if (st.plain()) {
+      io.out.append(std::move(content));
+      content = std::string();
+    } else {
+      CatBytes(content, st, io.out);
+    }
   }
 }
 
@@ -456,6 +481,9 @@ void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& 
   if (!window.bytes && window.sign == '\0') {
     request.what = is_head ? LoadRequest::What::kFirstLines : LoadRequest::What::kLastLines;
     request.lines = window.count;
+  } else if (window.bytes && window.sign == '\0' && is_head) {
+    request.what = LoadRequest::What::kFirstBytes;
+    request.bytes = window.count;
   }
   for (const std::string& operand : args.operands) {
     bool is_directory = false;

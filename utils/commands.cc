@@ -1,11 +1,11 @@
 // Shared helpers for command implementations, and the command table.
-#include "utils/utils.h"
-
 #include <langinfo.h>
 
 #include <algorithm>
 #include <cstring>
 #include <cwchar>
+
+#include "utils/utils.h"
 
 namespace memhook::utils {
 
@@ -18,6 +18,15 @@ Stream& Stream::append(std::string_view bytes) {
   } else {
     log_->push_back({fd_, std::string(bytes)});
   }
+  return *this;
+}
+
+Stream& Stream::append(std::string&& bytes) {
+  if (bytes.empty()) return *this;
+  if (!log_->empty() && log_->back().fd == fd_) return append(std::string_view(bytes));
+  size_ += bytes.size();
+  lines_ += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+  log_->push_back({fd_, std::move(bytes)});
   return *this;
 }
 

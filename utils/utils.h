@@ -110,6 +110,9 @@ class Stream {
   };
   Stream(int fd, std::vector<Chunk>* log) : fd_(fd), log_(log) {}
   Stream& append(std::string_view bytes);
+  // The same, taking the bytes over when they start a chunk (a whole file
+  // printed by cat is not copied).
+  Stream& append(std::string&& bytes);
   Stream& append(size_t count, char c) { return append(std::string(count, c)); }
   Stream& operator+=(std::string_view bytes) { return append(bytes); }
   Stream& operator+=(char c) { return append(std::string_view(&c, 1)); }

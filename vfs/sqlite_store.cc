@@ -288,6 +288,8 @@ enum class Q {
   kLookup,
   kLookupKind,
   kMemoryContent,
+  kMemoryIdSize,
+  kMemoryContentSmall,
   kSessionLines,
   kRootInfo,
   kListDir,
@@ -363,6 +365,12 @@ const char* SqlText(Q q) {
              "UNION ALL SELECT 2, 0, 0 FROM dirs WHERE path = ?1";
     case Q::kMemoryContent:
       return "SELECT content FROM memory WHERE path = ?1";
+    case Q::kMemoryIdSize:
+      return "SELECT id, size FROM memory WHERE path = ?1";
+    // The content only when small: a large blob is read with blob I/O,
+    // straight into the caller's buffer (SQLite would assemble it first).
+    case Q::kMemoryContentSmall:
+      return "SELECT id, size, CASE WHEN size <= ?2 THEN content END FROM memory WHERE path = ?1";
     case Q::kSessionLines:
       return "SELECT line_no, text FROM sessions WHERE path = ?1 AND line_no >= ?2 "
              "AND line_no <= ?3 ORDER BY line_no";
@@ -1068,6 +1076,12 @@ class SqliteStore final : public Store, public internal::BulkCapable {
 
   Status GetStat(std::string_view path, Stat* out) override;
   Status ReadFile(std::string_view path, std::string* out) override;
+  Status ReadPrefix(std::string_view path, uint64_t max_bytes, std::string* out,
+                    bool* complete) override;
+  // `bytes` bytes from the start of memory row `id`'s content.
+  Status ReadBlob(int64_t id, uint64_t bytes, std::string* out);
+  // Blobs above this size are read with blob I/O (no assembled copy).
+  static constexpr int64_t kLargeBlob = 1 << 20;
   Status ReadLines(std::string_view path, uint64_t first, uint64_t last, std::vector<Line>* out,
                    bool* ends_with_newline) override;
   Status ListDir(std::string_view path, std::vector<DirEntry>* out) override;
@@ -1628,15 +1642,21 @@ Status SqliteStore::ReadFile(std::string_view path, std::string* out) {
   Status st = CheckPath(path);
   if (!st.ok()) return st;
   if (path.empty()) return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
+  int64_t large_id = 0, large_size = 0;
   {
-    Query q = Use(Q::kMemoryContent);
-    q.Text(1, path);
+    Query q = Use(Q::kMemoryContentSmall);
+    q.Text(1, path).Int(2, kLargeBlob);
     if (q.Next(&st)) {
-      out->assign(q.ColBlob(0));
-      return Status::Ok();
+      if (q.ColInt(1) <= kLargeBlob) {
+        out->assign(q.ColBlob(2));
+        return Status::Ok();
+      }
+      large_id = q.ColInt(0);
+      large_size = q.ColInt(1);
     }
     if (!st.ok()) return st;
   }
+  if (large_id != 0) return ReadBlob(large_id, static_cast<uint64_t>(large_size), out);
   Txn txn(this);
   st = txn.Begin(false);
   if (!st.ok()) return st;
@@ -1669,6 +1689,50 @@ Status SqliteStore::ReadFile(std::string_view path, std::string* out) {
     *out += lines[i].text;
   }
   if (node.final_newline) *out += '\n';
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadPrefix(std::string_view path, uint64_t max_bytes, std::string* out,
+                               bool* complete) {
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  int64_t id = 0, size = 0;
+  {
+    Query q = Use(Q::kMemoryIdSize);
+    q.Text(1, path);
+    const bool found = q.Next(&st);
+    if (!st.ok()) return st;
+    if (found) {
+      id = q.ColInt(0);
+      size = q.ColInt(1);
+    }
+  }
+  // Session logs, directories, the virtual index and small blobs: whole.
+  if (id == 0 || static_cast<uint64_t>(size) <= max_bytes) {
+    return Store::ReadPrefix(path, max_bytes, out, complete);
+  }
+  // A blob larger than asked for: incremental blob I/O reads only the
+  // pages that hold its first bytes.
+  *complete = false;
+  return ReadBlob(id, max_bytes, out);
+}
+
+Status SqliteStore::ReadBlob(int64_t id, uint64_t bytes, std::string* out) {
+  struct BlobCloser {
+    void operator()(sqlite3_blob* b) const { sqlite3_blob_close(b); }
+  };
+  sqlite3_blob* raw = nullptr;
+  int rc = sqlite3_blob_open(db_.get(), "main", "memory", "content", id, 0, &raw);
+  std::unique_ptr<sqlite3_blob, BlobCloser> blob(raw);
+  if (rc != SQLITE_OK) return DbError(db_.get(), rc, "opening a blob");
+  out->resize(static_cast<size_t>(bytes));
+  // sqlite3_blob_read takes an int: large blobs in slices.
+  constexpr uint64_t kSlice = 1u << 30;
+  for (uint64_t at = 0; at < bytes; at += kSlice) {
+    const uint64_t n = std::min(kSlice, bytes - at);
+    rc = sqlite3_blob_read(blob.get(), out->data() + at, static_cast<int>(n), static_cast<int>(at));
+    if (rc != SQLITE_OK) return DbError(db_.get(), rc, "reading a blob");
+  }
   return Status::Ok();
 }
 

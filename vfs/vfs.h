@@ -99,6 +99,19 @@ class Store {
   // The exact bytes of a file. IsADirectory for directories.
   virtual Status ReadFile(std::string_view path, std::string* out) = 0;
 
+  // The first `max_bytes` bytes of a file (all of it when shorter), for a
+  // reader that needs only its start (head -c N, head -n N): a large blob is
+  // not read whole. `*complete` tells whether `*out` is the whole file.
+  // Errors as ReadFile. The default reads the whole file.
+  virtual Status ReadPrefix(std::string_view path, uint64_t max_bytes, std::string* out,
+                            bool* complete) {
+    Status status = ReadFile(path, out);
+    if (!status.ok()) return status;
+    *complete = out->size() <= max_bytes;
+    if (!*complete) out->resize(max_bytes);
+    return status;
+  }
+
   // Lines [first, last] (1-based, inclusive; last == 0 means to the end) of
   // a file, in order. The final line is included even without '\n';
   // `*ends_with_newline` tells whether the file's last byte is '\n'.

@@ -447,6 +447,39 @@ TEST_CASE("storage: only clean session logs are stored as lines") {
                 "WHERE path = 'sessions/2026/01/no-final.jsonl'") == "0");
 }
 
+TEST_CASE("large blobs: ReadFile and ReadPrefix through blob I/O, small ones and logs as before") {
+  TempDir dbdir;
+  auto store = Open(dbdir / "m.db");
+  std::string big;
+  for (int i = 0; big.size() < (3u << 20); ++i) big += "line " + std::to_string(i) + "\n";
+  Write(*store, "big.md", big);
+  Write(*store, "small.md", "abc\n");
+  Write(*store, "sessions/s.jsonl", "{\"n\":1}\n{\"n\":2}\n");
+  for (bool read_only : {false, true}) {
+    StoreOptions ro;
+    ro.read_only = true;
+    std::unique_ptr<Store> reader = read_only ? Open(dbdir / "m.db", ro) : nullptr;
+    Store& s = read_only ? *reader : *store;
+    std::string out;
+    REQUIRE(s.ReadFile("big.md", &out).ok());
+    CHECK(out == big);
+    bool complete = true;
+    REQUIRE(s.ReadPrefix("big.md", 100, &out, &complete).ok());
+    CHECK(out == big.substr(0, 100));
+    CHECK_FALSE(complete);
+    REQUIRE(s.ReadPrefix("big.md", big.size() + 5, &out, &complete).ok());
+    CHECK(out == big);
+    CHECK(complete);
+    REQUIRE(s.ReadPrefix("small.md", 2, &out, &complete).ok());
+    CHECK(out == "ab");
+    CHECK_FALSE(complete);
+    REQUIRE(s.ReadPrefix("sessions/s.jsonl", 100, &out, &complete).ok());
+    CHECK(out == "{\"n\":1}\n{\"n\":2}\n");
+    CHECK(complete);
+    CHECK(s.ReadPrefix("nope.md", 10, &out, &complete).code() == Status::Code::kNotFound);
+  }
+}
+
 TEST_CASE("ReadLines on blobs and session logs") {
   TempDir dbdir;
   auto store = Open(dbdir / "m.db");
@@ -1282,7 +1315,9 @@ TEST_CASE("TakeTrace records statements with their values, then starts over") {
   const auto trace = store->TakeTrace();
   REQUIRE(!trace.empty());
   CHECK(trace.front() == "BEGIN IMMEDIATE");
-  CHECK(trace.back() == "SELECT content FROM memory WHERE path = 'a.md'");
+  CHECK(trace.back() ==
+        "SELECT id, size, CASE WHEN size <= 1048576 THEN content END FROM memory WHERE path = "
+        "'a.md'");
   CHECK(std::find(trace.begin(), trace.end(), "COMMIT") != trace.end());
   CHECK(store->TakeTrace().empty());
 
