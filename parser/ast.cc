@@ -387,6 +387,14 @@ class Builder {
     }
     if (cmd->pipe_stderr.size() + 1 != cmd->children.size())
       throw SyntaxError{"syntax error in a pipeline"};
+    // `! a | b` reaches us as pipeline(!a, b): the `!` negates the whole
+    // pipeline.
+    const auto& first = cmd->children.front();
+    if (cmd->children.size() > 1 && first->kind == CommandKind::kPipeline && first->negated &&
+        first->children.size() == 1) {
+      cmd->negated = !cmd->negated;
+      cmd->children.front() = first->children.front();
+    }
     return Rebind(cmd);
   }
 
@@ -1466,7 +1474,9 @@ class Builder {
           if (t_[slash] == '/') break;
         }
         pe.operand = std::make_shared<Word>(OperandWord(p, std::min(slash, end), false));
-        if (slash < end) pe.operand2 = operand(slash + 1, end);
+        // The replacement undergoes quote removal even inside "...", and an
+        // unquoted & in it stands for the match (bash 5.2 patsub_replacement).
+        if (slash < end) pe.operand2 = std::make_shared<Word>(OperandWord(slash + 1, end, false));
         return pe;
       }
       if (c == '^' || c == ',') {

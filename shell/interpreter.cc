@@ -221,11 +221,36 @@ class Interpreter {
     return Run(*parsed.script);
   }
 
+  // bash -c runs its string a line at a time: an error in an expansion
+  // (arithmetic, a bad substitution, a readonly variable, failglob) drops
+  // the rest of that line, status 1, and the next line runs; ${x?} and an
+  // unbound variable under set -u end the shell.
+  void ExecuteTopLevel(const Command& script) {
+    if (script.kind != CommandKind::kSequence) {
+      Execute(script);
+      return;
+    }
+    int abandoned_line = -1;
+    for (size_t i = 0; i < script.children.size(); ++i) {
+      const Command& statement = *script.children[i];
+      if (statement.line == abandoned_line) continue;
+      if (script.background[i])
+        throw Abort{ShellResult::Outcome::kUnsupported, "a background job (&)"};
+      try {
+        Execute(statement);
+      } catch (const ExpansionError& e) {
+        if (e.fatal && e.status == 127) throw ExitShell{state_.errexit ? 1 : 127};
+        state_.last_status = 1;
+        abandoned_line = statement.line;
+      }
+    }
+  }
+
   ShellResult Run(const Command& script) {
     ShellResult result;
     try {
       try {
-        Execute(script);
+        ExecuteTopLevel(script);
       } catch (const ExitShell& e) {
         state_.last_status = e.status;
       } catch (const ReturnFromFunction& e) {
@@ -546,6 +571,7 @@ class Interpreter {
       case CommandKind::kSimple:
         state_.line = cmd.line;
         RunSimple(cmd);
+        state_.pipestatus = {state_.last_status};
         MaybeErrexit(cmd);
         return;
       case CommandKind::kPipeline:
@@ -741,8 +767,8 @@ class Interpreter {
       status = state_.last_status;
     } catch (const ContinueLoop&) {
       status = state_.last_status;
-    } catch (const ExpansionError&) {
-      status = 1;
+    } catch (const ExpansionError& e) {
+      status = e.fatal && e.status == 127 ? 127 : 1;
     } catch (...) {
       state_ = std::move(saved);
       fds_ = saved_fds;
@@ -1057,7 +1083,7 @@ class Interpreter {
       }
     } catch (const ExpansionError& e) {
       state_.last_status = 1;
-      if (e.fatal) throw ExitShell{e.status};
+      if (e.fatal) throw;
       return;
     }
     if (argv.empty()) {
@@ -1068,7 +1094,7 @@ class Interpreter {
         for (const Assignment& a : cmd.assignments) Assign(a);
       } catch (const ExpansionError& e) {
         state_.last_status = 1;
-        if (e.fatal) throw ExitShell{e.status};
+        if (e.fatal) throw;
         return;
       }
       if (last_substitution_status_) status = *last_substitution_status_;
@@ -1965,7 +1991,7 @@ class Interpreter {
       std::vector<std::string> all = values;
       int64_t n = static_cast<int64_t>(all.size());
       int64_t start;
-      if (pe.name == "@" && !pe.subscript) {
+      if ((pe.name == "@" || pe.name == "*") && !pe.subscript) {
         // $0 is element 0 for ${@:off}.
         all.insert(all.begin(), "bash");
         n = static_cast<int64_t>(all.size());
@@ -2033,7 +2059,10 @@ class Interpreter {
     fds_[1]->sink = sink;
     int saved_line = state_.line;
     try {
-      Subshell([&]() { Execute(program); });
+      Subshell([&]() {
+        state_.errexit = false;  // bash's inherit_errexit is off
+        Execute(program);
+      });
     } catch (const BrokenPipe&) {
       fds_ = saved;
       throw;
@@ -2159,7 +2188,7 @@ class Interpreter {
       if (is_list) return ToString(static_cast<int64_t>(list.size()));
       if (!value && state_.nounset && name != "@" && name != "*") {
         Error(name + ": unbound variable");
-        throw ExitShell{127};
+        throw ExpansionError{true, 127};
       }
       return ToString(static_cast<int64_t>(CharLength(value.value_or(""))));
     }
@@ -2199,7 +2228,7 @@ class Interpreter {
     if (!value) {
       if (state_.nounset && name != "@" && name != "*") {
         Error(name + ": unbound variable");
-        throw ExitShell{127};
+        throw ExpansionError{true, 127};
       }
       value = "";
     }
@@ -2320,19 +2349,21 @@ class Interpreter {
         std::string replacement = pe.operand2 ? ExpandReplacement(*pe.operand2) : "";
         std::vector<size_t> b = Boundaries(value);
         // An empty pattern anchored at either end inserts there.
-        if (pattern.empty() && pe.op == Op::kReplacePrefix) return replacement + value;
-        if (pattern.empty() && pe.op == Op::kReplaceSuffix) return value + replacement;
+        if (pattern.empty() && pe.op == Op::kReplacePrefix)
+          return FillReplacement(replacement, "") + value;
+        if (pattern.empty() && pe.op == Op::kReplaceSuffix)
+          return value + FillReplacement(replacement, "");
         if (pattern.empty()) return value;
         if (pe.op == Op::kReplacePrefix) {
           for (size_t k = b.size(); k-- > 0;)
             if (PatternMatch(pattern, value.substr(0, b[k]), false))
-              return replacement + value.substr(b[k]);
+              return FillReplacement(replacement, value.substr(0, b[k])) + value.substr(b[k]);
           return value;
         }
         if (pe.op == Op::kReplaceSuffix) {
           for (size_t k = 0; k < b.size(); ++k)
             if (PatternMatch(pattern, value.substr(b[k]), false))
-              return value.substr(0, b[k]) + replacement;
+              return value.substr(0, b[k]) + FillReplacement(replacement, value.substr(b[k]));
           return value;
         }
         std::string out;
@@ -2352,7 +2383,7 @@ class Interpreter {
             ++i;
             continue;
           }
-          out += replacement;
+          out += FillReplacement(replacement, std::string_view(value).substr(b[i], b[best] - b[i]));
           i = best;
           if (pe.op == Op::kReplaceFirst) done = true;
         }
@@ -2420,18 +2451,27 @@ class Interpreter {
     }
   }
 
-  // The replacement of ${x/p/r}: a backslash quotes the next character and
-  // is removed, in or out of double quotes.
+  // The replacement of ${x/p/r} as a template: quote removal done, and a
+  // NUL byte (which no shell string holds) where an unquoted & stands for
+  // the matched text (bash 5.2's patsub_replacement).
   std::string ExpandReplacement(const Word& w) {
     std::string out;
     for (const WordPart& p : w.parts) {
-      if (p.kind != WordPart::Kind::kLiteral) {
-        out += ExpandPartQuoted(p);
-        continue;
-      }
-      for (size_t i = 0; i < p.text.size(); ++i) {
-        if (p.text[i] == '\\' && i + 1 < p.text.size()) ++i;
-        out += p.text[i];
+      std::string text = p.kind == WordPart::Kind::kLiteral ? p.text : ExpandPartQuoted(p);
+      bool literal_quoted = p.kind == WordPart::Kind::kLiteral && p.quoted;
+      for (char c : text) out += (c == '&' && !literal_quoted) ? '\0' : c;
+    }
+    return out;
+  }
+
+  static std::string FillReplacement(const std::string& replacement, std::string_view match) {
+    if (replacement.find('\0') == std::string::npos) return replacement;
+    std::string out;
+    for (char c : replacement) {
+      if (c == '\0') {
+        out += match;
+      } else {
+        out += c;
       }
     }
     return out;
@@ -3120,7 +3160,10 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
           scope[var] = fresh;
         }
       }
+      const bool existed = Find(var) != nullptr;
       Variable& v = (local && !flag_global) ? state_.locals.back()[var] : Lookup(var);
+      // `declare y`: declared, still unset.
+      if (!existed && a == nullptr && !flag_array) v.declared_unset = true;
       if (flag_integer) v.integer = true;
       if (a != nullptr) {
         if (v.readonly) {
