@@ -485,18 +485,32 @@ class Builder {
     // `cat <<EOF | grep x`: the rest of the heredoc's line sits inside the
     // heredoc node.
     for (TSNode r : redirects) {
-      if (Type(r) != "heredoc_redirect") continue;
-      for (TSNode c : Kids(r)) {
-        std::string_view t = Type(c);
-        if (t == "|" || t == "|&" || t == "&&" || t == "||") {
-          pending_op_ = std::string(t);
-        } else if (IsStatement(c) && t != "file_redirect" && t != "herestring_redirect" &&
-                   !pending_op_.empty()) {
-          std::shared_ptr<Command> next = Statement(c);
-          cmd = Join(cmd, pending_op_, next);
-          pending_op_.clear();
-        }
+      if (Type(r) == "heredoc_redirect") cmd = Continue(cmd, r);
+    }
+    return cmd;
+  }
+
+  // The rest of a heredoc's line: operators and commands under the heredoc
+  // node, or under a pipeline/list node that starts with its operator
+  // (`cat <<EOF | sort` reaches us as heredoc(pipeline(|, sort))).
+  std::shared_ptr<Command> Continue(std::shared_ptr<Command> cmd, TSNode parent) {
+    for (TSNode c : Kids(parent)) {
+      std::string_view t = Type(c);
+      if (t == "|" || t == "|&" || t == "&&" || t == "||") {
+        pending_op_ = std::string(t);
+        continue;
       }
+      if (!IsStatement(c) || t == "file_redirect" || t == "herestring_redirect") continue;
+      if (pending_op_.empty()) {
+        std::vector<TSNode> kids = Kids(c);
+        if ((t == "pipeline" || t == "list") && !kids.empty() && !ts_node_is_named(kids[0])) {
+          cmd = Continue(cmd, c);
+        }
+        continue;
+      }
+      std::shared_ptr<Command> next = Statement(c);
+      cmd = Join(cmd, pending_op_, next);
+      pending_op_.clear();
     }
     return cmd;
   }
