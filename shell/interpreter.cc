@@ -115,6 +115,7 @@ struct State {
   int last_status = 0;
   std::vector<int> pipestatus{0};
   bool errexit = false, nounset = false, pipefail = false, noglob = false;
+  bool extglob = false;
   bool nullglob = false, dotglob = false, globstar = false, failglob = false, nocaseglob = false,
        nocasematch = false;
   std::shared_ptr<Command> exit_trap;
@@ -404,12 +405,15 @@ class Interpreter {
 
   void SetElement(const std::string& name, int64_t index, const std::string& value,
                   bool append = false) {
+    const Variable* before = Find(name);
+    const bool had_scalar = before != nullptr && !before->is_array && !before->declared_unset;
     Variable& v = Lookup(name);
     CheckWritable(name, v);
     v.declared_unset = false;
     if (!v.is_array) {
+      // A scalar becomes element 0; a new name starts empty.
       v.is_array = true;
-      if (!v.value.empty() || Find(name) != nullptr) v.array[0] = v.value;
+      if (had_scalar) v.array[0] = v.value;
       v.value.clear();
     }
     if (index < 0) {
@@ -1125,11 +1129,9 @@ class Interpreter {
       RestoreTemporaries(saved);
       throw;
     }
-    // Assignments before a special builtin persist; before others, not.
-    static const std::set<std::string> kSpecial = {
-        ":",      ".",   "source", "eval", "exec",  "exit",  "export",  "readonly",
-        "return", "set", "shift",  "trap", "unset", "break", "continue"};
-    if (kSpecial.count(argv[0]) == 0 || cmd.assignments.empty()) RestoreTemporaries(saved);
+    // Outside POSIX mode no prefix assignment outlives its command, not
+    // even before a special builtin.
+    RestoreTemporaries(saved);
   }
 
   void RestoreTemporaries(std::vector<std::pair<std::string, std::optional<Variable>>>& saved) {
@@ -1342,6 +1344,9 @@ class Interpreter {
     if (name == "failglob") return &state_.failglob;
     if (name == "nocaseglob") return &state_.nocaseglob;
     if (name == "nocasematch") return &state_.nocasematch;
+    // Patterns always accept extglob operators (bash rejects them at parse
+    // time when it is off); the flag is kept for shopt to report.
+    if (name == "extglob") return &state_.extglob;
     return nullptr;
   }
 
@@ -2187,7 +2192,8 @@ class Interpreter {
     if (pe.length) {
       if (is_list) return ToString(static_cast<int64_t>(list.size()));
       if (!value && state_.nounset && name != "@" && name != "*") {
-        Error(name + ": unbound variable");
+        Error((std::isdigit(static_cast<unsigned char>(name[0])) ? "$" : "") + name +
+              ": unbound variable");
         throw ExpansionError{true, 127};
       }
       return ToString(static_cast<int64_t>(CharLength(value.value_or(""))));
@@ -2227,7 +2233,8 @@ class Interpreter {
     }
     if (!value) {
       if (state_.nounset && name != "@" && name != "*") {
-        Error(name + ": unbound variable");
+        Error((std::isdigit(static_cast<unsigned char>(name[0])) ? "$" : "") + name +
+              ": unbound variable");
         throw ExpansionError{true, 127};
       }
       value = "";
@@ -3224,7 +3231,9 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
           if (sub == "@" || sub == "*") {
             if (!Unset(base)) rc = 1;
           } else if (v->is_array) {
-            v->array.erase(Arith(sub));
+            int64_t index = Arith(sub);
+            if (index < 0 && !v->array.empty()) index += v->array.rbegin()->first + 1;
+            v->array.erase(index);
           } else if (Arith(sub) == 0) {
             if (!Unset(base)) rc = 1;
           }
@@ -3329,7 +3338,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       const std::string& opt = argv[i];
       bool* flag = ShoptFlag(opt);
       // Options memhook does not model keep bash -c's defaults (off).
-      bool fixed = opt == "extglob" || opt == "expand_aliases" || opt == "lastpipe";
+      bool fixed = opt == "expand_aliases" || opt == "lastpipe";
       if (flag == nullptr && !fixed) {
         Error("shopt: " + opt + ": invalid shell option name");
         rc = 1;
