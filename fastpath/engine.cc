@@ -95,7 +95,7 @@ bool GlobReachesMount(std::string_view pattern_absolute, std::string_view mount)
   for (size_t i = 0; i < mount_segments.size(); ++i) {
     if (pattern[i] == "." || pattern[i] == "..") return true;  // be conservative
     if (!utils::GlobMatch(pattern[i], mount_segments[i],
-                          utils::GlobMatchOptions{true, false, false}))
+                          utils::GlobMatchOptions{true, false, false, std::nullopt}))
       return false;
   }
   return true;

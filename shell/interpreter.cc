@@ -1934,7 +1934,7 @@ class Interpreter {
   }
 
   bool PatternMatch(const std::string& pattern, const std::string& text, bool nocase) {
-    return utils::GlobMatch(pattern, text, utils::GlobMatchOptions{false, nocase, true});
+    return utils::GlobMatch(pattern, text, utils::GlobMatchOptions{false, nocase, true, Utf8()});
   }
 
   std::string Tilde(const std::string& user) {
@@ -2274,10 +2274,21 @@ class Interpreter {
   // (the caller's context splits the result if unquoted).
   std::string ExpandOperandWord(const Word& w) { return ExpandOne(w); }
 
-  bool Utf8() const { return utils::LocaleIsUtf8(); }
+  // The shell's own character set, from its variables as bash reads them
+  // (LC_ALL, then LC_CTYPE, then LANG); the process locale when none is set.
+  bool Utf8() {
+    for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+      std::optional<std::string> value = GetScalar(name);
+      if (!value || value->empty()) continue;
+      std::string lower;
+      for (char c : *value) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return lower.find("utf-8") != std::string::npos || lower.find("utf8") != std::string::npos;
+    }
+    return utils::LocaleIsUtf8();
+  }
 
   // Characters (UTF-8 aware under a UTF-8 locale).
-  size_t CharLength(const std::string& s) const {
+  size_t CharLength(const std::string& s) {
     if (!Utf8()) return s.size();
     size_t n = 0;
     for (unsigned char c : s)
@@ -2286,10 +2297,11 @@ class Interpreter {
   }
 
   // Byte offsets of character boundaries.
-  std::vector<size_t> Boundaries(const std::string& s) const {
+  std::vector<size_t> Boundaries(const std::string& s) {
+    const bool utf8 = Utf8();
     std::vector<size_t> b;
     for (size_t i = 0; i < s.size(); ++i) {
-      if (!Utf8() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) b.push_back(i);
+      if (!utf8 || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) b.push_back(i);
     }
     b.push_back(s.size());
     return b;
@@ -2513,6 +2525,7 @@ class Interpreter {
     // A set GLOBIGNORE also lets `*` match leading dots.
     const std::string globignore = GetScalar("GLOBIGNORE").value_or("");
     const bool dotglob = state_.dotglob || !globignore.empty();
+    const bool utf8 = Utf8();
     std::vector<std::string> candidates = {absolute_pattern ? "/" : ""};
     auto join = [](const std::string& base, const std::string& name) {
       if (base.empty()) return name;
@@ -2561,7 +2574,7 @@ class Interpreter {
           for (const std::string& name : ListNames(c.empty() ? "." : c)) {
             if (name[0] == '.' && segment[0] != '.' && !dotglob) continue;
             if (dotglob && (name == "." || name == "..")) continue;
-            const utils::GlobMatchOptions how{!dotglob, state_.nocaseglob, true};
+            const utils::GlobMatchOptions how{!dotglob, state_.nocaseglob, true, utf8};
             if (utils::GlobMatch(segment, name, how)) next.push_back(join(c, name));
           }
         }
@@ -2576,7 +2589,7 @@ class Interpreter {
       if (!is_dir) continue;
       if (dirs_only && !*is_dir) continue;
       std::string match = dirs_only && c.back() != '/' ? c + "/" : c;
-      if (!globignore.empty() && GlobIgnored(match, globignore)) continue;
+      if (!globignore.empty() && GlobIgnored(match, globignore, utf8)) continue;
       results.push_back(std::move(match));
     }
     // A match on the host is a read of the host: not inside the hook.
@@ -2592,14 +2605,14 @@ class Interpreter {
   }
 
   // Whether GLOBIGNORE's colon-separated patterns drop a glob match.
-  static bool GlobIgnored(const std::string& match, const std::string& patterns) {
+  static bool GlobIgnored(const std::string& match, const std::string& patterns, bool utf8) {
     size_t start = 0;
     while (start <= patterns.size()) {
       size_t colon = patterns.find(':', start);
       if (colon == std::string::npos) colon = patterns.size();
       std::string pattern = patterns.substr(start, colon - start);
       if (!pattern.empty() &&
-          utils::GlobMatch(pattern, match, utils::GlobMatchOptions{false, false, true}))
+          utils::GlobMatch(pattern, match, utils::GlobMatchOptions{false, false, true, utf8}))
         return true;
       start = colon + 1;
     }

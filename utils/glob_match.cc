@@ -186,7 +186,7 @@ bool GlobMatch(std::string_view pattern, std::string_view text, const GlobMatchO
     if (options.casefold) flags |= FNM_CASEFOLD;
     return fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), flags) == 0;
   }
-  const bool utf8 = LocaleIsUtf8();
+  const bool utf8 = options.utf8.value_or(LocaleIsUtf8());
   return Match(Decode(pattern, utf8), Decode(text, utf8), options);
 }
 

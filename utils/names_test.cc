@@ -92,7 +92,7 @@ TEST_CASE("GlobMatch agrees with bash on characters, brackets and escapes") {
 }
 
 TEST_CASE("a leading dot needs a literal dot when period is set") {
-  memhook::utils::GlobMatchOptions glob{true, false, false};
+  memhook::utils::GlobMatchOptions glob{true, false, false, std::nullopt};
   CHECK_FALSE(memhook::utils::GlobMatch("*", ".hidden", glob));
   CHECK_FALSE(memhook::utils::GlobMatch("?hidden", ".hidden", glob));
   CHECK_FALSE(memhook::utils::GlobMatch("[.]hidden", ".hidden", glob));

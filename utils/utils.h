@@ -197,6 +197,9 @@ struct GlobMatchOptions {
   bool casefold = false;
   // bash's extglob operators ?(…) *(…) +(…) @(…) !(…); matched bytewise.
   bool extglob = false;
+  // Characters are UTF-8 (true) or bytes (false); nullopt: as the process
+  // locale says. The shell passes its own LC_ALL / LC_CTYPE / LANG.
+  std::optional<bool> utf8;
 };
 bool GlobMatch(std::string_view pattern, std::string_view text, const GlobMatchOptions& options);
 
