@@ -7,6 +7,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -129,6 +130,111 @@ class Builder {
   std::shared_ptr<Command> Program(TSNode root) {
     Collect(root);
     return Statements(root);
+  }
+
+  // When tree-sitter-bash rejects a source bash accepts (`n=$(cmd)
+  // 2>/dev/null; echo $n`, `${s:$i:1}`), a command line made only of simple
+  // commands joined by | |& && || ; and newlines is parsed here instead,
+  // with the same lexer. Anything else (compound commands, here-documents,
+  // background jobs) keeps tree-sitter's error.
+  std::shared_ptr<Command> FlatProgram() {
+    auto seq = std::make_shared<Command>();
+    seq->kind = CommandKind::kSequence;
+    size_t i = 0;
+    // Blanks, newlines and comments; one `;` at most, and only after a
+    // command (`; ;` and a leading `;` are syntax errors in bash).
+    auto skip_separators = [&](bool after_command) {
+      bool semicolon = !after_command;
+      while (i < src_.size()) {
+        char c = src_[i];
+        if (c == ';') {
+          if (semicolon) throw SyntaxError{"syntax error near unexpected token `;'"};
+          semicolon = true;
+          ++i;
+        } else if (c == '\n') {
+          semicolon = false;
+          ++i;
+        } else if (IsBlank(c)) {
+          ++i;
+        } else if (c == '#') {
+          while (i < src_.size() && src_[i] != '\n') ++i;
+        } else if (c == '\\' && i + 1 < src_.size() && src_[i + 1] == '\n') {
+          i += 2;
+        } else {
+          break;
+        }
+      }
+    };
+    auto skip_blanks_and_newlines = [&]() {
+      while (i < src_.size() && (IsBlank(src_[i]) || src_[i] == '\n')) ++i;
+    };
+    auto line_at = [&](size_t pos) {
+      return 1 + static_cast<int>(std::count(src_.begin(), src_.begin() + pos, '\n'));
+    };
+    auto simple = [&]() {
+      auto cmd = std::make_shared<Command>();
+      cmd->kind = CommandKind::kSimple;
+      cmd->line = line_at(i);
+      if (i < src_.size() && (src_[i] == '(' || src_[i] == ')' || src_[i] == '{' || src_[i] == '}'))
+        throw SyntaxError{"not a simple command"};
+      Lexer lx(*this, src_, i);
+      lx.SimpleCommand(cmd.get(), false);
+      if (lx.i_ == i) throw SyntaxError{"syntax error"};
+      i = lx.i_;
+      static const char* const kReserved[] = {
+          "if", "then", "elif", "else", "fi",       "for",    "while", "until",
+          "do", "done", "case", "esac", "function", "select", "time",  "coproc",
+          "{",  "}",    "[[",   "]]",   "!",        "in"};
+      if (!cmd->words.empty()) {
+        const Word& w = cmd->words[0];
+        for (const char* r : kReserved) {
+          if (w.parts.size() == 1 && w.parts[0].kind == WordPart::Kind::kLiteral &&
+              !w.parts[0].quoted && w.parts[0].text == r)
+            throw SyntaxError{"a reserved word"};
+        }
+      }
+      return cmd;
+    };
+    auto pipeline = [&]() {
+      auto p = std::make_shared<Command>();
+      p->kind = CommandKind::kPipeline;
+      p->line = line_at(i);
+      if (i < src_.size() && src_[i] == '!' && i + 1 < src_.size() && IsBlank(src_[i + 1])) {
+        p->negated = true;
+        ++i;
+        while (i < src_.size() && IsBlank(src_[i])) ++i;
+      }
+      p->children.push_back(simple());
+      while (i < src_.size() && src_[i] == '|' && !(i + 1 < src_.size() && src_[i + 1] == '|')) {
+        bool err = i + 1 < src_.size() && src_[i + 1] == '&';
+        i += err ? 2 : 1;
+        skip_blanks_and_newlines();
+        p->pipe_stderr.push_back(err);
+        p->children.push_back(simple());
+      }
+      if (p->children.size() == 1 && !p->negated) return p->children[0];
+      return p;
+    };
+    skip_separators(false);
+    while (i < src_.size()) {
+      auto list = std::make_shared<Command>();
+      list->kind = CommandKind::kAndOr;
+      list->line = line_at(i);
+      list->children.push_back(pipeline());
+      while (i + 1 < src_.size() &&
+             ((src_[i] == '&' && src_[i + 1] == '&') || (src_[i] == '|' && src_[i + 1] == '|'))) {
+        list->ops.push_back(src_[i] == '&' ? ListOp::kAnd : ListOp::kOr);
+        i += 2;
+        skip_blanks_and_newlines();
+        list->children.push_back(pipeline());
+      }
+      seq->children.push_back(list->children.size() == 1 ? list->children[0] : list);
+      seq->background.push_back(false);
+      size_t before = i;
+      skip_separators(true);
+      if (i < src_.size() && i == before) throw SyntaxError{"syntax error"};
+    }
+    return seq;
   }
 
   // Lexes `text` as a heredoc/arith body (no tree available: substitutions
@@ -1627,6 +1733,13 @@ ScriptResult ScriptParser::Parse(std::string_view source) {
   TSNode root = ts_tree_root_node(tree.get());
   if (ts_node_has_error(root)) {
     if (!FindError(root, source, &result.error)) result.error = "syntax error";
+    try {
+      Builder flat(source, impl_->parser.get());
+      result.script = flat.FlatProgram();
+      result.error.clear();
+    } catch (const SyntaxError&) {
+      result.script.reset();
+    }
     return result;
   }
   try {
