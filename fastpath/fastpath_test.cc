@@ -6,6 +6,7 @@
 #include "fastpath/fastpath.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <string>
 
 #include "tests/support/disk_tree.h"
+#include "tests/support/test_support.h"
 #include "vfs/vfs.h"
 
 namespace fs = std::filesystem;
@@ -334,4 +336,51 @@ TEST_CASE("prefilter") {
   CHECK(memhook::fastpath::MayTouchMount("ls ~/.mem*/m*", options));
   options.cwd = "/home/u/.memhook/memory/notes";
   CHECK(memhook::fastpath::MayTouchMount("git status", options));
+}
+
+TEST_CASE("ls -la of the mount root when its parent does not exist on disk") {
+  // A fresh install has the database and no ~/.memhook on disk: `..` of the
+  // mount root is shown as the directory an export creates (0755, holding
+  // the mount alone, as old as the mount root).
+  memhook::testing::TempDir temp("memhook-fresh");
+  REQUIRE(temp.ok());
+  memhook::vfs::Status status;
+  auto store = memhook::vfs::OpenSqliteStore((temp.path() / "db").string(), {}, &status);
+  REQUIRE(store != nullptr);
+  REQUIRE(store->WriteFile("MEMORY.md", "# m\n", 0644, 1700000000LL * 1000000000).ok());
+  REQUIRE(store->MakeDirectory("notes", 0755, 1700000100LL * 1000000000).ok());
+  const fs::path home = temp.path() / "home";
+  fs::create_directories(home);
+  EngineOptions options;
+  options.home = home.string();
+  options.mount = (home / ".memhook/memory").string();
+  options.cwd = home.string();
+  options.now_ns = 1800000000LL * 1000000000;
+  Engine engine;
+  Answer ours =
+      engine.Run("ls -la ~/.memhook/memory", options, [&](std::string*) { return store.get(); });
+  REQUIRE_MESSAGE(ours.route == Route::kFastPath, ours.reason);
+  CHECK_FALSE(fs::exists(home / ".memhook"));
+
+  // The same tree exported, its parent made as described.
+  const fs::path other = temp.path() / "other";
+  REQUIRE(memhook::vfs::ExportTree(*store, (other / ".memhook/memory").string()).ok());
+  memhook::vfs::Stat root;
+  REQUIRE(store->GetStat("", &root).ok());
+  fs::permissions(other / ".memhook", fs::perms(0755));
+  const timespec times[2] = {{root.mtime_ns / 1000000000, root.mtime_ns % 1000000000},
+                             {root.mtime_ns / 1000000000, root.mtime_ns % 1000000000}};
+  REQUIRE(utimensat(AT_FDCWD, (other / ".memhook").c_str(), times, 0) == 0);
+  memhook::testing::BashOptions gnu;
+  gnu.env = {"HOME=" + other.string(), "LC_ALL=C.UTF-8", "TZ=UTC"};
+  memhook::testing::ProcResult real = memhook::testing::RunBash(
+      "ls -la ~/.memhook/memory | sed -e 's/ [A-Z][a-z][a-z] [ 0-9][0-9] [ "
+      "0-9][0-9][:0-9][0-9][0-9] / DATE /'",
+      gnu);
+  // Dates aside (the engine's "now" differs from the clock), the listing agrees.
+  memhook::testing::ProcResult ours_normalised = memhook::testing::RunBash(
+      "printf %s " + memhook::testing::ShellQuote(ours.out) +
+          " | sed -e 's/ [A-Z][a-z][a-z] [ 0-9][0-9] [ 0-9][0-9][:0-9][0-9][0-9] / DATE /'",
+      gnu);
+  CHECK(ours_normalised.out == real.out);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <iterator>
@@ -19,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "utils/utils.h"
 #include "utils/options.h"
+#include "utils/utils.h"
 #include "vfs/vfs.h"
 
 namespace memhook::utils {
@@ -313,8 +314,7 @@ struct LongWidths {
   size_t size = 0;
 };
 
-void AddWidths(const LsEntry& e, const LsOptions& opts, const UtilOptions& engine,
-               LongWidths* w) {
+void AddWidths(const LsEntry& e, const LsOptions& opts, const UtilOptions& engine, LongWidths* w) {
   w->nlink = std::max(w->nlink, std::to_string(e.stat.nlink).size());
   w->owner = std::max(w->owner, engine.owner.size());
   w->group = std::max(w->group, engine.group.size());
@@ -382,13 +382,25 @@ std::string ParentVfs(const std::string& path) {
 // Metadata of the host directory containing the mount, as `ls -l` would
 // show it if the mount were a real directory inside it. False when it
 // cannot be shown exactly (missing, or owned by another user).
-bool HostParentStat(const std::string& mount, vfs::Stat* out) {
+bool HostParentStat(const std::string& mount, const vfs::Stat& root, vfs::Stat* out) {
   size_t slash = mount.rfind('/');
   if (slash == std::string::npos) return false;
   std::string parent = slash == 0 ? "/" : mount.substr(0, slash);
   struct stat st;
-  if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-      st.st_gid != getegid()) {
+  if (::stat(parent.c_str(), &st) != 0) {
+    if (errno != ENOENT) return false;
+    // The mount's parent does not exist on disk (a fresh install: only the
+    // database does). It is shown as the directory an export would create:
+    // 0755, holding the mount alone, as old as the mount root.
+    out->kind = vfs::NodeKind::kDirectory;
+    out->storage = vfs::Storage::kDirectory;
+    out->mode = 0755;
+    out->mtime_ns = root.mtime_ns;
+    out->size = 4096;
+    out->nlink = 3;
+    return true;
+  }
+  if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || st.st_gid != getegid()) {
     return false;
   }
   struct stat mount_st;
@@ -425,7 +437,7 @@ bool ListOne(const LsEntry& dir, bool print_header, bool* first, const LsOptions
       // name is all plain `ls -a` needs; otherwise its metadata comes from
       // the host, with one more link for the (virtual) mount directory.
       if ((opts.long_format || opts.sort != SortKey::kName) &&
-          !HostParentStat(env.options.mount, &dotdot.stat)) {
+          !HostParentStat(env.options.mount, dir.stat, &dotdot.stat)) {
         io.unsupported = "ls -a of the mount root with metadata of .. (outside the mount)";
         return false;
       }
