@@ -277,8 +277,19 @@ TEST_CASE("routes") {
     CHECK(substitution.out == f.Run("cat " + m + "/MEMORY.md").out);
     CHECK(f.Run("for f in " + m + "/*.md; do cat $f; done").route == Route::kFastPath);
     CHECK(f.Run("LC_ALL=C cat " + m + "/MEMORY.md").route == Route::kFastPath);
-    CHECK(f.Run("sed -n 1p " + m + "/MEMORY.md").reason.find("sed") != std::string::npos);
+    CHECK(f.Run("sed -n 1p " + m + "/MEMORY.md").err.find("sed: a host program") !=
+          std::string::npos);
     CHECK(f.Run("cat " + m + "/MEMORY.md | sed -n 1p").route == Route::kRun);
+    // A host program cannot open a memory path: a clear message, 127,
+    // nothing run (and no permission asked: nothing reaches the host).
+    Answer awk = f.Run("awk 'NR<=3' " + m + "/MEMORY.md");
+    CHECK(awk.route == Route::kFastPath);
+    CHECK(awk.status == 127);
+    CHECK(awk.err.find("pipe the file in") != std::string::npos);
+    CHECK(awk.out.empty());
+    Answer in_place = f.Run("sed -i s/a/b/ " + m + "/MEMORY.md");
+    CHECK(in_place.route == Route::kNextTier);
+    CHECK(in_place.writes);
     CHECK(f.Run("cat " + m + "/MEMORY.md /etc/hostname").route == Route::kNextTier);
     CHECK(f.Run("cat -z " + m + "/MEMORY.md").route == Route::kNextTier);
     CHECK(f.Run("cat " + m + "/MEMORY.md &").route == Route::kNextTier);

@@ -1503,22 +1503,27 @@ class Interpreter {
       return;
     }
     bool names_mount = NamesMount(argv);
-    if (names_mount && kWriters.count(name))
-      throw Abort{ShellResult::Outcome::kWrites, name + " on the memory"};
-    if (names_mount)
-      throw Abort{ShellResult::Outcome::kUnsupported,
-                  "the program " + name +
-                      " on a memory path (pipe the file in instead: cat FILE | " + name + " ...)"};
-    if (!options_.allow_host) {
-      throw Abort{ShellResult::Outcome::kNeedsHost, "the program " + name};
+    bool in_place = false;  // sed -i, perl -i: write their operands
+    if (name == "sed" || name == "perl") {
+      for (size_t i = 1; i < argv.size(); ++i) {
+        in_place |= argv[i].rfind("-i", 0) == 0 || argv[i].rfind("--in-place", 0) == 0;
+      }
     }
-    if (NamesMount(argv)) {
-      Error(name +
-            ": memhook cannot pass a memory path to a host program; pipe the file "
-            "in instead (cat FILE | " +
-            name + " ...)");
+    if (names_mount && (kWriters.count(name) || in_place))
+      throw Abort{ShellResult::Outcome::kWrites, name + " on the memory"};
+    // The memory is not on the host's disk: a host program cannot open a
+    // memory path (or run with its cwd in the mount). Say how to pipe the
+    // file in; nothing runs, status 127.
+    if (names_mount) {
+      Write(2, "memhook: " + name +
+                   ": a host program cannot open memory paths; pipe the file in instead "
+                   "(cat FILE | " +
+                   name + " ...)\n");
       state_.last_status = 127;
       return;
+    }
+    if (!options_.allow_host) {
+      throw Abort{ShellResult::Outcome::kNeedsHost, "the program " + name};
     }
     std::string path = FindInPath(name);
     if (path.empty()) {

@@ -1027,7 +1027,6 @@ const Refusal kRefused[] = {
     {"cat > mnt/out.txt <<EOF\nbody\nEOF", Outcome::kWrites, "writing to"},
     // Host files and programs (allow_host is false).
     {"cat /etc/hostname", Outcome::kNeedsHost, ""},
-    {"/bin/ls mnt", Outcome::kUnsupported, "the program /bin/ls on a memory path"},
     {"./nosuchfile_here; echo $?", Outcome::kNeedsHost, "the program ./nosuchfile_here"},
     {"/nonexistent/cmd; echo $?", Outcome::kNeedsHost, "the program /nonexistent/cmd"},
     {"mnt/a.txt; echo $?", Outcome::kNeedsHost, "the program mnt/a.txt"},
@@ -1254,6 +1253,19 @@ TEST_CASE("refused snippets stay refused, with their reason") {
                                                        << " err=" << testing::ShellQuote(got.err));
     CHECK_MESSAGE(got.reason.find(r.reason) != std::string::npos, got.reason);
   }
+}
+
+TEST_CASE("a host program given a memory path: how to pipe it in, status 127, nothing run") {
+  for (const char* script : {"/bin/ls mnt", "python3 mnt/a.txt; echo $?"}) {
+    CAPTURE(std::string(script));
+    const ShellResult got = TheWorld().Memhook(script);
+    REQUIRE(got.outcome == ShellResult::Outcome::kDone);
+    CHECK(got.err.find("a host program cannot open memory paths; pipe the file in") !=
+          std::string::npos);
+  }
+  const ShellResult got = TheWorld().Memhook("/bin/ls mnt");
+  CHECK(got.status == 127);
+  CHECK(got.out.empty());
 }
 
 TEST_CASE("known failures (the to-do list: each still differs from bash, and says how)") {
