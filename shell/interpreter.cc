@@ -3432,37 +3432,25 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
     --nesting_;
     return true;
   }
-  if (name == "exit") {
-    int code = state_.last_status;
-    if (argv.size() > 1) {
-      char* end = nullptr;
-      long long v = std::strtoll(argv[1].c_str(), &end, 10);
-      if (*end != '\0' || argv[1].empty()) {
-        Error("exit: " + argv[1] + ": numeric argument required");
-        code = 2;
-      } else {
-        code = static_cast<int>(v & 255);
-      }
+  // exit [N], return [N]: N modulo 256, else the last status; 2 with
+  // bash's message for a word that is not a number.
+  auto status_argument = [&]() {
+    if (argv.size() < 2) return state_.last_status;
+    char* end = nullptr;
+    long long v = std::strtoll(argv[1].c_str(), &end, 10);
+    if (*end != '\0' || argv[1].empty()) {
+      Error(name + ": " + argv[1] + ": numeric argument required");
+      return 2;
     }
-    throw ExitShell{code};
-  }
+    return static_cast<int>(v & 255);
+  };
+  if (name == "exit") throw ExitShell{status_argument()};
   if (name == "return") {
     if (call_depth_ == 0 && nesting_ == 0) {
       usage("return: can only `return' from a function or sourced script", 2);
       return true;
     }
-    int code = state_.last_status;
-    if (argv.size() > 1) {
-      char* end = nullptr;
-      long long v = std::strtoll(argv[1].c_str(), &end, 10);
-      if (*end != '\0' || argv[1].empty()) {
-        Error("return: " + argv[1] + ": numeric argument required");
-        code = 2;
-      } else {
-        code = static_cast<int>(v & 255);
-      }
-    }
-    throw ReturnFromFunction{code};
+    throw ReturnFromFunction{status_argument()};
   }
   if (name == "break" || name == "continue") {
     int n = 1;
