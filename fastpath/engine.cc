@@ -9,7 +9,6 @@
 
 #include "fastpath/fastpath.h"
 #include "parser/ast.h"
-#include "parser/parser.h"
 #include "shell/shell.h"
 #include "utils/utils.h"
 
@@ -338,7 +337,7 @@ bool MayTouchMount(std::string_view command, const EngineOptions& options) {
 }
 
 struct Engine::Impl {
-  parser::Parser parser;
+  parser::ast::ScriptParser parser;  // reused across Run calls
 };
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
@@ -401,8 +400,7 @@ Answer Engine::Run(std::string_view command, const EngineOptions& options,
   }
   const bool cwd_inside = IsInside(options.cwd, options.mount);
   const bool names_mount = command.find(Basename(options.mount)) != std::string_view::npos;
-  parser::ast::ScriptParser script_parser;
-  parser::ast::ScriptResult script = script_parser.Parse(command);
+  parser::ast::ScriptResult script = impl_->parser.Parse(command);
   bool touches = cwd_inside;
   if (script.ok()) {
     MountScan scan(options);
@@ -439,8 +437,7 @@ std::string Engine::Explain(std::string_view command, const EngineOptions& optio
   os << "prefilter: "
      << (MayTouchMount(command, options) ? "may name the mount" : "cannot name the mount") << "\n";
   os << "tree: " << impl_->parser.DebugTree(command) << "\n";
-  parser::ast::ScriptParser script_parser;
-  parser::ast::ScriptResult parsed = script_parser.Parse(command);
+  parser::ast::ScriptResult parsed = impl_->parser.Parse(command);
   if (!parsed.ok()) {
     os << "parse error: " << parsed.error << "\n";
   } else {

@@ -8,6 +8,7 @@
 #include <tree_sitter/api.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -1750,6 +1751,17 @@ ScriptResult ScriptParser::Parse(std::string_view source) {
     result.script.reset();
   }
   return result;
+}
+
+std::string ScriptParser::DebugTree(std::string_view source) {
+  TreePtr tree(ts_parser_parse_string(impl_->parser.get(), nullptr, source.data(),
+                                      static_cast<uint32_t>(source.size())));
+  if (!tree) return {};
+  char* text = ts_node_string(ts_tree_root_node(tree.get()));
+  if (text == nullptr) return {};
+  std::string out(text);
+  std::free(text);
+  return out;
 }
 
 Word ParseHeredocText(std::string_view text) {

@@ -1,4 +1,4 @@
-// memhook parser, full form: bash source text -> an owned syntax tree of the
+// memhook parser: bash source text -> an owned syntax tree of the
 // whole language (lists, pipelines, compound commands, functions, `[[ ]]`,
 // `(( ))`), with every word kept *unexpanded* as a sequence of parts.
 //
@@ -19,7 +19,24 @@
 #include <string_view>
 #include <vector>
 
-#include "parser/parser.h"
+namespace memhook::parser {
+
+enum class RedirectOp {
+  kOutput,        // [n]> word     (and >| )
+  kAppend,        // [n]>> word
+  kInput,         // [n]< word
+  kDuplicateOut,  // [n]>&word   (word is a digit or '-')
+  kDuplicateIn,   // [n]<&word
+  kOutputBoth,    // &> word  /  >& word (word not a digit)
+  kAppendBoth,    // &>> word
+  kHereString,    // <<< word
+  kHeredoc,       // << / <<- ; the body in the target word
+  kReadWrite,     // [n]<> word
+};
+
+enum class ListOp { kAnd, kOr };  // && ||
+
+}  // namespace memhook::parser
 
 namespace memhook::parser::ast {
 
@@ -174,6 +191,10 @@ class ScriptParser {
   ScriptParser& operator=(const ScriptParser&) = delete;
 
   ScriptResult Parse(std::string_view source);
+
+  // tree-sitter's S-expression of `source` (named nodes), for `explain`.
+  // Empty if parsing failed outright.
+  std::string DebugTree(std::string_view source);
 
  private:
   struct Impl;

@@ -1,8 +1,7 @@
-// Internal to the parser library: the string-level half of bash word
-// expansion, independent of tree-sitter. parser.cc turns tree nodes into a
-// MarkedText (quote removal already done, every byte tagged with how it was
-// quoted); the functions here then apply brace expansion, tilde expansion and
-// glob detection the way bash does, in bash's order.
+// Internal to the parser library: the string-level parts of bash word
+// handling the AST builder (ast.cc) shares, independent of tree-sitter:
+// $'...' decoding and brace expansion over a MarkedText (every byte tagged
+// with how it was quoted, so only unquoted bytes take part).
 #ifndef MEMHOOK_PARSER_WORD_EXPAND_H_
 #define MEMHOOK_PARSER_WORD_EXPAND_H_
 
@@ -11,8 +10,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "parser/parser.h"
 
 namespace memhook::parser::internal {
 
@@ -61,44 +58,10 @@ std::string DecodeAnsiC(std::string_view body);
 // expansion would exceed `max_words`, returns {word} marked unresolved.
 std::vector<MarkedText> BraceExpand(const MarkedText& word, std::size_t max_words);
 
-// Splits at unquoted blanks (space, tab), dropping empty pieces.
-std::vector<MarkedText> SplitOnBlanks(const MarkedText& word);
-
-// True when `word` starts with an unquoted `name=` (bash then also applies
-// tilde expansion after the `=` and after each `:`, as for assignments).
-bool LooksLikeAssignment(const MarkedText& word);
-
-enum class TildeMode {
-  kWordStart,       // only a leading `~`
-  kAssignment,      // a leading `~` and one after each unquoted `:`
-  kAssignmentLike,  // like kAssignment, but starting after the first `=`
-};
-
-// Tilde expansion. `~` and `~/...` become `home`; an empty `home`, `~user`,
-// `~+` and `~-` leave the word unresolved.
-void ExpandTilde(MarkedText& word, TildeMode mode, std::string_view home);
-
-// Produces the IR word: drops quote markers, computes has_glob/glob_pattern
-// when `glob` is set.
-Word FinalizeWord(const MarkedText& word, std::string_view raw, bool glob);
-
 // True when the word is an unquoted null string, which bash removes from
 // the argument list (e.g. the empty alternative of `x{,}` is kept as "x",
 // but `{,a}` yields only "a").
 bool IsNullWord(const MarkedText& word);
-
-// The result of expanding an unquoted heredoc body.
-struct HeredocExpansion {
-  std::string text;
-  bool expanded = true;   // false if an expansion was left unevaluated
-  bool executes = false;  // a command substitution was found
-  bool arithmetic = false;
-};
-
-// Expands the body of a heredoc whose delimiter was unquoted: backslash
-// escapes of `$`, `` ` ``, `\` and newline, `$HOME`, `${HOME}`. Any other
-// expansion is kept verbatim with expanded=false.
-HeredocExpansion ExpandHeredocBody(std::string_view body, std::string_view home);
 
 }  // namespace memhook::parser::internal
 
