@@ -117,6 +117,12 @@ class IndexedStore : public Store {
   Status Remove(std::string_view) override {
     return Status::Error(Status::Code::kReadOnly, "read-only");
   }
+  Status Rename(std::string_view, std::string_view) override {
+    return Status::Error(Status::Code::kReadOnly, "read-only");
+  }
+  Status SetAttributes(std::string_view, const Attributes&) override {
+    return Status::Error(Status::Code::kReadOnly, "read-only");
+  }
   std::vector<std::string> TakeTrace() override { return {}; }
   Status FindCandidates(std::string_view path, const SubstringQuery& query,
                         std::vector<std::string>* out, const CandidateOptions& options) override {

@@ -111,6 +111,12 @@ class FakeStore : public vfs::Store {
     return Error(vfs::Status::Code::kReadOnly);
   }
   vfs::Status Remove(std::string_view) override { return Error(vfs::Status::Code::kReadOnly); }
+  vfs::Status Rename(std::string_view, std::string_view) override {
+    return Error(vfs::Status::Code::kReadOnly);
+  }
+  vfs::Status SetAttributes(std::string_view, const Attributes&) override {
+    return Error(vfs::Status::Code::kReadOnly);
+  }
   std::vector<std::string> TakeTrace() override { return {}; }
 
  private:

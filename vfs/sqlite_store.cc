@@ -54,6 +54,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "vfs/sqlite_internal.h"
 #include "vfs/store_internal.h"
 #include "vfs/vfs.h"
 
@@ -61,12 +62,9 @@
 static_assert(SQLITE_VERSION_NUMBER >= 3034000, "memhook needs SQLite 3.34 or newer");
 
 namespace memhook::vfs {
-namespace {
-
-using Code = Status::Code;
+namespace internal {
 
 constexpr uint64_t kDirSize = 4096;
-constexpr int kBusyTimeoutMs = 5000;
 constexpr size_t kIndexRows = 50;
 constexpr int64_t kMaxCandidateShare = 5;     // see IsSelective
 constexpr int64_t kSelectivityWindow = 1024;  // rows per table IsSelective samples
@@ -85,14 +83,12 @@ constexpr size_t kMaxReadAheadBlocks = 4;
 // bounds what reading ahead holds (large session logs would otherwise
 // multiply it by the block size).
 constexpr size_t kMaxReadAheadBlockBytes = size_t{4} << 20;
-constexpr size_t kLineBatch = 16;  // rows per kInsertSessionLines16
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxTracedSql = 512;
 constexpr int32_t kApplicationId = 0x6d656d68;  // "memh"
-constexpr std::string_view kIndexName = "index.md";
 
 // Migration i brings the schema from version i to i + 1. Append only.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE dirs(
   path TEXT PRIMARY KEY NOT NULL,
@@ -274,73 +270,43 @@ CREATE TRIGGER sessions_generation_delete AFTER DELETE ON sessions BEGIN
   UPDATE generation SET n = n + 1;
 END;
 )sql",
+    // v4: history. A change is one command line's (or tool call's) writes;
+    // history keeps, per path it wrote, the state before it: absent (0), a
+    // file (1) or a directory (2), with mode, mtime and bytes. A file that
+    // was only appended to (or only had its attributes changed) keeps
+    // prior_size instead of its bytes: it was the first prior_size bytes of
+    // its next state, so an append to a large session log costs O(appended).
+    R"sql(
+CREATE TABLE changes(
+  id INTEGER PRIMARY KEY,
+  time_ns INTEGER NOT NULL,
+  command TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  cwd TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  undoes INTEGER NOT NULL DEFAULT 0,
+  undone_by INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX changes_by_session ON changes(session_id, id);
+CREATE TABLE history(
+  change_id INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  mode INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  prior_size INTEGER,
+  content BLOB,
+  PRIMARY KEY(change_id, path)
+);
+CREATE INDEX history_by_path ON history(path, change_id);
+)sql",
 };
 
 // A read-only store (which never migrates) still reads a store this old;
 // what later versions add (v3: parallel reads) is then not used.
 constexpr int kOldestReadableVersion = 2;
 
-enum class Q {
-  kBeginRead,
-  kBeginWrite,
-  kCommit,
-  kRollback,
-  kLookup,
-  kLookupKind,
-  kMemoryContent,
-  kMemoryIdSize,
-  kMemoryContentSmall,
-  kSessionLines,
-  kRootInfo,
-  kListDir,
-  kIndexRows,
-  kWalkDirs,
-  kWalkMemory,
-  kWalkSessions,
-  kWalkAllDirs,
-  kWalkAllMemory,
-  kWalkAllSessions,
-  kPutDir,
-  kInsertMemory,
-  kInsertSessionFile,
-  kInsertSessionLine,
-  kInsertSessionLines16,
-  kTouchMemory,
-  kUpdateSessionFile,
-  kDeleteSessionLinesFrom,
-  kDeleteMemory,
-  kDeleteSessionFile,
-  kDeleteSessionLines,
-  kDeleteDir,
-  kDeleteDirsBelow,
-  kDeleteMemoryBelow,
-  kDeleteSessionFilesBelow,
-  kDeleteSessionLinesBelow,
-  kFtsIndexMemory,
-  kFtsIndexSessions,
-  kFtsClearMemoryQueue,
-  kFtsClearSessionsQueue,
-  kFtsQueued,
-  kFtsMemory,
-  kFtsMemoryRanked,
-  kFtsSessions,
-  kFtsSessionsRanked,
-  kUnsearchableAll,
-  kUnsearchableBelow,
-  kFtsMemoryHits,
-  kFtsSessionsHits,
-  kRowEstimate,
-  kStreamMemory,
-  kStreamSessions,
-  kStreamSessionLines,
-  kFinalNewline,
-  kGeneration,
-  kListMemory,
-  kListSessions,
-  kListAllMemory,
-  kListAllSessions,
-  kCount,
-};
 
 const char* SqlText(Q q) {
   switch (q) {
@@ -531,23 +497,76 @@ const char* SqlText(Q q) {
       return "SELECT path FROM memory ORDER BY path";
     case Q::kListAllSessions:
       return "SELECT path FROM session_files ORDER BY path";
+    case Q::kTouchSessionFile:
+      return "UPDATE session_files SET mode = ?2, mtime_ns = ?3 WHERE path = ?1";
+    case Q::kAppendSessionLine:
+      return "UPDATE sessions SET text = text || ?3 WHERE path = ?1 AND line_no = ?2";
+    case Q::kInsertChange:
+      return "INSERT INTO changes(time_ns, command, session_id, cwd, origin, undoes) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+    case Q::kInsertHistory:
+      return "INSERT INTO history(change_id, path, state, mode, mtime_ns, prior_size, content) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    case Q::kHistoryRow:
+      return "SELECT state, mode, mtime_ns, prior_size, content FROM history "
+             "WHERE change_id = ?1 AND path = ?2";
+    case Q::kHistoryOfChange:
+      return "SELECT path, state, mode, mtime_ns, prior_size, content FROM history "
+             "WHERE change_id = ?1 ORDER BY path";
+    case Q::kHistoryNext:
+      return "SELECT change_id, state, mode, mtime_ns, prior_size, content FROM history "
+             "WHERE path = ?1 AND change_id > ?2 ORDER BY change_id LIMIT 1";
+    case Q::kSetHistoryContent:
+      return "UPDATE history SET prior_size = NULL, content = ?3 WHERE change_id = ?1 AND path = ?2";
+    case Q::kChangeRow:
+      return "SELECT id, time_ns, command, session_id, cwd, origin, undoes, undone_by "
+             "FROM changes WHERE id = ?1";
+    case Q::kLatestUndoable:
+      return "SELECT max(id) FROM changes WHERE undone_by = 0 AND undoes = 0 AND id < ?1";
+    // Later changes that touched one of change ?1's paths and still stand.
+    // An undo of a later change cancels it out: neither counts.
+    case Q::kLaterChanges:
+      return "SELECT DISTINCT c.id FROM history AS mine "
+             "JOIN history AS later ON later.path = mine.path AND later.change_id > mine.change_id "
+             "JOIN changes AS c ON c.id = later.change_id "
+             "WHERE mine.change_id = ?1 AND c.undone_by = 0 AND c.undoes <= ?1 ORDER BY c.id";
+    case Q::kSetUndoes:
+      return "UPDATE changes SET undoes = ?2 WHERE id = ?1";
+    case Q::kMarkUndone:
+      return "UPDATE changes SET undone_by = ?2 WHERE id = ?1";
+    case Q::kChangeBytes:
+      return "UPDATE changes SET bytes = "
+             "(SELECT coalesce(sum(length(content)), 0) FROM history WHERE change_id = ?1) "
+             "WHERE id = ?1";
+    case Q::kPathVersions:
+      return "SELECT count(*) FROM history WHERE path = ?1";
+    case Q::kOldestChangeOf:
+      return "SELECT min(change_id) FROM history WHERE path = ?1";
+    case Q::kOldestChange:
+      return "SELECT min(id) FROM changes";
+    case Q::kTotalHistoryBytes:
+      return "SELECT coalesce(sum(bytes), 0) FROM changes";
+    case Q::kChangeCount:
+      return "SELECT count(*) FROM changes";
+    case Q::kDeleteHistoryOf:
+      return "DELETE FROM history WHERE change_id = ?1";
+    case Q::kDeleteChange:
+      return "DELETE FROM changes WHERE id = ?1";
+    // Newest first; ?1 a session or '', ?2 whether to filter by path ?3
+    // (that path, or below it: (?4, ?5) is its subtree range).
+    case Q::kListChanges:
+      return "SELECT id, time_ns, command, session_id, cwd, origin, undoes, undone_by "
+             "FROM changes AS c WHERE (?1 = '' OR session_id = ?1) AND (?2 = 0 OR EXISTS "
+             "(SELECT 1 FROM history AS h WHERE h.change_id = c.id AND "
+             "(h.path = ?3 OR (h.path > ?4 AND h.path < ?5)))) ORDER BY id DESC LIMIT ?6";
+    case Q::kHistoryPathsBelow:
+      return "SELECT DISTINCT path FROM history WHERE path > ?1 AND path < ?2";
     case Q::kCount:
       break;
   }
   return "";
 }
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-Status Err(Code code, std::string message) { return Status::Error(code, std::move(message)); }
 
 Status DbError(sqlite3* db, int rc, std::string_view what) {
   std::string message(what);
@@ -559,111 +578,13 @@ Status DbError(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Err(Code::kCorruption, std::move(message));
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Err(Code::kBusy, std::move(message));
     default:
       return Err(Code::kIoError, std::move(message));
   }
 }
-
-// One use of a cached statement. Resets it at the end of the scope so a
-// finished read never pins a WAL snapshot; bound data (SQLITE_STATIC) must
-// outlive this object.
-class Query {
- public:
-  Query(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  // A statement that could not be prepared: every use reports `error`.
-  Query(sqlite3* db, Status error) : db_(db), stmt_(nullptr), error_(std::move(error)) {}
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-  ~Query() {
-    if (stmt_ == nullptr) return;
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-
-  Query& Text(int index, std::string_view value) {
-    if (Bindable()) {
-      Check(sqlite3_bind_text64(stmt_, index, NonNull(value), value.size(), SQLITE_STATIC,
-                                SQLITE_UTF8));
-    }
-    return *this;
-  }
-  Query& Blob(int index, std::string_view value) {
-    if (Bindable()) {
-      Check(sqlite3_bind_blob64(stmt_, index, NonNull(value), value.size(), SQLITE_STATIC));
-    }
-    return *this;
-  }
-  Query& Int(int index, int64_t value) {
-    if (Bindable()) Check(sqlite3_bind_int64(stmt_, index, value));
-    return *this;
-  }
-  Query& Null(int index) {
-    if (Bindable()) Check(sqlite3_bind_null(stmt_, index));
-    return *this;
-  }
-
-  // Back to the start, bindings cleared, for a cursor that binds again.
-  void Rebind() {
-    if (stmt_ == nullptr) return;
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    bind_rc_ = SQLITE_OK;
-  }
-
-  // True with a row, false when done; *status is set on error.
-  bool Next(Status* status) {
-    if (stmt_ == nullptr) {
-      *status = error_;
-      return false;
-    }
-    if (bind_rc_ != SQLITE_OK) {
-      *status = DbError(db_, bind_rc_, "binding parameters");
-      return false;
-    }
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) *status = DbError(db_, rc, "executing SQL");
-    return false;
-  }
-  // Runs a statement that returns no rows we need.
-  Status Run() {
-    Status status;
-    while (Next(&status)) {
-    }
-    return status;
-  }
-
-  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  int64_t ColInt(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double ColDouble(int col) const { return sqlite3_column_double(stmt_, col); }
-  // Through sqlite3_column_blob: a text value straight from its page has
-  // no NUL after it, and sqlite3_column_text would copy it to add one.
-  std::string_view ColText(int col) const {
-    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
-    const int size = sqlite3_column_bytes(stmt_, col);
-    return data == nullptr ? std::string_view() : std::string_view(data, size);
-  }
-  std::string_view ColBlob(int col) const {
-    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
-    const int size = sqlite3_column_bytes(stmt_, col);
-    return data == nullptr ? std::string_view() : std::string_view(data, size);
-  }
-
- private:
-  // A null pointer would bind SQL NULL; an empty value must stay ''.
-  static const char* NonNull(std::string_view value) {
-    return value.data() != nullptr ? value.data() : "";
-  }
-  void Check(int rc) {
-    if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  }
-  bool Bindable() const { return stmt_ != nullptr; }
-
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
-  Status error_;
-  int bind_rc_ = SQLITE_OK;
-};
 
 // ---- paths and content ---------------------------------------------------
 
@@ -1062,180 +983,6 @@ Status QueryToFts(const Store::SubstringQuery& query, int depth, FtsExpr* out) {
   return Status::Ok();
 }
 
-// ---- the store -----------------------------------------------------------
-
-// ReadFiles' state shared with its helper thread (defined with ReadFiles).
-struct ReadAhead;
-
-class SqliteStore final : public Store, public internal::BulkCapable {
- public:
-  SqliteStore(std::string db_path, const StoreOptions& options)
-      : db_path_(std::move(db_path)), options_(options) {}
-
-  Status Open();
-
-  Status GetStat(std::string_view path, Stat* out) override;
-  Status ReadFile(std::string_view path, std::string* out) override;
-  Status ReadPrefix(std::string_view path, uint64_t max_bytes, std::string* out,
-                    bool* complete) override;
-  // `bytes` bytes from the start of memory row `id`'s content.
-  Status ReadBlob(int64_t id, uint64_t bytes, std::string* out);
-  // Blobs above this size are read with blob I/O (no assembled copy).
-  static constexpr int64_t kLargeBlob = 1 << 20;
-  Status ReadLines(std::string_view path, uint64_t first, uint64_t last, std::vector<Line>* out,
-                   bool* ends_with_newline) override;
-  Status ListDir(std::string_view path, std::vector<DirEntry>* out) override;
-  Status Walk(std::string_view path,
-              const std::function<bool(const std::string& path, const Stat& stat)>& visit) override;
-  Status ListFiles(std::string_view path, std::vector<std::string>* out) override;
-  Status ReadFiles(const std::vector<std::string>& paths, const ReadOptions& options,
-                   const std::function<ReadNext(const FileBytes& file)>& visit) override;
-  Status WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
-                   int64_t mtime_ns) override;
-  Status MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) override;
-  Status Remove(std::string_view path) override;
-  std::vector<std::string> TakeTrace() override { return std::exchange(trace_, {}); }
-  Status FindCandidates(std::string_view path, const SubstringQuery& query,
-                        std::vector<std::string>* out, const CandidateOptions& options) override;
-
-  Status BeginBulk(std::unique_ptr<internal::BulkWriter>* out) override;
-
-  // Used by the bulk writer; the caller holds a write transaction.
-  Status PutFileLocked(std::string_view path, std::string_view bytes, uint32_t mode,
-                       int64_t mtime_ns);
-  Status PutDirectoryLocked(std::string_view path, uint32_t mode, int64_t mtime_ns);
-  Status Exec(Q q) { return Use(q).Run(); }
-  // Indexes the rows the triggers queued; every write transaction runs it
-  // just before COMMIT, so no reader ever sees the queue filled.
-  Status IndexQueuedLocked() {
-    Status st;
-    for (const Q q : {Q::kFtsIndexMemory, Q::kFtsClearMemoryQueue, Q::kFtsIndexSessions,
-                      Q::kFtsClearSessionsQueue}) {
-      st = Exec(q);
-      if (!st.ok()) break;
-    }
-    return st;
-  }
-
- private:
-  enum class Kind { kMissing, kMemory, kSession, kDir, kVirtual };
-  struct Node {
-    Kind kind = Kind::kMissing;
-    Stat stat;
-    bool final_newline = false;
-  };
-  struct Index {
-    std::string content;
-    int64_t mtime_ns = 0;
-  };
-
-  // A transaction for the scope, unless one is already open (a bulk load).
-  class Txn {
-   public:
-    explicit Txn(SqliteStore* store) : store_(store) {}
-    Txn(const Txn&) = delete;
-    Txn& operator=(const Txn&) = delete;
-    ~Txn() {
-      if (active_) (void)store_->Exec(Q::kRollback);
-    }
-    Status Begin(bool write) {
-      if (sqlite3_get_autocommit(store_->db_.get()) == 0) return Status::Ok();
-      Status st = store_->Exec(write ? Q::kBeginWrite : Q::kBeginRead);
-      active_ = st.ok();
-      return st;
-    }
-    Status Commit() {
-      if (!active_) return Status::Ok();
-      Status st = store_->Exec(Q::kCommit);
-      if (st.ok()) active_ = false;
-      return st;
-    }
-
-   private:
-    SqliteStore* store_;
-    bool active_ = false;
-  };
-
-  static int TraceCallback(unsigned type, void* context, void* p, void* x);
-  Status Migrate(int version);
-  Status CheckNoForeignSchema();
-  Status EnableWal();
-  Status ExecScript(const char* sql, std::string_view what);
-  Status ReadUserVersion(int* version);
-
-  // A cached statement, prepared on first use. A prepare failure is carried
-  // by the Query and reported by its first Next()/Run().
-  Query Use(Q q);
-
-  Status CheckWritable() const {
-    if (options_.read_only) return Err(Code::kReadOnly, "store is read-only: " + db_path_);
-    return Status::Ok();
-  }
-  Status CheckPath(std::string_view path) const {
-    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
-    return Status::Ok();
-  }
-
-  // The node stored at a non-root path (virtual files not included).
-  Status LookupReal(std::string_view path, Node* node);
-  // Cheaper: only kind, size and final_newline (no directory link count,
-  // which costs a count of its subdirectories).
-  Status LookupKind(std::string_view path, Node* node);
-  // Also the root and the virtual index.
-  Status Lookup(std::string_view path, Node* node);
-  // Why `path` (missing) cannot be found: NotFound, or NotADirectory when a
-  // leading component is a file.
-  Status Missing(std::string_view path);
-  // OK when `path` names a directory (the root included); NotFound or
-  // NotADirectory otherwise. Inside a transaction.
-  Status CheckDirectoryLocked(std::string_view path);
-  // Begins `txn` (a read) and checks that `dir` is a directory in it: the
-  // start of every subtree read (Walk, ListFiles, FindCandidates).
-  Status BeginDirectoryRead(Txn& txn, std::string_view dir) {
-    Status st = txn.Begin(false);
-    if (!st.ok()) return st;
-    return CheckDirectoryLocked(dir);
-  }
-  Status RootStat(Stat* out);
-  Status VirtualIndexActive(bool* active);
-  Status BuildIndex(Index* out);
-  Stat IndexStat(const Index& index) const;
-
-  Status ReadSessionLines(std::string_view path, uint64_t first, uint64_t last,
-                          std::vector<Line>* out);
-  // A second read-only connection to `db_path`, for parallel ReadFiles,
-  // inside a read transaction whose snapshot has the change counter at
-  // `generation`; null when none can be had (the counters differ, or
-  // opening it failed): the caller then reads alone.
-  static DbPtr OpenHelperConnection(const std::string& db_path, int64_t generation);
-  // The helper thread of a parallel ReadFiles: opens its own connection
-  // (OpenHelperConnection), then reads the blocks of `paths` it takes into
-  // `ahead`, or sets ahead->failed.
-  // With `settles` (ReadOptions::prefix_settles), session logs stop at the
-  // first prefix it accepts.
-  using PrefixSettles = std::function<bool(std::string_view, size_t)>;
-  static void ReadAheadLoop(const std::string& db_path, int64_t generation,
-                            const std::vector<std::string>& paths, const PrefixSettles* settles,
-                            ReadAhead* ahead);
-  // False when the FTS5 expression matches about 1 / kMaxCandidateShare
-  // of all memory and session rows or more (estimated on the oldest
-  // kSelectivityWindow rows of each table): mapping that many hits to
-  // files costs more than reading every file (ReadFiles streams them).
-  Status IsSelective(const std::string& fts_expr, bool* selective);
-  Status EnsureDirs(std::string_view dir, int64_t now);
-  Status DeleteNode(std::string_view path, Kind kind);
-  Status InsertLines(std::string_view path, const std::vector<std::string_view>& lines, size_t from,
-                     int64_t first_number);
-  Status UpdateInPlace(std::string_view path, std::string_view bytes, uint32_t mode,
-                       int64_t mtime_ns, const Node& node, bool* done);
-
-  DbPtr db_;
-  std::string db_path_;
-  StoreOptions options_;
-  int schema_version_ = 0;  // as opened (a read-only store may be older)
-  std::array<StmtPtr, static_cast<size_t>(Q::kCount)> stmts_;
-  std::vector<std::string> trace_;
-};
 
 int SqliteStore::TraceCallback(unsigned type, void* context, void* p, void* x) {
   if (type != SQLITE_TRACE_STMT) return 0;
@@ -2638,308 +2385,9 @@ Status SqliteStore::FindCandidates(std::string_view path, const SubstringQuery& 
   return Status::Ok();
 }
 
-// ---- writes --------------------------------------------------------------
+}  // namespace internal
 
-Status SqliteStore::EnsureDirs(std::string_view dir, int64_t now) {
-  if (dir.empty()) return Status::Ok();
-  Node node;
-  Status st = LookupKind(dir, &node);
-  if (!st.ok()) return st;
-  if (node.kind == Kind::kDir) return Status::Ok();
-  if (node.kind != Kind::kMissing) {
-    return Err(Code::kNotADirectory, "not a directory: " + Quoted(dir));
-  }
-  st = EnsureDirs(ParentOf(dir), now);
-  if (!st.ok()) return st;
-  Query q = Use(Q::kPutDir);
-  q.Text(1, dir).Text(2, ParentOf(dir)).Text(3, NameOf(dir)).Int(4, 0755).Int(5, now);
-  return q.Run();
-}
-
-Status SqliteStore::DeleteNode(std::string_view path, Kind kind) {
-  Status st;
-  switch (kind) {
-    case Kind::kMissing:
-    case Kind::kVirtual:
-      return Status::Ok();
-    case Kind::kMemory: {
-      Query q = Use(Q::kDeleteMemory);
-      q.Text(1, path);
-      return q.Run();
-    }
-    case Kind::kSession: {
-      for (const Q q_id : {Q::kDeleteSessionFile, Q::kDeleteSessionLines}) {
-        Query q = Use(q_id);
-        q.Text(1, path);
-        st = q.Run();
-        if (!st.ok()) return st;
-      }
-      return st;
-    }
-    case Kind::kDir:
-      break;
-  }
-  const auto [lo, hi] = SubtreeRange(path);
-  for (const Q q_id : {Q::kDeleteSessionLinesBelow, Q::kDeleteSessionFilesBelow,
-                       Q::kDeleteMemoryBelow, Q::kDeleteDirsBelow}) {
-    Query q = Use(q_id);
-    q.Text(1, lo).Text(2, hi);
-    st = q.Run();
-    if (!st.ok()) return st;
-  }
-  Query q = Use(Q::kDeleteDir);
-  q.Text(1, path);
-  return q.Run();
-}
-
-Status SqliteStore::InsertLines(std::string_view path, const std::vector<std::string_view>& lines,
-                                size_t from, int64_t first_number) {
-  Status st;
-  size_t i = from;
-  for (; i + kLineBatch <= lines.size(); i += kLineBatch) {
-    Query q = Use(Q::kInsertSessionLines16);
-    q.Text(1, path);
-    for (size_t k = 0; k < kLineBatch; ++k) {
-      const int param = 2 + 2 * static_cast<int>(k);
-      q.Int(param, first_number + static_cast<int64_t>(i - from + k)).Text(param + 1, lines[i + k]);
-    }
-    st = q.Run();
-    if (!st.ok()) return st;
-  }
-  for (; i < lines.size(); ++i) {
-    Query q = Use(Q::kInsertSessionLine);
-    q.Text(1, path).Int(2, first_number + static_cast<int64_t>(i - from)).Text(3, lines[i]);
-    st = q.Run();
-    if (!st.ok()) return st;
-  }
-  return st;
-}
-
-// Re-imports mostly find a file unchanged, or a session log that only grew:
-// comparing with the stored bytes is far cheaper than rewriting every row.
-Status SqliteStore::UpdateInPlace(std::string_view path, std::string_view bytes, uint32_t mode,
-                                  int64_t mtime_ns, const Node& node, bool* done) {
-  *done = false;
-  const bool as_lines = StoreAsLines(path, bytes);
-  if (node.kind == Kind::kMemory) {
-    if (as_lines || node.stat.size != bytes.size()) return Status::Ok();
-    Query q = Use(Q::kMemoryContent);
-    q.Text(1, path);
-    Status st;
-    const bool same = q.Next(&st) && q.ColBlob(0) == bytes;
-    if (!st.ok() || !same) return st;
-    Query touch = Use(Q::kTouchMemory);
-    touch.Text(1, path).Int(2, mode).Int(3, mtime_ns);
-    *done = true;
-    return touch.Run();
-  }
-  if (node.kind != Kind::kSession || !as_lines || node.stat.size > bytes.size()) {
-    return Status::Ok();
-  }
-  std::vector<Line> old;
-  Status st = ReadSessionLines(path, 1, std::numeric_limits<uint64_t>::max(), &old);
-  if (!st.ok()) return st;
-  // Rows that stay as they are: all, or all but an unterminated last line
-  // that the new content may have extended.
-  size_t keep = old.size();
-  if (keep > 0 && !node.final_newline) --keep;
-  size_t offset = 0;
-  for (size_t i = 0; i < keep; ++i) {
-    const std::string_view text = old[i].text;
-    if (bytes.substr(offset, text.size()) != text || offset + text.size() >= bytes.size() ||
-        bytes[offset + text.size()] != '\n') {
-      return Status::Ok();
-    }
-    offset += text.size() + 1;
-  }
-  if (keep < old.size() && !bytes.substr(offset).starts_with(old[keep].text)) return Status::Ok();
-  const std::vector<std::string_view> lines = SplitLines(bytes.substr(offset));
-  if (keep < old.size()) {
-    Query q = Use(Q::kDeleteSessionLinesFrom);
-    q.Text(1, path).Int(2, static_cast<int64_t>(keep + 1));
-    st = q.Run();
-    if (!st.ok()) return st;
-  }
-  st = InsertLines(path, lines, 0, static_cast<int64_t>(keep + 1));
-  if (!st.ok()) return st;
-  Query q = Use(Q::kUpdateSessionFile);
-  q.Text(1, path).Int(2, mode).Int(3, mtime_ns).Int(4, static_cast<int64_t>(bytes.size()));
-  q.Int(5, static_cast<int64_t>(CountNewlines(bytes)));
-  q.Int(6, !bytes.empty() && bytes.back() == '\n' ? 1 : 0);
-  const std::string title = TitleFor(path, bytes);
-  q.Text(7, title);
-  st = q.Run();
-  *done = st.ok();
-  return st;
-}
-
-Status SqliteStore::PutFileLocked(std::string_view path, std::string_view bytes, uint32_t mode,
-                                  int64_t mtime_ns) {
-  if (path.empty()) return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
-  const int64_t now = internal::NowNs();
-  if (mtime_ns < 0) mtime_ns = now;
-  mode &= 07777;
-  Status st = EnsureDirs(ParentOf(path), now);
-  if (!st.ok()) return st;
-  Node node;
-  st = LookupKind(path, &node);
-  if (!st.ok()) return st;
-  if (node.kind == Kind::kDir) return Err(Code::kIsADirectory, "is a directory: " + Quoted(path));
-  bool done = false;
-  st = UpdateInPlace(path, bytes, mode, mtime_ns, node, &done);
-  if (!st.ok() || done) return st;
-  st = DeleteNode(path, node.kind);
-  if (!st.ok()) return st;
-
-  const std::string_view parent = ParentOf(path);
-  const std::string_view name = NameOf(path);
-  const auto size = static_cast<int64_t>(bytes.size());
-  const auto newlines = static_cast<int64_t>(CountNewlines(bytes));
-  const std::string title = TitleFor(path, bytes);
-  if (!StoreAsLines(path, bytes)) {
-    Query q = Use(Q::kInsertMemory);
-    q.Text(1, path).Text(2, parent).Text(3, name).Int(4, mode).Int(5, mtime_ns);
-    q.Int(6, size).Int(7, newlines).Text(8, title).Blob(9, bytes);
-    q.Int(10, Searchable(bytes) ? 1 : 0);
-    return q.Run();
-  }
-  const bool final_newline = !bytes.empty() && bytes.back() == '\n';
-  {
-    Query q = Use(Q::kInsertSessionFile);
-    q.Text(1, path).Text(2, parent).Text(3, name).Int(4, mode).Int(5, mtime_ns);
-    q.Int(6, size).Int(7, newlines).Int(8, final_newline ? 1 : 0).Text(9, title);
-    st = q.Run();
-    if (!st.ok()) return st;
-  }
-  return InsertLines(path, SplitLines(bytes), 0, 1);
-}
-
-Status SqliteStore::PutDirectoryLocked(std::string_view path, uint32_t mode, int64_t mtime_ns) {
-  const int64_t now = internal::NowNs();
-  if (mtime_ns < 0) mtime_ns = now;
-  Status st;
-  if (!path.empty()) {
-    st = EnsureDirs(ParentOf(path), now);
-    if (!st.ok()) return st;
-    Node node;
-    st = LookupKind(path, &node);
-    if (!st.ok()) return st;
-    if (node.kind != Kind::kDir) st = DeleteNode(path, node.kind);
-    if (!st.ok()) return st;
-  }
-  Query q = Use(Q::kPutDir);
-  q.Text(1, path).Text(3, NameOf(path)).Int(4, mode & 07777).Int(5, mtime_ns);
-  if (path.empty()) {
-    q.Null(2);
-  } else {
-    q.Text(2, ParentOf(path));
-  }
-  return q.Run();
-}
-
-Status SqliteStore::WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
-                              int64_t mtime_ns) {
-  Status st = CheckWritable();
-  if (st.ok()) st = CheckPath(path);
-  if (!st.ok()) return st;
-  Txn txn(this);
-  st = txn.Begin(true);
-  if (st.ok()) st = PutFileLocked(path, bytes, mode, mtime_ns);
-  if (st.ok()) st = IndexQueuedLocked();
-  if (st.ok()) st = txn.Commit();
-  return st;
-}
-
-Status SqliteStore::MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) {
-  Status st = CheckWritable();
-  if (st.ok()) st = CheckPath(path);
-  if (!st.ok()) return st;
-  if (path.empty()) return Err(Code::kAlreadyExists, "file exists: " + Quoted(path));
-  Txn txn(this);
-  st = txn.Begin(true);
-  if (!st.ok()) return st;
-  const int64_t now = internal::NowNs();
-  st = EnsureDirs(ParentOf(path), now);
-  if (!st.ok()) return st;
-  Node node;
-  st = Lookup(path, &node);
-  if (!st.ok()) return st;
-  if (node.kind != Kind::kMissing) return Err(Code::kAlreadyExists, "file exists: " + Quoted(path));
-  st = PutDirectoryLocked(path, mode, mtime_ns < 0 ? now : mtime_ns);
-  if (st.ok()) st = txn.Commit();
-  return st;
-}
-
-Status SqliteStore::Remove(std::string_view path) {
-  Status st = CheckWritable();
-  if (st.ok()) st = CheckPath(path);
-  if (!st.ok()) return st;
-  if (path.empty()) return Err(Code::kInvalidArgument, "cannot remove the root directory");
-  Txn txn(this);
-  st = txn.Begin(true);
-  if (!st.ok()) return st;
-  Node node;
-  st = Lookup(path, &node);
-  if (!st.ok()) return st;
-  if (node.kind == Kind::kMissing) return Missing(path);
-  if (node.kind == Kind::kVirtual) {
-    return Err(Code::kInvalidArgument, Quoted(path) + " is generated and cannot be removed");
-  }
-  st = DeleteNode(path, node.kind);
-  // Nothing is queued by a removal, but a write by another SQLite client
-  // may have left rows queued: index them while we hold the write lock.
-  if (st.ok()) st = IndexQueuedLocked();
-  if (st.ok()) st = txn.Commit();
-  return st;
-}
-
-// ---- bulk ----------------------------------------------------------------
-
-class SqliteBulkWriter final : public internal::BulkWriter {
- public:
-  explicit SqliteBulkWriter(SqliteStore* store) : store_(store) {}
-  SqliteBulkWriter(const SqliteBulkWriter&) = delete;
-  SqliteBulkWriter& operator=(const SqliteBulkWriter&) = delete;
-  ~SqliteBulkWriter() override {
-    if (open_) (void)store_->Exec(Q::kRollback);
-  }
-
-  Status PutDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) override {
-    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
-    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
-    return store_->PutDirectoryLocked(path, mode, mtime_ns);
-  }
-  Status PutFile(std::string_view path, std::string_view bytes, uint32_t mode,
-                 int64_t mtime_ns) override {
-    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
-    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
-    return store_->PutFileLocked(path, bytes, mode, mtime_ns);
-  }
-  Status Commit() override {
-    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
-    Status st = store_->IndexQueuedLocked();
-    if (st.ok()) st = store_->Exec(Q::kCommit);
-    if (st.ok()) open_ = false;
-    return st;
-  }
-
- private:
-  SqliteStore* store_;
-  bool open_ = true;
-};
-
-Status SqliteStore::BeginBulk(std::unique_ptr<internal::BulkWriter>* out) {
-  Status st = CheckWritable();
-  if (!st.ok()) return st;
-  if (sqlite3_get_autocommit(db_.get()) == 0) {
-    return Err(Code::kInvalidArgument, "a transaction is already open");
-  }
-  st = Exec(Q::kBeginWrite);
-  if (st.ok()) *out = std::make_unique<SqliteBulkWriter>(this);
-  return st;
-}
-
-}  // namespace
+using internal::SqliteStore;
 
 std::unique_ptr<Store> OpenSqliteStore(const std::string& db_path, const StoreOptions& options,
                                        Status* status) {

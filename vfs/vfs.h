@@ -40,6 +40,9 @@ class Status {
     kIoError,          // database or host filesystem failure
     kCorruption,       // the database is not a memhook store we understand
     kReadOnly,         // a write on a read-only Store
+    kNotEmpty,         // a directory that must be empty is not
+    kConflict,         // undo/restore refused: later changes touched the paths
+    kBusy,             // another writer held the store past the busy timeout
   };
   Status() = default;
   static Status Ok() { return Status(); }
@@ -198,13 +201,129 @@ class Store {
     });
   }
 
-  // Writes (each one transaction). Parent directories are created as
-  // needed with mode 0755. `mtime_ns` < 0 means "now".
+  // ------------------------------------------------------------- writes
+  // Outside a change (BeginChange below) each write is its own transaction
+  // and keeps no history. Inside one, writes join the change's transaction:
+  // reads on this Store see them at once, other connections only after
+  // CommitChange, and each path's state before its first write in the
+  // change is kept for undo. `mtime_ns` < 0 means "now".
+  //
+  // WriteFile replaces or creates a file. Parent directories are created as
+  // needed with mode 0755 (callers that must fail on a missing parent, as a
+  // shell redirection does, check first).
   virtual Status WriteFile(std::string_view path, std::string_view bytes, uint32_t mode,
                            int64_t mtime_ns) = 0;
   virtual Status MakeDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) = 0;
   // Removes a file, or a directory with everything below it.
   virtual Status Remove(std::string_view path) = 0;
+  // Appends to an existing file (NotFound when missing, IsADirectory). A
+  // file stored as lines gains rows: O(appended bytes), not O(file size).
+  // The default reads the file and writes it back.
+  virtual Status AppendFile(std::string_view path, std::string_view bytes, int64_t mtime_ns) {
+    Stat stat;
+    Status st = GetStat(path, &stat);
+    if (!st.ok()) return st;
+    if (stat.kind == NodeKind::kDirectory) return Status::Error(Status::Code::kIsADirectory, "");
+    std::string content;
+    st = ReadFile(path, &content);
+    if (!st.ok()) return st;
+    content.append(bytes);
+    return WriteFile(path, content, stat.mode, mtime_ns);
+  }
+  // Moves a file, or a directory with everything below it, to `to`, which
+  // must not exist (kAlreadyExists) and whose parent must be an existing
+  // directory (NotFound / NotADirectory). `to` inside `from`:
+  // kInvalidArgument. Modes and mtimes move with the nodes.
+  virtual Status Rename(std::string_view from, std::string_view to) = 0;
+  // Sets a node's permission bits and/or mtime; unset fields are kept.
+  struct Attributes {
+    bool set_mode = false;
+    uint32_t mode = 0;
+    bool set_mtime = false;
+    int64_t mtime_ns = 0;
+  };
+  virtual Status SetAttributes(std::string_view path, const Attributes& attributes) = 0;
+
+  // ------------------------------------------------- changes and history
+  // A change is one command line's writes (or one agent tool call, one
+  // undo): all of them or none reach the database. BeginChange takes the
+  // write lock (waiting up to the busy timeout for another writer:
+  // kBusy); CommitChange makes every write visible at once and records
+  // what each path held before; RollbackChange, or destroying the Store,
+  // or the process dying, leaves the database exactly as before. One change
+  // at a time per Store.
+  struct ChangeInfo {
+    std::string command;     // the command line, or e.g. "Edit notes/a.md"
+    std::string session_id;  // the agent's session id; "" when unknown
+    std::string cwd;         // where the command ran
+    std::string origin;      // "shell", "Write", "Edit", "undo", "restore"...
+  };
+  virtual Status BeginChange(const ChangeInfo& info) {
+    (void)info;
+    return Status::Error(Status::Code::kInvalidArgument, "this store keeps no history");
+  }
+  // `*change_id` (may be null) gets the new change's id, or 0 when the
+  // change wrote nothing (then nothing is recorded).
+  virtual Status CommitChange(int64_t* change_id) {
+    (void)change_id;
+    return Status::Error(Status::Code::kInvalidArgument, "no change is open");
+  }
+  virtual void RollbackChange() {}
+  virtual bool InChange() const { return false; }
+
+  // One recorded change, as `memhook log` lists it.
+  struct ChangeRecord {
+    int64_t id = 0;
+    int64_t time_ns = 0;
+    ChangeInfo info;
+    int64_t undoes = 0;     // the change this one undid (undo), else 0
+    int64_t undone_by = 0;  // the change that undid this one, else 0
+    std::vector<std::string> paths;  // the paths it changed, sorted
+  };
+  struct ChangeFilter {
+    std::string path;        // only changes touching this path or below it; "" = all
+    std::string session_id;  // only this session's changes; "" = all
+    size_t limit = 50;       // newest first, at most this many
+  };
+  virtual Status ListChanges(const ChangeFilter& filter, std::vector<ChangeRecord>* out) {
+    (void)filter;
+    out->clear();
+    return Status::Ok();
+  }
+  // The state of one path right after change `change_id` (0: now).
+  struct Version {
+    bool exists = false;
+    NodeKind kind = NodeKind::kFile;
+    uint32_t mode = 0;
+    int64_t mtime_ns = 0;
+    std::string bytes;  // files
+  };
+  virtual Status ReadVersion(std::string_view path, int64_t change_id, Version* out) {
+    (void)path;
+    (void)change_id;
+    (void)out;
+    return Status::Error(Status::Code::kInvalidArgument, "this store keeps no history");
+  }
+  // Undoes change `change_id` (0: the newest change not yet undone and not
+  // itself an undo) as a new change described by `info`: every path it
+  // changed gets back the state it had before. kConflict (nothing changed)
+  // when a later change, not undone, touched one of those paths: undo that
+  // one first. `*undone_id` (may be null) gets the id that was undone.
+  virtual Status Undo(int64_t change_id, const ChangeInfo& info, int64_t* undone_id) {
+    (void)change_id;
+    (void)info;
+    (void)undone_id;
+    return Status::Error(Status::Code::kInvalidArgument, "this store keeps no history");
+  }
+  // Puts `path` (a file, or a directory with everything below it that has
+  // history) back in its state right after change `change_id`, as a new
+  // change: a deleted file or directory comes back.
+  virtual Status Restore(std::string_view path, int64_t change_id, const ChangeInfo& info) {
+    (void)path;
+    (void)change_id;
+    (void)info;
+    return Status::Error(Status::Code::kInvalidArgument, "this store keeps no history");
+  }
 
   // The SQL text of every statement run since the last call, in order, for
   // `memhook explain`. Empty for backends without SQL.
@@ -272,6 +391,13 @@ struct StoreOptions {
   // counter agrees); otherwise it reads alone. Results and their order
   // are the same either way. Default: false.
   bool parallel_reads = false;
+  // History retention, checked when a change commits: the oldest changes
+  // are pruned, whole (so an undo `memhook log` still lists always works),
+  // while any path has more than `history_max_versions` recorded versions
+  // or all kept versions hold more than `history_max_bytes`. The newest
+  // change is always kept. Defaults: 100 versions, 256 MiB.
+  uint64_t history_max_versions = 100;
+  uint64_t history_max_bytes = uint64_t{256} << 20;
 };
 
 // Opens (and migrates) a SQLite-backed store. On failure returns null and
