@@ -11,8 +11,9 @@
 // runner (env.run_command) at the moment GNU would: ';' at each file, '+'
 // when 128 KiB of arguments are gathered, when -execdir's directory
 // changes (as fts reports it) and at the end or at -quit. -printf is a port
-// of print.c (segments, escapes, warnings, printf-style flags). -ok,
-// -okdir, -delete and the -f* actions go to the next tier.
+// of print.c (segments, escapes, warnings, printf-style flags). -delete
+// removes through write_fs.h, as pred_delete does (it implies -depth). -ok,
+// -okdir and the -f* actions go to the next tier.
 //
 // Traversal differs from GNU in one documented way: GNU walks in readdir
 // order, which no two filesystems agree on; memhook walks siblings in C
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "utils/utils.h"
+#include "utils/write_fs.h"
 #include "vfs/vfs.h"
 
 namespace memhook::utils {
@@ -77,6 +79,7 @@ enum class Op {
   kQuit,
   kExec,    // -exec / -execdir, ';' or '+'
   kPrintf,  // -printf FORMAT
+  kDelete,
 };
 
 enum class Cmp { kLt, kEq, kGt };
@@ -163,6 +166,9 @@ struct Parse {
   int maxdepth = -1;
   int mindepth = -1;
   bool depth_first = false;  // -depth: directories after their contents
+  bool explicit_depth = false;  // -depth or -d typed (not implied by -delete)
+  bool has_delete = false;
+  bool has_prune = false;
   int batches = 0;           // -exec/-execdir ... + seen
   bool has_exec = false;
   bool has_execdir_batch = false;
@@ -403,6 +409,7 @@ bool ParseNowarn(Parse& p, Node&, const std::string&) {
 
 bool ParseDepthFirst(Parse& p, Node&, const std::string&) {
   p.depth_first = true;
+  p.explicit_depth = true;
   return true;
 }
 
@@ -557,6 +564,18 @@ bool ParsePrintf(Parse& p, Node& node, const std::string& arg) {
   return true;
 }
 
+// -delete implies -depth (parse_delete).
+bool ParseDelete(Parse& p, Node&, const std::string&) {
+  p.depth_first = true;
+  p.has_delete = true;
+  return true;
+}
+
+bool ParsePrune(Parse& p, Node&, const std::string&) {
+  p.has_prune = true;
+  return true;
+}
+
 constexpr TokType P = TokType::kPrimary;
 constexpr bool kArg = true;  // the primary takes the next word
 constexpr bool kNoArg = false;
@@ -596,9 +615,10 @@ constexpr PrimarySpec kPrimaries[] = {
     // Actions.
     {"print", Kind::kAction, Op::kPrint, P, kNoPrec, kNoArg, nullptr},
     {"print0", Kind::kAction, Op::kPrint0, P, kNoPrec, kNoArg, nullptr},
-    {"prune", Kind::kNonPrintAction, Op::kPrune, P, kNoPrec, kNoArg, nullptr},
+    {"prune", Kind::kNonPrintAction, Op::kPrune, P, kNoPrec, kNoArg, ParsePrune},
     {"quit", Kind::kNonPrintAction, Op::kQuit, P, kNoPrec, kNoArg, nullptr},
     {"printf", Kind::kAction, Op::kPrintf, P, kNoPrec, kArg, ParsePrintf},
+    {"delete", Kind::kAction, Op::kDelete, P, kNoPrec, kNoArg, ParseDelete},
     // The command words are taken by ParseExec (Tokenize).
     {"exec", Kind::kAction, Op::kExec, P, kNoPrec, kNoArg, nullptr},
     {"execdir", Kind::kAction, Op::kExec, P, kNoPrec, kNoArg, nullptr},
@@ -626,7 +646,6 @@ constexpr PrimarySpec kPrimaries[] = {
     NotServed("context"),
     NotServed("ctime"),
     NotServed("daystart"),
-    NotServed("delete"),
     NotServed("executable"),
     NotServed("files0-from"),
     NotServed("fls"),
@@ -1046,6 +1065,7 @@ struct Visit {
   bool empty_dir;            // a directory without entries
   int depth = 0;             // 0: the start point
   const std::string& start;  // the start point as typed
+  std::string_view rel;      // below the start point ("" for itself)
 };
 
 // bc_use_sensible_arg_max(): the argument bytes (each with its NUL) GNU
@@ -1076,6 +1096,8 @@ struct EvalState {
   // -execdir ... +: the directory (as fts would have it) of the last entry
   // fts returned; a change runs the pending command lines.
   std::string dir_key;
+  // -delete: the start point being walked, resolved.
+  const wfs::Loc* start_loc = nullptr;
 };
 
 void Abort(EvalState& state, std::string what) {
@@ -1468,6 +1490,25 @@ bool Compare(Cmp cmp, int64_t value, int64_t reference) {
   return false;
 }
 
+// pred_delete(): unlink, or rmdir for a directory; the start point "."
+// itself is left alone. A failure is reported and makes find exit 1.
+bool EvalDelete(const Visit& v, EvalState& state) {
+  if (v.depth == 0 && v.path == ".") return true;
+  wfs::Fs fs(*state.env, *state.io);
+  wfs::Loc loc =
+      v.rel.empty() ? *state.start_loc : wfs::Fs::Child(*state.start_loc, v.rel);
+  int err = v.stat.kind == vfs::NodeKind::kDirectory ? fs.Rmdir(loc) : fs.Unlink(loc);
+  if (err == 0) return true;
+  if (!state.io->unsupported.empty()) {  // a read-only store: the next tier deletes
+    state.aborted = state.quit = true;
+    return false;
+  }
+  state.io->err += state.program + ": cannot delete " + QuoteLocale(v.path) + ": " +
+                wfs::ErrnoMessage(err) + "\n";
+  state.io->status = 1;
+  return false;
+}
+
 bool Eval(const std::vector<Node>& nodes, int index, const Visit& v, EvalState& state) {
   if (state.quit) return false;  // -quit ran: nothing else is evaluated
   const Node& n = nodes[index];
@@ -1540,6 +1581,8 @@ bool Eval(const std::vector<Node>& nodes, int index, const Visit& v, EvalState& 
     case Op::kPrintf:
       EvalPrintf(n, v, state);
       return true;
+    case Op::kDelete:
+      return EvalDelete(v, state);
   }
   return false;
 }
@@ -1623,7 +1666,7 @@ bool Traverse(const Parse& p, int root, const std::string& start, const std::vec
       size_t slash = base.rfind('/');
       if (slash != std::string_view::npos) base.remove_prefix(slash + 1);
     }
-    Visit visit{path, base, item.stat, !item.has_children, item.depth, start};
+    Visit visit{path, base, item.stat, !item.has_children, item.depth, start, item.rel};
     Eval(p.nodes, root, visit, state);
   };
   // fts returns `item` (pre- or post-order).
@@ -1746,6 +1789,16 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
       io.status = 1;
       return;
     }
+    // check_option_combinations(): -delete's implied -depth makes -prune
+    // a no-op, so the pair needs an explicit -depth.
+    if (p.has_delete && p.has_prune && !p.explicit_depth) {
+      io.err += p.program +
+                ": The -delete action automatically turns on -depth, but -prune does nothing "
+                "when -depth is in effect.  If you want to carry on anyway, just explicitly use "
+                "the -depth option.\n";
+      io.status = 1;
+      return;
+    }
   } else {
     Node print;
     print.op = Op::kPrint;
@@ -1805,6 +1858,9 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
       continue;
     }
     std::vector<Item> items;
+    wfs::Loc start_loc;
+    start_loc.vfs = resolved[s].vfs_path;
+    state.start_loc = &start_loc;
     status = Collect(env, resolved[s].vfs_path, st, p.maxdepth, &items);
     if (!status.ok()) {
       io.unsupported = "find: store error walking " + starts[s] + ": " + status.message();

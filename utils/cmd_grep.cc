@@ -35,9 +35,9 @@
 #include <optional>
 #include <set>
 
-#include "utils/utils.h"
 #include "utils/options.h"
 #include "utils/regex_translate.h"
+#include "utils/utils.h"
 
 namespace memhook::utils {
 namespace {
@@ -1770,9 +1770,8 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   // `| head -n N`: most likely the first files fill it.
   read_options.stops_early = io_.need.lines != UINT64_MAX || io_.need.bytes != UINT64_MAX;
   read_options.offer_prefixes = env_.options.pushdown && done_on_match_ && !invert_ &&
-                                !count_matches_ &&
-                                matcher_.locale_classes().empty() && !matcher_.locale_ranges() &&
-                                !matcher_.word_assertions();
+                                !count_matches_ && matcher_.locale_classes().empty() &&
+                                !matcher_.locale_ranges() && !matcher_.word_assertions();
   // The same probe, for a second reading thread: the matcher is const and
   // RE2 is thread-safe.
   if (read_options.offer_prefixes) {
@@ -1809,12 +1808,26 @@ void Grep::CommandLineArg(const std::string& operand) {
     return;
   }
   ResolvedPath path = env_.Resolve(operand);
-  if (path.where == ResolvedPath::Where::kHost) {
-    Unsupported("grep of a host path (" + operand + ")");
-    return;
-  }
   bool is_dir = false;
   std::string content;
+  if (path.where == ResolvedPath::Where::kHost) {
+    // Under `memhook run`: a host file beside memory files.
+    if (!env_.allow_host) {
+      Unsupported("grep of a host path (" + operand + ")");
+      io_.needs_host = true;
+      return;
+    }
+    const vfs::Status::Code code = ReadHostFile(env_, operand, &content);
+    if (code == vfs::Status::Code::kIsADirectory && directories_ == Directories::kRecurse) {
+      Unsupported("grep -r of a host directory (" + operand + ")");
+      return;
+    }
+    if (code != vfs::Status::Code::kOk && code != vfs::Status::Code::kIsADirectory) {
+      SuppressibleError(operand, code);
+      return;
+    }
+    is_dir = code == vfs::Status::Code::kIsADirectory;
+  }
   if (path.where == ResolvedPath::Where::kMount) {
     vfs::Stat stat;
     vfs::Status status = env_.StatResolved(path, &stat);

@@ -42,7 +42,13 @@ vfs::Status::Code LoadOperand(const std::string& operand, CommandEnv& env, Comma
     return vfs::Status::Code::kOk;
   }
   if (path.where == ResolvedPath::Where::kHost) {
+    if (env.allow_host) {
+      const vfs::Status::Code code = ReadHostFile(env, operand, content);
+      *is_directory = code == vfs::Status::Code::kIsADirectory;
+      return code;
+    }
     io.unsupported = "reading a host path (" + operand + ")";
+    io.needs_host = true;
     return vfs::Status::Code::kInvalidArgument;
   }
   vfs::Stat stat;

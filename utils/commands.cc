@@ -1,7 +1,11 @@
 // Shared helpers for command implementations, and the command table.
+#include <fcntl.h>
 #include <langinfo.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <cwchar>
 
@@ -156,6 +160,8 @@ const char* ErrnoText(vfs::Status::Code code) {
       return "Read-only file system";
     case vfs::Status::Code::kInvalidArgument:
       return "Invalid argument";
+    case vfs::Status::Code::kPermissionDenied:
+      return "Permission denied";
     default:
       return "Input/output error";
   }
@@ -402,6 +408,15 @@ constexpr CommandSpec kCommands[] = {
     {"sleep", CmdSleep, "sleep NUMBER[smhd]... (within the time limit)"},
     {"yes", CmdYes, "yes [STRING]... (until its reader has enough)"},
     {"xargs", CmdXargs, "xargs [-0] [-d C] [-n N] [-L N] [-I STR] [-r] [-t] [COMMAND [ARG]...]"},
+    {"mkdir", CmdMkdir, "mkdir [-p] [-m MODE] [-v] DIR..."},
+    {"rm", CmdRm, "rm [-rRfdv] [--] FILE..."},
+    {"rmdir", CmdRmdir, "rmdir [-pv] [--ignore-fail-on-non-empty] DIR..."},
+    {"mv", CmdMv, "mv [-fnTv] [-t DIR] SOURCE... DEST"},
+    {"cp", CmdCp, "cp [-rRapnfTv] [-t DIR] [--preserve=mode,timestamps] SOURCE... DEST"},
+    {"touch", CmdTouch, "touch [-acm] [-d DATE | -t STAMP | -r REF] FILE..."},
+    {"chmod", CmdChmod, "chmod [-Rvcf] MODE[,MODE]... | OCTAL FILE..."},
+    {"truncate", CmdTruncate, "truncate [-c] -s [+-<>/%]SIZE | -r REF FILE..."},
+    {"tee", CmdTee, "tee [-aip] FILE..."},
 };
 
 }  // namespace
@@ -411,6 +426,52 @@ const CommandSpec* FindCommand(std::string_view name) {
     if (name == spec.name) return &spec;
   }
   return nullptr;
+}
+
+vfs::Status::Code ReadHostFile(const CommandEnv& env, std::string_view operand,
+                               std::string* content) {
+  using Code = vfs::Status::Code;
+  const std::string path = !operand.empty() && operand[0] == '/'
+                               ? std::string(operand)
+                               : env.cwd + "/" + std::string(operand);
+  auto code_of = [](int err) {
+    switch (err) {
+      case ENOENT:
+        return Code::kNotFound;
+      case ENOTDIR:
+        return Code::kNotADirectory;
+      case EISDIR:
+        return Code::kIsADirectory;
+      case EACCES:
+      case EPERM:
+        return Code::kPermissionDenied;
+      default:
+        return Code::kIoError;
+    }
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return code_of(errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    ::close(fd);
+    return code_of(err);
+  }
+  content->clear();
+  char buffer[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return code_of(err);
+    }
+    if (n == 0) break;
+    content->append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return Code::kOk;
 }
 
 }  // namespace memhook::utils

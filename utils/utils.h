@@ -11,7 +11,10 @@
 // or empty), and writes stdout/stderr bytes and an exit status into a
 // CommandIo. It must either reproduce GNU's behaviour exactly or set
 // `unsupported` (and nothing else matters then): the whole command line is
-// then sent to the next tier. Commands never write to the store.
+// then sent to the next tier. Only the writing utilities (mkdir, rm, mv,
+// cp, touch, tee ...) write to the store, and the shell runs them only
+// where writes are allowed (`memhook run`, inside the command line's
+// change: see vfs::Store::BeginChange); everything else only reads.
 #ifndef MEMHOOK_UTILS_UTILS_H_
 #define MEMHOOK_UTILS_UTILS_H_
 
@@ -85,6 +88,12 @@ struct CommandEnv {
   // its exit status (127 not found, 126 not runnable). Null where no shell
   // is present: utilities that need it then report themselves unsupported.
   std::function<int(const std::vector<std::string>& argv, CommandIo& io)> run_command;
+
+  // True under `memhook run` (after the agent's permission flow): a utility
+  // may read and write host paths itself (cp between the memory and the
+  // host). False: a host path sets `unsupported` with the word "host" in
+  // it, and the shell then runs the host's own program or defers the line.
+  bool allow_host = false;
 
   // The value of an exported variable (a view into `environment`), or
   // nullopt when it is not exported.
@@ -167,6 +176,9 @@ struct CommandIo {
   // Non-empty: the command cannot be answered exactly; names the part
   // (e.g. "ls -i", "cat of a host path /etc/passwd").
   std::string unsupported;
+  // With `unsupported`: the utility would serve the line itself, host
+  // files included, under `memhook run` (CommandEnv::allow_host).
+  bool needs_host = false;
 };
 
 // argv[0] is the command name as typed; GNU prefixes messages with it.
@@ -175,6 +187,13 @@ using CommandFn = void (*)(const std::vector<std::string>& argv, CommandEnv& env
 // GNU's text for a failed lookup: "No such file or directory",
 // "Not a directory", "Is a directory".
 const char* ErrnoText(vfs::Status::Code code);
+
+// Reads a host file named by `operand` (as typed, relative to env.cwd),
+// for utilities under `memhook run` (env.allow_host): the kernel resolves
+// the path (symlinks, trailing slashes). kIsADirectory for a directory;
+// errors as codes for ErrnoText.
+vfs::Status::Code ReadHostFile(const CommandEnv& env, std::string_view operand,
+                               std::string* content);
 
 // GNU's quoting of file names in diagnostics (gnulib quotearg):
 //  - QuoteShell(name, /*always=*/false) is `quotef`: shell-escape style,
@@ -236,6 +255,17 @@ void CmdSleep(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& 
 void CmdYes(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 // cmd_xargs.cc: xargs [-0 -d C -n N -L N -I STR -r -t -P1 ...], through env.run_command.
 void CmdXargs(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// The writing utilities (cmd_write.cc, write_copy.cc): they change the store
+// (and, with CommandEnv::allow_host, host files).
+void CmdMkdir(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdRm(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdRmdir(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdMv(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdCp(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdTouch(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdChmod(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdTruncate(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdTee(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 
 struct CommandSpec {
   const char* name;
