@@ -361,6 +361,7 @@ Answer Interpret(const parser::ast::Command& script, vfs::Store& store,
   shell_options.util.pushdown = flags.fast_path;
   shell_options.environment = flags.environment;
   shell_options.allow_host = flags.allow_host;
+  shell_options.allow_writes = flags.allow_writes;
   shell_options.limits.max_millis = flags.shell_millis;
   shell::ShellResult result = shell::RunProgram(script, store, shell_options);
   Answer answer;
@@ -377,11 +378,11 @@ Answer Interpret(const parser::ast::Command& script, vfs::Store& store,
       answer.route = Route::kRun;
       answer.reason = "needs the host: " + result.reason;
       return answer;
-    case shell::ShellResult::Outcome::kWrites: {
-      Answer next = NextTier("writing (" + result.reason + ")");
-      next.writes = true;
-      return next;
-    }
+    case shell::ShellResult::Outcome::kWrites:
+      answer.route = Route::kRun;
+      answer.reason = "writes: " + result.reason;
+      answer.writes = true;
+      return answer;
     case shell::ShellResult::Outcome::kLimit:
     case shell::ShellResult::Outcome::kUnsupported:
       break;

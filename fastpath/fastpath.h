@@ -33,8 +33,8 @@ enum class Route {
   kPassThrough,  // does not touch the mount: run the command unchanged
   kFastPath,     // answered from the store by the fast path's profile
   kShell,        // answered from the store by the virtual shell
-  kRun,          // also reads host files or runs host programs: to be run
-                 // by `memhook run` after the agent's permission flow
+  kRun,          // writes, reads host files or runs host programs: to be
+                 // run by `memhook run` after the agent's permission flow
   kNextTier,     // touches the mount but memhook cannot answer it
                  // exactly; `reason` names the unsupported part
 };
@@ -47,6 +47,10 @@ struct RunFlags {
   // Under `memhook run`: host files and programs are allowed. Default false
   // (inside the hook: such a command is routed kRun instead).
   bool allow_host = false;
+  // Under `memhook run`: the command may write the store (inside the
+  // change the caller opened) and host files. Default false (inside the
+  // hook: a writing command is routed kRun, with Answer::writes set).
+  bool allow_writes = false;
   // The virtual shell's wall-time limit in ms (0 = none). Default 10 s, so
   // that a `while true` never hangs the agent.
   int64_t shell_millis = 10'000;

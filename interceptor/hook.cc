@@ -22,16 +22,13 @@
 #include <thread>
 #include <vector>
 
+#include "interceptor/file_tools.h"
+#include "interceptor/history_cli.h"
+#include "interceptor/paths.h"
 #include "vfs/vfs.h"
 
 namespace memhook::interceptor {
-namespace {
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
-}
-
+// Declared in interceptor/paths.h.
 std::string NormalisePath(const std::string& path) {
   std::vector<std::string> stack;
   size_t start = 0;
@@ -49,6 +46,13 @@ std::string NormalisePath(const std::string& path) {
   std::string out;
   for (const std::string& s : stack) out += "/" + s;
   return out.empty() ? "/" : out;
+}
+
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
 }
 
 std::string ExpandTilde(const std::string& path, const std::string& home) {
@@ -160,22 +164,7 @@ void SweepSpool(const std::string& dir) {
 // Spool file layout: "memhook-answer v1\n<status> <out bytes> <err bytes>\n" out err.
 bool WriteSpool(const fastpath::Answer& answer, const Config& config, std::string* token,
                 std::string* error) {
-  if (mkdir(config.spool_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    *error = "cannot create " + config.spool_dir + ": " + std::strerror(errno);
-    return false;
-  }
-  struct stat st;
-  if (lstat(config.spool_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
-    *error = config.spool_dir + " is not a private directory of this user";
-    return false;
-  }
-  // Ours but open to others (another user could replace a spooled answer):
-  // close it first, or give up.
-  if ((st.st_mode & 077) != 0 && chmod(config.spool_dir.c_str(), 0700) != 0) {
-    *error = config.spool_dir +
-             " is open to other users and cannot be made private: " + std::strerror(errno);
-    return false;
-  }
+  if (!EnsurePrivateDirectory(config.spool_dir, error)) return false;
   SweepSpool(config.spool_dir);
   *token = RandomToken();
   if (token->empty()) {
@@ -254,6 +243,7 @@ fastpath::RunFlags MakeRunFlags(const Config& config, bool allow_host) {
   fastpath::RunFlags flags;
   flags.fast_path = config.fast_path;
   flags.allow_host = allow_host;
+  flags.allow_writes = allow_host;  // both only under `memhook run`
   flags.shell_millis = allow_host ? 0 : 10'000;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) flags.environment.emplace_back(*e);
   return flags;
@@ -319,6 +309,7 @@ Config ConfigFromEnvironment() {
   config.grep_rank_bm25 = EnvOr("MEMHOOK_GREP_RANK", "") == "bm25";
   config.fast_path = EnvOr("MEMHOOK_FASTPATH", "1") != "0";
   config.spool_dir = EnvOr("XDG_RUNTIME_DIR", "/tmp") + "/memhook-" + std::to_string(geteuid());
+  config.allow_memory_writes = EnvOr("MEMHOOK_ALLOW_MEMORY_WRITES", "0") == "1";
   return config;
 }
 
@@ -393,11 +384,30 @@ bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::str
   return true;
 }
 
+// The opt-in check of Config::allow_memory_writes: the command, run in a
+// change that is always rolled back with host access denied, completes.
+// Then it reads and writes nothing but the memory, and `memhook run` will
+// do the same writes (modulo what other writers change meanwhile).
+bool WritesOnlyMemory(const std::string& command, const fastpath::EngineOptions& options,
+                      const Config& config, fastpath::Engine& engine) {
+  vfs::Status status;
+  std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, {}, &status);
+  if (!store || !store->BeginChange({command, "", options.cwd, "dry run"}).ok()) return false;
+  fastpath::RunFlags flags = MakeRunFlags(config, false);
+  flags.allow_writes = true;
+  fastpath::Answer answer = engine.Run(
+      command, options, [&store](std::string*) { return store.get(); }, flags);
+  store->RollbackChange();
+  return answer.route == fastpath::Route::kFastPath || answer.route == fastpath::Route::kShell;
+}
+
 HookOutput HandleHook(std::string_view request_json, const Config& config) {
   HookOutput output;
   try {
     nlohmann::json request = nlohmann::json::parse(request_json);
     if (!request.is_object()) throw std::runtime_error("the request is not a JSON object");
+    // The agent's file tools and PostToolUse: file_tools.cc.
+    if (IsFileToolRequest(request)) return HandleFileTool(request, config);
     auto tool = request.find("tool_name");
     if (tool == request.end() || !tool->is_string() || *tool != "Bash") return output;
     auto input = request.find("tool_input");
@@ -430,6 +440,10 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
       }
     } closing{store.CloseInBackground()};
 
+    std::string session_id;
+    if (auto it = request.find("session_id"); it != request.end() && it->is_string())
+      session_id = it->get<std::string>();
+    const bool codex = config.codex || request.contains("turn_id");
     const bool writes = answer.writes;
     const std::string reason =
         std::string("memhook: ") + fastpath::RouteName(answer.route) + " (" + answer.reason + ")";
@@ -441,8 +455,21 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
       // Reads host files or runs host programs: not here, but by `memhook
       // run` once the agent's permission flow has allowed the command.
       std::string self = config.self_path.empty() ? SelfPath() : config.self_path;
-      rewritten =
-          ShellQuote(self) + " run --cwd " + ShellQuote(options.cwd) + " -c " + ShellQuote(command);
+      rewritten = ShellQuote(self) + " run --cwd " + ShellQuote(options.cwd) +
+                  (session_id.empty() ? "" : " --session " + ShellQuote(session_id)) + " -c " +
+                  ShellQuote(command);
+      if (codex) {
+        // Codex would ignore the rewrite without "allow", and run the
+        // original on the disk: block it and hand the agent the command.
+        output.stderr_text = "memhook: this command " +
+                             std::string(writes ? "writes to" : "reads host files beside") +
+                             " the memory at " + config.mount +
+                             ", which is not on the disk; run it through memhook instead "
+                             "(your approval flow applies):\n" +
+                             rewritten + "\n";
+        output.exit_code = 2;
+        return output;
+      }
     } else {
       fastpath::Answer replay = answered ? std::move(answer) : NextTierAnswer(answer);
       if (!EncodeReplay(replay, config, &rewritten, &error)) {
@@ -460,6 +487,12 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     // A read answered from the store needs no prompt; anything that would
     // write stays under the agent's normal permission flow.
     if (!writes && !run_later) specific["permissionDecision"] = "allow";
+    if (writes && config.allow_memory_writes &&
+        WritesOnlyMemory(command, options, config, engine)) {
+      specific["permissionDecision"] = "allow";
+      specific["permissionDecisionReason"] =
+          reason + "; its writes stay in the memory (undo: memhook undo)";
+    }
     output.stdout_text = nlohmann::json{{"hookSpecificOutput", specific}}.dump(
                              -1, ' ', false, nlohmann::json::error_handler_t::replace) +
                          "\n";
@@ -480,6 +513,10 @@ const char kUsage[] =
     "       memhook export DEST_DIR           write the store to a real directory\n"
     "       memhook explain [--cwd DIR] CMD   show the parse, route and SQL of CMD\n"
     "       memhook replay TOKEN              print a spooled answer (used by the hook)\n"
+    "       memhook log [PATH] [--session ID] [-n N]  the memory's changes, newest first\n"
+    "       memhook show PATH[@CHANGE]        a memory file as it was after CHANGE (or now)\n"
+    "       memhook undo [CHANGE]             undo the last change (or CHANGE), all its writes\n"
+    "       memhook restore PATH@CHANGE       put PATH back as it was after CHANGE\n"
     "environment: MEMHOOK_DB (database file), MEMHOOK_MOUNT (default ~/.memhook/memory)\n";
 
 int Usage() {
@@ -487,14 +524,29 @@ int Usage() {
   return 2;
 }
 
-int RunCommand(const Config& config, const std::string& cwd, const std::string& command) {
+// `memhook run`: after the agent's permission flow. The command line is one
+// change: its writes reach the store together when it ends, or not at all
+// (a refusal, a limit, a kill).
+int RunCommand(const Config& config, const std::string& cwd, const std::string& session_id,
+               const std::string& command) {
   fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
   FillOwner(&options);
   fastpath::Engine engine;
-  LazyStore store(config, ReadOnlyStoreOptions());
-  fastpath::Answer answer = engine.Run(
-      command, options, [&store](std::string* error) { return store.Open(error); },
-      MakeRunFlags(config, true));
+  LazyStore store(config, vfs::StoreOptions{});
+  vfs::Store* opened = nullptr;
+  std::string change_error;
+  auto open = [&](std::string* error) -> vfs::Store* {
+    if (opened != nullptr) return opened;
+    vfs::Store* s = store.Open(error);
+    if (s == nullptr) return nullptr;
+    vfs::Status st = s->BeginChange({command, session_id, options.cwd, "shell"});
+    if (!st.ok()) {
+      *error = st.message();
+      return nullptr;
+    }
+    return opened = s;
+  };
+  fastpath::Answer answer = engine.Run(command, options, open, MakeRunFlags(config, true));
   if (answer.route == fastpath::Route::kPassThrough) {
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
       std::fprintf(stderr, "memhook: cannot enter %s: %s\n", cwd.c_str(), std::strerror(errno));
@@ -504,10 +556,27 @@ int RunCommand(const Config& config, const std::string& cwd, const std::string& 
     std::fprintf(stderr, "memhook: cannot run bash: %s\n", std::strerror(errno));
     return 127;
   }
-  if (answer.route == fastpath::Route::kNextTier) answer = NextTierAnswer(answer);
+  const bool answered =
+      answer.route == fastpath::Route::kFastPath || answer.route == fastpath::Route::kShell;
+  if (answer.route != fastpath::Route::kFastPath && answer.route != fastpath::Route::kShell)
+    answer = NextTierAnswer(answer);
+  int status = answer.status;
+  if (opened != nullptr) {
+    if (answered) {
+      int64_t change_id = 0;
+      vfs::Status st = opened->CommitChange(&change_id);
+      if (!st.ok()) {
+        answer.err +=
+            "memhook: the command's writes to the memory were not saved: " + st.message() + "\n";
+        if (status == 0) status = 1;
+      }
+    } else {
+      opened->RollbackChange();
+    }
+  }
   WriteAll(1, answer.out);
   WriteAll(2, answer.err);
-  return answer.status;
+  return status;
 }
 
 int ImportCommand(const Config& config, const std::string& source) {
@@ -566,6 +635,7 @@ int MainImpl(int argc, char** argv) {
   std::string verb = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (verb == "hook") {
+    for (const std::string& arg : args) config.codex |= arg == "--codex";
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     HookOutput output = HandleHook(input, config);
     WriteAll(1, output.stdout_text);
@@ -574,11 +644,13 @@ int MainImpl(int argc, char** argv) {
   }
   std::setlocale(LC_ALL, "");  // every other verb may format names or dates
   if (verb == "run" || verb == "explain") {
-    std::string cwd, command;
+    std::string cwd, command, session_id;
     bool have_command = false;
     for (size_t i = 0; i < args.size(); ++i) {
       if (args[i] == "--cwd" && i + 1 < args.size()) {
         cwd = args[++i];
+      } else if (args[i] == "--session" && i + 1 < args.size() && verb == "run") {
+        session_id = args[++i];
       } else if (args[i] == "-c" && i + 1 < args.size() && verb == "run") {
         command = args[++i];
         have_command = true;
@@ -590,11 +662,13 @@ int MainImpl(int argc, char** argv) {
       }
     }
     if (!have_command) return Usage();
-    return verb == "run" ? RunCommand(config, cwd, command) : ExplainCommand(config, cwd, command);
+    return verb == "run" ? RunCommand(config, cwd, session_id, command)
+                         : ExplainCommand(config, cwd, command);
   }
   if (verb == "import" && args.size() == 1) return ImportCommand(config, args[0]);
   if (verb == "export" && args.size() == 1) return ExportCommand(config, args[0]);
   if (verb == "replay" && args.size() == 1) return Replay(config, args[0]);
+  if (IsHistoryVerb(verb)) return HistoryCommand(config, verb, args, "");
   return Usage();
 }
 

@@ -32,6 +32,16 @@ struct Config {
   // Default 8000: some agents cap hook output strings around 10,000
   // characters, and an inline answer spares a second process start.
   size_t inline_limit = 8000;
+  // The agent is Codex (`memhook hook --codex`, or a request carrying
+  // Codex's `turn_id`): Codex honours a rewritten command only together
+  // with "allow", so a command that must run later (a write, a host file)
+  // is blocked (exit 2) with the exact `memhook run` command to run instead.
+  bool codex = false;
+  // $MEMHOOK_ALLOW_MEMORY_WRITES == "1": a command whose writes all land in
+  // the memory (each one undoable with `memhook undo`) is allowed without a
+  // prompt. Checked by a dry run in a change that is always rolled back;
+  // writes to the host are never allowed this way. Default false.
+  bool allow_memory_writes = false;
 };
 
 Config ConfigFromEnvironment();
@@ -48,9 +58,11 @@ struct HookOutput {
   int exit_code = 0;        // 0 normally; 1 = non-blocking error
 };
 
-// Handles one PreToolUse request. Pass-through commands produce no output
-// and never open the store. A command that may touch the mount sets the
-// process locale from the environment (setlocale(LC_ALL, "")), as GNU does.
+// Handles one hook request: PreToolUse of Bash here; the agent's file tools
+// (Read, Write, Edit, MultiEdit) and PostToolUse in file_tools.cc.
+// Pass-through commands and paths produce no output and never open the
+// store. A command that may touch the mount sets the process locale from
+// the environment (setlocale(LC_ALL, "")), as GNU does.
 HookOutput HandleHook(std::string_view request_json, const Config& config);
 
 // Builds a bash command that writes `answer.out` to stdout and

@@ -220,16 +220,61 @@ TEST_CASE("the hook protocol") {
     CHECK(r.out == "alpha\n");
     CHECK(r.status == 0);
   }
-  SUBCASE("a write is not allowed by the hook and not executed") {
-    auto out =
-        memhook::interceptor::HandleHook(request("echo x > ~/.memhook/memory/notes/b.md"), config);
+  SUBCASE("a write is rewritten to memhook run, left to the permission flow, not executed") {
+    const std::string write = "echo x > ~/.memhook/memory/notes/b.md";
+    auto out = memhook::interceptor::HandleHook(request(write), config);
+    REQUIRE(out.exit_code == 0);
     auto json = nlohmann::json::parse(out.stdout_text);
-    CHECK_FALSE(json["hookSpecificOutput"].contains("permissionDecision"));
-    Result r =
-        Bash(json["hookSpecificOutput"]["updatedInput"]["command"].get<std::string>(), dir.path);
-    CHECK(r.status == 126);
-    CHECK(r.err.find("memhook: ") == 0);
+    auto& specific = json["hookSpecificOutput"];
+    CHECK_FALSE(specific.contains("permissionDecision"));
+    CHECK(specific["permissionDecisionReason"].get<std::string>().find("memhook: run (writes") ==
+          0);
+    const std::string rewritten = specific["updatedInput"]["command"].get<std::string>();
+    CHECK(rewritten == "'/bin/false' run --cwd '" + dir.path.string() + "' --session 's' -c '" +
+                           "echo x > ~/.memhook/memory/notes/b.md'");
+    CHECK(specific["updatedInput"]["description"] == "read a note");
+    memhook::vfs::Status status;
+    auto store = memhook::vfs::OpenSqliteStore(config.db_path, {}, &status);
+    REQUIRE(store != nullptr);
+    memhook::vfs::Stat stat;
+    CHECK(store->GetStat("notes/b.md", &stat).IsNotFound());
     CHECK_FALSE(fs::exists(dir.path / ".memhook"));
+  }
+  SUBCASE("Codex: a write is blocked with the memhook run command to use") {
+    nlohmann::json codex = nlohmann::json::parse(request("rm ~/.memhook/memory/notes/a.md"));
+    codex["turn_id"] = "turn-1";
+    auto out = memhook::interceptor::HandleHook(codex.dump(), config);
+    CHECK(out.exit_code == 2);
+    CHECK(out.stdout_text.empty());
+    CHECK(out.stderr_text.find("writes to the memory") != std::string::npos);
+    CHECK(out.stderr_text.find("'/bin/false' run --cwd '" + dir.path.string() + "'") !=
+          std::string::npos);
+    memhook::vfs::Status status;
+    auto store = memhook::vfs::OpenSqliteStore(config.db_path, {}, &status);
+    memhook::vfs::Stat stat;
+    CHECK(store->GetStat("notes/a.md", &stat).ok());
+  }
+  SUBCASE("opt-in: writes confined to the memory are allowed, host writes never") {
+    config.allow_memory_writes = true;
+    auto decision = [&](const std::string& command) {
+      auto out = memhook::interceptor::HandleHook(request(command), config);
+      auto json = nlohmann::json::parse(out.stdout_text);
+      return json["hookSpecificOutput"].value("permissionDecision", "none");
+    };
+    CHECK(decision("echo x >> ~/.memhook/memory/notes/a.md") == "allow");
+    CHECK(decision("mkdir -p ~/.memhook/memory/d && echo y > ~/.memhook/memory/d/y.md") == "allow");
+    CHECK(decision("cat ~/.memhook/memory/notes/a.md > " + (dir.path / "out.txt").string()) ==
+          "none");
+    CHECK(decision("echo x >> ~/.memhook/memory/notes/a.md; python3 -c 1") == "none");
+    // The dry run left nothing behind.
+    memhook::vfs::Status status;
+    auto store = memhook::vfs::OpenSqliteStore(config.db_path, {}, &status);
+    std::string bytes;
+    REQUIRE(store->ReadFile("notes/a.md", &bytes).ok());
+    CHECK(bytes == "alpha\nbeta\n");
+    memhook::vfs::Stat stat;
+    CHECK(store->GetStat("d", &stat).IsNotFound());
+    CHECK_FALSE(fs::exists(dir.path / "out.txt"));
   }
   SUBCASE("other tools and malformed input") {
     nlohmann::json read = nlohmann::json::parse(request("x"));

@@ -76,8 +76,22 @@ struct ExpansionError {
 
 // ------------------------------------------------------------ streams
 // Where bytes written to a descriptor go.
+// A file opened for writing by a redirection: the store's file (every
+// write appended inside the command line's change) or a host descriptor.
+struct FileTarget {
+  std::string vfs_path;  // in the store when non-empty
+  int host_fd = -1;
+  FileTarget() = default;
+  FileTarget(const FileTarget&) = delete;
+  FileTarget& operator=(const FileTarget&) = delete;
+  ~FileTarget() {
+    if (host_fd >= 0) ::close(host_fd);
+  }
+};
+
 struct Sink {
   std::string data;
+  std::shared_ptr<FileTarget> file;  // writes go straight to the file
   uint64_t lines = 0;
   bool discard = false;  // /dev/null
   // What the reader of this pipe takes at most (head -n N): once met, the
@@ -475,7 +489,7 @@ class Interpreter {
   void Write(int fd, std::string&& bytes) {
     if (bytes.empty()) return;
     if (fd >= 0 && fd <= 9 && fds_[fd] && fds_[fd]->sink && fds_[fd]->sink->data.empty() &&
-        !fds_[fd]->sink->discard && !fds_[fd]->sink->Satisfied()) {
+        !fds_[fd]->sink->discard && !fds_[fd]->sink->file && !fds_[fd]->sink->Satisfied()) {
       Sink& sink = *fds_[fd]->sink;
       sink.lines += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
       total_output_ += bytes.size();
@@ -496,6 +510,10 @@ class Interpreter {
     }
     Sink& sink = *fds_[fd]->sink;
     if (sink.discard) return;
+    if (sink.file) {
+      WriteToFile(*sink.file, bytes);
+      return;
+    }
     if (sink.Satisfied()) throw BrokenPipe{};
     sink.data.append(bytes);
     sink.lines += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
@@ -509,9 +527,79 @@ class Interpreter {
     std::string line = std::string(call_depth_ > 0 ? "environment" : "bash") + ": line " +
                        ToString(state_.line) + ": " + message + "\n";
     if (fds_[2] && fds_[2]->sink && !fds_[2]->sink->discard) {
+      if (fds_[2]->sink->file) {
+        WriteToFile(*fds_[2]->sink->file, line);
+        return;
+      }
       fds_[2]->sink->data += line;
       total_output_ += line.size();
     }
+  }
+
+  // A write to a redirected file. As on a real file, a write that fails
+  // (the file was removed meanwhile) is lost silently.
+  void WriteToFile(FileTarget& file, std::string_view bytes) {
+    if (!file.vfs_path.empty()) {
+      (void)store_.AppendFile(file.vfs_path, bytes, -1);
+      return;
+    }
+    while (!bytes.empty()) {
+      ssize_t n = ::write(file.host_fd, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+
+  // Opens `target` for `>` (truncating) or `>>`, as bash does: created with
+  // mode 0644 (0666 less the usual umask) when missing, its directory
+  // required. Null after bash's message when it cannot be opened. Only
+  // where writes are allowed (`memhook run`): elsewhere the line is a write.
+  std::shared_ptr<OpenFile> OpenForWriting(const std::string& target, bool append) {
+    if (!options_.allow_writes) throw Abort{ShellResult::Outcome::kWrites, "writing to " + target};
+    utils::CommandEnv env = MakeEnv();
+    utils::ResolvedPath resolved = env.Resolve(target);
+    auto file = std::make_shared<OpenFile>();
+    file->sink = std::make_shared<Sink>();
+    auto out = std::make_shared<FileTarget>();
+    auto fail = [&](vfs::Status::Code code) {
+      Error(target + ": " + utils::ErrnoText(code));
+      return nullptr;
+    };
+    if (resolved.where == utils::ResolvedPath::Where::kMount) {
+      if (resolved.vfs_path.empty()) return fail(vfs::Status::Code::kIsADirectory);
+      vfs::Stat stat;
+      vfs::Status st = env.StatResolved(resolved, &stat);
+      if (st.ok()) {
+        if (stat.kind == vfs::NodeKind::kDirectory) return fail(vfs::Status::Code::kIsADirectory);
+        if (!append) st = store_.WriteFile(resolved.vfs_path, "", stat.mode, -1);
+      } else if (st.IsNotFound()) {
+        if (resolved.trailing_slash) return fail(vfs::Status::Code::kIsADirectory);
+        const size_t slash = resolved.vfs_path.rfind('/');
+        vfs::Stat parent;
+        if (slash != std::string::npos) {
+          st = store_.GetStat(resolved.vfs_path.substr(0, slash), &parent);
+          if (st.ok() && parent.kind != vfs::NodeKind::kDirectory) {
+            st = vfs::Status::Error(vfs::Status::Code::kNotADirectory, "");
+          }
+        } else {
+          st = vfs::Status::Ok();
+        }
+        if (st.ok()) st = store_.WriteFile(resolved.vfs_path, "", 0644, -1);
+      }
+      if (!st.ok()) return fail(st.code());
+      out->vfs_path = resolved.vfs_path;
+    } else {
+      NeedHost("writing to a host file (" + target + ")");
+      out->host_fd = ::open(resolved.absolute.c_str(),
+                            O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
+      if (out->host_fd < 0) {
+        Error(target + ": " + std::strerror(errno));
+        return nullptr;
+      }
+    }
+    file->sink->file = std::move(out);
+    return file;
   }
 
   void CheckTime() {
@@ -1009,7 +1097,9 @@ class Interpreter {
               Error(": No such file or directory");
               return false;
             }
-            throw Abort{ShellResult::Outcome::kWrites, "writing to " + target};
+            file = OpenForWriting(target,
+                                  r.op == RedirectOp::kAppend || r.op == RedirectOp::kAppendBoth);
+            if (!file) return false;
           }
           if (r.op == RedirectOp::kOutputBoth || r.op == RedirectOp::kAppendBoth) {
             fds_[1] = file;
@@ -1039,8 +1129,12 @@ class Interpreter {
           bool digits = !target.empty() && target.size() < 3 &&
                         target.find_first_not_of("0123456789") == std::string::npos;
           if (!digits) {
-            if (r.op == RedirectOp::kDuplicateOut && fd == -1) {
-              throw Abort{ShellResult::Outcome::kWrites, "writing to " + target};
+            if (r.op == RedirectOp::kDuplicateOut && fd == -1) {  // >&file: both, like &>
+              std::shared_ptr<OpenFile> file = OpenForWriting(target, false);
+              if (!file) return false;
+              fds_[1] = file;
+              fds_[2] = file;
+              break;
             }
             Error(target + ": ambiguous redirect");
             return false;
@@ -1246,6 +1340,29 @@ class Interpreter {
   }
 
   // ---------------------------------------------------------- utilities
+  // Utilities that write (the store, or host files). They run only where
+  // writes are allowed (`memhook run`, after the agent's permission flow):
+  // in the hook the line is a write.
+  static bool Writes(const std::vector<std::string>& argv) {
+    struct WritingUtility {
+      const char* name;
+      const char* flag;  // writes only with this argument; null: always
+    };
+    static constexpr WritingUtility kWritingUtilities[] = {
+        {"mkdir", nullptr}, {"rm", nullptr},     {"rmdir", nullptr}, {"mv", nullptr},
+        {"cp", nullptr},    {"touch", nullptr},  {"chmod", nullptr}, {"truncate", nullptr},
+        {"tee", nullptr},   {"find", "-delete"}, {"sed", "-i"},
+    };
+    for (const WritingUtility& w : kWritingUtilities) {
+      if (argv[0] != w.name) continue;
+      if (w.flag == nullptr) return true;
+      for (size_t i = 1; i < argv.size(); ++i) {
+        if (argv[i].rfind(w.flag, 0) == 0) return true;
+      }
+    }
+    return false;
+  }
+
   void RunUtility(std::vector<std::string>& argv) {
     CheckTime();
     const std::string& name = argv[0];
@@ -1255,6 +1372,8 @@ class Interpreter {
       RunHostProgram(argv);
       return;
     }
+    if (!options_.allow_writes && Writes(argv))
+      throw Abort{ShellResult::Outcome::kWrites, name + " writes"};
     utils::CommandIo io;
     std::shared_ptr<OpenFile> in = fds_[0];
     std::string_view input;
@@ -1276,6 +1395,7 @@ class Interpreter {
     }
     std::vector<std::string> environment = Environment();
     utils::CommandEnv env{store_, options_.util, state_.cwd, &environment, nullptr};
+    env.allow_host = options_.allow_host;
     // find -execdir moves env.cwd for each call: read it then.
     env.run_command = [this, &env](const std::vector<std::string>& child_argv,
                                    utils::CommandIo& child_io) {
@@ -1284,9 +1404,15 @@ class Interpreter {
     spec->fn(argv, env, io);
     if (!io.unsupported.empty()) {
       // A utility on host paths only: the host's own program is exact.
-      if (io.unsupported.find("host") != std::string::npos && !NamesMount(argv)) {
-        RunHostProgram(argv);
-        return;
+      if (io.unsupported.find("host") != std::string::npos) {
+        if (!NamesMount(argv)) {
+          RunHostProgram(argv);
+          return;
+        }
+        // Memory and host paths together: `memhook run` lets the utility
+        // read the host files itself.
+        if (io.needs_host && !options_.allow_host)
+          throw Abort{ShellResult::Outcome::kNeedsHost, io.unsupported};
       }
       throw Abort{ShellResult::Outcome::kUnsupported, io.unsupported};
     }
@@ -1509,8 +1635,19 @@ class Interpreter {
         in_place |= argv[i].rfind("-i", 0) == 0 || argv[i].rfind("--in-place", 0) == 0;
       }
     }
-    if (names_mount && (kWriters.count(name) || in_place))
-      throw Abort{ShellResult::Outcome::kWrites, name + " on the memory"};
+    if (names_mount && (kWriters.count(name) || in_place)) {
+      if (!options_.allow_writes)
+        throw Abort{ShellResult::Outcome::kWrites, name + " on the memory"};
+      // The store holds directories and regular files only.
+      static const std::set<std::string> kSpecialFiles = {"ln", "mkfifo", "mknod"};
+      if (kSpecialFiles.count(name)) {
+        Write(2, "memhook: " + name +
+                     ": the memory holds only regular files and directories; nothing was "
+                     "created\n");
+        state_.last_status = 1;
+        return;
+      }
+    }
     // The memory is not on the host's disk: a host program cannot open a
     // memory path (or run with its cwd in the mount). Say how to pipe the
     // file in; nothing runs, status 127.

@@ -47,6 +47,12 @@ struct ShellOptions {
   // files may be read and host programs run. False inside the hook: the run
   // stops with kNeedsHost at the first such access. Default false.
   bool allow_host = false;
+  // True under `memhook run`: redirections and the writing utilities
+  // (mkdir, rm, mv, cp, touch, tee, ...) write the store (inside the
+  // change the caller opened with vfs::Store::BeginChange, so that the
+  // command line is one transaction) and host files. False: the run stops
+  // with kWrites at the first write. Default false.
+  bool allow_writes = false;
   ShellLimits limits;
 };
 

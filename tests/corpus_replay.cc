@@ -156,7 +156,10 @@ ExecSpec Spec(const std::vector<std::string>* env) {
 // pass: not the mount's; fast: the fast path's profile; shell: the virtual
 // shell inside the hook; run: rewritten to `memhook run` (host files or
 // programs), left to the permission flow; next: refused with status 126.
-enum class Route { kPass, kFast, kShell, kRun, kNext };
+// write: writes the memory (and maybe the host): rewritten to `memhook run`
+// with no decision; after it ran, the memory and the home must be exactly
+// what bash left on a real directory.
+enum class Route { kPass, kFast, kShell, kRun, kNext, kWrite };
 
 const char* RouteName(Route r) {
   switch (r) {
@@ -170,6 +173,8 @@ const char* RouteName(Route r) {
       return "run";
     case Route::kNext:
       return "next";
+    case Route::kWrite:
+      return "write";
   }
   return "?";
 }
@@ -229,6 +234,8 @@ bool ParseCorpus(const std::string& text, std::vector<CorpusCommand>* out, std::
       cmd.route = Route::kShell;
     } else if (route == "run") {
       cmd.route = Route::kRun;
+    } else if (route == "write") {
+      cmd.route = Route::kWrite;
     } else {
       return fail("unknown route '" + route + "'");
     }
@@ -578,8 +585,147 @@ void AppendDiff(const char* what, const std::string& expected, const std::string
   *details += "      got:      \"" + Escape(std::string_view(got).substr(from), 400) + "\"\n";
 }
 
+// What a write must reproduce: every node's type, mode and bytes (not its
+// mtime: "now" differs between the two runs). The root's generated
+// index.md is left out: the reference tree holds it as a plain file.
+std::map<std::string, std::string> ContentSnapshot(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    const std::string rel = fs::relative(it->path(), root).string();
+    if (rel == "index.md") continue;
+    std::string desc = std::to_string(st.st_mode);
+    if (S_ISREG(st.st_mode)) {
+      std::string data;
+      ReadWholeFile(it->path(), &data);
+      desc += " " + std::to_string(st.st_size) + " " + std::to_string(Fnv1a(data));
+    }
+    out[rel] = desc;
+  }
+  return out;
+}
+
+// The home (host files and the reference mount) and the store back as they
+// were before any write command.
+bool ResetForWrites(const Context& ctx, std::string* error) {
+  ExecSpec spec = Spec(&ctx.env);
+  spec.program = "/bin/sh";
+  spec.argv = {"sh",
+               "-c",
+               "rm -rf \"$1\" && cp -a \"$2\" \"$1\" && rm -f \"$3\" \"$3-wal\" \"$3-shm\" && "
+               "cp \"$4\" \"$3\" && { [ ! -e \"$4-wal\" ] || cp \"$4-wal\" \"$3-wal\"; }",
+               "sh",
+               ctx.home.string(),
+               (ctx.root / "pristine-home").string(),
+               (ctx.root / "write.db").string(),
+               (ctx.root / "pristine.db").string()};
+  spec.cwd = ctx.root.string();
+  const ProcResult r = RunProcess(spec);
+  if (r.status != 0 || !r.spawn_error.empty()) {
+    *error = "reset failed: " + r.err + r.spawn_error;
+    return false;
+  }
+  return true;
+}
+
+void CompareTrees(const char* what, const std::map<std::string, std::string>& want,
+                  const std::map<std::string, std::string>& got, Outcome* o) {
+  const std::string diff = DiffSnapshots(want, got);
+  if (!diff.empty()) o->problems.push_back(std::string(what) + " differs:" + Escape(diff, 400));
+}
+
+// A write command: bash on the real home, then memhook (both ways) on a
+// copy of the pristine store, from the same home path so that messages
+// agree; the memory memhook leaves is exported and compared.
+Outcome ReplayWrite(const Context& ctx, const CorpusCommand& cmd) {
+  Outcome o;
+  std::string error;
+  if (!ResetForWrites(ctx, &error)) {
+    o.problems.push_back(error);
+    return o;
+  }
+  const std::string cwd = ExpandCwd(ctx, cmd.cwd);
+  std::vector<std::string> env = ctx.env;
+  for (std::string& e : env) {
+    if (e.rfind("MEMHOOK_DB=", 0) == 0) e = "MEMHOOK_DB=" + (ctx.root / "write.db").string();
+  }
+  const HookReply reply = CallHook(ctx, cmd.command, cwd, cmd.line, &env);
+  o.hook_us = reply.elapsed_us;
+  o.got_route = reply.route;
+  if (!reply.problem.empty()) {
+    o.problems.push_back("hook: " + reply.problem);
+    return o;
+  }
+  if (*reply.route != Route::kRun) {
+    o.problems.push_back(std::string("route: expected run (a write), got ") +
+                         RouteName(*reply.route) + " (" + Escape(reply.reason, 160) + ")");
+    return o;
+  }
+  const ProcResult want = Bash(ctx, cmd.command, cwd);
+  const auto want_memory = ContentSnapshot(ctx.mount);
+  auto host = [&ctx] {
+    auto all = ContentSnapshot(ctx.home);
+    for (auto it = all.begin(); it != all.end();) {
+      it = it->first.rfind(kMountRel, 0) == 0 ? all.erase(it) : std::next(it);
+    }
+    return all;
+  };
+  const auto want_host = host();
+  const std::string want_out = cmd.sorted ? SortedLines(want.out, LastLine::kMark) : want.out;
+  for (const bool forced : {false, true}) {
+    const char* how = forced ? "forced interpreter: " : "";
+    if (!ResetForWrites(ctx, &error)) {
+      o.problems.push_back(error);
+      return o;
+    }
+    std::vector<std::string> run_env = env;
+    if (forced) run_env.push_back("MEMHOOK_FASTPATH=0");
+    ExecSpec spec = Spec(&run_env);
+    spec.program = ctx.bash;
+    spec.argv = {"bash", "-c", reply.rewritten};
+    spec.cwd = cwd;
+    const ProcResult got = RunProcess(spec);
+    const std::string got_out = cmd.sorted ? SortedLines(got.out, LastLine::kMark) : got.out;
+    if (got_out != want_out) {
+      o.problems.push_back(std::string(how) + "stdout differs");
+      AppendDiff("stdout", want_out, got_out, &o.details);
+    }
+    if (got.err != want.err) {
+      o.problems.push_back(std::string(how) + "stderr differs");
+      AppendDiff("stderr", want.err, got.err, &o.details);
+    }
+    if (got.status != want.status) {
+      o.problems.push_back(std::string(how) + "status: expected " + std::to_string(want.status) +
+                           ", got " + std::to_string(got.status));
+    }
+    CompareTrees((std::string(how) + "host files").c_str(), want_host, host(), &o);
+    // The memory as memhook left it.
+    const fs::path exported = ctx.root / "write-export";
+    std::error_code ec;
+    fs::remove_all(exported, ec);
+    ExecSpec ex = Spec(&env);
+    ex.program = ctx.options.memhook;
+    ex.argv = {ctx.options.memhook, "export", exported.string()};
+    ex.cwd = ctx.root.string();
+    const ProcResult exp = RunProcess(ex);
+    if (exp.status != 0) {
+      o.problems.push_back(std::string(how) + "export failed: " + Escape(exp.err, 200));
+    } else {
+      CompareTrees((std::string(how) + "memory tree").c_str(), want_memory,
+                   ContentSnapshot(exported), &o);
+    }
+    if (!o.problems.empty()) break;
+  }
+  if (!ResetForWrites(ctx, &error)) o.problems.push_back(error);
+  o.passed = o.problems.empty();
+  return o;
+}
+
 Outcome Replay(const Context& ctx, const CorpusCommand& cmd,
                const std::map<std::string, std::string>& pristine) {
+  if (cmd.route == Route::kWrite) return ReplayWrite(ctx, cmd);
   Outcome o;
   const std::string cwd = ExpandCwd(ctx, cmd.cwd);
   const HookReply reply = CallHook(ctx, cmd.command, cwd, cmd.line);
@@ -597,8 +743,8 @@ Outcome Replay(const Context& ctx, const CorpusCommand& cmd,
 
   if (cmd.route == Route::kNext) {
     // Never run the original: it may write. Run the rewrite only if memhook
-    // produced one.
-    if (reply.route == Route::kPass) return o;
+    // produced a refusal (a `memhook run` rewrite would write too).
+    if (reply.route == Route::kPass || reply.route == Route::kRun) return o;
     const ProcResult r = Bash(ctx, reply.rewritten, cwd);
     if (*reply.route == Route::kNext) {
       if (!r.spawn_error.empty() || r.timed_out) {
@@ -773,6 +919,8 @@ int RealMain(int argc, char** argv) {
   // Writing a child's stdin must not kill us when it exits early; children
   // get SIGPIPE back to default before exec.
   ::signal(SIGPIPE, SIG_IGN);
+  // Files that bash and memhook create get the same modes.
+  ::umask(022);
 
   std::error_code ec;
   ctx.options.memhook = fs::absolute(ctx.options.memhook, ec).string();
@@ -834,6 +982,24 @@ int RealMain(int argc, char** argv) {
   }
   if (!fs::is_directory(ctx.mount, ec)) return Fatal("export did not create " + ctx.mount.string());
   const std::map<std::string, std::string> pristine = Snapshot(ctx.mount);
+  // Write commands start from copies of the home and the store as they
+  // are now (see ResetForWrites).
+  {
+    ExecSpec spec = Spec(&ctx.env);
+    spec.program = "/bin/sh";
+    spec.argv = {"sh",
+                 "-c",
+                 "cp -a \"$1\" \"$2\" && cp \"$3\" \"$4\" && "
+                 "{ [ ! -e \"$3-wal\" ] || cp \"$3-wal\" \"$4-wal\"; }",
+                 "sh",
+                 ctx.home.string(),
+                 (ctx.root / "pristine-home").string(),
+                 (ctx.root / "memhook.db").string(),
+                 (ctx.root / "pristine.db").string()};
+    spec.cwd = ctx.root.string();
+    const ProcResult r = RunProcess(spec);
+    if (r.status != 0) return Fatal("cannot copy the pristine home and store: " + r.err);
+  }
 
   std::map<std::string, Row> by_type;
   std::map<std::string, Row> by_route;

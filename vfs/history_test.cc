@@ -415,9 +415,9 @@ TEST_CASE("history is pruned by whole changes, oldest first") {
   auto bytes_store = g.Open(small);
   for (int i = 0; i < 10; ++i) {
     REQUIRE(bytes_store->BeginChange(Info("write")).ok());
-    REQUIRE(bytes_store
-                ->WriteFile("f" + std::to_string(i % 3), std::string(4000, 'a' + i), 0644, kBase)
-                .ok());
+    REQUIRE(
+        bytes_store->WriteFile("f" + std::to_string(i % 3), std::string(4000, 'a' + i), 0644, kBase)
+            .ok());
     Commit(*bytes_store);
   }
   REQUIRE(bytes_store->ListChanges({}, &log).ok());
@@ -442,7 +442,8 @@ TEST_CASE("concurrent writers: every append lands, none is lost") {
       if (!store) _exit(1);
       for (int i = 0; i < kAppends; ++i) {
         if (!store->BeginChange(Info("append")).ok()) _exit(2);
-        const std::string line = "{\"w\":" + std::to_string(w) + ",\"i\":" + std::to_string(i) + "}\n";
+        const std::string line =
+            "{\"w\":" + std::to_string(w) + ",\"i\":" + std::to_string(i) + "}\n";
         if (!store->AppendFile("sessions/2026-12/c.jsonl", line, -1).ok()) _exit(3);
         int64_t id = 0;
         if (!store->CommitChange(&id).ok()) _exit(4);
@@ -461,7 +462,8 @@ TEST_CASE("concurrent writers: every append lands, none is lost") {
   const std::string all = Read(*store, "sessions/2026-12/c.jsonl");
   for (int w = 0; w < kWriters; ++w) {
     for (int i = 0; i < kAppends; ++i) {
-      const std::string line = "{\"w\":" + std::to_string(w) + ",\"i\":" + std::to_string(i) + "}\n";
+      const std::string line =
+          "{\"w\":" + std::to_string(w) + ",\"i\":" + std::to_string(i) + "}\n";
       CHECK(all.find(line) != std::string::npos);
     }
   }

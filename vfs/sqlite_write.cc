@@ -752,7 +752,7 @@ Status SqliteStore::CurrentVersion(std::string_view path, Version* out) {
 Status SqliteStore::ReadVersion(std::string_view path, int64_t change_id, Version* out) {
   Status st = CheckPath(path);
   if (!st.ok()) return st;
-  if (change_id <= 0 || schema_version_ < 4) return CurrentVersion(path, out);
+  if (change_id < 0 || schema_version_ < 4) return CurrentVersion(path, out);
   int64_t next_change = 0;
   int64_t prior_size = -1;
   {
@@ -960,8 +960,8 @@ Status SqliteStore::Restore(std::string_view path, int64_t change_id, const Chan
     versions.emplace_back(p, std::move(version));
   }
   if (!any) {
-    return fail(Err(Code::kNotFound, Quoted(path) + " did not exist after change " +
-                                         std::to_string(change_id)));
+    return fail(Err(Code::kNotFound,
+                    Quoted(path) + " did not exist after change " + std::to_string(change_id)));
   }
   // A file's ancestors must be directories again.
   st = RecordMissingParentsLocked(path);

@@ -43,6 +43,7 @@ class Status {
     kNotEmpty,         // a directory that must be empty is not
     kConflict,         // undo/restore refused: later changes touched the paths
     kBusy,             // another writer held the store past the busy timeout
+    kPermissionDenied,  // a host file the process may not read (EACCES)
   };
   Status() = default;
   static Status Ok() { return Status(); }
@@ -290,7 +291,8 @@ class Store {
     out->clear();
     return Status::Ok();
   }
-  // The state of one path right after change `change_id` (0: now).
+  // The state of one path right after change `change_id`; 0: before the
+  // first change history still holds; negative: now.
   struct Version {
     bool exists = false;
     NodeKind kind = NodeKind::kFile;
