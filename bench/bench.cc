@@ -23,6 +23,17 @@
 // Cheap command types repeat within an iteration; before the iterations each
 // type gets one cold query on a DB copy dropped from the page cache, and at the
 // largest size `memhook explain` tells what SQL each command issues.
+//
+// The write types run after the read iterations, on a copy of the DB (the
+// write base: the imported tree plus a directory of kBulkFiles files) and on
+// the two exports given the same directory; just-bash gets its own export of
+// the write base. Every timed write starts from the same state: after each
+// contender's run, untimed, the DB file is made byte-identical to the write
+// base again (only the pages that differ are written, then fdatasync'ed; WAL
+// and -shm removed) and the files the command touched in the trees are put
+// back. `log appends` is a series of --appends appends to one new session log,
+// each timed, without restoring in between; the DB and trees are restored
+// before each series.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -45,6 +56,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -62,6 +74,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kMountRel = ".memhook/memory";
+constexpr const char* kSessionId = "00000000-0000-4000-8000-000000000bench";
 constexpr const char* kJustBashMount = "/home/user/project";
 constexpr size_t kMaxKeptOutput = 256u << 20;
 constexpr size_t kMaxKeptErr = 64u << 10;
@@ -72,6 +85,20 @@ constexpr double kRepBudgetMs = 250;
 // where its first runs took less than this.
 constexpr double kCheapJustBashMs = 1000;
 
+// The write types' fixtures (mount-relative): a directory of kBulkFiles
+// small notes for `mv`, moved to kBulkMoved; the 1 MB file; the session log
+// that `log appends` grows. The first and last kAppendWindow appends of a
+// series are compared.
+constexpr int kBulkFiles = 1000;
+constexpr const char* kBulkDir = "notes/inbox";
+constexpr const char* kBulkMoved = "notes/inbox-2026";
+constexpr const char* kBigFile = "big.md";
+constexpr const char* kLogName = "bench-log.jsonl";
+constexpr int kAppendWindow = 100;
+// A write type's round also pays its restores: its repetitions get a larger
+// budget than the reads'.
+constexpr double kWriteRepBudgetMs = 1000;
+
 // ---------------------------------------------------------------------------
 // Processes.
 
@@ -79,6 +106,8 @@ using Fd = memhook::testing::UniqueFd;
 using memhook::testing::ExecSpec;
 using memhook::testing::ProcResult;
 using memhook::testing::RunProcess;
+using memhook::testing::ShellQuote;
+using memhook::testing::Slurp;
 using memhook::testing::SortedLines;
 
 // A process as the bench runs it (tests/support/test_support.h): stdout
@@ -205,17 +234,33 @@ struct Options {
   int jb_timeout_s = 120;
   int pass_reps = 10;
   int max_reps = 10;
+  int appends = 1000;   // appends in a `log appends` series
+  int append_runs = 3;  // series per size (at most --runs)
   uint64_t seed = 1;
   std::string scratch, tmpfs = "/dev/shm";
   bool keep = false;
 };
 
-enum class Kind { kRead, kWrite, kPipeline, kPass };
+// kWrite: one write, restored after every run; kAppends: the series of
+// appends to one session log.
+enum class Kind { kRead, kWrite, kAppends, kPipeline, kPass };
+
+bool IsWrite(Kind k) { return k == Kind::kWrite || k == Kind::kAppends; }
 
 struct CommandType {
   std::string name;
   std::string command;  // for memhook and GNU: paths under ~/.memhook/memory
   Kind kind = Kind::kRead;
+  // Writes only. `check` is a read-only command whose output shows the
+  // result (compared between contenders); `files` are the mount-relative
+  // files the command creates or changes, put back from the write base (or
+  // removed) after each run; `moved_from` / `moved_to` a rename it makes,
+  // undone; `na_note` is shown for memhook while its run fails (a feature not
+  // built yet) instead of a time.
+  std::string check;
+  std::vector<std::string> files;
+  std::string moved_from, moved_to;
+  std::string na_note;
 };
 
 // Answered inside the hook: by the fast path's profile or the virtual shell.
@@ -224,11 +269,25 @@ bool Answered(const std::string& route) { return route == "fast" || route == "sh
 // The row labels, in report order; the smoke test checks every one.
 const std::vector<std::string>& TypeNames() {
   static const std::vector<std::string> names = {
-      "cat",        "head",        "tail",        "ls",         "ls -R",
-      "wc",         "find",        "grep rare",   "grep common", "grep regex",
-      "pipeline",   "shell loop",  "shell $(...)", "find -exec", "xargs",
-      "write",      "pass-through"};
+      "cat",          "head",          "tail",        "ls",          "ls -R",    "wc",
+      "find",         "grep rare",     "grep common", "grep regex",  "pipeline", "shell loop",
+      "shell $(...)", "find -exec",    "xargs",       "write",       "append",   "write 1 MB",
+      "log appends",  "mv 1000 files", "sed -i",      "pass-through"};
   return names;
+}
+
+// The k-th line (from 1) that `log appends` adds to its session log: a
+// Claude Code-like event of about 200 bytes.
+std::string LogLine(int k) {
+  return Fmt(
+      "{\"type\":\"user\",\"seq\":%d,\"sessionId\":\"%s\",\"message\":{\"role\":\"user\","
+      "\"content\":\"memhook_bench appends event %d to this session log\"},"
+      "\"timestamp\":\"2026-12-05T12:00:00.000Z\"}",
+      k, kSessionId, k);
+}
+
+std::string AppendCommand(const std::string& log, int k) {
+  return "echo '" + LogLine(k) + "' >> ~/" + kMountRel + "/" + log;
 }
 
 std::vector<CommandType> MakeCommands(const TreeManifest& m) {
@@ -251,16 +310,53 @@ std::vector<CommandType> MakeCommands(const TreeManifest& m) {
       "for f in " + root + "/" + m.summary_month_dir + "/*; do head -n 1 \"$f\"; done",
       std::string("n=$(grep -rlw ") + kRareWord + r + " | wc -l); echo \"$n files\"",
       "find " + root + "/" + m.summary_month_dir + " -type f -exec wc -l {} +",
-      "find " + root + "/" + m.summary_month_dir + " -type f | sort | xargs grep -c " +
-          kCommonWord,
+      "find " + root + "/" + m.summary_month_dir + " -type f | sort | xargs grep -c " + kCommonWord,
       "echo x > " + root + "/new.md",
-      "git --version"};
+      "echo '- 2026-12-05: the retry budget is per request, not per call' >> " + root + "/" +
+          m.note_file,
+      "printf '%*s' 1000000 '' > " + root + "/" + kBigFile,
+      AppendCommand(m.session_month_dir + "/" + kLogName, 1),
+      "mv " + root + "/" + kBulkDir + " " + root + "/" + kBulkMoved,
+      "sed -i 's/config/setting/g' " + root + "/" + m.note_file,
+      "git --version",
+  };
   std::vector<CommandType> out;
   for (size_t i = 0; i < commands.size(); ++i) {
-    CommandType t{TypeNames()[i], commands[i], Kind::kRead};
+    CommandType t;
+    t.name = TypeNames()[i];
+    t.command = commands[i];
+    const std::string note = root + "/" + m.note_file;
     if (t.name == "pipeline") t.kind = Kind::kPipeline;
-    if (t.name == "write") t.kind = Kind::kWrite;
     if (t.name == "pass-through") t.kind = Kind::kPass;
+    if (t.name == "write") {
+      t.kind = Kind::kWrite;
+      t.check = "cat " + root + "/new.md";
+      t.files = {"new.md"};
+    } else if (t.name == "append") {
+      t.kind = Kind::kWrite;
+      t.check = "wc -c " + note + "; tail -n 2 " + note;
+      t.files = {m.note_file};
+    } else if (t.name == "write 1 MB") {
+      t.kind = Kind::kWrite;
+      t.check = "wc -c -w " + root + "/" + kBigFile;
+      t.files = {kBigFile};
+    } else if (t.name == "log appends") {
+      const std::string log = m.session_month_dir + "/" + kLogName;
+      t.kind = Kind::kAppends;
+      t.check = "wc -l " + root + "/" + log + "; tail -n 1 " + root + "/" + log;
+      t.files = {log};
+    } else if (t.name == "mv 1000 files") {
+      t.kind = Kind::kWrite;
+      t.check = "ls " + root + "/" + kBulkMoved + " | wc -l; ls " + root + "/" + kBulkMoved +
+                " | head -n 3; test -e " + root + "/" + kBulkDir + "; echo $?";
+      t.moved_from = kBulkDir;
+      t.moved_to = kBulkMoved;
+    } else if (t.name == "sed -i") {
+      t.kind = Kind::kWrite;
+      t.check = "grep -c setting " + note + "; wc -c " + note;
+      t.files = {m.note_file};
+      t.na_note = "sed: issue 11";
+    }
     out.push_back(t);
   }
   return out;
@@ -281,6 +377,17 @@ struct TypeResult {
   // per-file content reads, reads of a whole table (no WHERE, no LIMIT) and
   // full-text (MATCH) queries. -1: not collected.
   int sql_total = -1, sql_content = 0, sql_whole = 0, sql_match = 0;
+  // Writes. `na`: memhook's run failed where GNU's succeeded (its message in
+  // na_problem), so it is not timed. `restore`: making the DB the write base
+  // again after memhook's run (untimed). For `log appends` the main samples
+  // hold the last window of each series and first_* the first.
+  bool na = false;
+  std::string na_problem;
+  Samples restore;
+  Samples first_total, first_hook, first_replay, first_gnu_tmpfs, first_gnu_disk, first_jb;
+  int series = 0, window = 0;
+  uint64_t series_bytes = 0;  // the log's size after a series (GNU tmpfs)
+  long run_maxrss_kb = -1;    // `memhook run`'s peak RSS (memhook_bench_rss)
 };
 
 struct SizeResult {
@@ -291,6 +398,10 @@ struct SizeResult {
   std::vector<TypeResult> types;
   Samples floor, bash_true, memhook_noop, memhook_noop_c, gnu_cat;
   bool ran_jb = false;
+  // The write phase: preparing the write base (the DB copy with the
+  // kBulkFiles directory, the trees given it, just-bash's export), its size.
+  double write_setup_s = NAN;
+  uint64_t write_db_bytes = 0;
 };
 
 struct Env {
@@ -301,6 +412,11 @@ struct SizeContext {
   fs::path disk_dir, tmpfs_dir;
   std::string memhook_home, tmpfs_home, disk_home, db, cold_db, tmpfs_mount, disk_mount;
   Env env;
+  // The write phase: the DB the writes change, the write base it is restored
+  // from, just-bash's own tree, and the write types' files as they are in the
+  // write base (mount-relative; nullopt: absent).
+  std::string write_db, write_base, jb_mount;
+  std::map<std::string, std::optional<std::string>> pristine;
 };
 
 class Bench {
@@ -317,11 +433,19 @@ class Bench {
   ProcResult RunShell(const std::vector<std::string>& env, const std::string& home,
                       const std::string& command, bool keep);
   ProcResult RunJustBash(const SizeContext& ctx, const CommandType& t, bool keep);
+  ProcResult RunJustBash(const SizeContext& ctx, const std::string& root,
+                         const std::string& command, bool write, bool keep);
+  bool PrepareWrites(SizeContext* ctx, SizeResult* result);
+  void RunWrites(const SizeContext& ctx, SizeResult* result);
+  void RunSeries(const SizeContext& ctx, const CommandType& t, bool with_jb, TypeResult* tr);
+  ProcResult RunMemhookDirect(const SizeContext& ctx, const std::string& command);
+  bool RestoreDb(const SizeContext& ctx, TypeResult* tr) const;
   void ColdRun(const SizeContext& ctx, const CommandType& t, TypeResult* tr);
   void Explain(const SizeContext& ctx, const CommandType& t, TypeResult* tr);
   std::string HookJson(const std::string& command, const std::string& cwd);
   std::string Report() const;
   std::string Targets() const;
+  std::string Writes() const;
   void WritePlot() const;
   std::string Tool(std::vector<std::string> argv) const;
 
@@ -348,7 +472,7 @@ void Record(const ProcResult& r, Samples* s) {
 
 std::string Bench::HookJson(const std::string& command, const std::string& cwd) {
   nlohmann::json j = {
-      {"session_id", "00000000-0000-4000-8000-000000000bench"},
+      {"session_id", kSessionId},
       {"transcript_path", "/dev/null"},
       {"cwd", cwd},
       {"permission_mode", "default"},
@@ -425,11 +549,15 @@ void Bench::RunMemhook(const SizeContext& ctx, const CommandType& t, const std::
 }
 
 ProcResult Bench::RunJustBash(const SizeContext& ctx, const CommandType& t, bool keep) {
+  return RunJustBash(ctx, ctx.tmpfs_mount, t.command, IsWrite(t.kind), keep);
+}
+
+ProcResult Bench::RunJustBash(const SizeContext& ctx, const std::string& root,
+                              const std::string& command, bool write, bool keep) {
   ExecSpec spec = BenchSpec();
-  spec.argv = {o_.just_bash, "-c",
-               Replace(t.command, std::string("~/") + kMountRel, kJustBashMount), "--root",
-               ctx.tmpfs_mount};
-  if (t.kind == Kind::kWrite) spec.argv.push_back("--allow-write");
+  spec.argv = {o_.just_bash, "-c", Replace(command, std::string("~/") + kMountRel, kJustBashMount),
+               "--root", root};
+  if (write) spec.argv.push_back("--allow-write");
   spec.env = &ctx.env.jb;
   spec.cwd = ctx.tmpfs_dir.string();
   spec.max_out = keep ? kMaxKeptOutput : 0;
@@ -621,7 +749,9 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
 
   if (CopyDb(ctx.db, ctx.cold_db)) {
     for (size_t i = 0; i < commands.size(); ++i) {
-      if (commands[i].kind != Kind::kPass) ColdRun(ctx, commands[i], &result->types[i]);
+      if (commands[i].kind != Kind::kPass && !IsWrite(commands[i].kind)) {
+        ColdRun(ctx, commands[i], &result->types[i]);
+      }
     }
   }
   std::error_code ec;
@@ -637,6 +767,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
     for (size_t i = 0; i < commands.size(); ++i) {
       const CommandType& t = commands[i];
       TypeResult& tr = result->types[i];
+      if (IsWrite(t.kind)) continue;  // after the reads: RunWrites
       // Cheap types repeat within an iteration (more samples on a noisy
       // machine); just-bash runs once per iteration, in the first `jb_runs`.
       if (it == 1 && t.kind != Kind::kPass && !tr.total.empty() && !tr.gnu_tmpfs.empty() &&
@@ -712,11 +843,6 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
               break;
             }
           }
-          if (t.kind == Kind::kWrite) {
-            std::error_code ec;
-            fs::remove(ctx.tmpfs_mount + "/new.md", ec);
-            fs::remove(ctx.disk_mount + "/new.md", ec);
-          }
         }
         if (!first) continue;
         tr.out_bytes = gnu.out_bytes;
@@ -733,6 +859,8 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
       }
     }
   }
+  if (!PrepareWrites(&ctx, result)) return false;
+  RunWrites(ctx, result);
   // Peak RSS of the hook, warm, from a small parent (the largest of two runs).
   if (!o_.rss.empty()) {
     std::vector<std::string> env = ctx.env.memhook;
@@ -754,6 +882,432 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
     fs::remove_all(ctx.tmpfs_dir, ec);
   }
   return true;
+}
+
+// ---------------------------------------------------------------------------
+// The write types.
+
+bool ReadAt(int fd, char* buf, size_t len, size_t off) {
+  while (len > 0) {
+    const ssize_t n = ::pread(fd, buf, len, static_cast<off_t>(off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    buf += n;
+    off += static_cast<size_t>(n);
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool WriteAt(int fd, const char* buf, size_t len, size_t off) {
+  while (len > 0) {
+    const ssize_t n = ::pwrite(fd, buf, len, static_cast<off_t>(off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    buf += n;
+    off += static_cast<size_t>(n);
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Makes `to` byte-identical to `from` by writing only the 4 KiB pages that
+// differ (and truncating or extending it), then fdatasync's it if anything
+// was written. Both files stay in the page cache, so this costs reading
+// both, not copying one, and leaves no dirty page behind.
+bool SyncBytes(const std::string& from, const std::string& to) {
+  Fd src(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd dst(::open(to.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  struct stat a {};
+  struct stat b {};
+  if (src.get() < 0 || dst.get() < 0 || ::fstat(src.get(), &a) != 0 ||
+      ::fstat(dst.get(), &b) != 0) {
+    return false;
+  }
+  const size_t n = static_cast<size_t>(a.st_size);
+  const size_t m = static_cast<size_t>(b.st_size);
+  constexpr size_t kChunk = 1u << 20;
+  constexpr size_t kPage = 4096;
+  std::vector<char> x(kChunk), y(kChunk);
+  bool wrote = m != n;
+  for (size_t off = 0; off < n; off += kChunk) {
+    const size_t len = std::min(kChunk, n - off);
+    const size_t have = off < m ? std::min(len, m - off) : 0;
+    if (!ReadAt(src.get(), x.data(), len, off)) return false;
+    if (have > 0 && !ReadAt(dst.get(), y.data(), have, off)) return false;
+    for (size_t p = 0; p < len; p += kPage) {
+      const size_t q = std::min(kPage, len - p);
+      if (p + q <= have && std::memcmp(x.data() + p, y.data() + p, q) == 0) continue;
+      if (!WriteAt(dst.get(), x.data() + p, q, off + p)) return false;
+      wrote = true;
+    }
+  }
+  if (m > n && ::ftruncate(dst.get(), static_cast<off_t>(n)) != 0) return false;
+  return !wrote || ::fdatasync(dst.get()) == 0;
+}
+
+bool SyncFile(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  return fd.get() >= 0 && ::fsync(fd.get()) == 0;
+}
+
+// Replaces the file's content and writes it back at once (untimed), so that
+// no dirty page of ours is written back during a later, timed run. (Not
+// syncfs: the disk is shared with other builds.)
+bool WriteSynced(const std::string& path, const std::string& bytes) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  return fd.get() >= 0 && WriteAt(fd.get(), bytes.data(), bytes.size(), 0) &&
+         ::fdatasync(fd.get()) == 0;
+}
+
+// A write's result, compared between contenders: its stdout, the stdout of
+// the type's check after it, and its exit status.
+ProcResult Outcome(const std::string& out, const std::string& check, int status) {
+  ProcResult r;
+  r.out = out + check + Fmt("status %d\n", status);
+  r.status = 0;
+  return r;
+}
+
+// Puts back, in the tree at `mount`, what a write type changed there: its
+// files as they are in the write base, and its rename.
+void RestoreTree(const SizeContext& ctx, const CommandType& t, const std::string& mount) {
+  std::error_code ec;
+  for (const std::string& f : t.files) {
+    const std::optional<std::string>& bytes = ctx.pristine.at(f);
+    const std::string path = mount + "/" + f;
+    if (!bytes) {
+      fs::remove_all(path, ec);
+      continue;
+    }
+    if (!WriteSynced(path, *bytes)) {
+      throw std::runtime_error("cannot restore " + path + ": " + std::strerror(errno));
+    }
+  }
+  if (!t.moved_from.empty() && fs::exists(mount + "/" + t.moved_to) &&
+      !fs::exists(mount + "/" + t.moved_from)) {
+    fs::rename(mount + "/" + t.moved_to, mount + "/" + t.moved_from);
+  }
+}
+
+// Makes the write DB the write base again (untimed; timed into tr->restore).
+bool Bench::RestoreDb(const SizeContext& ctx, TypeResult* tr) const {
+  const auto t0 = Clock::now();
+  std::error_code ec;
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(ctx.write_db + suffix, ec);
+  if (!SyncBytes(ctx.write_base, ctx.write_db)) {
+    throw std::runtime_error("cannot restore " + ctx.write_db + " from " + ctx.write_base + ": " +
+                             std::strerror(errno));
+  }
+  if (tr != nullptr) {
+    tr->restore.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  return true;
+}
+
+// `memhook run` without the hook or bash, on the write DB: the write base's
+// own preparation and the checks.
+ProcResult Bench::RunMemhookDirect(const SizeContext& ctx, const std::string& command) {
+  std::vector<std::string> env = ctx.env.memhook;
+  env.push_back("MEMHOOK_DB=" + ctx.write_db);
+  ExecSpec spec = BenchSpec();
+  spec.argv = {o_.memhook,  "run",      "--cwd", ctx.memhook_home,
+               "--session", kSessionId, "-c",    command};
+  spec.env = &env;
+  spec.cwd = ctx.memhook_home;
+  spec.max_out = kMaxKeptOutput;
+  return RunProcess(spec);
+}
+
+// The write base: the DB and both exports given a directory of kBulkFiles
+// notes (for `mv`), and just-bash's own export of it.
+bool Bench::PrepareWrites(SizeContext* ctx, SizeResult* result) {
+  const auto t0 = Clock::now();
+  std::fprintf(stderr, "[%s files] preparing the writes...\n", Files(result->files).c_str());
+  ctx->write_db = (ctx->disk_dir / "write.db").string();
+  ctx->write_base = (ctx->disk_dir / "write-base.db").string();
+  std::error_code ec;
+  if (!CopyDb(ctx->db, ctx->write_db)) {
+    std::fprintf(stderr, "memhook_bench: cannot copy %s\n", ctx->db.c_str());
+    return false;
+  }
+  const fs::path stage = ctx->tmpfs_dir / "inbox";
+  fs::create_directories(stage, ec);
+  for (int i = 1; i <= kBulkFiles; ++i) {
+    std::ofstream(stage / Fmt("%04d.md", i), std::ios::binary)
+        << Fmt("# Inbox item %d\n\n- captured during a session, to be filed under notes/.\n", i);
+  }
+  const ProcResult r = RunMemhookDirect(
+      *ctx, "cp -r " + ShellQuote(stage.string()) + " ~/" + kMountRel + "/" + kBulkDir);
+  if (!r.spawn_error.empty() || r.timed_out || r.status != 0) {
+    std::fprintf(stderr, "memhook_bench: memhook run cp -r failed (status %d): %s%s\n", r.status,
+                 r.spawn_error.c_str(), r.err.c_str());
+    return false;
+  }
+  for (const std::string& mount : {ctx->tmpfs_mount, ctx->disk_mount}) {
+    fs::copy(stage, mount + "/" + kBulkDir, fs::copy_options::recursive, ec);
+    if (ec) {
+      std::fprintf(stderr, "memhook_bench: cannot copy %s: %s\n", stage.c_str(),
+                   ec.message().c_str());
+      return false;
+    }
+  }
+  fs::remove_all(stage, ec);
+  // memhook run's connection checkpointed the WAL when it closed.
+  if (fs::exists(ctx->write_db + "-wal") && fs::file_size(ctx->write_db + "-wal", ec) > 0) {
+    std::fprintf(stderr, "memhook_bench: %s-wal is not empty after memhook run\n",
+                 ctx->write_db.c_str());
+    return false;
+  }
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(ctx->write_db + suffix, ec);
+  if (!CopyDb(ctx->write_db, ctx->write_base) || !SyncFile(ctx->write_db) ||
+      !SyncFile(ctx->write_base)) {
+    std::fprintf(stderr, "memhook_bench: cannot make the write base %s\n", ctx->write_base.c_str());
+    return false;
+  }
+  result->write_db_bytes = fs::file_size(ctx->write_base, ec);
+  if (!o_.just_bash.empty()) {
+    // Its writes stay in memory; only `log appends` changes this tree (see
+    // RunSeries).
+    fs::create_directories(ctx->tmpfs_dir / "jb", ec);
+    ctx->jb_mount = (ctx->tmpfs_dir / "jb" / "memory").string();
+    std::vector<std::string> env = ctx->env.memhook;
+    env.push_back("MEMHOOK_DB=" + ctx->write_db);
+    ExecSpec spec = BenchSpec();
+    spec.argv = {o_.memhook, "export", ctx->jb_mount};
+    spec.env = &env;
+    spec.cwd = ctx->disk_dir.string();
+    spec.timeout_ms = 1800'000;
+    const ProcResult e = RunProcess(spec);
+    if (!e.spawn_error.empty() || e.timed_out || e.status != 0) {
+      std::fprintf(stderr, "memhook_bench: memhook export failed (status %d): %s%s\n", e.status,
+                   e.spawn_error.c_str(), e.err.c_str());
+      return false;
+    }
+  }
+  for (const CommandType& c : result->commands) {
+    for (const std::string& f : c.files) {
+      const fs::path path = fs::path(ctx->tmpfs_mount) / f;
+      ctx->pristine[f] = fs::exists(path) ? std::optional<std::string>(Slurp(path)) : std::nullopt;
+    }
+  }
+  RestoreDb(*ctx, nullptr);
+  ::sync();  // once: the fresh exports and copies
+  result->write_setup_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  return true;
+}
+
+void Bench::RunWrites(const SizeContext& ctx, SizeResult* result) {
+  const std::vector<CommandType>& commands = result->commands;
+  const bool jb = !o_.just_bash.empty();
+  const std::string memhook_mount = ctx.memhook_home + "/" + kMountRel;
+  const int series_runs = std::min(o_.append_runs, o_.runs);
+  enum Who { kMemhook, kGnuTmpfs, kGnuDisk, kJustBash };
+  for (int it = 0; it < o_.runs; ++it) {
+    std::fprintf(stderr, "[%s files] writes, iteration %d/%d\n", Files(result->files).c_str(),
+                 it + 1, o_.runs);
+    for (size_t i = 0; i < commands.size(); ++i) {
+      const CommandType& t = commands[i];
+      TypeResult& tr = result->types[i];
+      if (t.kind == Kind::kAppends && it < series_runs) RunSeries(ctx, t, jb && it == 0, &tr);
+      if (t.kind != Kind::kWrite) continue;
+      if (it == 0) {
+        // Cold: the first write on the write base dropped from the page cache.
+        if (Evict(ctx.write_db)) {
+          tr.cold_residency = Residency(ctx.write_db);
+          Samples total, hook;
+          RunMemhook(ctx, t, ctx.write_db, false, &tr, &total, &hook, nullptr, nullptr);
+          if (!total.empty()) tr.cold_total = total.ms[0];
+          if (!hook.empty()) tr.cold_hook = hook.ms[0];
+        }
+        RestoreDb(ctx, nullptr);
+      }
+      if (it == 1 && !tr.gnu_tmpfs.empty() && !tr.gnu_disk.empty() &&
+          (tr.na || (!tr.total.empty() && !tr.restore.empty()))) {
+        double round = tr.gnu_tmpfs.ms[0] + tr.gnu_disk.ms[0];
+        if (!tr.na) round += tr.total.ms[0] + tr.restore.ms[0];
+        tr.reps = std::clamp(static_cast<int>(kWriteRepBudgetMs / round), 1, o_.max_reps);
+      }
+      const int reps = it == 0 ? 1 : tr.reps;
+      for (int rep = 0; rep < reps; ++rep) {
+        const bool first = it == 0 && rep == 0;
+        std::vector<Who> who = {kGnuTmpfs, kGnuDisk};
+        if (!tr.na) who.insert(who.begin(), kMemhook);
+        if (jb && rep == 0 && (it < o_.jb_runs || tr.jb.Median() < kCheapJustBashMs)) {
+          who.push_back(kJustBash);
+        }
+        ProcResult mine, gnu;
+        std::string mine_check, gnu_check;
+        const size_t shift = static_cast<size_t>(it * reps + rep) % who.size();
+        for (size_t k = 0; k < who.size(); ++k) {
+          switch (who[(k + shift) % who.size()]) {
+            case kMemhook:
+              RunMemhook(ctx, t, ctx.write_db, first, &tr, &tr.total, &tr.hook, &tr.replay, &mine);
+              if (first) mine_check = RunMemhookDirect(ctx, t.check).out;
+              RestoreDb(ctx, &tr);
+              break;
+            case kGnuTmpfs: {
+              const ProcResult r = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, t.command, first);
+              Record(r, &tr.gnu_tmpfs);
+              if (first) {
+                gnu = r;
+                gnu_check = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, t.check, true).out;
+              }
+              RestoreTree(ctx, t, ctx.tmpfs_mount);
+              break;
+            }
+            case kGnuDisk:
+              Record(RunShell(ctx.env.gnu_disk, ctx.disk_home, t.command, false), &tr.gnu_disk);
+              RestoreTree(ctx, t, ctx.disk_mount);
+              break;
+            case kJustBash:
+              Record(RunJustBash(ctx, ctx.jb_mount, t.command, true, false), &tr.jb);
+              break;
+          }
+        }
+        if (!first) continue;
+        tr.out_bytes = gnu.out_bytes;
+        tr.out_lines = CountLines(gnu.out);
+        tr.gnu_status = gnu.status;
+        const ProcResult theirs_ref = Outcome(gnu.out, gnu_check, gnu.status);
+        if (tr.route == "error" || mine.status != gnu.status) {
+          // memhook cannot make this write yet: no time for it.
+          tr.na = true;
+          tr.na_problem = tr.route == "error" ? tr.total.problem : FirstLine(mine.err);
+          tr.total = tr.hook = tr.replay = tr.restore = Samples{};
+          tr.cold_total = tr.cold_hook = NAN;
+        } else {
+          tr.agree = Agreement(Outcome(mine.out, mine_check, mine.status), memhook_mount,
+                               theirs_ref, ctx.tmpfs_mount);
+        }
+        if (jb) {
+          // Its writes vanish with the process: the check runs in the same one.
+          const ProcResult theirs =
+              RunJustBash(ctx, ctx.jb_mount,
+                          t.command + "\ns=$?\n" + t.check + "\necho \"status $s\"", true, true);
+          if (theirs.spawn_error.empty() && !theirs.timed_out) {
+            ProcResult r;
+            r.out = theirs.out;
+            r.status = 0;
+            tr.jb_agree = Agreement(r, kJustBashMount, theirs_ref, ctx.tmpfs_mount);
+          }
+        }
+      }
+    }
+  }
+  // Peak RSS of `memhook run` per write, warm, from a small parent (the
+  // larger of two runs, each on the write base).
+  if (!o_.rss.empty()) {
+    std::vector<std::string> env = ctx.env.memhook;
+    env.push_back("MEMHOOK_DB=" + ctx.write_db);
+    for (size_t i = 0; i < commands.size(); ++i) {
+      if (commands[i].kind != Kind::kWrite || result->types[i].na) continue;
+      for (int k = 0; k < 2; ++k) {
+        ExecSpec spec = BenchSpec();
+        spec.argv = {
+            o_.rss, o_.memhook,         "run", "--cwd", ctx.memhook_home, "--session", kSessionId,
+            "-c",   commands[i].command};
+        spec.env = &env;
+        spec.cwd = ctx.memhook_home;
+        const ProcResult r = RunProcess(spec);
+        result->types[i].run_maxrss_kb = std::max(result->types[i].run_maxrss_kb, ParseRss(r.err));
+        RestoreDb(ctx, nullptr);
+      }
+    }
+  }
+}
+
+// One series of --appends appends to a new session log, each timed as the
+// agent pays it, without restoring in between: the first and last windows
+// are kept. just-bash (with_jb) runs in the windows only; since its writes
+// stay in its memory, the bench appends the same line to its tree after
+// each append, so that every contender's k-th append meets a log of k-1
+// lines. Starts and ends with everything as in the write base.
+void Bench::RunSeries(const SizeContext& ctx, const CommandType& t, bool with_jb, TypeResult* tr) {
+  enum Who { kMemhook, kGnuTmpfs, kGnuDisk, kJustBash };
+  auto restore = [&] {
+    RestoreDb(ctx, nullptr);
+    RestoreTree(ctx, t, ctx.tmpfs_mount);
+    RestoreTree(ctx, t, ctx.disk_mount);
+    if (!ctx.jb_mount.empty()) RestoreTree(ctx, t, ctx.jb_mount);
+  };
+  restore();
+  const std::string& log = t.files.front();
+  const int n = o_.appends;
+  const int window = std::min(kAppendWindow, n / 2);
+  tr->window = window;
+  Samples middle[6];
+  for (int k = 1; k <= n; ++k) {
+    CommandType a = t;
+    a.command = AppendCommand(log, k);
+    const bool head = k <= window;
+    const bool tail = k > n - window;
+    Samples* total = head ? &tr->first_total : tail ? &tr->total : &middle[0];
+    Samples* hook = head ? &tr->first_hook : tail ? &tr->hook : &middle[1];
+    Samples* replay = head ? &tr->first_replay : tail ? &tr->replay : &middle[2];
+    Samples* gnu_tmpfs = head ? &tr->first_gnu_tmpfs : tail ? &tr->gnu_tmpfs : &middle[3];
+    Samples* gnu_disk = head ? &tr->first_gnu_disk : tail ? &tr->gnu_disk : &middle[4];
+    Samples* jb = head ? &tr->first_jb : &tr->jb;
+    std::vector<Who> who = {kMemhook, kGnuTmpfs, kGnuDisk};
+    if (with_jb && (head || tail)) who.push_back(kJustBash);
+    const size_t shift = static_cast<size_t>(k) % who.size();
+    for (size_t i = 0; i < who.size(); ++i) {
+      switch (who[(i + shift) % who.size()]) {
+        case kMemhook: {
+          ProcResult mine;
+          RunMemhook(ctx, a, ctx.write_db, false, tr, total, hook, replay, &mine);
+          if (mine.spawn_error.empty() && mine.status > 0) {
+            ++total->failures;
+            total->problem = FirstLine(mine.err);
+          }
+          break;
+        }
+        case kGnuTmpfs: {
+          const ProcResult r = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, a.command, false);
+          Record(r, gnu_tmpfs);
+          if (k == 1) tr->gnu_status = r.status;
+          break;
+        }
+        case kGnuDisk:
+          Record(RunShell(ctx.env.gnu_disk, ctx.disk_home, a.command, false), gnu_disk);
+          break;
+        case kJustBash:
+          Record(RunJustBash(ctx, ctx.jb_mount, a.command, true, false), jb);
+          break;
+      }
+    }
+    if (with_jb) {
+      std::ofstream(ctx.jb_mount + "/" + log, std::ios::binary | std::ios::app)
+          << LogLine(k) << "\n";
+    }
+  }
+  std::error_code ec;
+  tr->series_bytes = fs::file_size(ctx.tmpfs_mount + "/" + log, ec);
+  if (tr->series++ == 0) {
+    const ProcResult mine = RunMemhookDirect(ctx, t.check);
+    const ProcResult gnu = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, t.check, true);
+    const ProcResult ref = Outcome("", gnu.out, gnu.status);
+    tr->agree = Agreement(Outcome("", mine.out, mine.status), ctx.memhook_home + "/" + kMountRel,
+                          ref, ctx.tmpfs_mount);
+    if (with_jb) {
+      // One more append and the check, in one just-bash process, on its
+      // tree (the log of n lines), against GNU's on its own.
+      const std::string more = AppendCommand(log, n + 1);
+      const ProcResult gnu_more = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, more, true);
+      const ProcResult gnu_check = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, t.check, true);
+      const ProcResult theirs = RunJustBash(
+          ctx, ctx.jb_mount, more + "\ns=$?\n" + t.check + "\necho \"status $s\"", true, true);
+      if (theirs.spawn_error.empty() && !theirs.timed_out) {
+        ProcResult r;
+        r.out = theirs.out;
+        r.status = 0;
+        tr->jb_agree =
+            Agreement(r, kJustBashMount, Outcome(gnu_more.out, gnu_check.out, gnu_more.status),
+                      ctx.tmpfs_mount);
+      }
+    }
+  }
+  restore();
 }
 
 std::string Bench::Tool(std::vector<std::string> argv) const {
@@ -869,6 +1423,7 @@ std::string RouteText(const TypeResult& t) {
   if (t.route == "fast") return t.spooled ? "fast (replay)" : "fast (inline)";
   if (t.route == "shell") return t.spooled ? "shell (replay)" : "shell (inline)";
   if (t.route == "next") return "next tier (126)";
+  if (t.route == "run") return "memhook run";
   if (t.route == "pass") return "pass-through";
   return t.route;
 }
@@ -1012,10 +1567,15 @@ std::string Bench::Targets() const {
       const CommandType& c = big.commands[i];
       const TypeResult& t = big.types[i];
       if (c.kind == Kind::kPass) continue;
-      if (!Answered(t.route)) {
+      // Writes count once memhook makes them (through `memhook run`).
+      const bool run = t.route == "run" && !t.na && !t.total.empty();
+      if (!Answered(t.route) && !run) {
         if (!excluded.empty()) excluded += ", ";
         excluded += "`" + c.name + "` (" +
-                    (NotBuilt(c, t) ? "n/a: next tier not built" : RouteText(t)) + ")";
+                    (NotBuilt(c, t)               ? std::string("n/a: next tier not built")
+                     : t.na && !c.na_note.empty() ? "n/a: " + c.na_note
+                                                  : RouteText(t)) +
+                    ")";
         continue;
       }
       ++total;
@@ -1028,23 +1588,32 @@ std::string Bench::Targets() const {
         misses += "`" + c.name + "` " + Ratio(r);
         const double need = jb / 50;
         const double m = t.total.Median();
-        const double starts = noop_ms + bash_ms;
+        // A write pays a third start: the `memhook run` that bash runs.
+        const double starts = noop_ms + bash_ms + (run ? noop_ms : 0);
         why << "- **`" << c.name << "`: just-bash ÷ memhook = " << Ratio(r)
             << ".** just-bash takes " << Ms(jb) << " ms, so 50× needs memhook ≤ " << Ms(need)
             << " ms; memhook takes " << Ms(m) << " ms (hook " << Ms(t.hook.Median())
-            << " ms + bash replaying the answer " << Ms(t.replay.Median())
-            << " ms), of which two bare process starts (`memhook` "
-            << "without arguments + `bash -c true`) are " << Ms(starts) << " ms and parsing, "
-            << "store and answer the other " << Ms(m - starts) << " ms. "
-            << (need < starts ? "The target is below the cost of those two starts: only a faster "
-                                "start-up (see pass-through) can reach it.\n"
-                              : Fmt("Closing it means cutting %s ms: ", Ms(m - need).c_str()) +
-                                    (m - starts > m - need
-                                         ? std::string("less than the parse, store and "
-                                                       "answer part, so a faster answer alone "
-                                                       "could do it.\n")
-                                         : std::string("more than the parse, store and answer "
-                                                       "part, so start-up must shrink too.\n")));
+            << (run ? " ms + bash running `memhook run` " : " ms + bash replaying the answer ")
+            << Ms(t.replay.Median()) << " ms), of which "
+            << (run ? "three bare process starts (`memhook` without arguments twice + `bash -c "
+                      "true`) are "
+                    : "two bare process starts (`memhook` without arguments + `bash -c true`) "
+                      "are ")
+            << Ms(starts) << " ms and parsing, " << (run ? "store and write" : "store and answer")
+            << " the other " << Ms(m - starts) << " ms. "
+            << (need < starts
+                    ? std::string("The target is below the cost of those starts: only a faster "
+                                  "start-up (see pass-through)") +
+                          (run ? ", or making the write in the hook (no `memhook run` process),"
+                               : "") +
+                          " can reach it.\n"
+                    : Fmt("Closing it means cutting %s ms: ", Ms(m - need).c_str()) +
+                          (m - starts > m - need
+                               ? std::string("less than the parse, store and "
+                                             "answer part, so a faster answer alone "
+                                             "could do it.\n")
+                               : std::string("more than the parse, store and answer "
+                                             "part, so start-up must shrink too.\n")));
       }
       if (r < worst_r) {
         worst_r = r;
@@ -1052,14 +1621,141 @@ std::string Bench::Targets() const {
       }
     }
     md << "| every type ≥ 50× faster than just-bash | " << met << " of " << total
-       << " answered types at " << at << "; slowest ratio **" << Ratio(worst_r) << "** (`" << worst
-       << "`)" << (misses.empty() ? "" : "; missed: " + misses)
+       << " types memhook answers (in the hook, or through `memhook run` for the writes) at " << at
+       << "; slowest ratio **" << Ratio(worst_r) << "** (`" << worst << "`)"
+       << (misses.empty() ? "" : "; missed: " + misses)
        << (excluded.empty() ? "" : "; not comparable: " + excluded) << " | "
        << verdict(met == total && total > 0) << " |\n";
+  }
+  // 5. Writes: an append within 2× GNU; appends to a session log flat as it grows.
+  if (const TypeResult* t = Find(big, "append"); t != nullptr && !t->na && !t->total.empty()) {
+    const double m = t->total.Median();
+    const double g = t->gnu_tmpfs.Median();
+    const double r = m / g;
+    std::string per_size;
+    for (const SizeResult& s : results_) {
+      const TypeResult* a = Find(s, "append");
+      if (!per_size.empty()) per_size += ", ";
+      per_size += Files(s.files) + ": " + Ratio(a->total.Median() / a->gnu_tmpfs.Median());
+    }
+    md << "| append (`echo … >> note`) ≤ 2× GNU bash on tmpfs | memhook " << Ms(m) << " ms ÷ GNU "
+       << Ms(g) << " ms = **" << Ratio(r) << "** at " << at << " (" << per_size << ") | "
+       << verdict(r <= 2) << " |\n";
+    if (!(r <= 2)) {
+      const double starts = 2 * noop_ms + bash_ms;
+      const double two = noop_ms + bash_ms;
+      why << "- **Append " << Ratio(r) << " GNU.** GNU pays one process: bash, whose `echo` and "
+          << "`>>` are built in (" << Ms(g) << " ms). memhook pays three: the hook "
+          << Ms(t->hook.Median()) << " ms (parse and rewrite; the pass-through hook is "
+          << Ms(pass_hook) << " ms), then bash running `memhook run`, " << Ms(t->replay.Median())
+          << " ms (the write, its change and history, the commit and the checkpoint on close). "
+          << "Three bare starts (`memhook` with no arguments twice + `bash -c true`) already cost "
+          << Ms(starts) << " ms = " << Ratio(starts / g) << " GNU, so the target cannot be met "
+          << "while a write takes a second memhook process. What would close it: make the write "
+          << "in the hook (the opt-in `MEMHOOK_ALLOW_MEMORY_WRITES` path already dry-runs it "
+          << "there) and hand bash a `:`, leaving two starts, " << Ms(two)
+          << " ms = " << Ratio(two / g) << " GNU; then a faster hook start (see pass-through).\n";
+    }
+  }
+  if (const TypeResult* t = Find(big, "log appends");
+      t != nullptr && !t->first_total.empty() && !t->total.empty()) {
+    const double a = t->first_total.Median();
+    const double b = t->total.Median();
+    const double r = b / a;
+    std::string per_size;
+    for (const SizeResult& s : results_) {
+      const TypeResult* x = Find(s, "log appends");
+      if (!per_size.empty()) per_size += ", ";
+      per_size += Files(s.files) + ": " + Ratio(x->total.Median() / x->first_total.Median());
+    }
+    md << "| per-append cost flat as a session log grows (last " << t->window << " ÷ first "
+       << t->window << " of " << o_.appends << " appends ≤ 1.2×) | memhook " << Ms(b) << " ms ÷ "
+       << Ms(a) << " ms = **" << Ratio(r) << "** at " << at << " (" << per_size
+       << "); GNU tmpfs for scale: " << Ratio(t->gnu_tmpfs.Median() / t->first_gnu_tmpfs.Median())
+       << " | " << verdict(r <= 1.2) << " |\n";
+    if (!(r <= 1.2)) {
+      why << "- **Appends to a session log grow " << Ratio(r) << " dearer** over " << o_.appends
+          << " appends (first " << t->window << ": hook " << Ms(t->first_hook.Median())
+          << " ms + run " << Ms(t->first_replay.Median()) << " ms; last " << t->window << ": hook "
+          << Ms(t->hook.Median()) << " ms + run " << Ms(t->replay.Median())
+          << " ms): the part that grows is where the cost proportional to the log is.\n";
+    }
   }
   md << "\n";
   const std::string w = why.str();
   if (!w.empty()) md << "### Where a target is missed, and what would close it\n\n" << w << "\n";
+  return md.str();
+}
+
+std::string Bench::Writes() const {
+  std::ostringstream md;
+  md << "## Appends to one session log\n\n"
+     << "Each append is `echo '<event k>' >> ~/.memhook/memory/<month>/" << kLogName
+     << "`, one agent command (for memhook: the hook, then bash running `memhook run`), k = 1 … "
+     << o_.appends << " (about 200 bytes a line), on the same log without restoring in between. "
+     << "Per append, median (min–max) of the first and of the last window of every series; "
+        "*last ÷ first* flat (≈ 1×) means the cost does not grow with the log.\n\n"
+     << "| files | memhook first | memhook last | last ÷ first | hook first → last | `memhook "
+        "run` (bash) first → last | GNU tmpfs first | GNU tmpfs last | last ÷ first | GNU disk "
+        "first → last | just-bash first | just-bash last | memhook ÷ GNU tmpfs (last) | "
+        "just-bash ÷ memhook (last) | log after a series | series |\n"
+     << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+        "| --- |\n";
+  for (const SizeResult& s : results_) {
+    const TypeResult* t = Find(s, "log appends");
+    if (t == nullptr) continue;
+    md << "| " << Files(s.files) << " | " << Cell(t->first_total) << " | " << Cell(t->total)
+       << " | " << Ratio(t->total.Median() / t->first_total.Median()) << " | "
+       << Ms(t->first_hook.Median()) << " → " << Ms(t->hook.Median()) << " | "
+       << Ms(t->first_replay.Median()) << " → " << Ms(t->replay.Median()) << " | "
+       << Cell(t->first_gnu_tmpfs) << " | " << Cell(t->gnu_tmpfs) << " | "
+       << Ratio(t->gnu_tmpfs.Median() / t->first_gnu_tmpfs.Median()) << " | "
+       << Ms(t->first_gnu_disk.Median()) << " → " << Ms(t->gnu_disk.Median()) << " | "
+       << Cell(t->first_jb) << " | " << Cell(t->jb) << " | "
+       << Ratio(t->total.Median() / t->gnu_tmpfs.Median()) << " | "
+       << Ratio(t->jb.Median() / t->total.Median()) << " | "
+       << Fmt("%.1f KB", static_cast<double>(t->series_bytes) / 1e3) << " | " << t->series << " × "
+       << o_.appends << " |\n";
+  }
+  md << "\nWindows: the first and last " << Find(results_.back(), "log appends")->window
+     << " appends of each series. The state after a series is compared with GNU's by `wc -l` "
+        "and `tail -n 1` of the log (the *log appends* row of the latency tables).\n\n";
+
+  md << "## The write base and its restores\n\n"
+     << "| files | write base DB MB | preparing the write base s | DB restore after a memhook "
+        "write, ms (untimed) |\n| --- | --- | --- | --- |\n";
+  for (const SizeResult& s : results_) {
+    Samples all;
+    for (const TypeResult& t : s.types) {
+      all.ms.insert(all.ms.end(), t.restore.ms.begin(), t.restore.ms.end());
+    }
+    md << "| " << Files(s.files) << " | " << Mb(s.write_db_bytes) << " | "
+       << Fmt("%.2f", s.write_setup_s) << " | " << Cell(all) << " |\n";
+  }
+  md << "\nPreparing: copying the imported DB, `memhook run` copying the " << kBulkFiles
+     << " notes of `" << kBulkDir << "/` in, copying them into both exports, syncing, and "
+     << "just-bash's export. A restore reads the write DB and the write base (both in the page "
+        "cache) and rewrites the pages that differ; it is not part of any timed run.\n\n";
+
+  md << "## Peak RSS of `memhook run` for the writes (MB)\n\n"
+     << "Measured like the hook's below (`memhook_bench_rss`), on the write base, the larger of "
+        "two runs."
+     << (o_.rss.empty() ? " Not measured in this run (no `--rss`)." : "") << "\n\n| type |";
+  for (const SizeResult& s : results_) md << " " << Files(s.files) << " |";
+  md << "\n| --- |";
+  for (size_t i = 0; i < results_.size(); ++i) md << " --- |";
+  md << "\n";
+  for (size_t i = 0; i < results_.front().commands.size(); ++i) {
+    if (results_.front().commands[i].kind != Kind::kWrite) continue;
+    md << "| " << results_.front().commands[i].name << " |";
+    for (const SizeResult& s : results_) {
+      const long kb = s.types[i].run_maxrss_kb;
+      md << " " << (kb < 0 ? std::string("—") : Fmt("%.1f", static_cast<double>(kb) / 1024))
+         << " |";
+    }
+    md << "\n";
+  }
+  md << "\n";
   return md.str();
 }
 
@@ -1095,7 +1791,28 @@ std::string Bench::Report() const {
         "rotating every iteration; the machine is shared (2 cores), see the load averages below.\n"
      << "- **cold**: the first query on a fresh copy of the DB, evicted from the page cache "
         "with `posix_fadvise(DONTNEED)` (only that file; residency checked with `mincore`). The "
-        "binary and libraries stay cached. Warm runs use the imported DB.\n\n";
+        "binary and libraries stay cached. Warm runs use the imported DB.\n"
+     << "- **writes** (`write` to `sed -i`): measured after the reads, as the agent pays them. "
+        "memhook: `memhook hook`, which rewrites the command to `memhook run --cwd DIR --session "
+        "ID -c CMD`, then `bash -c` on that (the run makes the write as one change, with "
+        "history, and commits); *hook only* is the hook, *bash on the rewrite* is bash with "
+        "`memhook run`. GNU: `bash -c CMD` on the exports; just-bash: its CLI with "
+        "`--allow-write` on its own export, where writes stay in its memory. All start from the "
+        "same *write base*: the imported tree plus `"
+     << kBulkDir << "/` with " << kBulkFiles
+     << " small notes (for `mv`), made by one `memhook run cp -r` on a copy of the DB and "
+        "copied into the exports. After every run, untimed, the contender's state is put back: "
+        "the DB file is made byte-identical to the write base (only the 4 KiB pages that differ "
+        "are rewritten, then `fdatasync`; WAL and `-shm` removed), and in the GNU trees the "
+        "files the command changed are rewritten from the write base's bytes (and "
+        "`fdatasync`ed, so that no dirty page of ours is written back during a later run), "
+        "created ones removed, a rename undone. *same output as GNU* compares the command's output "
+        "and status plus a "
+        "read-only check of the result (e.g. `wc -c` of the file). `log appends`: "
+     << o_.appends << " appends to one new session log, each a separate agent command, "
+     << "nothing restored within a series (" << std::min(o_.append_runs, o_.runs)
+     << " series per size; just-bash in the first, on its windows only: its writes vanish, so "
+        "the bench adds each line to its tree itself); see *Appends to one session log*.\n\n";
   md << Targets();
 
   for (const SizeResult& s : results_) {
@@ -1109,17 +1826,20 @@ std::string Bench::Report() const {
     for (size_t i = 0; i < s.commands.size(); ++i) {
       const CommandType& c = s.commands[i];
       const TypeResult& t = s.types[i];
-      const bool na = NotBuilt(c, t);
-      const std::string mark = t.route == "next" ? " †" : "";
+      const bool na = NotBuilt(c, t) || t.na;
+      const std::string mark = t.route == "next" ? " †" : c.kind == Kind::kAppends ? " ‡" : "";
       const double mine = t.total.Median();
-      md << "| " << c.name << " | " << (na ? "n/a: next tier not built" : Cell(t.total) + mark)
-         << " | " << (na ? "—" : Cell(t.hook)) << " | " << (na ? "—" : Cell(t.replay)) << " | "
+      const std::string na_text =
+          t.na ? "n/a (" + (c.na_note.empty() ? t.na_problem : c.na_note) + ")"
+               : "n/a: next tier not built";
+      md << "| " << c.name << " | " << (na ? na_text : Cell(t.total) + mark) << " | "
+         << (na ? "—" : Cell(t.hook)) << " | " << (na ? "—" : Cell(t.replay)) << " | "
          << Cell(t.gnu_tmpfs) << " | " << Cell(t.gnu_disk) << " | "
          << (c.kind == Kind::kPass ? "n/a" : Cell(t.jb)) << " | "
          << (na ? "—" : Ratio(mine / t.gnu_tmpfs.Median()) + mark) << " | "
          << (na || c.kind == Kind::kPass ? "—" : Ratio(t.jb.Median() / mine) + mark) << " | "
-         << RouteText(t) << (na ? " in " + Ms(mine) + " ms" : "") << " | " << t.agree << " | "
-         << t.out_lines << " lines, " << t.out_bytes << " B"
+         << RouteText(t) << (NotBuilt(c, t) ? " in " + Ms(mine) + " ms" : "") << " | " << t.agree
+         << " | " << t.out_lines << " lines, " << t.out_bytes << " B"
          << (t.gnu_status != 0 ? Fmt(", exit %d", t.gnu_status) : "") << " | "
          << t.total.ms.size() + t.total.timeouts + t.total.failures << " / "
          << t.jb.ms.size() + t.jb.timeouts + t.jb.failures << " |\n";
@@ -1135,7 +1855,16 @@ std::string Bench::Report() const {
     }
     md << "\n*samples*: memhook and GNU / just-bash. † routed to the next tier: memhook answers "
           "with a one-line `memhook:` error and exit "
-          "status 126, not with the command's result; the time is what the agent pays today.";
+          "status 126, not with the command's result; the time is what the agent pays today. ‡ "
+          "per append, the last "
+       << Find(s, "log appends")->window << " of " << o_.appends
+       << " appends to one session log (the first are in *Appends to one session log*).";
+    for (size_t i = 0; i < s.commands.size(); ++i) {
+      if (s.types[i].na) {
+        md << " " << s.commands[i].name << ": memhook's run fails (`"
+           << Replace(s.types[i].na_problem, "`", "'") << "`), so it is not timed.";
+      }
+    }
     if (s.ran_jb) {
       md << " just-bash output compared with GNU's (mount paths aside): ";
       std::string list;
@@ -1149,6 +1878,7 @@ std::string Bench::Report() const {
     md << "\n\n";
   }
 
+  md << Writes();
   md << "## Process floor and pass-through\n\n"
      << "| files | C floor (JSON on stdin) | `bash -c true` | `memhook` (no arguments: start-up "
         "only) | `memhook`, `LC_ALL=C` | `cat /dev/null` | hook, pass-through | hook ÷ floor | "
@@ -1180,8 +1910,10 @@ std::string Bench::Report() const {
   }
   md << "\nCold: one fresh copy of the DB per tree size; before each command type's first query "
         "the copy is fsync'ed and its pages dropped from the page cache "
-        "(`posix_fadvise(DONTNEED)` on that file only) and its `-shm` removed. Largest page-cache "
-        "residency of the copy just before a cold query (`mincore`): ";
+        "(`posix_fadvise(DONTNEED)` on that file only) and its `-shm` removed; for a write, the "
+        "write DB, restored to the write base, is dropped the same way before its first run "
+        "(`log appends`: no cold run). Largest page-cache residency of the copy just before a "
+        "cold query (`mincore`): ";
   for (size_t k = 0; k < results_.size(); ++k) {
     double worst = NAN;
     for (const TypeResult& t : results_[k].types) {
@@ -1250,10 +1982,20 @@ std::string Bench::Report() const {
         c.kind == Kind::kPass
             ? "n/a (not a memory command)"
             : "`" + Replace(c.command, std::string("~/") + kMountRel, kJustBashMount) + "`" +
-                  (c.kind == Kind::kWrite ? " with `--allow-write`" : "");
-    md << "| " << c.name << " | `" << Replace(c.command, "|", "\\|") << "` | "
+                  (IsWrite(c.kind) ? " with `--allow-write`" : "");
+    const std::string more = c.kind == Kind::kAppends
+                                 ? Fmt(" (k = 1 … %d: `seq` and the text carry k)", o_.appends)
+                                 : "";
+    md << "| " << c.name << " | `" << Replace(c.command, "|", "\\|") << "`" << more << " | "
        << Replace(jb, "|", "\\|") << " |\n";
   }
+  md << "\nWrite checks (read-only, run after the write to compare results):";
+  for (const CommandType& c : results_.back().commands) {
+    if (IsWrite(c.kind)) md << " " << c.name << ": `" << Replace(c.check, "|", "\\|") << "`;";
+  }
+  md << " all on the write base (`" << kBulkDir << "/` holds " << kBulkFiles
+     << " notes). `write 1 MB` uses bash's and memhook's builtin `printf`: `memhook explain` "
+        "routes it to `memhook run` as a write, not to a host program.\n";
   md << "\nThe trees come from `memhook_bench_gen` (bench/tree_gen.cc): `MEMORY.md`, summaries in "
         "markdown under `summaries/YYYY-MM/`, notes under `notes/<topic>/`, Claude Code-like "
         "session logs (one JSON event a line) under `sessions/YYYY-MM/`; the rare word `"
@@ -1281,9 +2023,11 @@ void Bench::WritePlot() const {
   const fs::path gp = fs::path(o_.scratch) / "latency.gp";
   std::ofstream d(dat, std::ios::trunc);
   std::ostringstream script;
-  script << "set terminal pngcairo size 1800,1400 font ',10'\n"
+  const size_t rows = (results_.front().commands.size() + 4) / 5;
+  script << "set terminal pngcairo size 2000," << 350 * rows << " font ',10'\n"
          << "set output '" << o_.plot << "'\n"
-         << "set multiplot layout 4,4 title 'memhook vs GNU bash+coreutils vs just-bash: median "
+         << "set multiplot layout " << (results_.front().commands.size() + 4) / 5
+         << ",5 title 'memhook vs GNU bash+coreutils vs just-bash: median "
             "whole-process latency (ms, log) against tree size (files, log)'\n"
          << "set logscale xy\nset key top left font ',8'\nset grid\nset datafile missing 'NaN'\n"
          << "set xtics (";
@@ -1300,8 +2044,8 @@ void Bench::WritePlot() const {
     bool has[4] = {false, false, false, false};
     for (const SizeResult& s : results_) {
       const TypeResult& t = s.types[i];
-      double v[4] = {NotBuilt(s.commands[i], t) ? NAN : t.total.Median(), t.gnu_tmpfs.Median(),
-                     t.gnu_disk.Median(), t.jb.Median()};
+      double v[4] = {NotBuilt(s.commands[i], t) || t.na ? NAN : t.total.Median(),
+                     t.gnu_tmpfs.Median(), t.gnu_disk.Median(), t.jb.Median()};
       d << s.files;
       for (int k = 0; k < 4; ++k) {
         d << " " << (std::isnan(v[k]) ? std::string("NaN") : Fmt("%.4f", v[k]));
@@ -1312,7 +2056,11 @@ void Bench::WritePlot() const {
     d << "\n\n";
     const TypeResult& last = results_.back().types[i];
     script << "set title \"" << commands[i].name
-           << (last.route == "next" ? " (memhook: next tier, 126)" : "") << "\"\nplot ";
+           << (last.route == "next"                 ? " (memhook: next tier, 126)"
+               : last.na                            ? " (memhook: n/a)"
+               : commands[i].kind == Kind::kAppends ? " (per append, last window)"
+                                                    : "")
+           << "\"\nplot ";
     bool any = false;
     for (int k = 0; k < 4; ++k) {
       if (!has[k]) continue;
@@ -1334,7 +2082,7 @@ void Bench::WritePlot() const {
   if (r.status != 0 || !r.spawn_error.empty()) {
     // gnuplot without cairo: fall back to the libgd terminal.
     std::string text = script.str();
-    text.replace(0, text.find('\n'), "set terminal png size 1800,1400");
+    text.replace(0, text.find('\n'), Fmt("set terminal png size 2000,%zu", 350 * rows));
     std::ofstream(gp, std::ios::trunc) << text;
     r = RunProcess(spec);
   }
@@ -1400,6 +2148,10 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       ok = number(&o->max_reps) && o->max_reps > 0;
     } else if (a == "--pass-reps") {
       ok = number(&o->pass_reps) && o->pass_reps > 0;
+    } else if (a == "--appends") {
+      ok = number(&o->appends) && o->appends >= 2;
+    } else if (a == "--append-runs") {
+      ok = number(&o->append_runs) && o->append_runs > 0;
     } else if (a == "--seed") {
       o->seed = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--keep") {

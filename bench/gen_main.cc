@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   std::printf("files=%llu\ndirs=%llu\nbytes=%llu\nseconds=%.3f\n",
               static_cast<unsigned long long>(m.files), static_cast<unsigned long long>(m.dirs),
               static_cast<unsigned long long>(m.bytes), s);
-  std::printf("summary_file=%s\nsession_file=%s\n", m.summary_file.c_str(), m.session_file.c_str());
+  std::printf("summary_file=%s\nsession_file=%s\nnote_file=%s\n", m.summary_file.c_str(),
+              m.session_file.c_str(), m.note_file.c_str());
   for (const std::string& f : m.rare_files) std::printf("rare_file=%s\n", f.c_str());
   return 0;
 }

@@ -7,11 +7,13 @@
 #
 #   bash bench/run.sh [--sizes 1000,10000,100000] [--runs N] [--jb-runs N]
 #                     [--no-just-bash] [--build-dir DIR] [--out FILE] [--plot FILE]
-#                     [other memhook_bench options, e.g. --keep --seed S]
+#                     [other memhook_bench options, e.g. --keep --seed S,
+#                      --appends N --append-runs N for the session-log series]
 #   bash bench/run.sh --smoke --memhook BIN --bench BIN --floor BIN --out FILE
 #
-# --smoke (the ctest `bench_smoke`): a 50-file tree, one run, no just-bash, no
-# plot, no network; fails unless the report has a row for every command type.
+# --smoke (the ctest `bench_smoke`): a 50-file tree, one run, 100 appends in
+# the session-log series, no just-bash, no plot, no network; fails unless the
+# report has a row for every command type.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -54,7 +56,7 @@ if ((smoke)); then
   mkdir -p "$(dirname "$out")"
   rm -f "$out"
   "$bench" --memhook "$memhook" --floor "$floor" --out "$out" --sizes 50 --runs 1 \
-    --pass-reps 2 --tmpfs "$tmpfs" "${extra[@]}"
+    --pass-reps 2 --appends 100 --tmpfs "$tmpfs" "${extra[@]}"
   # Every command type has its row in the latency table, and the targets are stated.
   section=$(sed -n '/^## Latency at 50 files/,/^## /p' "$out")
   missing=0

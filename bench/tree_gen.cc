@@ -466,6 +466,7 @@ bool GenerateTree(const std::string& root, uint64_t files, uint64_t seed, TreeMa
         const std::string_view topic = rng.Pick(kTopics);
         rel = "notes/" + std::string(topic) + "/" + slug + "-" + std::to_string(j) + ".md";
         data = Note(rng, topic, plant);
+        if (manifest->note_file.empty()) manifest->note_file = rel;
       }
     } else {
       const std::string dir = Format("sessions/%04d-%02d", year, mon);

@@ -37,6 +37,7 @@ struct TreeManifest {
   std::vector<std::string> rare_files;  // relative paths holding kRareWord
   std::string summary_file;             // a summary (for cat)
   std::string session_file;             // a long session log (for head/tail)
+  std::string note_file;                // a note (for the writes: append, sed -i)
   std::string summary_month_dir;        // summaries/YYYY-MM holding summary_file (for ls)
   std::string session_month_dir;        // sessions/YYYY-MM holding session_file (for wc)
 };

@@ -802,7 +802,7 @@ HookOutput PostToolUse(const nlohmann::json& request, const Config& config, Tool
 
   vfs::Status status;
   std::unique_ptr<vfs::Store> store =
-      vfs::OpenSqliteStore(config.db_path, vfs::StoreOptions{}, &status);
+      vfs::OpenSqliteStore(config.db_path, WritableStoreOptions(config), &status);
   if (!store) return ImportError(what, status.message() + keep_note);
   vfs::Stat current;
   status = store->GetStat(vfs_path, &current);

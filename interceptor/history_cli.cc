@@ -1,8 +1,9 @@
-// memhook log / show / undo / restore.
+// memhook log / show / undo / restore, and rm (a removal the user can undo).
 #include "interceptor/history_cli.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -33,6 +34,7 @@ int UsageError(const std::string& verb) {
       {"show", "memhook show PATH[@CHANGE]"},
       {"undo", "memhook undo [CHANGE]"},
       {"restore", "memhook restore PATH@CHANGE"},
+      {"rm", "memhook rm PATH..."},
   };
   for (const auto& u : kUsage) {
     if (verb == u.verb) std::fprintf(stderr, "usage: %s\n", u.usage);
@@ -94,7 +96,7 @@ std::string FormatTime(int64_t ns) {
 }
 
 std::unique_ptr<vfs::Store> OpenStore(const Config& config, bool writable, std::string* error) {
-  vfs::StoreOptions options;
+  vfs::StoreOptions options = WritableStoreOptions(config);
   options.read_only = !writable;
   options.create_if_missing = writable;
   vfs::Status status;
@@ -227,10 +229,67 @@ int Restore(const Config& config, const std::vector<std::string>& args, const st
   return 0;
 }
 
+// Files or whole directories, all of them or none (one change). Options are
+// refused rather than ignored: `rm -rf` habits must not silently mean
+// something else; `--` ends them for a path that starts with '-'.
+int Rm(const Config& config, const std::vector<std::string>& args, const std::string& cwd) {
+  std::vector<std::string> typed;
+  bool options_done = false;
+  for (const std::string& arg : args) {
+    if (!options_done && arg == "--") {
+      options_done = true;
+    } else if (!options_done && arg.size() > 1 && arg[0] == '-') {
+      return UsageError("rm");
+    } else {
+      typed.push_back(arg);
+    }
+  }
+  if (typed.empty()) return UsageError("rm");
+  std::vector<std::string> paths;
+  for (const std::string& t : typed) {
+    std::string path;
+    if (!ToVfsPath(config, cwd, t, &path))
+      return Fail("rm", "'" + t + "' is not in the memory (" + config.mount + ")");
+    if (path.empty()) return Fail("rm", "cannot remove the memory's root '" + t + "'");
+    paths.push_back(std::move(path));
+  }
+  std::string error;
+  std::unique_ptr<vfs::Store> store = OpenStore(config, true, &error);
+  if (!store) return Fail("rm", error);
+  std::vector<std::string> argv = {"rm"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  vfs::Status st = store->BeginChange(CliChange(argv, cwd, "rm"));
+  if (!st.ok()) return Fail("rm", st.message());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    vfs::Stat stat;
+    st = store->GetStat(paths[i], &stat);
+    // Named twice, or inside a directory named before: already gone.
+    const bool gone = std::any_of(paths.begin(), paths.begin() + i, [&](const std::string& p) {
+      return paths[i] == p || paths[i].rfind(p + "/", 0) == 0;
+    });
+    if (gone) continue;
+    if (st.ok()) st = store->Remove(paths[i]);
+    if (!st.ok()) {
+      store->RollbackChange();
+      const bool missing = st.IsNotFound() || st.code() == vfs::Status::Code::kNotADirectory;
+      return Fail("rm",
+                  "cannot remove '" + typed[i] + "': " +
+                      (missing ? "no such file or directory (nothing was removed)" : st.message()));
+    }
+  }
+  int64_t change_id = 0;
+  st = store->CommitChange(&change_id);
+  if (!st.ok()) return Fail("rm", st.message());
+  std::printf("memhook: removed %zu path%s (change %lld; memhook undo puts %s back)\n",
+              paths.size(), paths.size() == 1 ? "" : "s", static_cast<long long>(change_id),
+              paths.size() == 1 ? "it" : "them");
+  return 0;
+}
+
 }  // namespace
 
 bool IsHistoryVerb(const std::string& verb) {
-  return verb == "log" || verb == "show" || verb == "undo" || verb == "restore";
+  return verb == "log" || verb == "show" || verb == "undo" || verb == "restore" || verb == "rm";
 }
 
 int HistoryCommand(const Config& config, const std::string& verb,
@@ -240,6 +299,7 @@ int HistoryCommand(const Config& config, const std::string& verb,
   if (verb == "show") return Show(config, args, where);
   if (verb == "undo") return Undo(config, args, where);
   if (verb == "restore") return Restore(config, args, where);
+  if (verb == "rm") return Rm(config, args, where);
   return UsageError(verb);
 }
 

@@ -1,5 +1,6 @@
 // Internal to the interceptor: the history verbs of the `memhook` command
-// line (log, show, undo, restore) over vfs::Store's changes.
+// line (log, show, undo, restore) over vfs::Store's changes, and rm, a
+// removal recorded as a change so that it can be undone.
 #ifndef MEMHOOK_INTERCEPTOR_HISTORY_CLI_H_
 #define MEMHOOK_INTERCEPTOR_HISTORY_CLI_H_
 
@@ -21,6 +22,7 @@ bool IsHistoryVerb(const std::string& verb);
 //   memhook show PATH[@CHANGE]                 the bytes of a file then (or now)
 //   memhook undo [CHANGE]                      undo the last change, or CHANGE
 //   memhook restore PATH@CHANGE                PATH as it was right after CHANGE
+//   memhook rm PATH...                         remove files or directories (one change)
 int HistoryCommand(const Config& config, const std::string& verb,
                    const std::vector<std::string>& args, const std::string& cwd);
 

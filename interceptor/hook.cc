@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -310,7 +311,23 @@ Config ConfigFromEnvironment() {
   config.fast_path = EnvOr("MEMHOOK_FASTPATH", "1") != "0";
   config.spool_dir = EnvOr("XDG_RUNTIME_DIR", "/tmp") + "/memhook-" + std::to_string(geteuid());
   config.allow_memory_writes = EnvOr("MEMHOOK_ALLOW_MEMORY_WRITES", "0") == "1";
+  // A malformed number keeps the default rather than failing every command.
+  auto number = [](const char* name, uint64_t fallback) {
+    const std::string text = EnvOr(name, "");
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != text.npos)
+      return fallback;
+    return static_cast<uint64_t>(std::stoull(text));
+  };
+  config.history_max_versions = number("MEMHOOK_HISTORY_VERSIONS", config.history_max_versions);
+  config.history_max_bytes = number("MEMHOOK_HISTORY_BYTES", config.history_max_bytes);
   return config;
+}
+
+vfs::StoreOptions WritableStoreOptions(const Config& config) {
+  vfs::StoreOptions options;
+  options.history_max_versions = config.history_max_versions;
+  options.history_max_bytes = config.history_max_bytes;
+  return options;
 }
 
 fastpath::EngineOptions MakeEngineOptions(const Config& config, const std::string& cwd) {
@@ -509,7 +526,7 @@ namespace {
 const char kUsage[] =
     "usage: memhook hook                      PreToolUse hook (JSON on stdin)\n"
     "       memhook run [--cwd DIR] -c CMD    run CMD as if the mount were a real directory\n"
-    "       memhook import SRC_DIR            load a directory tree into the store\n"
+    "       memhook import SRC_DIR            make the store a copy of SRC_DIR (one change)\n"
     "       memhook export DEST_DIR           write the store to a real directory\n"
     "       memhook explain [--cwd DIR] CMD   show the parse, route and SQL of CMD\n"
     "       memhook replay TOKEN              print a spooled answer (used by the hook)\n"
@@ -517,7 +534,19 @@ const char kUsage[] =
     "       memhook show PATH[@CHANGE]        a memory file as it was after CHANGE (or now)\n"
     "       memhook undo [CHANGE]             undo the last change (or CHANGE), all its writes\n"
     "       memhook restore PATH@CHANGE       put PATH back as it was after CHANGE\n"
+    "       memhook rm PATH...                remove memory files or directories (one change)\n"
     "environment: MEMHOOK_DB (database file), MEMHOOK_MOUNT (default ~/.memhook/memory)\n";
+
+// The hook's last resort: a blocking error whose text the agent sees, and
+// nothing run. Async-signal-safe: write(2) and _exit(2) only.
+constexpr unsigned kHookWatchdogSeconds = 20;
+void HookWatchdog(int) {
+  static const char kMessage[] =
+      "memhook: the command could not be answered within 20 s inside the hook; nothing was "
+      "run\n";
+  (void)!write(2, kMessage, sizeof kMessage - 1);
+  _exit(2);
+}
 
 int Usage() {
   std::fputs(kUsage, stderr);
@@ -532,7 +561,7 @@ int RunCommand(const Config& config, const std::string& cwd, const std::string& 
   fastpath::EngineOptions options = MakeEngineOptions(config, cwd);
   FillOwner(&options);
   fastpath::Engine engine;
-  LazyStore store(config, vfs::StoreOptions{});
+  LazyStore store(config, WritableStoreOptions(config));
   vfs::Store* opened = nullptr;
   std::string change_error;
   auto open = [&](std::string* error) -> vfs::Store* {
@@ -579,25 +608,47 @@ int RunCommand(const Config& config, const std::string& cwd, const std::string& 
   return status;
 }
 
+// `memhook import SRC_DIR`: the store becomes a mirror of SRC_DIR, as one
+// change (`memhook undo` puts the previous tree back).
 int ImportCommand(const Config& config, const std::string& source) {
   vfs::Status status;
   std::unique_ptr<vfs::Store> store =
-      vfs::OpenSqliteStore(config.db_path, vfs::StoreOptions{}, &status);
+      vfs::OpenSqliteStore(config.db_path, WritableStoreOptions(config), &status);
   if (!store) {
     std::fprintf(stderr, "memhook: import: %s\n", status.message().c_str());
     return 1;
   }
-  uint64_t files = 0;
-  auto start = std::chrono::steady_clock::now();
-  status = vfs::ImportTree(*store, source, &files);
+  const auto start = std::chrono::steady_clock::now();
+  status = store->BeginChange({"memhook import " + source, "", CurrentDirectory(), "import"});
+  vfs::ImportResult result;
+  if (status.ok()) status = vfs::ImportTree(*store, source, vfs::ImportOptions(), &result);
+  int64_t change_id = 0;
+  if (status.ok()) {
+    status = store->CommitChange(&change_id);
+  } else {
+    store->RollbackChange();
+  }
+  // What was left out is said even when the import failed later: it is
+  // part of why the store does not hold the whole source.
+  for (const vfs::ImportResult::Skipped& skipped : result.skipped) {
+    std::fprintf(stderr, "memhook: import: skipped %s: %s\n", skipped.path.c_str(),
+                 skipped.reason.c_str());
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "memhook: import: %s\n", status.message().c_str());
     return 1;
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "memhook: imported %llu files from %s into %s in %.3f s\n",
-               static_cast<unsigned long long>(files), source.c_str(), config.db_path.c_str(),
-               seconds);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string change =
+      change_id != 0 ? ", change " + std::to_string(change_id) : ", nothing changed";
+  std::fprintf(stderr,
+               "memhook: imported %llu files from %s into %s in %.3f s (%llu written, %llu "
+               "removed, %zu skipped%s)\n",
+               static_cast<unsigned long long>(result.files), source.c_str(),
+               config.db_path.c_str(), seconds, static_cast<unsigned long long>(result.written),
+               static_cast<unsigned long long>(result.removed), result.skipped.size(),
+               change.c_str());
   return 0;
 }
 
@@ -636,6 +687,10 @@ int MainImpl(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (verb == "hook") {
     for (const std::string& arg : args) config.codex |= arg == "--codex";
+    // The interpreter stops itself after 10 s; a computation it cannot
+    // interrupt (libjq's evaluator, a regex) must not hang the agent either.
+    signal(SIGALRM, HookWatchdog);
+    alarm(kHookWatchdogSeconds);
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     HookOutput output = HandleHook(input, config);
     WriteAll(1, output.stdout_text);

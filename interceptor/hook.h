@@ -42,9 +42,17 @@ struct Config {
   // prompt. Checked by a dry run in a change that is always rolled back;
   // writes to the host are never allowed this way. Default false.
   bool allow_memory_writes = false;
+  // History retention ($MEMHOOK_HISTORY_VERSIONS, $MEMHOOK_HISTORY_BYTES):
+  // see vfs::StoreOptions. Defaults 100 versions per path, 256 MiB.
+  uint64_t history_max_versions = 100;
+  uint64_t history_max_bytes = uint64_t{256} << 20;
 };
 
 Config ConfigFromEnvironment();
+
+// Options for a store that writes (`memhook run`, the file tools' imports,
+// undo/restore): the retention settings of `config`.
+vfs::StoreOptions WritableStoreOptions(const Config& config);
 
 // Engine options for a command run in `cwd` under `config`.
 // Owner and group are left at their defaults: FillOwner() looks them up (a

@@ -1351,8 +1351,9 @@ class Interpreter {
     static constexpr WritingUtility kWritingUtilities[] = {
         {"mkdir", nullptr}, {"rm", nullptr},     {"rmdir", nullptr}, {"mv", nullptr},
         {"cp", nullptr},    {"touch", nullptr},  {"chmod", nullptr}, {"truncate", nullptr},
-        {"tee", nullptr},   {"find", "-delete"}, {"sed", "-i"},
+        {"tee", nullptr},   {"find", "-delete"},
     };
+    if (argv[0] == "sed") return utils::SedWrites(argv);  // -i, or a w command
     for (const WritingUtility& w : kWritingUtilities) {
       if (argv[0] != w.name) continue;
       if (w.flag == nullptr) return true;

@@ -216,3 +216,71 @@ TEST_CASE("explain shows the parse, the route and the SQL") {
   CHECK(run.err.find("cat: ") == 0);
   CHECK(run.status == 1);
 }
+
+TEST_CASE("memhook rm removes memory paths as one change that undo brings back") {
+  Sandbox box;
+  fs::create_directories(box.root / "src" / "notes" / "deep");
+  std::ofstream(box.root / "src" / "a.md") << "alpha\n";
+  std::ofstream(box.root / "src" / "keep.md") << "kept\n";
+  std::ofstream(box.root / "src" / "notes" / "b.md") << "bee\n";
+  std::ofstream(box.root / "src" / "notes" / "deep" / "c.md") << "sea\n";
+  REQUIRE(box.Memhook("import " + ShellQuote((box.root / "src").string())).status == 0);
+  const std::string before = box.Memhook("run -c 'find ~/.memhook/memory | sort'").out;
+  REQUIRE(before.find("notes/deep/c.md") != std::string::npos);
+
+  // Relative to the mount, and as ~/ path: both removed in one change.
+  Result rm = box.Memhook("rm a.md '~/.memhook/memory/notes'");
+  CHECK(rm.status == 0);
+  CHECK(rm.err.empty());
+  CHECK(box.Memhook("run -c 'ls ~/.memhook/memory'").out == "index.md\nkeep.md\n");
+  Result log = box.Memhook("log -n 1");
+  CHECK(log.out.find("(rm)") != std::string::npos);
+  CHECK(log.out.find("- a.md\n") != std::string::npos);
+  CHECK(log.out.find("- notes/\n") != std::string::npos);
+  CHECK(log.out.find("- notes/deep/c.md\n") != std::string::npos);
+
+  CHECK(box.Memhook("undo").status == 0);
+  CHECK(box.Memhook("run -c 'find ~/.memhook/memory | sort'").out == before);
+  CHECK(box.Memhook("run -c 'cat ~/.memhook/memory/notes/deep/c.md'").out == "sea\n");
+
+  // A missing path: one line, status 1, and nothing removed (not even the
+  // paths named before it).
+  Result missing = box.Memhook("rm a.md missing.md");
+  CHECK(missing.status == 1);
+  CHECK(missing.err ==
+        "memhook: rm: cannot remove 'missing.md': no such file or directory "
+        "(nothing was removed)\n");
+  CHECK(box.Memhook("run -c 'cat ~/.memhook/memory/a.md'").out == "alpha\n");
+  CHECK(box.Memhook("rm /etc/passwd").status == 1);
+  CHECK(box.Memhook("rm").status == 2);
+  CHECK(box.Memhook("rm -rf notes").status == 2);
+}
+
+TEST_CASE("memhook import mirrors the source, says what it skipped, and undo reverts it") {
+  Sandbox box;
+  const fs::path src = box.root / "src";
+  fs::create_directories(src / "notes");
+  std::ofstream(src / "a.md") << "alpha\n";
+  std::ofstream(src / "notes" / "b.md") << "bee\n";
+  std::ofstream(box.root / "secret") << "secret\n";
+  fs::create_symlink(box.root / "secret", src / "notes" / "x");
+  Result first = box.Memhook("import " + ShellQuote(src.string()));
+  CHECK(first.status == 0);
+  CHECK(first.err.find("memhook: import: skipped notes/x: a symbolic link to a file outside " +
+                       src.string() + "\n") == 0);
+  CHECK(first.err.find("1 skipped") != std::string::npos);
+  CHECK(box.Memhook("run -c 'ls ~/.memhook/memory/notes'").out == "b.md\n");
+
+  fs::remove(src / "a.md");
+  Result second = box.Memhook("import " + ShellQuote(src.string()));
+  CHECK(second.status == 0);
+  CHECK(box.Memhook("run -c 'ls ~/.memhook/memory'").out == "index.md\nnotes\n");
+  CHECK(box.Memhook("log -n 1").out.find("(import)") != std::string::npos);
+  CHECK(box.Memhook("undo").status == 0);
+  CHECK(box.Memhook("run -c 'cat ~/.memhook/memory/a.md'").out == "alpha\n");
+  // Unchanged: nothing written, no change recorded.
+  Result again = box.Memhook("import " + ShellQuote(src.string()));
+  CHECK(again.err.find("nothing changed") == std::string::npos);  // a.md goes again
+  Result same = box.Memhook("import " + ShellQuote(src.string()));
+  CHECK(same.err.find("nothing changed") != std::string::npos);
+}

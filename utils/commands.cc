@@ -417,6 +417,11 @@ constexpr CommandSpec kCommands[] = {
     {"chmod", CmdChmod, "chmod [-Rvcf] MODE[,MODE]... | OCTAL FILE..."},
     {"truncate", CmdTruncate, "truncate [-c] -s [+-<>/%]SIZE | -r REF FILE..."},
     {"tee", CmdTee, "tee [-aip] FILE..."},
+    {"sed", CmdSed,
+     "sed [-nEsz] [-i[SUF]] [-e SCRIPT] [-f FILE] [--posix] SCRIPT FILE... (e and s///e refused)"},
+    {"jq", CmdJq,
+     "jq [-rjcsneaSRCM] [--tab] [--indent N] [--arg/--argjson/--slurpfile/--rawfile N V] "
+     "[--args|--jsonargs] FILTER FILE... (import/include and -L refused)"},
 };
 
 }  // namespace

@@ -271,6 +271,7 @@ struct Node {
   uint32_t ch = 0;
   CharSet set;
   int min = 0, max = -1;  // kRepeat; max -1 = unbounded
+  bool capture = false;   // kConcat: a capturing group (sed)
   std::vector<Node> children;
 
   bool ZeroWidth() const {
@@ -435,7 +436,10 @@ class Parser {
       } else if ((ere_ && At(pos_, '{')) || (!ere_ && At(pos_, '\\') && At(pos_ + 1, '{'))) {
         size_t end = 0;
         IntervalForm form = ParseInterval(pos_ + (ere_ ? 1 : 2), &mn, &mx, &end);
-        if (form == IntervalForm::kLiteral) return;  // '{' starts the next atom
+        if (form == IntervalForm::kLiteral) {
+          if (options_.sed) Fail("'{' without an interval");
+          return;  // '{' starts the next atom
+        }
         if (form == IntervalForm::kBad) {
           Fail("invalid interval");
           return;
@@ -497,7 +501,9 @@ class Parser {
             return ParseGroup(depth, atom);
           case '{':
             if (laststart) {
-              // A leading interval is ordinary text in GNU BRE.
+              // A leading interval is ordinary text in GNU grep's BRE;
+              // sed's syntax (RE_CONTEXT_INVALID_DUP) rejects it.
+              if (options_.sed) return Fail("interval at start of expression");
               *atom = Char('{');
               return true;
             }
@@ -524,6 +530,8 @@ class Parser {
           ++pos_;
           return ParseGroup(depth, atom);
         case ')':
+          // sed clears RE_UNMATCHED_RIGHT_PAREN_ORD: an error there.
+          if (options_.sed) return Fail("unmatched )");
           ++pos_;
           *atom = Char(')');  // unmatched (depth 0), see ParseBranch
           out_->unmatched_paren = true;
@@ -532,6 +540,7 @@ class Parser {
         case '+':
         case '?': {
           if (!pure_start) return Fail("repetition of an anchor");
+          if (options_.sed) return Fail("repetition at start of expression");
           // dfa.c warns "X at start of expression" for each operator and
           // repeats the empty string; glibc skips them. Both match the
           // empty string.
@@ -556,6 +565,7 @@ class Parser {
           size_t end;
           IntervalForm form = ParseInterval(pos_ + 1, &mn, &mx, &end);
           if (form == IntervalForm::kLiteral) {
+            if (options_.sed) return Fail("'{' without an interval");
             ++pos_;
             *atom = Char('{');
             return true;
@@ -612,13 +622,16 @@ class Parser {
   }
 
   bool ParseGroup(int depth, Node* atom) {
+    if (options_.sed) ++out_->groups;
     Node inner = ParseAlt(depth + 1);
     if (failed()) return false;
     if (!AtClose()) return Fail(ere_ ? "unmatched (" : "unmatched \\(");
     pos_ += ere_ ? 1 : 2;
-    // A group is a plain sub-expression for RE2: (?:...) in the emitter.
+    // A group is a plain sub-expression for RE2: (?:...) in the emitter;
+    // sed's capture, numbered by its opening parenthesis.
     Node group;
     group.kind = Node::Kind::kConcat;
+    group.capture = options_.sed;
     group.children.push_back(std::move(inner));
     *atom = std::move(group);
     return true;
@@ -885,8 +898,10 @@ class Emitter {
       case Node::Kind::kSet:
         return EmitSet(n.set, re);
       case Node::Kind::kBol:
-      case Node::Kind::kBufBeg:
         *re += "^";
+        return true;
+      case Node::Kind::kBufBeg:
+        *re += options_.sed ? "\\A" : "^";
         return true;
       case Node::Kind::kEol:
         // GNU's re_match with REG_NOTEOL: '$' cannot match at the end of
@@ -894,7 +909,7 @@ class Emitter {
         *re += noeol_ ? Never() : "$";
         return true;
       case Node::Kind::kBufEnd:
-        *re += "$";
+        *re += options_.sed ? "\\z" : "$";
         return true;
       case Node::Kind::kWordB:
         *re += "\\b";
@@ -985,6 +1000,7 @@ class Emitter {
         if (hi != lo) body += "-" + Re2Char(hi);
       }
     }
+    if (set.negated && options_.hat_lists_not_newline) body += "\\x{a}";
     *re += (set.negated ? "[^" : "[") + body + "]";
     return true;
   }
@@ -1000,7 +1016,7 @@ class Emitter {
   // \< and \> become \b when the neighbouring text is known to be a word
   // character: then "a boundary" and "the start (end) of a word" coincide.
   bool EmitConcat(const Node& n, std::string* re) {
-    *re += "(?:";
+    *re += n.capture ? "(" : "(?:";
     for (size_t i = 0; i < n.children.size(); ++i) {
       const Node& c = n.children[i];
       if (c.kind == Node::Kind::kWordStart || c.kind == Node::Kind::kWordEnd) {
@@ -1224,7 +1240,8 @@ Translation TranslateGnuRegex(std::string_view pattern, const TranslateOptions& 
   Parser parser(chars, options, &out);
   Node root;
   if (!parser.Parse(&root)) return out;
-  if (parser.stray_backslash() && std::getenv("DEB_GREP_ENABLE_STRAY_BACKSLASH_WARN") != nullptr) {
+  if (!options.sed && parser.stray_backslash() &&
+      std::getenv("DEB_GREP_ENABLE_STRAY_BACKSLASH_WARN") != nullptr) {
     out.unsupported = "stray backslash warnings enabled";
     return out;
   }

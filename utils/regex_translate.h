@@ -65,6 +65,17 @@ struct TranslateOptions {
   // ASCII digits, lowercase or uppercase letters are accepted, and their
   // meaning for non-ASCII text is left to the caller (`locale_ranges`).
   bool codepoint_collation = true;
+  // GNU sed 4.9's reading (glibc's RE_SYNTAX_POSIX_BASIC / _EXTENDED):
+  // groups capture (numbered as glibc numbers them, for \1-\9 in a
+  // replacement), \` and \' are the edges of the whole buffer (\A, \z:
+  // the pattern space may hold several lines), and what grep's syntax
+  // reads as literal text but sed's rejects (a leading BRE \{, a leading
+  // ERE * + ?, an ERE '{' that opens no interval, an unmatched ERE ')') is
+  // refused.
+  bool sed = false;
+  // glibc's RE_HAT_LISTS_NOT_NEWLINE (sed's M flag): [^...], \W and \S do
+  // not match a newline.
+  bool hat_lists_not_newline = false;
 };
 
 struct Translation {
@@ -96,6 +107,8 @@ struct Translation {
   // ')' closes GNU's own group. The caller refuses -w/-x then.
   bool unmatched_paren = false;
   RequiredText required;
+  // Capturing groups in `re2` (TranslateOptions::sed only).
+  int groups = 0;
 };
 
 // Translates one GNU pattern (no newline inside: grep splits patterns on

@@ -266,6 +266,16 @@ void CmdTouch(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& 
 void CmdChmod(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 void CmdTruncate(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 void CmdTee(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_sed.cc, sed_compile.cc: GNU sed 4.9 (-i and w FILE write).
+void CmdSed(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// Whether a sed command line may write files: -i, or a w/W command or
+// s///w flag naming a file other than /dev/stdout and /dev/stderr in its
+// script (created even when a later part of the script is in error); a
+// script in a -f file is assumed to write. For the interpreter's Writes().
+bool SedWrites(const std::vector<std::string>& argv);
+// cmd_jq.cc: jq 1.6 through Debian's libjq (modules, -L and the host's
+// time zone refused).
+void CmdJq(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 
 struct CommandSpec {
   const char* name;

@@ -6,12 +6,18 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <random>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/test_support.h"
@@ -313,6 +319,50 @@ TEST_CASE("undo of an older change waits for the later ones that wrote the same 
   CHECK(Read(*store, "other") == "x\n");
 }
 
+TEST_CASE("a write that fails inside a change does not cost a later write its history") {
+  Fixture f;
+  auto store = f.Open();
+  REQUIRE(store->MakeDirectory("d", 0755, kBase).ok());
+  REQUIRE(store->WriteFile("d/x.md", "x\n", 0644, kBase).ok());
+  auto before = Snapshot(*store);
+  REQUIRE(store->BeginChange(Info("echo > d; rm -r d")).ok());
+  CHECK(store->WriteFile("d", "", 0644, -1).code() == Code::kIsADirectory);
+  REQUIRE(store->Remove("d").ok());
+  const int64_t id = Commit(*store);
+  REQUIRE(id > 0);
+  REQUIRE(store->Undo(id, Info("memhook undo"), nullptr).ok());
+  CHECK(Snapshot(*store) == before);
+
+  // Only failed writes: nothing recorded, no change listed.
+  REQUIRE(store->BeginChange(Info("echo > d")).ok());
+  CHECK(store->WriteFile("d", "", 0644, -1).code() == Code::kIsADirectory);
+  CHECK(Commit(*store) == 0);
+  std::vector<Store::ChangeRecord> log;
+  REQUIRE(store->ListChanges({}, &log).ok());
+  CHECK(log.size() == 2);
+}
+
+TEST_CASE("a change redone by undoing its undo still blocks undoing an older one") {
+  Fixture f;
+  auto store = f.Open();
+  auto write = [&](const std::string& body) {
+    REQUIRE(store->BeginChange(Info("echo " + body + " > a")).ok());
+    REQUIRE(store->WriteFile("a", body, 0644, kBase).ok());
+    return Commit(*store);
+  };
+  const int64_t older = write("1");
+  const int64_t x = write("2");
+  REQUIRE(store->Undo(x, Info("undo"), nullptr).ok());  // y: a is "1"
+  std::vector<Store::ChangeRecord> log;
+  REQUIRE(store->ListChanges({}, &log).ok());
+  const int64_t y = log[0].id;
+  REQUIRE(store->Undo(y, Info("undo"), nullptr).ok());  // z: a is "2" again
+  CHECK(Read(*store, "a") == "2");
+  Status st = store->Undo(older, Info("undo"), nullptr);
+  CHECK(st.code() == Code::kConflict);
+  CHECK(Read(*store, "a") == "2");
+}
+
 TEST_CASE("versions: the state of a path right after any change, deleted files restored") {
   Fixture f;
   auto store = f.Open();
@@ -468,6 +518,295 @@ TEST_CASE("concurrent writers: every append lands, none is lost") {
     }
   }
   CHECK(std::count(all.begin(), all.end(), '\n') == kWriters * kAppends);
+}
+
+// ---------------------------------------------------------------- faults
+
+// The raw database, for integrity checks and for holding its lock.
+struct Raw {
+  sqlite3* db = nullptr;
+  explicit Raw(const std::string& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
+  ~Raw() { sqlite3_close(db); }
+  std::string One(const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      out = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+};
+
+TEST_CASE("16 processes x 200 command lines: appends, rewrites, moves and reads, nothing lost") {
+  Fixture f;
+  const std::string log = "sessions/2026-12/stress.jsonl";
+  {
+    auto store = f.Open();
+    REQUIRE(store->WriteFile(log, "", 0644, kBase).ok());
+    for (int k = 0; k < 16; ++k) {
+      REQUIRE(store->WriteFile("mv/a-" + std::to_string(k), "k", 0644, kBase).ok());
+    }
+  }
+  constexpr int kProcesses = 16, kCommands = 200;
+  std::vector<pid_t> children;
+  for (int k = 0; k < kProcesses; ++k) {
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child != 0) {
+      children.push_back(child);
+      continue;
+    }
+    // Exit codes: 0 fine, 10+op a failed write, 20 an inconsistent read.
+    Status status;
+    auto store = OpenSqliteStore(f.db, {}, &status);
+    if (!store) _exit(9);
+    bool moved = false;
+    for (int i = 0; i < kCommands; ++i) {
+      const int op = (k + i) % 4;
+      const std::string id = std::to_string(k) + "-" + std::to_string(i);
+      if (op == 3) {
+        // A reader sees whole states only: a rewritten file is all of one
+        // writer's lines, the log has no torn or repeated line.
+        auto reader = OpenSqliteStore(f.db, StoreOptions{.read_only = true}, &status);
+        if (!reader) _exit(20);
+        std::string bytes;
+        if (reader->ReadFile("rw/" + std::to_string(i % 4) + ".md", &bytes).ok() &&
+            !bytes.empty()) {
+          const std::string first = bytes.substr(0, bytes.find(' '));
+          for (size_t at = 0; at < bytes.size(); at = bytes.find('\n', at) + 1) {
+            if (bytes.compare(at, first.size() + 1, first + " ") != 0) _exit(21);
+          }
+          if (std::count(bytes.begin(), bytes.end(), '\n') != 50) _exit(22);
+        }
+        if (!reader->ReadFile(log, &bytes).ok() || (!bytes.empty() && bytes.back() != '\n'))
+          _exit(23);
+        continue;
+      }
+      if (!store->BeginChange(Info("op " + id)).ok()) _exit(10 + op);
+      Status st;
+      if (op == 0) {
+        st = store->AppendFile(log, "{\"id\":\"" + id + "\"}\n", -1);
+      } else if (op == 1) {
+        std::string body;
+        for (int line = 0; line < 50; ++line) body += id + " line " + std::to_string(line) + "\n";
+        st = store->WriteFile("rw/" + std::to_string(i % 4) + ".md", body, 0644, -1);
+      } else {
+        const std::string a = "mv/a-" + std::to_string(k), b = "mv/b-" + std::to_string(k);
+        st = moved ? store->Rename(b, a) : store->Rename(a, b);
+        moved = !moved;
+      }
+      int64_t change = 0;
+      if (!st.ok() || !store->CommitChange(&change).ok() || change == 0) _exit(10 + op);
+    }
+    _exit(0);
+  }
+  int failures = 0;
+  for (pid_t child : children) {
+    int wstatus = 0;
+    waitpid(child, &wstatus, 0);
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+      ++failures;
+      MESSAGE("child exit " << (WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1));
+    }
+  }
+  CHECK(failures == 0);
+  auto store = f.Open();
+  const std::string all = Read(*store, log);
+  std::set<std::string> lines;
+  size_t count = 0;
+  for (size_t at = 0; at < all.size(); at = all.find('\n', at) + 1) {
+    lines.insert(all.substr(at, all.find('\n', at) - at));
+    ++count;
+  }
+  int appends = 0;
+  for (int k = 0; k < kProcesses; ++k) {
+    for (int i = 0; i < kCommands; ++i) {
+      if ((k + i) % 4 != 0) continue;
+      ++appends;
+      CHECK(lines.count("{\"id\":\"" + std::to_string(k) + "-" + std::to_string(i) + "\"}") == 1);
+    }
+  }
+  CHECK(count == static_cast<size_t>(appends));  // none lost, none twice
+  CHECK(lines.size() == count);
+  for (int k = 0; k < kProcesses; ++k) {  // 50 moves each: back where it started
+    CHECK(Read(*store, "mv/a-" + std::to_string(k)) == "k");
+  }
+  CHECK(Raw(f.db).One("PRAGMA integrity_check") == "ok");
+}
+
+TEST_CASE("kill -9 at random points of multi-file changes, 100 times: all or nothing") {
+  Fixture f;
+  auto gen_of = [](Store& store, const std::string& path) -> int64_t {
+    std::string bytes;
+    if (!store.ReadFile(path, &bytes).ok()) return -1;
+    return std::stoll(bytes.substr(4, bytes.find('\n') - 4));
+  };
+  {
+    auto store = f.Open();
+    REQUIRE(store->BeginChange(Info("gen 0")).ok());
+    for (int i = 0; i < 5; ++i)
+      REQUIRE(store->WriteFile("f" + std::to_string(i), "gen 0\n", 0644, -1).ok());
+    REQUIRE(store->WriteFile("big.md", "gen 0\n", 0644, -1).ok());
+    REQUIRE(store->WriteFile("sessions/2026-12/gens.jsonl", "gen 0\n", 0644, -1).ok());
+    Commit(*store);
+  }
+  std::minstd_rand random(12345);
+  int advanced = 0;  // rounds in which the writer committed something
+  int64_t last_gen = 0;
+  for (int round = 0; round < 100; ++round) {
+    int committed[2];
+    REQUIRE(pipe(committed) == 0);
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      signal(SIGPIPE, SIG_IGN);
+      close(committed[0]);
+      Status status;
+      auto store = OpenSqliteStore(f.db, {}, &status);
+      if (!store) _exit(1);
+      for (int64_t g = gen_of(*store, "f0") + 1;; ++g) {
+        const std::string head = "gen " + std::to_string(g) + "\n";
+        if (!store->BeginChange(Info("gen " + std::to_string(g))).ok()) _exit(2);
+        for (int i = 0; i < 5; ++i) {
+          if (!store->WriteFile("f" + std::to_string(i), head, 0644, -1).ok()) _exit(3);
+          if (i == 2 &&
+              !store->WriteFile("big.md", head + std::string(1 << 20, 'a' + g % 26), 0644, -1).ok())
+            _exit(4);
+        }
+        if (!store->AppendFile("sessions/2026-12/gens.jsonl", head, -1).ok()) _exit(5);
+        Status st = g % 2 ? store->MakeDirectory("odd", 0755, -1) : store->Remove("odd");
+        if (!st.ok() && !st.IsNotFound() && st.code() != Code::kAlreadyExists) _exit(6);
+        int64_t id = 0;
+        if (!store->CommitChange(&id).ok()) _exit(7);
+        (void)!write(committed[1], "c", 1);
+      }
+    }
+    // After the writer's first commit of this round (so that every round
+    // interrupts a writer in full swing), at a random point of a change.
+    close(committed[1]);
+    char c = 0;
+    REQUIRE(read(committed[0], &c, 1) == 1);
+    std::this_thread::sleep_for(std::chrono::microseconds(random() % 30000));
+    kill(child, SIGKILL);
+    close(committed[0]);
+    int wstatus = 0;
+    waitpid(child, &wstatus, 0);
+    if (!WIFSIGNALED(wstatus)) {
+      FAIL("the writer stopped on its own, exit " << WEXITSTATUS(wstatus));
+      break;
+    }
+    CHECK(Raw(f.db).One("PRAGMA integrity_check") == "ok");
+    auto store = f.Open();
+    const int64_t g = gen_of(*store, "f0");
+    for (int i = 1; i < 5; ++i) CHECK(gen_of(*store, "f" + std::to_string(i)) == g);
+    CHECK(gen_of(*store, "big.md") == g);
+    std::string big;
+    REQUIRE(store->ReadFile("big.md", &big).ok());
+    const std::string head = "gen " + std::to_string(g) + "\n";
+    CHECK(big == (g == 0 ? head : head + std::string(1 << 20, 'a' + g % 26)));
+    const std::string gens = Read(*store, "sessions/2026-12/gens.jsonl");
+    CHECK(gens.size() >= head.size());
+    CHECK(gens.compare(gens.size() - head.size(), head.size(), head) == 0);
+    Stat stat;
+    CHECK(store->GetStat("odd", &stat).ok() == (g % 2 == 1));
+    std::vector<Store::ChangeRecord> changes;
+    REQUIRE(store->ListChanges({}, &changes).ok());
+    REQUIRE_FALSE(changes.empty());
+    CHECK(changes[0].info.command ==
+          (changes[0].undoes ? "memhook undo" : "gen " + std::to_string(g)));
+    advanced += g != last_gen;
+    last_gen = g;
+    // Now and then an undo of the last change: history stays consistent.
+    if (round % 10 == 9 && changes[0].undoes == 0 && g > 1) {
+      REQUIRE(store->Undo(0, Info("memhook undo"), nullptr).ok());
+      CHECK(gen_of(*store, "f0") == g - 1);
+      CHECK(gen_of(*store, "big.md") == g - 1);
+      last_gen = g - 1;
+    }
+  }
+  CHECK(advanced >= 90);  // every round but those that undid one
+}
+
+TEST_CASE("a write lock held past the budget: a clear error, nothing written, usable after") {
+  Fixture f;
+  {
+    auto store = f.Open();
+    REQUIRE(store->WriteFile("a.md", "old\n", 0644, kBase).ok());
+  }
+  Raw holder(f.db);
+  REQUIRE(sqlite3_exec(holder.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  StoreOptions options;
+  options.write_lock_timeout_ms = 300;
+  auto store = f.Open(options);
+  REQUIRE(store->BeginChange(Info("echo new > a.md")).ok());
+  const auto start = std::chrono::steady_clock::now();
+  Status st = store->WriteFile("a.md", "new\n", 0644, -1);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(st.code() == Code::kBusy);
+  CHECK(st.message().find("another writer") != std::string::npos);
+  CHECK(waited >= std::chrono::milliseconds(250));
+  store->RollbackChange();
+  REQUIRE(sqlite3_exec(holder.db, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+  CHECK(Read(*store, "a.md") == "old\n");
+  REQUIRE(store->BeginChange(Info("echo new > a.md")).ok());
+  REQUIRE(store->WriteFile("a.md", "new\n", 0644, -1).ok());
+  CHECK(Commit(*store) > 0);
+  CHECK(Read(*store, "a.md") == "new\n");
+}
+
+TEST_CASE("disk full in the middle of a change: an error, the store intact and usable") {
+  Fixture f;
+  {
+    auto store = f.Open();
+    REQUIRE(store->WriteFile("a.md", "old\n", 0644, kBase).ok());
+  }
+  int result[2];
+  REQUIRE(pipe(result) == 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // A file-size limit stands for a full disk: writes past it fail (EFBIG).
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = {512 * 1024, 512 * 1024};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    Status status;
+    auto store = OpenSqliteStore(f.db, {}, &status);
+    char outcome = 'o';
+    if (!store) {
+      outcome = 'n';
+    } else if (!store->BeginChange(Info("big write")).ok()) {
+      outcome = 'b';
+    } else {
+      Status st = store->WriteFile("a.md", "new\n", 0644, -1);
+      if (st.ok()) st = store->WriteFile("big.md", std::string(4 << 20, 'x'), 0644, -1);
+      if (st.ok()) {
+        int64_t id = 0;
+        st = store->CommitChange(&id);
+      } else {
+        store->RollbackChange();
+      }
+      outcome = st.ok() ? 'w' : 'e';
+    }
+    (void)!write(result[1], &outcome, 1);
+    _exit(0);
+  }
+  close(result[1]);
+  char outcome = 0;
+  REQUIRE(read(result[0], &outcome, 1) == 1);
+  close(result[0]);
+  int wstatus = 0;
+  waitpid(child, &wstatus, 0);
+  CHECK(WIFEXITED(wstatus));  // an error, not a crash
+  CHECK(outcome == 'e');
+  CHECK(Raw(f.db).One("PRAGMA integrity_check") == "ok");
+  auto store = f.Open();
+  CHECK(Read(*store, "a.md") == "old\n");
+  Stat stat;
+  CHECK(store->GetStat("big.md", &stat).IsNotFound());
+  REQUIRE(store->WriteFile("b.md", "still usable\n", 0644, -1).ok());
 }
 
 }  // namespace

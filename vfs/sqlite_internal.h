@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -262,6 +263,8 @@ Stat DirStat(int64_t mode, int64_t mtime_ns, int64_t subdirs);
 
 // ReadFiles' state shared with its helper thread (defined with ReadFiles).
 struct ReadAhead;
+// BeginBulk's writer (sqlite_write.cc): records history like the writes.
+class SqliteBulkWriter;
 
 class SqliteStore final : public Store, public internal::BulkCapable {
  public:
@@ -307,6 +310,7 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status Restore(std::string_view path, int64_t change_id, const ChangeInfo& info) override;
 
   Status BeginBulk(std::unique_ptr<internal::BulkWriter>* out) override;
+  friend class SqliteBulkWriter;
 
   // Used by the bulk writer; the caller holds a write transaction.
   Status PutFileLocked(std::string_view path, std::string_view bytes, uint32_t mode,
@@ -446,10 +450,19 @@ class SqliteStore final : public Store, public internal::BulkCapable {
     // Paths whose prior state is recorded; true while only their size is
     // (they were appended to, or only their attributes changed).
     std::map<std::string, bool, std::less<>> recorded;
+    // While one write operation's savepoint is open: what it changed in
+    // `recorded` (the path, and its previous value or none), so that a
+    // failed operation, whose history rows its rollback drops, forgets
+    // them too and a later write records the path again.
+    bool journaling = false;
+    std::vector<std::pair<std::string, std::optional<bool>>> journal;
   };
   // One write operation: its own transaction, or a savepoint inside the
   // open change (so a failed operation leaves the change as it was).
   class WriteScope;
+  // BEGIN IMMEDIATE, retried while another process holds the write lock
+  // (StoreOptions::write_lock_timeout_ms).
+  Status BeginWriteTransaction();
   // Opens the change's transaction and its `changes` row, once.
   Status StartChangeLocked();
   // Records `path`'s state before its first write in the open change (no-op

@@ -307,7 +307,6 @@ CREATE INDEX history_by_path ON history(path, change_id);
 // what later versions add (v3: parallel reads) is then not used.
 constexpr int kOldestReadableVersion = 2;
 
-
 const char* SqlText(Q q) {
   switch (q) {
     case Q::kBeginRead:
@@ -517,7 +516,8 @@ const char* SqlText(Q q) {
       return "SELECT change_id, state, mode, mtime_ns, prior_size, content FROM history "
              "WHERE path = ?1 AND change_id > ?2 ORDER BY change_id LIMIT 1";
     case Q::kSetHistoryContent:
-      return "UPDATE history SET prior_size = NULL, content = ?3 WHERE change_id = ?1 AND path = ?2";
+      return "UPDATE history SET prior_size = NULL, content = ?3 WHERE change_id = ?1 AND path = "
+             "?2";
     case Q::kChangeRow:
       return "SELECT id, time_ns, command, session_id, cwd, origin, undoes, undone_by "
              "FROM changes WHERE id = ?1";
@@ -525,11 +525,16 @@ const char* SqlText(Q q) {
       return "SELECT max(id) FROM changes WHERE undone_by = 0 AND undoes = 0 AND id < ?1";
     // Later changes that touched one of change ?1's paths and still stand.
     // An undo of a later change cancels it out: neither counts.
+    // A change and the undo that took it back cancel out, while that undo
+    // stands; an undo that was itself undone does not (the change is back).
     case Q::kLaterChanges:
       return "SELECT DISTINCT c.id FROM history AS mine "
              "JOIN history AS later ON later.path = mine.path AND later.change_id > mine.change_id "
              "JOIN changes AS c ON c.id = later.change_id "
-             "WHERE mine.change_id = ?1 AND c.undone_by = 0 AND c.undoes <= ?1 ORDER BY c.id";
+             "WHERE mine.change_id = ?1 "
+             "AND NOT (c.undone_by != 0 AND "
+             "(SELECT u.undone_by FROM changes AS u WHERE u.id = c.undone_by) = 0) "
+             "AND NOT (c.undoes > ?1 AND c.undone_by = 0) ORDER BY c.id";
     case Q::kSetUndoes:
       return "UPDATE changes SET undoes = ?2 WHERE id = ?1";
     case Q::kMarkUndone:
@@ -566,7 +571,6 @@ const char* SqlText(Q q) {
   }
   return "";
 }
-
 
 Status DbError(sqlite3* db, int rc, std::string_view what) {
   std::string message(what);
@@ -982,7 +986,6 @@ Status QueryToFts(const Store::SubstringQuery& query, int depth, FtsExpr* out) {
   }
   return Status::Ok();
 }
-
 
 int SqliteStore::TraceCallback(unsigned type, void* context, void* p, void* x) {
   if (type != SQLITE_TRACE_STMT) return 0;

@@ -1,11 +1,16 @@
 // SQLite store, writing half: node writes, bulk loads, changes and their
 // history (the schema and the reads are in sqlite_store.cc).
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
+#include <map>
+#include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "vfs/sqlite_internal.h"
@@ -223,7 +228,17 @@ class SqliteStore::WriteScope {
       (void)store_->Exec(Q::kRollback);
     } else if (state_ == State::kSavepoint) {
       (void)store_->ExecScript("ROLLBACK TO memhook_write; RELEASE memhook_write", "");
+      // The rollback dropped the history rows this operation recorded.
+      OpenChange& change = *store_->change_;
+      for (auto it = change.journal.rbegin(); it != change.journal.rend(); ++it) {
+        if (it->second.has_value()) {
+          change.recorded[it->first] = *it->second;
+        } else {
+          change.recorded.erase(it->first);
+        }
+      }
     }
+    EndJournal();
   }
   Status Begin() {
     Status st = store_->CheckWritable();
@@ -231,12 +246,15 @@ class SqliteStore::WriteScope {
     if (store_->change_ != nullptr) {
       st = store_->StartChangeLocked();
       if (st.ok()) st = store_->ExecScript("SAVEPOINT memhook_write", "writing");
-      if (st.ok()) state_ = State::kSavepoint;
+      if (st.ok()) {
+        state_ = State::kSavepoint;
+        store_->change_->journaling = true;
+      }
       return st;
     }
     // A bulk load's transaction is already open: join it.
     if (sqlite3_get_autocommit(store_->db_.get()) == 0) return Status::Ok();
-    st = store_->Exec(Q::kBeginWrite);
+    st = store_->BeginWriteTransaction();
     if (st.ok()) state_ = State::kTransaction;
     return st;
   }
@@ -250,11 +268,20 @@ class SqliteStore::WriteScope {
     } else if (state_ == State::kSavepoint) {
       st = store_->ExecScript("RELEASE memhook_write", "writing");
     }
-    if (st.ok()) state_ = State::kNone;
+    if (st.ok()) {
+      state_ = State::kNone;
+      EndJournal();
+    }
     return st;
   }
 
  private:
+  void EndJournal() {
+    if (store_->change_ == nullptr) return;
+    store_->change_->journaling = false;
+    store_->change_->journal.clear();
+  }
+
   enum class State { kNone, kTransaction, kSavepoint };
   SqliteStore* store_;
   State state_ = State::kNone;
@@ -472,9 +499,9 @@ namespace {
 constexpr int64_t kAbsent = 0;
 constexpr int64_t kFileState = 1;
 constexpr int64_t kDirState = 2;
-// A change's transaction waits this long for another writer (an agent's
-// command line may hold the lock for a while).
-constexpr int kChangeBusyTimeoutMs = 30000;
+// Waits for the write lock: 1 ms, doubling up to 100 ms (with jitter).
+constexpr int64_t kFirstRetryUs = 1000;
+constexpr int64_t kMaxRetryUs = 100000;
 
 Store::Version VersionFromRow(const Query& q, int first) {
   Store::Version v;
@@ -501,18 +528,38 @@ Status SqliteStore::BeginChange(const ChangeInfo& info) {
   return Status::Ok();
 }
 
+Status SqliteStore::BeginWriteTransaction() {
+  // Our own loop instead of SQLite's busy handler: exponential backoff with
+  // jitter, so that many writers waiting together do not retry in step.
+  sqlite3_busy_timeout(db_.get(), 0);
+  const int64_t start = internal::NowNs();
+  const int64_t budget_ns = int64_t{options_.write_lock_timeout_ms} * 1000000;
+  std::minstd_rand jitter(static_cast<uint32_t>(start ^ (int64_t{::getpid()} << 16)));
+  int64_t delay_us = kFirstRetryUs;
+  Status st;
+  while (true) {
+    st = Exec(Q::kBeginWrite);
+    if (st.code() != Code::kBusy) break;
+    const int64_t waited = internal::NowNs() - start;
+    if (waited >= budget_ns) {
+      st = Err(Code::kBusy, "another writer held the memory store for " +
+                                std::to_string(waited / 1000000) + " ms; nothing was written");
+      break;
+    }
+    // Between half and all of the delay, never past the budget.
+    const int64_t sleep_us = std::min<int64_t>(delay_us / 2 + jitter() % (delay_us / 2 + 1),
+                                               (budget_ns - waited) / 1000 + 1);
+    std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
+    delay_us = std::min(delay_us * 2, kMaxRetryUs);
+  }
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  return st;
+}
+
 Status SqliteStore::StartChangeLocked() {
   if (change_->id != 0) return Status::Ok();
-  sqlite3_busy_timeout(db_.get(), kChangeBusyTimeoutMs);
-  Status st = Exec(Q::kBeginWrite);
-  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
-  if (!st.ok()) {
-    if (st.code() == Code::kBusy) {
-      return Err(Code::kBusy, "another writer held the memory store for " +
-                                  std::to_string(kChangeBusyTimeoutMs / 1000) + " s");
-    }
-    return st;
-  }
+  Status st = BeginWriteTransaction();
+  if (!st.ok()) return st;
   Query q = Use(Q::kInsertChange);
   q.Int(1, internal::NowNs()).Text(2, change_->info.command).Text(3, change_->info.session_id);
   q.Text(4, change_->info.cwd).Text(5, change_->info.origin).Int(6, change_->undoes);
@@ -531,6 +578,14 @@ Status SqliteStore::CommitChange(int64_t* change_id) {
   std::unique_ptr<OpenChange> change = std::move(change_);
   if (change->id == 0) return Status::Ok();  // nothing was written
   Status st;
+  if (change->recorded.empty()) {
+    // Its transaction began, but every write failed and was rolled back.
+    st = DeleteChangeLocked(change->id);
+    if (st.ok()) st = IndexQueuedLocked();
+    if (st.ok()) st = Exec(Q::kCommit);
+    if (!st.ok()) (void)Exec(Q::kRollback);
+    return st;
+  }
   {
     Query q = Use(Q::kChangeBytes);
     q.Int(1, change->id);
@@ -569,6 +624,7 @@ Status SqliteStore::RecordLocked(std::string_view path, bool size_only) {
   auto it = change_->recorded.find(path);
   if (it != change_->recorded.end()) {
     if (!it->second || size_only) return Status::Ok();
+    if (change_->journaling) change_->journal.emplace_back(it->first, it->second);
     // Only the prior size was kept, and now the file is rewritten: its
     // prior bytes are still the prefix of what it holds now.
     Query row = Use(Q::kHistoryRow);
@@ -615,7 +671,10 @@ Status SqliteStore::RecordLocked(std::string_view path, bool size_only) {
       break;
   }
   st = q.Run();
-  if (st.ok()) change_->recorded.emplace(std::string(path), keeps_size_only);
+  if (st.ok()) {
+    change_->recorded.emplace(std::string(path), keeps_size_only);
+    if (change_->journaling) change_->journal.emplace_back(std::string(path), std::nullopt);
+  }
   return st;
 }
 
@@ -973,47 +1032,142 @@ Status SqliteStore::Restore(std::string_view path, int64_t change_id, const Chan
 
 // ---- bulk ----------------------------------------------------------------
 
+// Outside a change: its own transaction, nothing recorded. Inside one: the
+// change's transaction (started here when the change had written nothing
+// yet), each path's prior state recorded as the public writes do.
 class SqliteBulkWriter final : public internal::BulkWriter {
  public:
-  explicit SqliteBulkWriter(SqliteStore* store) : store_(store) {}
+  enum class Mode {
+    kTransaction,   // its own transaction
+    kStartsChange,  // the change's transaction, begun by BeginBulk
+    kJoinsChange,   // inside the change's earlier writes: a savepoint
+  };
+  SqliteBulkWriter(SqliteStore* store, Mode mode) : store_(store), mode_(mode) {
+    // A savepoint rolled back drops history rows: the paths they recorded
+    // must be recorded again by a later write.
+    if (mode_ == Mode::kJoinsChange) recorded_before_ = store_->change_->recorded;
+  }
   SqliteBulkWriter(const SqliteBulkWriter&) = delete;
   SqliteBulkWriter& operator=(const SqliteBulkWriter&) = delete;
   ~SqliteBulkWriter() override {
-    if (open_) (void)store_->Exec(Q::kRollback);
+    if (open_) Abandon();
   }
 
   Status PutDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) override {
-    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
-    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
-    return store_->PutDirectoryLocked(path, mode, mtime_ns);
+    Status st = Check(path);
+    if (st.ok() && !path.empty()) st = store_->RecordMissingParentsLocked(path);
+    if (st.ok()) st = store_->RecordLocked(path, false);
+    if (st.ok()) st = store_->PutDirectoryLocked(path, mode, mtime_ns);
+    return st;
   }
   Status PutFile(std::string_view path, std::string_view bytes, uint32_t mode,
                  int64_t mtime_ns) override {
-    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
-    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
-    return store_->PutFileLocked(path, bytes, mode, mtime_ns);
+    Status st = Check(path);
+    if (st.ok()) st = store_->RecordMissingParentsLocked(path);
+    if (!st.ok()) return st;
+    SqliteStore::Node node;
+    st = store_->LookupKind(path, &node);
+    if (!st.ok()) return st;
+    if (node.kind == SqliteStore::Kind::kDir) {
+      // A directory that became a file: everything below it goes.
+      st = store_->RecordSubtreeLocked(path);
+      if (st.ok()) st = store_->DeleteNode(path, node.kind);
+    } else {
+      st = store_->RecordLocked(path, false);
+    }
+    if (st.ok()) st = store_->PutFileLocked(path, bytes, mode, mtime_ns);
+    return st;
+  }
+  Status Remove(std::string_view path) override {
+    Status st = Check(path);
+    if (!st.ok()) return st;
+    if (path.empty()) return Err(Code::kInvalidArgument, "cannot remove the root directory");
+    SqliteStore::Node node;
+    st = store_->Lookup(path, &node);
+    if (!st.ok()) return st;
+    if (node.kind == SqliteStore::Kind::kMissing) return store_->Missing(path);
+    if (node.kind == SqliteStore::Kind::kVirtual) {
+      return Err(Code::kInvalidArgument, Quoted(path) + " is generated and cannot be removed");
+    }
+    st = store_->RecordSubtreeLocked(path);
+    if (st.ok()) st = store_->DeleteNode(path, node.kind);
+    return st;
   }
   Status Commit() override {
     if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
-    Status st = store_->IndexQueuedLocked();
-    if (st.ok()) st = store_->Exec(Q::kCommit);
+    Status st;
+    switch (mode_) {
+      case Mode::kTransaction:
+        st = store_->IndexQueuedLocked();
+        if (st.ok()) st = store_->Exec(Q::kCommit);
+        break;
+      case Mode::kStartsChange:
+        // Nothing recorded is nothing written: give the lock back and leave
+        // the change unstarted, so that it records no empty change.
+        if (store_->change_->recorded.empty()) Abandon();
+        break;
+      case Mode::kJoinsChange:
+        st = store_->ExecScript("RELEASE memhook_bulk", "bulk load");
+        break;
+    }
     if (st.ok()) open_ = false;
     return st;
   }
 
  private:
+  Status Check(std::string_view path) const {
+    if (!open_) return Err(Code::kInvalidArgument, "bulk load already finished");
+    if (!IsValidPath(path)) return Err(Code::kInvalidArgument, "invalid path " + Quoted(path));
+    return Status::Ok();
+  }
+  // Undoes every write of this writer.
+  void Abandon() {
+    open_ = false;
+    switch (mode_) {
+      case Mode::kTransaction:
+        (void)store_->Exec(Q::kRollback);
+        break;
+      case Mode::kStartsChange:
+        (void)store_->Exec(Q::kRollback);
+        if (store_->change_ != nullptr) {
+          store_->change_->id = 0;
+          store_->change_->recorded.clear();
+        }
+        break;
+      case Mode::kJoinsChange:
+        (void)store_->ExecScript("ROLLBACK TO memhook_bulk; RELEASE memhook_bulk", "bulk load");
+        if (store_->change_ != nullptr) store_->change_->recorded = std::move(recorded_before_);
+        break;
+    }
+  }
+
   SqliteStore* store_;
+  Mode mode_;
   bool open_ = true;
+  std::map<std::string, bool, std::less<>> recorded_before_;
 };
 
 Status SqliteStore::BeginBulk(std::unique_ptr<internal::BulkWriter>* out) {
   Status st = CheckWritable();
   if (!st.ok()) return st;
+  if (change_ != nullptr) {
+    if (change_->id == 0) {
+      st = StartChangeLocked();
+      if (st.ok())
+        *out = std::make_unique<SqliteBulkWriter>(this, SqliteBulkWriter::Mode::kStartsChange);
+      return st;
+    }
+    st = ExecScript("SAVEPOINT memhook_bulk", "bulk load");
+    if (st.ok())
+      *out = std::make_unique<SqliteBulkWriter>(this, SqliteBulkWriter::Mode::kJoinsChange);
+    return st;
+  }
   if (sqlite3_get_autocommit(db_.get()) == 0) {
     return Err(Code::kInvalidArgument, "a transaction is already open");
   }
-  st = Exec(Q::kBeginWrite);
-  if (st.ok()) *out = std::make_unique<SqliteBulkWriter>(this);
+  st = BeginWriteTransaction();
+  if (st.ok())
+    *out = std::make_unique<SqliteBulkWriter>(this, SqliteBulkWriter::Mode::kTransaction);
   return st;
 }
 

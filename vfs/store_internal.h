@@ -19,12 +19,22 @@ namespace memhook::vfs::internal {
 // "" names the root, whose mode and mtime are then recorded. Parent
 // directories are created (0755, now) when missing. Destroying the object
 // without Commit() rolls everything back.
+//
+// Begun inside an open change (Store::BeginChange), the writer joins the
+// change's transaction and records each path's prior state before its
+// first write, as the public writes do, so the change can be undone; its
+// Commit() then leaves the change open for the caller's CommitChange, and
+// destroying it undoes its writes only. Outside a change nothing is
+// recorded.
 class BulkWriter {
  public:
   virtual ~BulkWriter() = default;
   virtual Status PutDirectory(std::string_view path, uint32_t mode, int64_t mtime_ns) = 0;
   virtual Status PutFile(std::string_view path, std::string_view bytes, uint32_t mode,
                          int64_t mtime_ns) = 0;
+  // Removes a file, or a directory with everything below it: NotFound when
+  // missing; the generated index (not stored) cannot be removed.
+  virtual Status Remove(std::string_view path) = 0;
   virtual Status Commit() = 0;
 };
 
@@ -32,7 +42,9 @@ class BulkWriter {
 class BulkCapable {
  public:
   virtual ~BulkCapable() = default;
-  // Opens a write transaction; only one BulkWriter may be live per store.
+  // Takes the write lock (in a change, its transaction: waiting for
+  // another writer as the change would); only one BulkWriter may be live
+  // per store.
   virtual Status BeginBulk(std::unique_ptr<BulkWriter>* out) = 0;
 };
 

@@ -1,4 +1,7 @@
 // ImportTree / ExportTree: copying between a host directory and a Store.
+// Import mirrors: the store's tree becomes the source's, writing only what
+// differs, so that a re-import of an unchanged tree writes (and records in
+// history) nothing.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,9 +10,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "vfs/store_internal.h"
@@ -84,15 +89,18 @@ std::string JoinRel(std::string_view dir, std::string_view name) {
   return out;
 }
 
+// Reads a regular file. Not through a symbolic link, and never blocking on
+// a fifo: the scan saw a regular file at `path`, and anything else there
+// now (the source changed under us) is an error, not an import.
 Status ReadHostFile(const std::string& path, std::string* out) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (fd.get() < 0) return HostError("cannot open", path, errno);
   struct stat st;
-  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) {
-    out->resize(static_cast<size_t>(st.st_size));
-  } else {
-    out->clear();
+  if (::fstat(fd.get(), &st) != 0) return HostError("cannot stat", path, errno);
+  if (!S_ISREG(st.st_mode)) {
+    return Status::Error(Code::kIoError, "cannot import " + path + ": no longer a regular file");
   }
+  out->resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0);
   size_t used = 0;
   while (true) {
     if (used == out->size()) out->resize(std::max<size_t>(out->size() * 2, 4096));
@@ -109,7 +117,8 @@ Status ReadHostFile(const std::string& path, std::string* out) {
 }
 
 // Where a tree is written: the bulk writer of a SQLite store (one
-// transaction, cached statements), or the public Store API for any other.
+// transaction, or the open change; cached statements), or the public Store
+// API for any other.
 class Sink {
  public:
   explicit Sink(Store& store) : store_(store) {}
@@ -122,13 +131,23 @@ class Sink {
   }
   Status Dir(std::string_view path, uint32_t mode, int64_t mtime_ns) {
     if (writer_ != nullptr) return writer_->PutDirectory(path, mode, mtime_ns);
-    if (path.empty()) return Status::Ok();  // the root's metadata needs the bulk writer
-    Status st = store_.MakeDirectory(path, mode, mtime_ns);
-    return st.code() == Code::kAlreadyExists ? Status::Ok() : st;
+    Stat stat;
+    Status st = store_.GetStat(path, &stat);
+    if (st.IsNotFound()) return store_.MakeDirectory(path, mode, mtime_ns);
+    if (!st.ok()) return st;
+    Store::Attributes attributes;
+    attributes.set_mode = attributes.set_mtime = true;
+    attributes.mode = mode;
+    attributes.mtime_ns = mtime_ns;
+    return store_.SetAttributes(path, attributes);
   }
   Status File(std::string_view path, std::string_view bytes, uint32_t mode, int64_t mtime_ns) {
     if (writer_ != nullptr) return writer_->PutFile(path, bytes, mode, mtime_ns);
     return store_.WriteFile(path, bytes, mode, mtime_ns);
+  }
+  Status Remove(std::string_view path) {
+    if (writer_ != nullptr) return writer_->Remove(path);
+    return store_.Remove(path);
   }
   Status Commit() { return writer_ != nullptr ? writer_->Commit() : Status::Ok(); }
 
@@ -137,22 +156,30 @@ class Sink {
   std::unique_ptr<internal::BulkWriter> writer_;
 };
 
-struct DirMeta {
-  std::string path;
-  uint32_t mode;
-  int64_t mtime_ns;
+// A node of the source tree as it is to be stored.
+struct SourceNode {
+  std::string rel;  // VFS path
+  bool dir = false;
+  uint32_t mode = 0;
+  int64_t mtime_ns = 0;
+  std::string host;  // the file to read: the node itself or a link's target
 };
 
-class Importer {
+// Whether the resolved path `resolved` is `real_root` or below it.
+bool IsInside(const std::string& real_root, const std::string& resolved) {
+  if (real_root == "/" || resolved == real_root) return true;
+  return resolved.size() > real_root.size() && resolved.starts_with(real_root) &&
+         resolved[real_root.size()] == '/';
+}
+
+// Lists the source tree (metadata only), in pre-order with siblings sorted
+// in byte order, and what it leaves out with why.
+class Scanner {
  public:
-  Importer(Sink* sink, std::string root) : sink_(sink), root_(std::move(root)) {}
+  Scanner(const std::string& src_dir, std::string real_root, ImportResult* result)
+      : root_(src_dir), real_root_(std::move(real_root)), result_(result) {}
 
-  Status ImportDir(const std::string& rel, const struct stat& st) {
-    const auto mode = static_cast<uint32_t>(st.st_mode & 07777);
-    Status status = sink_->Dir(rel, mode, MtimeNs(st));
-    if (!status.ok()) return status;
-    dirs_.push_back(DirMeta{rel, mode, MtimeNs(st)});
-
+  Status Scan(const std::string& rel, std::vector<SourceNode>* out) {
     const std::string host = Join(root_, rel);
     std::unique_ptr<DIR, DirCloser> dir(::opendir(host.c_str()));
     if (dir == nullptr) return HostError("cannot open directory", host, errno);
@@ -168,47 +195,181 @@ class Importer {
     std::sort(names.begin(), names.end());
 
     for (const std::string& name : names) {
-      const std::string child_rel = JoinRel(rel, name);
-      const std::string child = Join(root_, child_rel);
-      struct stat cst;
-      if (::lstat(child.c_str(), &cst) != 0) return HostError("cannot stat", child, errno);
-      if (S_ISLNK(cst.st_mode)) {
-        // Followed for files only: a linked directory could loop.
-        if (::stat(child.c_str(), &cst) != 0 || !S_ISREG(cst.st_mode)) continue;
-      }
-      if (S_ISDIR(cst.st_mode)) {
-        status = ImportDir(child_rel, cst);
-      } else if (S_ISREG(cst.st_mode)) {
-        status = ReadHostFile(child, &buffer_);
-        if (status.ok()) {
-          status = sink_->File(child_rel, buffer_, static_cast<uint32_t>(cst.st_mode & 07777),
-                               MtimeNs(cst));
+      SourceNode node;
+      node.rel = JoinRel(rel, name);
+      node.host = Join(root_, node.rel);
+      struct stat st;
+      if (::lstat(node.host.c_str(), &st) != 0) return HostError("cannot stat", node.host, errno);
+      if (S_ISLNK(st.st_mode)) {
+        std::string reason;
+        Status status = ResolveLink(&node, &st, &reason);
+        if (!status.ok()) return status;
+        if (!reason.empty()) {
+          Skip(node.rel, reason);
+          continue;
         }
-        if (status.ok()) ++files_;
       }
-      if (!status.ok()) return status;
+      node.mode = static_cast<uint32_t>(st.st_mode & 07777);
+      node.mtime_ns = MtimeNs(st);
+      if (S_ISDIR(st.st_mode)) {
+        node.dir = true;
+        out->push_back(node);
+        Status status = Scan(node.rel, out);
+        if (!status.ok()) return status;
+      } else if (S_ISREG(st.st_mode)) {
+        out->push_back(std::move(node));
+      } else {
+        Skip(node.rel, S_ISFIFO(st.st_mode)                         ? "a fifo"
+                       : S_ISSOCK(st.st_mode)                       ? "a socket"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                    : "a special file");
+      }
     }
     return Status::Ok();
   }
-
-  // Directory times last, deepest first, so nothing written afterwards can
-  // have touched them.
-  Status FinishDirs() {
-    for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
-      Status st = sink_->Dir(it->path, it->mode, it->mtime_ns);
-      if (!st.ok()) return st;
-    }
-    return Status::Ok();
-  }
-
-  uint64_t files() const { return files_; }
 
  private:
-  Sink* sink_;
+  // A symbolic link: `*node` and `*st` become its target's when that is a
+  // regular file inside the source; otherwise `*reason` says why it is
+  // skipped.
+  Status ResolveLink(SourceNode* node, struct stat* st, std::string* reason) const {
+    char* resolved = ::realpath(node->host.c_str(), nullptr);
+    if (resolved == nullptr) {
+      const int err = errno;
+      *reason = err == ENOENT ? "a dangling symbolic link"
+                : err == ELOOP
+                    ? "a symbolic link loop"
+                    : std::string("a symbolic link that cannot be resolved: ") + std::strerror(err);
+      return Status::Ok();
+    }
+    std::string target(resolved);
+    std::free(resolved);
+    if (::stat(target.c_str(), st) != 0) {
+      *reason = std::string("a symbolic link whose target cannot be read: ") + std::strerror(errno);
+      return Status::Ok();
+    }
+    const bool inside = IsInside(real_root_, target);
+    if (S_ISDIR(st->st_mode)) {
+      // Never followed: a link to an ancestor would loop, and a directory
+      // inside the source is imported where it is anyway.
+      *reason = inside ? "a symbolic link to a directory (not followed)"
+                       : "a symbolic link to a directory outside " + root_;
+    } else if (!inside) {
+      *reason = std::string(S_ISREG(st->st_mode) ? "a symbolic link to a file outside "
+                                                 : "a symbolic link to a special file outside ") +
+                root_;
+    } else if (!S_ISREG(st->st_mode)) {
+      *reason = "a symbolic link to a special file";
+    } else {
+      node->host = std::move(target);
+    }
+    return Status::Ok();
+  }
+
+  void Skip(const std::string& rel, std::string reason) {
+    result_->skipped.push_back(ImportResult::Skipped{rel, std::move(reason)});
+  }
+
   std::string root_;
-  std::vector<DirMeta> dirs_;
-  std::string buffer_;
-  uint64_t files_ = 0;
+  std::string real_root_;
+  ImportResult* result_;
+};
+
+// Makes the store's tree the source's, writing only what differs.
+class Mirror {
+ public:
+  Mirror(Store& store, Sink* sink, const ImportOptions& options, ImportResult* result)
+      : store_(store), sink_(sink), options_(options), result_(result) {}
+
+  Status Run(const SourceNode& root, const std::vector<SourceNode>& nodes) {
+    Status status = ReadStoredTree();
+    std::unordered_map<std::string_view, const SourceNode*> source;
+    source.reserve(nodes.size());
+    for (const SourceNode& node : nodes) source.emplace(node.rel, &node);
+    // Removals first: a directory that became a file (or the reverse) must
+    // be gone before its new node is written.
+    std::string removed_dir;
+    for (size_t i = 0; status.ok() && i < stored_order_.size(); ++i) {
+      const std::string& path = stored_order_[i];
+      if (!removed_dir.empty() && path.size() > removed_dir.size() &&
+          path.starts_with(removed_dir) && path[removed_dir.size()] == '/') {
+        continue;  // went with its directory
+      }
+      const Stat& stat = stored_.at(path);
+      const auto it = source.find(path);
+      const bool absent = it == source.end();
+      if (!absent && it->second->dir == (stat.kind == NodeKind::kDirectory)) continue;
+      if (absent && !options_.mirror) continue;
+      status = sink_->Remove(path);
+      if (absent) ++result_->removed;
+      if (stat.kind == NodeKind::kDirectory) removed_dir = path;
+      stored_.erase(path);
+    }
+    // Files, parents before children (a missing parent is created, its
+    // attributes set below).
+    for (size_t i = 0; status.ok() && i < nodes.size(); ++i) {
+      if (!nodes[i].dir) status = File(nodes[i]);
+    }
+    // Directory attributes last, deepest first, root included.
+    for (auto it = nodes.rbegin(); status.ok() && it != nodes.rend(); ++it) {
+      if (it->dir) status = Dir(*it);
+    }
+    if (status.ok()) status = Dir(root);
+    return status;
+  }
+
+ private:
+  // What the store holds now (the generated index.md is not stored).
+  Status ReadStoredTree() {
+    Status status = store_.Walk("", [this](const std::string& path, const Stat& stat) {
+      if (stat.storage == Storage::kVirtual) return true;
+      stored_.emplace(path, stat);
+      stored_order_.push_back(path);
+      return true;
+    });
+    if (!status.ok()) return status;
+    Stat root;
+    status = store_.GetStat("", &root);
+    if (status.ok()) stored_.emplace("", root);
+    return status;
+  }
+
+  Status Dir(const SourceNode& node) {
+    const auto it = stored_.find(node.rel);
+    if (it != stored_.end() && it->second.kind == NodeKind::kDirectory &&
+        it->second.mode == node.mode && it->second.mtime_ns == node.mtime_ns) {
+      return Status::Ok();
+    }
+    ++result_->written;
+    return sink_->Dir(node.rel, node.mode, node.mtime_ns);
+  }
+
+  Status File(const SourceNode& node) {
+    ++result_->files;
+    Status status = ReadHostFile(node.host, &bytes_);
+    if (!status.ok()) return status;
+    const auto it = stored_.find(node.rel);
+    if (it != stored_.end() && it->second.kind == NodeKind::kFile &&
+        it->second.size == bytes_.size() && it->second.mode == node.mode &&
+        it->second.mtime_ns == node.mtime_ns) {
+      // Same size and times: most likely the same file, but an edit
+      // within the same nanosecond and size is possible.
+      status = store_.ReadFile(node.rel, &stored_bytes_);
+      if (!status.ok()) return status;
+      if (stored_bytes_ == bytes_) return Status::Ok();
+    }
+    ++result_->written;
+    return sink_->File(node.rel, bytes_, node.mode, node.mtime_ns);
+  }
+
+  Store& store_;
+  Sink* sink_;
+  const ImportOptions& options_;
+  ImportResult* result_;
+  std::unordered_map<std::string, Stat> stored_;  // "" is the root
+  std::vector<std::string> stored_order_;         // Walk order, root excluded
+  std::string bytes_;
+  std::string stored_bytes_;
 };
 
 Status WriteHostFile(const std::string& path, std::string_view bytes, uint32_t mode,
@@ -278,19 +439,39 @@ int64_t NowNs() {
 
 }  // namespace internal
 
-Status ImportTree(Store& store, const std::string& src_dir, uint64_t* files_imported) {
-  if (files_imported != nullptr) *files_imported = 0;
+Status ImportTree(Store& store, const std::string& src_dir, const ImportOptions& options,
+                  ImportResult* result) {
+  *result = ImportResult();
   struct stat st;
   if (::stat(src_dir.c_str(), &st) != 0) return HostError("cannot import", src_dir, errno);
   if (!S_ISDIR(st.st_mode)) return HostError("cannot import", src_dir, ENOTDIR);
-  Sink sink(store);
-  Status status = sink.Begin();
+  char* real_root = ::realpath(src_dir.c_str(), nullptr);
+  if (real_root == nullptr) return HostError("cannot import", src_dir, errno);
+  Scanner scanner(src_dir, real_root, result);
+  std::free(real_root);
+  SourceNode root;
+  root.dir = true;
+  root.mode = static_cast<uint32_t>(st.st_mode & 07777);
+  root.mtime_ns = MtimeNs(st);
+  // The source is listed before the write lock is taken; the store is read
+  // and compared after, so that nothing another writer commits meanwhile
+  // is compared with a stale view.
+  std::vector<SourceNode> nodes;
+  Status status = scanner.Scan("", &nodes);
   if (!status.ok()) return status;
-  Importer importer(&sink, src_dir);
-  status = importer.ImportDir("", st);
-  if (status.ok()) status = importer.FinishDirs();
+  Sink sink(store);
+  status = sink.Begin();
+  if (!status.ok()) return status;
+  Mirror mirror(store, &sink, options, result);
+  status = mirror.Run(root, nodes);
   if (status.ok()) status = sink.Commit();
-  if (status.ok() && files_imported != nullptr) *files_imported = importer.files();
+  return status;
+}
+
+Status ImportTree(Store& store, const std::string& src_dir, uint64_t* files_imported) {
+  ImportResult result;
+  Status status = ImportTree(store, src_dir, ImportOptions(), &result);
+  if (files_imported != nullptr) *files_imported = status.ok() ? result.files : 0;
   return status;
 }
 

@@ -400,6 +400,10 @@ struct StoreOptions {
   // change is always kept. Defaults: 100 versions, 256 MiB.
   uint64_t history_max_versions = 100;
   uint64_t history_max_bytes = uint64_t{256} << 20;
+  // How long a writer waits for the write lock another process holds:
+  // BEGIN IMMEDIATE is retried with exponential backoff and jitter, then
+  // the write fails with kBusy and nothing written. Default 30 s.
+  int write_lock_timeout_ms = 30000;
 };
 
 // Opens (and migrates) a SQLite-backed store. On failure returns null and
@@ -409,11 +413,42 @@ struct StoreOptions {
 std::unique_ptr<Store> OpenSqliteStore(const std::string& db_path, const StoreOptions& options,
                                        Status* status);
 
-// Loads every file and directory under `src_dir` into `store` at the same
-// relative path, byte-exact, with mode and mtime. Re-importing updates
-// changed files and adds new ones (files absent from src_dir are kept).
-// Symlinks are followed for files; other special files are skipped.
-// `files_imported` (may be null) receives the number of files written.
+// Loads the tree under `src_dir` into `store` at the same relative paths,
+// byte-exact, with modes and mtimes, so that afterwards the store's tree is
+// the source's (ImportOptions::mirror). Only what differs is written: a
+// file whose size, mode, mtime and bytes are the same is not touched.
+//
+// Nothing from outside `src_dir` is stored: a symbolic link whose target
+// (realpath) is a regular file inside `src_dir` is imported as a copy of
+// it; links to directories (not followed: they could loop), links leading
+// outside `src_dir`, dangling links and special files (fifos, sockets,
+// devices) are skipped and listed in ImportResult::skipped.
+//
+// Inside an open change (Store::BeginChange) the import joins it, so that
+// the change records every path's prior state and can be undone; the
+// caller commits it. Otherwise the import is one transaction without
+// history. Either way the write lock is held from before the store is
+// compared with the source until the end: a concurrent import waits.
+struct ImportOptions {
+  // Remove what the store holds and `src_dir` does not. False: keep it
+  // (a node whose kind changed, file <-> directory, is still replaced).
+  // The generated index.md is never removed: it is not stored.
+  bool mirror = true;
+};
+struct ImportResult {
+  uint64_t files = 0;    // regular files in the source (written or already equal)
+  uint64_t written = 0;  // files and directories created or changed
+  uint64_t removed = 0;  // store paths removed, a removed directory counting once
+  struct Skipped {
+    std::string path;    // relative to src_dir, e.g. "notes/x"
+    std::string reason;  // e.g. "a symbolic link to a file outside /src"
+  };
+  std::vector<Skipped> skipped;  // in walk order
+};
+Status ImportTree(Store& store, const std::string& src_dir, const ImportOptions& options,
+                  ImportResult* result);
+// With the default options; `files_imported` (may be null) receives
+// ImportResult::files.
 Status ImportTree(Store& store, const std::string& src_dir, uint64_t* files_imported);
 
 // Writes the whole store (virtual files included) below `dest_dir`,

@@ -764,7 +764,7 @@ TEST_CASE("rewriting a session log: appends, extended last line, edits, shrinkin
   CHECK(StatOf(*store, "notes/n.md").mtime_ns == kBase + 1);
 }
 
-TEST_CASE("re-import updates files and directory metadata, keeps extra files") {
+TEST_CASE("re-import updates files and directory metadata, removes what the source lacks") {
   TempDir src, dbdir;
   auto store = Open(dbdir / "m.db", NoIndex());
   HostDir(src / "d", 0755);
@@ -789,7 +789,8 @@ TEST_CASE("re-import updates files and directory metadata, keeps extra files") {
   CHECK(Read(*store, "d/a.md") == "two\n");
   CHECK(StatOf(*store, "d/a.md").mode == 0600);
   CHECK(StatOf(*store, "d/a.md").mtime_ns == kBase + 50);
-  CHECK(Read(*store, "d/b.md") == "bee\n");  // absent from the source: kept
+  Stat gone;
+  CHECK(store->GetStat("d/b.md", &gone).code() == Code::kNotFound);  // absent from the source
   CHECK(Read(*store, "d/c.md") == "new\n");
   CHECK(StatOf(*store, "d").mode == 0700);
   CHECK(StatOf(*store, "d").mtime_ns == kBase + 77);
