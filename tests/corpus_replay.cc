@@ -55,6 +55,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kCommandTimeoutMs = 10'000;
+constexpr int kHookTimeoutMs = 30'000;
 constexpr size_t kMaxCapture = 64u << 20;  // per stream
 constexpr int kBenchRuns = 50;
 constexpr int64_t kDayNs = 86'400LL * 1'000'000'000LL;
@@ -504,6 +505,9 @@ HookReply CallHook(const Context& ctx, const std::string& command, const std::st
   spec.argv = {ctx.options.memhook, "hook"};
   spec.cwd = cwd;
   spec.stdin_data = input.dump();
+  // The hook answers within its own limits (10 s of interpreter time, a
+  // 20 s watchdog); a sanitizer build may use all of them.
+  spec.timeout_ms = kHookTimeoutMs;
   const ProcResult r = RunProcess(spec);
   HookReply reply;
   reply.elapsed_us = r.elapsed_us;
