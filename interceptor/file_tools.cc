@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "interceptor/paths.h"
 #include "vfs/vfs.h"
 
 namespace memhook::interceptor {
@@ -94,30 +95,18 @@ std::string ErrnoText(int error) { return std::strerror(error); }
 
 // ------------------------------------------------------------------ paths
 
-// The components of `path`, resolved lexically: "." and empty components
-// dropped, ".." removing the one before. This is what Claude Code does with
-// a tool's path (no symlinks are resolved: the mount is not on disk).
-std::vector<std::string> Components(std::string_view path) {
+// The components of `path` after NormalisePath (".", empty and ".."
+// resolved lexically, as Claude Code does with a tool's path: the mount is
+// not on disk, so no symlink is resolved).
+std::vector<std::string> Components(const std::string& path) {
+  const std::string normal = NormalisePath(path);
   std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    std::string_view part = path.substr(start, slash - start);
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.emplace_back(part);
-    }
+  for (size_t start = 1; start < normal.size();) {
+    const size_t slash = std::min(normal.find('/', start), normal.size());
+    parts.push_back(normal.substr(start, slash - start));
     start = slash + 1;
   }
   return parts;
-}
-
-std::string JoinAbsolute(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& part : parts) out += "/" + part;
-  return out.empty() ? "/" : out;
 }
 
 std::string CurrentDirectory() {
@@ -130,9 +119,9 @@ std::string CurrentDirectory() {
 // taken against the request's cwd. `~` is not expanded: Claude Code passes
 // the path as the model wrote it, and a leading "~" is a relative name.
 std::string ResolvePath(const std::string& file_path, const std::string& cwd) {
-  if (!file_path.empty() && file_path[0] == '/') return JoinAbsolute(Components(file_path));
+  if (!file_path.empty() && file_path[0] == '/') return NormalisePath(file_path);
   std::string base = cwd.empty() ? CurrentDirectory() : cwd;
-  return JoinAbsolute(Components(base + "/" + file_path));
+  return NormalisePath(base + "/" + file_path);
 }
 
 // The components of `path` below `root` (both absolute and normal), or
@@ -362,7 +351,7 @@ class Staging {
  public:
   // The staging root, <spool_dir>/files, lexically normal.
   static std::string Root(const Config& config) {
-    return JoinAbsolute(Components(config.spool_dir + "/" + kStagingDirName));
+    return NormalisePath(config.spool_dir + "/" + kStagingDirName);
   }
 
   // Opens (creating when `create`) the session's directory. False and
@@ -374,7 +363,7 @@ class Staging {
       *error = "the spool directory '" + config.spool_dir + "' is not an absolute path";
       return false;
     }
-    std::string spool = JoinAbsolute(Components(config.spool_dir));
+    std::string spool = NormalisePath(config.spool_dir);
     if (create) {
       if (!EnsurePrivateDirectory(spool, error)) return false;
     }
