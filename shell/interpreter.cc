@@ -1351,9 +1351,13 @@ class Interpreter {
     static constexpr WritingUtility kWritingUtilities[] = {
         {"mkdir", nullptr}, {"rm", nullptr},     {"rmdir", nullptr}, {"mv", nullptr},
         {"cp", nullptr},    {"touch", nullptr},  {"chmod", nullptr}, {"truncate", nullptr},
-        {"tee", nullptr},   {"find", "-delete"},
+        {"tee", nullptr},   {"find", "-delete"}, {"find", "-fprint"},
+        {"find", "-fls"},
     };
     if (argv[0] == "sed") return utils::SedWrites(argv);  // -i, or a w command
+    if (argv[0] == "awk" || argv[0] == "mawk") return utils::AwkWrites(argv);  // > >> | system()
+    if (argv[0] == "sort") return utils::SortWrites(argv);  // -o FILE
+    if (argv[0] == "uniq") return utils::UniqWrites(argv);  // OUTPUT operand
     for (const WritingUtility& w : kWritingUtilities) {
       if (argv[0] != w.name) continue;
       if (w.flag == nullptr) return true;

@@ -277,6 +277,47 @@ bool SedWrites(const std::vector<std::string>& argv);
 // time zone refused).
 void CmdJq(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 
+// cmd_awk.cc, awk_compile.cc: awk as Debian's mawk 1.3.4 prints it
+// (print > FILE and >> write; system() and | COMMAND refused in the hook).
+void CmdAwk(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// Whether an awk command line may write files or run commands: an output
+// redirection (> >> |) or system() in its program; a -f program is assumed
+// to. For the interpreter's Writes().
+bool AwkWrites(const std::vector<std::string>& argv);
+// cmd_textutils.cc: tr, paste, nl, tac, rev, fold, fmt, expand, unexpand,
+// strings (GNU coreutils 9.1, util-linux rev, binutils strings).
+void CmdTr(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdPaste(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdNl(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdTac(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdRev(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdFold(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdFmt(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdExpand(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdUnexpand(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdStrings(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_checksum.cc: base64 and the digests md5sum sha1sum sha224sum
+// sha256sum sha384sum sha512sum b2sum (argv[0] selects) and cksum, -c too.
+void CmdBase64(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdDigest(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdCksum(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_diff.cc: GNU diffutils 3.8 diff (what it cannot print exactly is refused).
+void CmdDiff(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_compare.cc: cmp (diffutils), comm and join (coreutils).
+void CmdCmp(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdComm(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdJoin(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_column.cc: util-linux 2.38 column.
+void CmdColumn(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_numeric.cc: od, expr, numfmt (coreutils 9.1).
+void CmdOd(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdExpr(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+void CmdNumfmt(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// Whether sort (-o FILE) or uniq (an OUTPUT operand) writes a file. For the
+// interpreter's Writes().
+bool SortWrites(const std::vector<std::string>& argv);
+bool UniqWrites(const std::vector<std::string>& argv);
+
 struct CommandSpec {
   const char* name;
   CommandFn fn;

@@ -1,0 +1,10 @@
+// Placeholder: being written.
+#include "utils/utils.h"
+
+namespace memhook::utils {
+
+void CmdColumn(const std::vector<std::string>& argv, CommandEnv&, CommandIo& io) {
+  io.unsupported = argv[0] + " (not yet implemented)";
+}
+
+}  // namespace memhook::utils
