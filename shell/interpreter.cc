@@ -1406,6 +1406,9 @@ class Interpreter {
                                    utils::CommandIo& child_io) {
       return RunForUtility(child_argv, child_io, env.cwd);
     };
+    env.run_script = [this, &env](const std::string& script, utils::CommandIo& child_io) {
+      return RunForUtility({"eval", script}, child_io, env.cwd);
+    };
     spec->fn(argv, env, io);
     if (!io.unsupported.empty()) {
       // A utility on host paths only: the host's own program is exact.

@@ -89,6 +89,13 @@ struct CommandEnv {
   // is present: utilities that need it then report themselves unsupported.
   std::function<int(const std::vector<std::string>& argv, CommandIo& io)> run_command;
 
+  // Runs a command line as `sh -c SCRIPT` would (awk's `print | "cmd"`,
+  // `"cmd" | getline`, system()), in a subshell of the interpreter with `io`
+  // as its streams; returns its exit status. Writes and host programs inside
+  // it are gated like any other command of the line. Null where no shell is
+  // present: utilities then report themselves unsupported.
+  std::function<int(const std::string& script, CommandIo& io)> run_script;
+
   // True under `memhook run` (after the agent's permission flow): a utility
   // may read and write host paths itself (cp between the memory and the
   // host). False: a host path sets `unsupported` with the word "host" in
