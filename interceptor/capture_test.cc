@@ -1,0 +1,3 @@
+// Placeholder: being written.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
