@@ -1409,6 +1409,11 @@ class Interpreter {
     env.run_script = [this, &env](const std::string& script, utils::CommandIo& child_io) {
       return RunForUtility({"eval", script}, child_io, env.cwd);
     };
+    env.process_file = [this](std::string_view path) -> std::optional<std::string_view> {
+      auto it = proc_files_.find(std::string(path));
+      if (it == proc_files_.end()) return std::nullopt;
+      return std::string_view(*it->second);
+    };
     spec->fn(argv, env, io);
     if (!io.unsupported.empty()) {
       // A utility on host paths only: the host's own program is exact.

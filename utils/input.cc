@@ -12,7 +12,13 @@ InputFile::Open InputFile::OpenOperand(CommandEnv& env, CommandIo& io, std::stri
   env_ = &env;
   complete_ = true;
   error_ = vfs::Status::Code::kOk;
-  if (operand == "-" || operand == "/dev/stdin") {
+  if (env.process_file && operand.rfind("/dev/fd/", 0) == 0) {
+    if (std::optional<std::string_view> made = env.process_file(operand)) {
+      view_ = *made;  // a process substitution <(…): a pipe
+      return Open::kOk;
+    }
+  }
+  if (operand == "-" || operand == "/dev/stdin" || operand == "/dev/fd/0") {
     view_ = io.stdin_data;
     regular_ = io.stdin_regular;
     return Open::kOk;

@@ -34,8 +34,9 @@ class InputFile {
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
 
-  // Opens `operand` as typed (relative to env.cwd). "-" and "/dev/stdin"
-  // are the command's stdin (io.stdin_data, not copied). `program` names
+  // Opens `operand` as typed (relative to env.cwd). "-", "/dev/stdin" and
+  // "/dev/fd/0" are the command's stdin (io.stdin_data, not copied); a
+  // /dev/fd/N of a process substitution is its output (env.process_file). `program` names
   // the utility in io.unsupported. With Open::kRefused and a host path,
   // io.needs_host is set too (the utility would read it under memhook run).
   Open OpenOperand(CommandEnv& env, CommandIo& io, std::string_view program,

@@ -94,7 +94,12 @@ struct CommandEnv {
   // as its streams; returns its exit status. Writes and host programs inside
   // it are gated like any other command of the line. Null where no shell is
   // present: utilities then report themselves unsupported.
-  std::function<int(const std::string& script, CommandIo& io)> run_script;
+  std::function<int(const std::string& script, CommandIo& io)> run_script = nullptr;
+
+  // The content behind a /dev/fd/N path that a process substitution `<(…)`
+  // of this command line made (diff <(sort a) <(sort b)); nullopt for any
+  // other path. The view lives as long as the command line. Null: none.
+  std::function<std::optional<std::string_view>(std::string_view path)> process_file = nullptr;
 
   // True under `memhook run` (after the agent's permission flow): a utility
   // may read and write host paths itself (cp between the memory and the

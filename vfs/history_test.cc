@@ -520,6 +520,100 @@ TEST_CASE("concurrent writers: every append lands, none is lost") {
   CHECK(std::count(all.begin(), all.end(), '\n') == kWriters * kAppends);
 }
 
+TEST_CASE("meta: values outside the tree, with the change; LockChange makes read-modify-write safe") {
+  Fixture f;
+  {
+    auto store = f.Open();
+    std::string value;
+    bool found = true;
+    REQUIRE(store->GetMeta("capture/a", &value, &found).ok());
+    CHECK_FALSE(found);
+    REQUIRE(store->PutMeta("capture/a", "12").ok());  // outside a change: commits alone
+    REQUIRE(store->GetMeta("capture/a", &value, &found).ok());
+    CHECK(found);
+    CHECK(value == "12");
+    // Inside a change: a rollback drops it, the tree never shows it.
+    REQUIRE(store->BeginChange(Info("capture")).ok());
+    REQUIRE(store->PutMeta("capture/a", "99").ok());
+    store->RollbackChange();
+    REQUIRE(store->GetMeta("capture/a", &value, &found).ok());
+    CHECK(value == "12");
+    std::vector<DirEntry> root;
+    REQUIRE(store->ListDir("", &root).ok());
+    for (const DirEntry& e : root) CHECK(e.name != "meta");
+    // A change that only wrote meta commits it, and records no change.
+    REQUIRE(store->BeginChange(Info("capture")).ok());
+    REQUIRE(store->PutMeta("capture/a", "0").ok());
+    int64_t id = -1;
+    REQUIRE(store->CommitChange(&id).ok());
+    CHECK(id == 0);
+    REQUIRE(store->GetMeta("capture/a", &value, &found).ok());
+    CHECK(value == "0");
+  }
+  // 4 processes x 25 increments of one counter: none lost.
+  constexpr int kWriters = 4, kRounds = 25;
+  std::vector<pid_t> children;
+  for (int w = 0; w < kWriters; ++w) {
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      Status status;
+      auto store = OpenSqliteStore(f.db, {}, &status);
+      if (!store) _exit(1);
+      for (int i = 0; i < kRounds; ++i) {
+        if (!store->BeginChange(Info("capture")).ok()) _exit(2);
+        if (!store->LockChange().ok()) _exit(3);
+        std::string value;
+        bool found = false;
+        if (!store->GetMeta("capture/a", &value, &found).ok() || !found) _exit(4);
+        if (!store->PutMeta("capture/a", std::to_string(std::stoi(value) + 1)).ok()) _exit(5);
+        if (!store->CommitChange(nullptr).ok()) _exit(6);
+      }
+      _exit(0);
+    }
+    children.push_back(child);
+  }
+  for (pid_t child : children) {
+    int wstatus = 0;
+    waitpid(child, &wstatus, 0);
+    CHECK(WIFEXITED(wstatus));
+    CHECK(WEXITSTATUS(wstatus) == 0);
+  }
+  auto store = f.Open();
+  std::string value;
+  bool found = false;
+  REQUIRE(store->GetMeta("capture/a", &value, &found).ok());
+  CHECK(value == std::to_string(kWriters * kRounds));
+}
+
+TEST_CASE("hook calls are logged and listed from a time on, oldest first") {
+  Fixture f;
+  auto store = f.Open();
+  for (int i = 0; i < 5; ++i) {
+    Store::HookCall call;
+    call.time_ns = kBase + i;
+    call.event = "PreToolUse";
+    call.route = i % 2 ? "fast" : "shell";
+    call.kind = "cat";
+    call.latency_us = 100 + i;
+    call.bytes = i * 10;
+    call.status = i == 4 ? 1 : 0;
+    call.error = i == 4 ? "No such file" : "";
+    REQUIRE(store->LogHookCall(call).ok());
+  }
+  std::vector<Store::HookCall> calls;
+  REQUIRE(store->ListHookCalls(kBase + 2, &calls).ok());
+  REQUIRE(calls.size() == 3);
+  CHECK(calls[0].latency_us == 102);
+  CHECK(calls[0].route == "shell");
+  CHECK(calls[2].status == 1);
+  CHECK(calls[2].error == "No such file");
+  // Never inside a change: the log is not part of any command line.
+  REQUIRE(store->BeginChange(Info("x")).ok());
+  CHECK_FALSE(store->LogHookCall(calls[0]).ok());
+  store->RollbackChange();
+}
+
 // ---------------------------------------------------------------- faults
 
 // The raw database, for integrity checks and for holding its lock.

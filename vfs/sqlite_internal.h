@@ -94,6 +94,10 @@ enum class Q {
   kTouchSessionFile,
   kAppendSessionLine,
   kInsertChange,
+  kGetMeta,
+  kPutMeta,
+  kInsertHookCall,
+  kListHookCalls,
   kInsertHistory,
   kHistoryRow,
   kHistoryOfChange,
@@ -304,6 +308,11 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status CommitChange(int64_t* change_id) override;
   void RollbackChange() override;
   bool InChange() const override { return change_ != nullptr; }
+  Status LockChange() override;
+  Status GetMeta(std::string_view key, std::string* value, bool* found) override;
+  Status PutMeta(std::string_view key, std::string_view value) override;
+  Status LogHookCall(const HookCall& call) override;
+  Status ListHookCalls(int64_t since_ns, std::vector<HookCall>* out) override;
   Status ListChanges(const ChangeFilter& filter, std::vector<ChangeRecord>* out) override;
   Status ReadVersion(std::string_view path, int64_t change_id, Version* out) override;
   Status Undo(int64_t change_id, const ChangeInfo& info, int64_t* undone_id) override;

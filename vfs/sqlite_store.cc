@@ -88,7 +88,7 @@ constexpr size_t kMaxTracedSql = 512;
 constexpr int32_t kApplicationId = 0x6d656d68;  // "memh"
 
 // Migration i brings the schema from version i to i + 1. Append only.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE dirs(
   path TEXT PRIMARY KEY NOT NULL,
@@ -301,6 +301,23 @@ CREATE TABLE history(
 );
 CREATE INDEX history_by_path ON history(path, change_id);
 )sql",
+    // v5: named values outside the tree (capture offsets), and the log of
+    // hook calls that touched the mount (memhook stats).
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE hook_calls(
+  id INTEGER PRIMARY KEY,
+  time_ns INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  route TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  latency_us INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  error TEXT NOT NULL
+);
+CREATE INDEX hook_calls_by_time ON hook_calls(time_ns);
+)sql",
 };
 
 // A read-only store (which never migrates) still reads a store this old;
@@ -500,6 +517,17 @@ const char* SqlText(Q q) {
       return "UPDATE session_files SET mode = ?2, mtime_ns = ?3 WHERE path = ?1";
     case Q::kAppendSessionLine:
       return "UPDATE sessions SET text = text || ?3 WHERE path = ?1 AND line_no = ?2";
+    case Q::kGetMeta:
+      return "SELECT value FROM meta WHERE key = ?1";
+    case Q::kPutMeta:
+      return "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+             "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+    case Q::kInsertHookCall:
+      return "INSERT INTO hook_calls(time_ns, event, route, kind, latency_us, bytes, status, "
+             "error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    case Q::kListHookCalls:
+      return "SELECT time_ns, event, route, kind, latency_us, bytes, status, error "
+             "FROM hook_calls WHERE time_ns >= ?1 ORDER BY time_ns, id";
     case Q::kInsertChange:
       return "INSERT INTO changes(time_ns, command, session_id, cwd, origin, undoes) "
              "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";

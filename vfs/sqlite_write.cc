@@ -572,6 +572,81 @@ Status SqliteStore::StartChangeLocked() {
   return Status::Ok();
 }
 
+Status SqliteStore::LockChange() {
+  if (change_ == nullptr) return Err(Code::kInvalidArgument, "no change is open");
+  return StartChangeLocked();
+}
+
+Status SqliteStore::GetMeta(std::string_view key, std::string* value, bool* found) {
+  *found = false;
+  if (schema_version_ < 5) return Status::Ok();  // an older read-only store
+  Txn txn(this);
+  Status st = txn.Begin(false);
+  if (!st.ok()) return st;
+  Query q = Use(Q::kGetMeta);
+  q.Text(1, key);
+  if (q.Next(&st)) {
+    value->assign(q.ColText(0));
+    *found = true;
+  }
+  return st;
+}
+
+Status SqliteStore::PutMeta(std::string_view key, std::string_view value) {
+  Status st = CheckWritable();
+  if (!st.ok()) return st;
+  WriteScope scope(this);
+  st = scope.Begin();
+  if (!st.ok()) return st;
+  {
+    Query q = Use(Q::kPutMeta);
+    q.Text(1, key).Blob(2, value);
+    st = q.Run();
+  }
+  if (!st.ok()) return st;
+  return scope.Commit();
+}
+
+Status SqliteStore::LogHookCall(const HookCall& call) {
+  Status st = CheckWritable();
+  if (!st.ok()) return st;
+  if (change_ != nullptr) return Err(Code::kInvalidArgument, "a change is open");
+  st = BeginWriteTransaction();
+  if (!st.ok()) return st;
+  {
+    Query q = Use(Q::kInsertHookCall);
+    q.Int(1, call.time_ns).Text(2, call.event).Text(3, call.route).Text(4, call.kind);
+    q.Int(5, call.latency_us).Int(6, call.bytes).Int(7, call.status).Text(8, call.error);
+    st = q.Run();
+  }
+  if (st.ok()) st = Exec(Q::kCommit);
+  if (!st.ok()) (void)Exec(Q::kRollback);
+  return st;
+}
+
+Status SqliteStore::ListHookCalls(int64_t since_ns, std::vector<HookCall>* out) {
+  out->clear();
+  if (schema_version_ < 5) return Status::Ok();
+  Txn txn(this);
+  Status st = txn.Begin(false);
+  if (!st.ok()) return st;
+  Query q = Use(Q::kListHookCalls);
+  q.Int(1, since_ns);
+  while (q.Next(&st)) {
+    HookCall call;
+    call.time_ns = q.ColInt(0);
+    call.event.assign(q.ColText(1));
+    call.route.assign(q.ColText(2));
+    call.kind.assign(q.ColText(3));
+    call.latency_us = q.ColInt(4);
+    call.bytes = q.ColInt(5);
+    call.status = static_cast<int>(q.ColInt(6));
+    call.error.assign(q.ColText(7));
+    out->push_back(std::move(call));
+  }
+  return st;
+}
+
 Status SqliteStore::CommitChange(int64_t* change_id) {
   if (change_id != nullptr) *change_id = 0;
   if (change_ == nullptr) return Err(Code::kInvalidArgument, "no change is open");

@@ -271,6 +271,52 @@ class Store {
   }
   virtual void RollbackChange() {}
   virtual bool InChange() const { return false; }
+  // Takes the open change's write lock now rather than at its first write,
+  // so that what the change reads next (GetMeta, ReadFile) cannot be
+  // changed by another writer before it commits. kBusy as for writes.
+  virtual Status LockChange() {
+    return Status::Error(Status::Code::kInvalidArgument, "this store keeps no history");
+  }
+
+  // Small named values kept with the memory, outside the tree (e.g. how far
+  // a session transcript has been captured). PutMeta joins the open change
+  // if there is one (a rollback drops it; `memhook undo` does not touch
+  // it), else commits on its own.
+  virtual Status GetMeta(std::string_view key, std::string* value, bool* found) {
+    (void)key;
+    (void)value;
+    *found = false;
+    return Status::Ok();
+  }
+  virtual Status PutMeta(std::string_view key, std::string_view value) {
+    (void)key;
+    (void)value;
+    return Status::Error(Status::Code::kInvalidArgument, "this store keeps no metadata");
+  }
+
+  // One hook call that touched the mount, for `memhook stats` (pass-through
+  // calls are never logged).
+  struct HookCall {
+    int64_t time_ns = 0;
+    std::string event;   // "PreToolUse", "PostToolUse", "SessionStart" ...
+    std::string route;   // "fast", "shell", "run", "next-tier", "capture" ...
+    std::string kind;    // the command type: "cat", "grep -r", "pipeline" ...
+    int64_t latency_us = 0;
+    int64_t bytes = 0;   // bytes answered (or captured)
+    int status = 0;      // the answer's exit status
+    std::string error;   // "" when none
+  };
+  // Appends a call (its own small transaction; never inside a change).
+  virtual Status LogHookCall(const HookCall& call) {
+    (void)call;
+    return Status::Ok();
+  }
+  // Calls at or after `since_ns`, oldest first.
+  virtual Status ListHookCalls(int64_t since_ns, std::vector<HookCall>* out) {
+    (void)since_ns;
+    out->clear();
+    return Status::Ok();
+  }
 
   // One recorded change, as `memhook log` lists it.
   struct ChangeRecord {

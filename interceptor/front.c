@@ -1,0 +1,333 @@
+/* memhook-front: the PreToolUse hook's first process. Plain C, libc only: no
+   C++ runtime, no locale, no database, no bash parser.
+
+   Most of the agent's Bash commands never touch the memory. For those this
+   program reads the hook's JSON, sees that the command cannot name the
+   mount, and exits 0 without output (the call proceeds unchanged) at the
+   cost of a bare process start. For anything else, it hands the same JSON to
+   the full `memhook hook` (in its own directory) on stdin, by exec.
+
+   "Cannot name the mount" is the same text test as fastpath::MayTouchMount
+   (fastpath/engine.cc), made more conservative: whenever this program is
+   not sure (another event or tool, malformed or escaped JSON, a MEMHOOK_*
+   setting it does not read, a cwd that mentions the mount's name), it
+   execs memhook, which decides. It never answers a command itself. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* The default mount, relative to $HOME (interceptor/hook.cc). */
+#define MOUNT_PARENT ".memhook"
+#define MOUNT_BASE "memory"
+
+struct Text {
+  char* data;
+  size_t size;
+};
+
+static int ReadAll(int fd, struct Text* out) {
+  size_t capacity = 8192;
+  out->data = malloc(capacity);
+  out->size = 0;
+  if (out->data == NULL) return -1;
+  for (;;) {
+    if (out->size == capacity) {
+      char* grown = realloc(out->data, capacity * 2);
+      if (grown == NULL) return -1;
+      out->data = grown;
+      capacity *= 2;
+    }
+    ssize_t n = read(fd, out->data + out->size, capacity - out->size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) return 0;
+    out->size += (size_t)n;
+  }
+}
+
+/* ------------------------------------------------------------------ JSON
+   Just enough of a JSON reader to find four strings: hook_event_name,
+   tool_name and cwd at the top level, command inside tool_input. Every
+   other value is skipped (validated only as far as skipping needs). */
+
+struct Scanner {
+  const char* p;
+  const char* end;
+  int unsure; /* a \u escape, a duplicate key, a nesting limit: exec memhook */
+};
+
+struct Found {
+  struct Text event, tool, cwd, command;
+  int have_event, have_tool, have_cwd, have_command;
+};
+
+static void SkipSpace(struct Scanner* s) {
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    ++s->p;
+}
+
+/* Reads a string at s->p (a '"'); decodes it into *out when out != NULL. */
+static int ReadString(struct Scanner* s, struct Text* out) {
+  if (s->p >= s->end || *s->p != '"') return -1;
+  ++s->p;
+  char* w = NULL;
+  if (out != NULL) {
+    out->data = malloc((size_t)(s->end - s->p) + 1);
+    out->size = 0;
+    if (out->data == NULL) return -1;
+    w = out->data;
+  }
+  while (s->p < s->end) {
+    char c = *s->p++;
+    if (c == '"') {
+      if (out != NULL) out->size = (size_t)(w - out->data);
+      return 0;
+    }
+    if ((unsigned char)c < 0x20) return -1;
+    if (c == '\\') {
+      if (s->p >= s->end) return -1;
+      char e = *s->p++;
+      switch (e) {
+        case '"': c = '"'; break;
+        case '\\': c = '\\'; break;
+        case '/': c = '/'; break;
+        case 'b': c = '\b'; break;
+        case 'f': c = '\f'; break;
+        case 'n': c = '\n'; break;
+        case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
+        case 'u':
+          /* Could spell any letter of the mount's name: let memhook decide. */
+          s->unsure = 1;
+          if (s->end - s->p < 4) return -1;
+          s->p += 4;
+          c = '?';
+          break;
+        default: return -1;
+      }
+    }
+    if (w != NULL) *w++ = c;
+  }
+  return -1;
+}
+
+static int SkipValue(struct Scanner* s, int depth);
+
+static int ReadObject(struct Scanner* s, int depth, int top, struct Found* found) {
+  if (depth > 64) {
+    s->unsure = 1;
+    return -1;
+  }
+  ++s->p; /* '{' */
+  SkipSpace(s);
+  if (s->p < s->end && *s->p == '}') {
+    ++s->p;
+    return 0;
+  }
+  for (;;) {
+    SkipSpace(s);
+    struct Text key;
+    if (ReadString(s, &key) != 0) return -1;
+    SkipSpace(s);
+    if (s->p >= s->end || *s->p != ':') return -1;
+    ++s->p;
+    SkipSpace(s);
+    struct Text* target = NULL;
+    int* have = NULL;
+    int nested_input = 0;
+#define KEY_IS(name) (key.size == sizeof(name) - 1 && memcmp(key.data, name, key.size) == 0)
+    if (top && KEY_IS("hook_event_name")) {
+      target = &found->event;
+      have = &found->have_event;
+    } else if (top && KEY_IS("tool_name")) {
+      target = &found->tool;
+      have = &found->have_tool;
+    } else if (top && KEY_IS("cwd")) {
+      target = &found->cwd;
+      have = &found->have_cwd;
+    } else if (top && KEY_IS("tool_input")) {
+      nested_input = 1;
+    } else if (!top && KEY_IS("command")) {
+      target = &found->command;
+      have = &found->have_command;
+    }
+#undef KEY_IS
+    free(key.data);
+    if (target != NULL && s->p < s->end && *s->p == '"') {
+      if (*have) s->unsure = 1;
+      if (ReadString(s, target) != 0) return -1;
+      *have = 1;
+    } else if (nested_input && s->p < s->end && *s->p == '{') {
+      if (ReadObject(s, depth + 1, 0, found) != 0) return -1;
+    } else if (SkipValue(s, depth + 1) != 0) {
+      return -1;
+    }
+    SkipSpace(s);
+    if (s->p >= s->end) return -1;
+    if (*s->p == ',') {
+      ++s->p;
+      continue;
+    }
+    if (*s->p == '}') {
+      ++s->p;
+      return 0;
+    }
+    return -1;
+  }
+}
+
+static int SkipValue(struct Scanner* s, int depth) {
+  SkipSpace(s);
+  if (s->p >= s->end) return -1;
+  if (depth > 64) {
+    s->unsure = 1;
+    return -1;
+  }
+  char c = *s->p;
+  if (c == '"') return ReadString(s, NULL);
+  if (c == '{') {
+    struct Found ignored;
+    memset(&ignored, 0, sizeof ignored);
+    /* Not the top level and not tool_input: nothing inside is wanted, but
+       a "command" key would be read; free it. */
+    int rc = ReadObject(s, depth, 0, &ignored);
+    free(ignored.command.data);
+    return rc;
+  }
+  if (c == '[') {
+    ++s->p;
+    SkipSpace(s);
+    if (s->p < s->end && *s->p == ']') {
+      ++s->p;
+      return 0;
+    }
+    for (;;) {
+      if (SkipValue(s, depth + 1) != 0) return -1;
+      SkipSpace(s);
+      if (s->p >= s->end) return -1;
+      if (*s->p == ',') {
+        ++s->p;
+        continue;
+      }
+      if (*s->p == ']') {
+        ++s->p;
+        return 0;
+      }
+      return -1;
+    }
+  }
+  /* true, false, null, numbers: a run of their characters. */
+  const char* start = s->p;
+  while (s->p < s->end && strchr("truefalsn0123456789+-.eE", *s->p) != NULL) ++s->p;
+  return s->p > start ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ the test */
+
+static int Contains(const struct Text* text, const char* needle) {
+  return memmem(text->data, text->size, needle, strlen(needle)) != NULL;
+}
+
+/* fastpath::MayTouchMount for the default mount, on the decoded command. */
+static int MayTouchMount(const struct Text* command) {
+  if (Contains(command, MOUNT_BASE) || Contains(command, MOUNT_PARENT)) return 1;
+  if (memchr(command->data, '*', command->size) || memchr(command->data, '?', command->size) ||
+      memchr(command->data, '[', command->size))
+    return 1;
+  if (Contains(command, "$'")) return 1;
+  /* Quotes and backslashes can split the name: mem""ory, mem\ory. */
+  struct Text unquoted = {malloc(command->size + 1), 0};
+  if (unquoted.data == NULL) return 1;
+  for (size_t i = 0; i < command->size; ++i) {
+    char c = command->data[i];
+    if (c != '"' && c != '\'' && c != '\\') unquoted.data[unquoted.size++] = c;
+  }
+  int found = Contains(&unquoted, MOUNT_BASE);
+  free(unquoted.data);
+  return found;
+}
+
+static int Equals(const struct Text* text, const char* value) {
+  return text->size == strlen(value) && memcmp(text->data, value, text->size) == 0;
+}
+
+/* True when the request is a PreToolUse Bash call whose command cannot name
+   the mount, as far as this program can tell. */
+static int SurelyPassThrough(const struct Text* request, char** environ_list) {
+  for (char** e = environ_list; *e != NULL; ++e) {
+    /* Settings this program does not read (another mount, a database...):
+       memhook itself decides. */
+    if (strncmp(*e, "MEMHOOK_", 8) == 0) return 0;
+  }
+  const char* home = getenv("HOME");
+  if (home == NULL || *home == '\0') return 0;
+  struct Scanner s = {request->data, request->data + request->size, 0};
+  struct Found found;
+  memset(&found, 0, sizeof found);
+  SkipSpace(&s);
+  int ok = s.p < s.end && *s.p == '{' && ReadObject(&s, 0, 1, &found) == 0;
+  if (ok) {
+    SkipSpace(&s);
+    ok = s.p == s.end;
+  }
+  int pass = ok && !s.unsure && found.have_event && Equals(&found.event, "PreToolUse") &&
+             found.have_tool && Equals(&found.tool, "Bash") && found.have_command &&
+             found.have_cwd && !Contains(&found.cwd, MOUNT_BASE) &&
+             !MayTouchMount(&found.command);
+  free(found.event.data);
+  free(found.tool.data);
+  free(found.cwd.data);
+  free(found.command.data);
+  return pass;
+}
+
+extern char** environ;
+
+int main(int argc, char** argv) {
+  struct Text request;
+  if (ReadAll(0, &request) != 0) {
+    fprintf(stderr, "memhook: cannot read the hook request\n");
+    return 2;
+  }
+  if (argc >= 2 && strcmp(argv[1], "hook") == 0 && SurelyPassThrough(&request, environ)) return 0;
+
+  /* memhook decides: the same request on its stdin. */
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
+  if (n <= 0) {
+    fprintf(stderr, "memhook: cannot find memhook beside memhook-front\n");
+    return 2;
+  }
+  self[n] = '\0';
+  char* slash = strrchr(self, '/');
+  strcpy(slash + 1, "memhook");
+  int fd = memfd_create("memhook-request", 0);
+  if (fd < 0) {
+    fprintf(stderr, "memhook: memfd_create: %s\n", strerror(errno));
+    return 2;
+  }
+  for (size_t done = 0; done < request.size;) {
+    ssize_t w = write(fd, request.data + done, request.size - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      fprintf(stderr, "memhook: cannot pass the request on: %s\n", strerror(errno));
+      return 2;
+    }
+    done += (size_t)w;
+  }
+  if (lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) != 0) {
+    fprintf(stderr, "memhook: cannot pass the request on: %s\n", strerror(errno));
+    return 2;
+  }
+  close(fd);
+  argv[0] = self;
+  execv(self, argv);
+  /* Exit 2 blocks the call: a command that may touch the memory must not
+     reach the real directory because memhook could not start. */
+  fprintf(stderr, "memhook: cannot start %s: %s\n", self, strerror(errno));
+  return 2;
+}
