@@ -83,7 +83,7 @@ fi
 
 cmake -S . -B "$build_dir" >/dev/null
 cmake --build "$build_dir" -j"$(nproc 2>/dev/null || echo 2)" \
-  --target memhook memhook_bench memhook_bench_floor memhook_bench_rss memhook_bench_gen >/dev/null
+  --target memhook memhook-front memhook_bench memhook_bench_floor memhook_bench_rss memhook_bench_gen >/dev/null
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
 
 jb_args=()
@@ -104,7 +104,7 @@ fi
 
 label="memhook $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown), ${build_type:-default} build"
 exec "$build_dir/bench/memhook_bench" \
-  --memhook "$build_dir/interceptor/memhook" --floor "$build_dir/bench/memhook_bench_floor" \
+  --memhook "$build_dir/interceptor/memhook" --front "$build_dir/interceptor/memhook-front" --floor "$build_dir/bench/memhook_bench_floor" \
   --rss "$build_dir/bench/memhook_bench_rss" \
   --out "$out" --plot "$plot" --sizes "$sizes" --runs "$runs" --tmpfs "$tmpfs" \
   --label "$label" "${jb_args[@]}" "${extra[@]}"
