@@ -66,8 +66,7 @@ struct Found {
 };
 
 static void SkipSpace(struct Scanner* s) {
-  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-    ++s->p;
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) ++s->p;
 }
 
 /* Reads a string at s->p (a '"'); decodes it into *out when out != NULL. */
@@ -92,14 +91,30 @@ static int ReadString(struct Scanner* s, struct Text* out) {
       if (s->p >= s->end) return -1;
       char e = *s->p++;
       switch (e) {
-        case '"': c = '"'; break;
-        case '\\': c = '\\'; break;
-        case '/': c = '/'; break;
-        case 'b': c = '\b'; break;
-        case 'f': c = '\f'; break;
-        case 'n': c = '\n'; break;
-        case 'r': c = '\r'; break;
-        case 't': c = '\t'; break;
+        case '"':
+          c = '"';
+          break;
+        case '\\':
+          c = '\\';
+          break;
+        case '/':
+          c = '/';
+          break;
+        case 'b':
+          c = '\b';
+          break;
+        case 'f':
+          c = '\f';
+          break;
+        case 'n':
+          c = '\n';
+          break;
+        case 'r':
+          c = '\r';
+          break;
+        case 't':
+          c = '\t';
+          break;
         case 'u':
           /* Could spell any letter of the mount's name: let memhook decide. */
           s->unsure = 1;
@@ -107,7 +122,8 @@ static int ReadString(struct Scanner* s, struct Text* out) {
           s->p += 4;
           c = '?';
           break;
-        default: return -1;
+        default:
+          return -1;
       }
     }
     if (w != NULL) *w++ = c;
@@ -276,8 +292,7 @@ static int SurelyPassThrough(const struct Text* request, char** environ_list) {
   }
   int pass = ok && !s.unsure && found.have_event && Equals(&found.event, "PreToolUse") &&
              found.have_tool && Equals(&found.tool, "Bash") && found.have_command &&
-             found.have_cwd && !Contains(&found.cwd, MOUNT_BASE) &&
-             !MayTouchMount(&found.command);
+             found.have_cwd && !Contains(&found.cwd, MOUNT_BASE) && !MayTouchMount(&found.command);
   free(found.event.data);
   free(found.tool.data);
   free(found.cwd.data);

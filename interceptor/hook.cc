@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <clocale>
@@ -26,6 +29,7 @@
 #include "interceptor/file_tools.h"
 #include "interceptor/history_cli.h"
 #include "interceptor/paths.h"
+#include "interceptor/stats.h"
 #include "vfs/vfs.h"
 
 namespace memhook::interceptor {
@@ -450,6 +454,13 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
         command, options, [&store](std::string* error) { return store.Open(error); },
         MakeRunFlags(config, false));
     if (answer.route == fastpath::Route::kPassThrough) return output;
+    output.log_call = true;
+    output.call.event = "PreToolUse";
+    output.call.route = fastpath::RouteName(answer.route);
+    output.call.kind = CommandKind(command);
+    output.call.bytes = static_cast<int64_t>(answer.out.size() + answer.err.size());
+    output.call.status = answer.status;
+    if (answer.route == fastpath::Route::kNextTier) output.call.error = answer.reason;
     struct Joiner {
       std::thread thread;
       ~Joiner() {
@@ -535,6 +546,8 @@ const char kUsage[] =
     "       memhook undo [CHANGE]             undo the last change (or CHANGE), all its writes\n"
     "       memhook restore PATH@CHANGE       put PATH back as it was after CHANGE\n"
     "       memhook rm PATH...                remove memory files or directories (one change)\n"
+    "       memhook stats [--since 1h]        what the hook did: routes, hit rate, latency\n"
+    "       memhook log --errors [--since 1h] hook calls that ended in an error or refusal\n"
     "environment: MEMHOOK_DB (database file), MEMHOOK_MOUNT (default ~/.memhook/memory)\n";
 
 // The hook's last resort: a blocking error whose text the agent sees, and
@@ -680,7 +693,14 @@ int ExplainCommand(const Config& config, const std::string& cwd, const std::stri
   return 0;
 }
 
+int64_t WallNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
 int MainImpl(int argc, char** argv) {
+  const int64_t started_ns = WallNs();
   if (argc < 2) return Usage();
   Config config = ConfigFromEnvironment();
   std::string verb = argv[1];
@@ -695,6 +715,12 @@ int MainImpl(int argc, char** argv) {
     HookOutput output = HandleHook(input, config);
     WriteAll(1, output.stdout_text);
     WriteAll(2, output.stderr_text);
+    if (output.log_call) {
+      output.call.time_ns = started_ns;
+      output.call.latency_us = (WallNs() - started_ns) / 1000;
+      // The answer is out; a busy store loses the row rather than wait.
+      LogHookCall(config, output.call, 20);
+    }
     return output.exit_code;
   }
   std::setlocale(LC_ALL, "");  // every other verb may format names or dates
@@ -723,6 +749,9 @@ int MainImpl(int argc, char** argv) {
   if (verb == "import" && args.size() == 1) return ImportCommand(config, args[0]);
   if (verb == "export" && args.size() == 1) return ExportCommand(config, args[0]);
   if (verb == "replay" && args.size() == 1) return Replay(config, args[0]);
+  if (verb == "stats") return StatsCommand(config, args);
+  if (verb == "log" && std::find(args.begin(), args.end(), "--errors") != args.end())
+    return ErrorLogCommand(config, args);
   if (IsHistoryVerb(verb)) return HistoryCommand(config, verb, args, "");
   return Usage();
 }

@@ -64,6 +64,11 @@ struct HookOutput {
   std::string stdout_text;  // JSON for the agent, or empty for pass-through
   std::string stderr_text;  // a one-line diagnostic on failure
   int exit_code = 0;        // 0 normally; 1 = non-blocking error
+  // A call that touched the mount, for `memhook stats` (latency and time
+  // are filled in by the caller once the answer is written). False for
+  // pass-through: those are never logged.
+  bool log_call = false;
+  vfs::Store::HookCall call;
 };
 
 // Handles one hook request: PreToolUse of Bash here; the agent's file tools

@@ -284,3 +284,36 @@ TEST_CASE("memhook import mirrors the source, says what it skipped, and undo rev
   Result same = box.Memhook("import " + ShellQuote(src.string()));
   CHECK(same.err.find("nothing changed") != std::string::npos);
 }
+
+TEST_CASE("every hook call that touches the memory is logged; stats and log --errors report them") {
+  Sandbox box;
+  fs::create_directories(box.root / "src" / "notes");
+  std::ofstream(box.root / "src" / "notes" / "a.md") << "alpha\nbeta\n";
+  REQUIRE(box.Memhook("import " + ShellQuote((box.root / "src").string())).status == 0);
+  const std::vector<std::string> commands = {
+      "cat ~/.memhook/memory/notes/a.md",          // fast-path
+      "grep -c a ~/.memhook/memory/notes/a.md",    // fast-path
+      "echo x >> ~/.memhook/memory/notes/a.md",    // run (a write)
+      "cat ~/.memhook/memory/notes/a.md &",        // next-tier (a background job)
+      "git status",                                // pass-through: never logged
+      "ls /tmp",                                   // pass-through
+  };
+  for (const std::string& c : commands) REQUIRE(box.Memhook("hook", box.Request(c)).status == 0);
+  Result stats = box.Memhook("stats");
+  REQUIRE(stats.status == 0);
+  INFO(stats.out);
+  CHECK(stats.out.find("4 hook calls touched the memory") != std::string::npos);
+  CHECK(stats.out.find("fast-path       2") != std::string::npos);
+  CHECK(stats.out.find("run             1") != std::string::npos);
+  CHECK(stats.out.find("next-tier       1") != std::string::npos);
+  CHECK(stats.out.find("fast-path hit rate: 50.0% (2 of 4") != std::string::npos);
+  CHECK(stats.out.find("latency histogram") != std::string::npos);
+  CHECK(stats.out.find("grep ") != std::string::npos);
+  CHECK(box.Memhook("stats --since 1h").out.find("(last 1h): 4 hook calls") != std::string::npos);
+  CHECK(box.Memhook("stats --since yesterday").status == 2);
+  Result errors = box.Memhook("log --errors");
+  REQUIRE(errors.status == 0);
+  CHECK(errors.out.find("next-tier  cat+pipe  status 126") != std::string::npos);
+  CHECK(errors.out.find("background") != std::string::npos);
+  CHECK(errors.out.find("fast-path") == std::string::npos);
+}

@@ -43,7 +43,10 @@ struct Sandbox {
     fs::create_directories(temp.path() / "run");
     fs::create_directories(lonely);
     fs::copy_file(EnvPath("MEMHOOK_FRONT_BIN"), lonely / "memhook-front");
-    env = {"PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", "TZ=UTC", "HOME=" + home.string(),
+    env = {"PATH=/usr/bin:/bin",
+           "LC_ALL=C.UTF-8",
+           "TZ=UTC",
+           "HOME=" + home.string(),
            "XDG_RUNTIME_DIR=" + (temp.path() / "run").string(),
            "XDG_DATA_HOME=" + (temp.path() / "data").string()};
     ProcResult imported = Run(EnvPath("MEMHOOK_BIN"), {"import", EnvPath("CORPUS_TREE")}, "");
@@ -71,12 +74,10 @@ struct Sandbox {
   static std::string Request(const std::string& command, const std::string& cwd,
                              const std::string& tool = "Bash",
                              const std::string& event = "PreToolUse") {
-    return nlohmann::json{{"session_id", "front"},
-                          {"transcript_path", "/nonexistent"},
-                          {"hook_event_name", event},
-                          {"cwd", cwd},
-                          {"tool_name", tool},
-                          {"tool_input", {{"command", command}, {"description", "d"}}}}
+    return nlohmann::json{
+        {"session_id", "front"},    {"transcript_path", "/nonexistent"},
+        {"hook_event_name", event}, {"cwd", cwd},
+        {"tool_name", tool},        {"tool_input", {{"command", command}, {"description", "d"}}}}
         .dump();
   }
 };
@@ -114,7 +115,9 @@ std::vector<CorpusLine> ReadCorpus() {
   return lines;
 }
 
-TEST_CASE("over the corpus: the front program answers as memhook, and passes alone only what memhook passes") {
+TEST_CASE(
+    "over the corpus: the front program answers as memhook, and passes alone only what memhook "
+    "passes") {
   Sandbox box;
   const std::string memhook = EnvPath("MEMHOOK_BIN");
   const std::string front = EnvPath("MEMHOOK_FRONT_BIN");
