@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "interceptor/doctor.h"
 #include "interceptor/file_tools.h"
 #include "interceptor/history_cli.h"
 #include "interceptor/paths.h"
@@ -548,6 +549,7 @@ const char kUsage[] =
     "       memhook rm PATH...                remove memory files or directories (one change)\n"
     "       memhook stats [--since 1h]        what the hook did: routes, hit rate, latency\n"
     "       memhook log --errors [--since 1h] hook calls that ended in an error or refusal\n"
+    "       memhook doctor                    check hooks, database, directories; how to fix\n"
     "environment: MEMHOOK_DB (database file), MEMHOOK_MOUNT (default ~/.memhook/memory)\n";
 
 // The hook's last resort: a blocking error whose text the agent sees, and
@@ -750,6 +752,7 @@ int MainImpl(int argc, char** argv) {
   if (verb == "export" && args.size() == 1) return ExportCommand(config, args[0]);
   if (verb == "replay" && args.size() == 1) return Replay(config, args[0]);
   if (verb == "stats") return StatsCommand(config, args);
+  if (verb == "doctor") return DoctorCommand(config, args);
   if (verb == "log" && std::find(args.begin(), args.end(), "--errors") != args.end())
     return ErrorLogCommand(config, args);
   if (IsHistoryVerb(verb)) return HistoryCommand(config, verb, args, "");

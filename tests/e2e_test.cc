@@ -317,3 +317,56 @@ TEST_CASE("every hook call that touches the memory is logged; stats and log --er
   CHECK(errors.out.find("background") != std::string::npos);
   CHECK(errors.out.find("fast-path") == std::string::npos);
 }
+
+TEST_CASE("doctor: hook registration, other Bash hooks, the database and private directories") {
+  Sandbox box;
+  fs::create_directories(box.root / "src");
+  std::ofstream(box.root / "src" / "a.md") << "alpha\n";
+  REQUIRE(box.Memhook("import " + ShellQuote((box.root / "src").string())).status == 0);
+  // Nothing registered: warnings with the install command, no failure.
+  Result bare = box.Memhook("doctor");
+  INFO(bare.out);
+  CHECK(bare.status == 0);
+  CHECK(bare.out.find("warn  Claude Code: no hook settings") != std::string::npos);
+  CHECK(bare.out.find("fix: if you use Claude Code: `memhook install claude`") != std::string::npos);
+  CHECK(bare.out.find("integrity_check ok") != std::string::npos);
+  // Registered (this binary) beside another PreToolUse Bash hook, Read missing.
+  fs::create_directories(box.home / ".claude");
+  const std::string self = Memhook();
+  std::ofstream(box.home / ".claude" / "settings.json")
+      << nlohmann::json{{"permissions", {{"allow", {"Bash(ls:*)"}}}},
+                        {"hooks",
+                         {{"PreToolUse",
+                           {{{"matcher", "Bash"},
+                             {"hooks", {{{"type", "command"}, {"command", self + " hook"}}}}},
+                            {{"matcher", "Bash|Edit"},
+                             {"hooks", {{{"type", "command"}, {"command", "/opt/guard.sh"}}}}}}},
+                          {"SessionStart",
+                           {{{"hooks", {{{"type", "command"}, {"command", self + " hook"}}}}}}}}}}
+             .dump(2);
+  Result some = box.Memhook("doctor");
+  INFO(some.out);
+  CHECK(some.status == 0);
+  CHECK(some.out.find("ok    Claude Code: PreToolUse (Bash) hook registered") != std::string::npos);
+  CHECK(some.out.find("warn  Claude Code: PreToolUse (Read) hook missing") != std::string::npos);
+  CHECK(some.out.find("ok    Claude Code: SessionStart hook registered") != std::string::npos);
+  CHECK(some.out.find("another PreToolUse hook also sees Bash commands: ~/.claude/settings.json: "
+                      "/opt/guard.sh") != std::string::npos);
+  // A registered binary that is gone, and a malformed file: failures, status 1.
+  std::ofstream(box.home / ".claude" / "settings.json")
+      << R"({"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"/gone/memhook hook"}]}]}})";
+  Result gone = box.Memhook("doctor");
+  CHECK(gone.status == 1);
+  CHECK(gone.out.find("FAIL  Claude Code: the registered hook /gone/memhook cannot be run") !=
+        std::string::npos);
+  std::ofstream(box.home / ".claude" / "settings.json") << "{\"hooks\": [";
+  Result bad = box.Memhook("doctor");
+  CHECK(bad.status == 1);
+  CHECK(bad.out.find("is not valid JSON") != std::string::npos);
+  // A spool directory open to others.
+  const fs::path spool = box.root / "run" / ("memhook-" + std::to_string(geteuid()));
+  fs::create_directories(spool);
+  fs::permissions(spool, fs::perms::all);
+  Result open_dir = box.Memhook("doctor");
+  CHECK(open_dir.out.find("has mode 0777") != std::string::npos);
+}

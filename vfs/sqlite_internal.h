@@ -312,6 +312,7 @@ class SqliteStore final : public Store, public internal::BulkCapable {
   Status GetMeta(std::string_view key, std::string* value, bool* found) override;
   Status PutMeta(std::string_view key, std::string_view value) override;
   Status LogHookCall(const HookCall& call) override;
+  Status CheckIntegrity(std::string* result) override;
   Status ListHookCalls(int64_t since_ns, std::vector<HookCall>* out) override;
   Status ListChanges(const ChangeFilter& filter, std::vector<ChangeRecord>* out) override;
   Status ReadVersion(std::string_view path, int64_t change_id, Version* out) override;

@@ -624,6 +624,21 @@ Status SqliteStore::LogHookCall(const HookCall& call) {
   return st;
 }
 
+Status SqliteStore::CheckIntegrity(std::string* result) {
+  result->clear();
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), "PRAGMA integrity_check", -1, &raw, nullptr);
+  if (rc != SQLITE_OK) return DbError(db_.get(), rc, "checking integrity");
+  StmtPtr stmt(raw);
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(stmt.get(), 0);
+    if (!result->empty()) *result += "\n";
+    *result += text != nullptr ? reinterpret_cast<const char*>(text) : "";
+  }
+  if (rc != SQLITE_DONE) return DbError(db_.get(), rc, "checking integrity");
+  return Status::Ok();
+}
+
 Status SqliteStore::ListHookCalls(int64_t since_ns, std::vector<HookCall>* out) {
   out->clear();
   if (schema_version_ < 5) return Status::Ok();

@@ -306,6 +306,11 @@ class Store {
     int status = 0;      // the answer's exit status
     std::string error;   // "" when none
   };
+  // SQLite's integrity_check: "ok", or what is wrong (memhook doctor).
+  virtual Status CheckIntegrity(std::string* result) {
+    *result = "ok";
+    return Status::Ok();
+  }
   // Appends a call (its own small transaction; never inside a change).
   virtual Status LogHookCall(const HookCall& call) {
     (void)call;
