@@ -29,6 +29,7 @@
 #include "interceptor/doctor.h"
 #include "interceptor/file_tools.h"
 #include "interceptor/history_cli.h"
+#include "interceptor/install.h"
 #include "interceptor/paths.h"
 #include "interceptor/stats.h"
 #include "vfs/vfs.h"
@@ -550,6 +551,8 @@ const char kUsage[] =
     "       memhook stats [--since 1h]        what the hook did: routes, hit rate, latency\n"
     "       memhook log --errors [--since 1h] hook calls that ended in an error or refusal\n"
     "       memhook doctor                    check hooks, database, directories; how to fix\n"
+    "       memhook install claude|codex|all [--scope user|project] [--dry-run]\n"
+    "       memhook uninstall claude|codex|all [--scope user|project] [--dry-run]\n"
     "environment: MEMHOOK_DB (database file), MEMHOOK_MOUNT (default ~/.memhook/memory)\n";
 
 // The hook's last resort: a blocking error whose text the agent sees, and
@@ -751,6 +754,8 @@ int MainImpl(int argc, char** argv) {
   if (verb == "import" && args.size() == 1) return ImportCommand(config, args[0]);
   if (verb == "export" && args.size() == 1) return ExportCommand(config, args[0]);
   if (verb == "replay" && args.size() == 1) return Replay(config, args[0]);
+  if (verb == "install" || verb == "uninstall")
+    return InstallMain(args, verb == "uninstall", config);
   if (verb == "stats") return StatsCommand(config, args);
   if (verb == "doctor") return DoctorCommand(config, args);
   if (verb == "log" && std::find(args.begin(), args.end(), "--errors") != args.end())
