@@ -274,7 +274,8 @@ const std::vector<std::string>& TypeNames() {
   static const std::vector<std::string> names = {
       "cat",          "head",          "tail",        "ls",          "ls -R",    "wc",
       "find",         "grep rare",     "grep common", "grep regex",  "pipeline", "shell loop",
-      "shell $(...)", "find -exec",    "xargs",       "write",       "append",   "write 1 MB",
+      "shell $(...)", "find -exec",    "xargs",       "jq sessions", "sed -n",   "awk sum",
+      "tr | sort | uniq -c",            "write",       "append",   "write 1 MB",
       "log appends",  "mv 1000 files", "sed -i",      "pass-through"};
   return names;
 }
@@ -314,6 +315,12 @@ std::vector<CommandType> MakeCommands(const TreeManifest& m) {
       std::string("n=$(grep -rlw ") + kRareWord + r + " | wc -l); echo \"$n files\"",
       "find " + root + "/" + m.summary_month_dir + " -type f -exec wc -l {} +",
       "find " + root + "/" + m.summary_month_dir + " -type f | sort | xargs grep -c " + kCommonWord,
+      // The text toolbox over session logs and notes.
+      "jq -r .type " + root + "/" + m.session_month_dir + "/*.jsonl | sort | uniq -c",
+      "sed -n '10,20p' " + root + "/" + m.session_file,
+      "awk '{n += NF} END {print n}' " + root + "/" + m.summary_month_dir + "/*",
+      "cat " + root + "/" + m.summary_month_dir +
+          "/* | tr -cs 'A-Za-z' '\\n' | tr A-Z a-z | sort | uniq -c | sort -rn | head -n 5",
       "echo x > " + root + "/new.md",
       "echo '- 2026-12-05: the retry budget is per request, not per call' >> " + root + "/" +
           m.note_file,
@@ -1630,6 +1637,27 @@ std::string Bench::Targets() const {
        << (misses.empty() ? "" : "; missed: " + misses)
        << (excluded.empty() ? "" : "; not comparable: " + excluded) << " | "
        << verdict(met == total && total > 0) << " |\n";
+  }
+  // The text toolbox (issue 11): each type ≤ 1.5× GNU bash on tmpfs.
+  {
+    std::string rows, misses;
+    int met = 0, total = 0;
+    for (const char* name : {"jq sessions", "sed -n", "awk sum", "tr | sort | uniq -c"}) {
+      const TypeResult* t = Find(big, name);
+      if (t == nullptr || t->na || t->total.empty() || t->gnu_tmpfs.empty()) continue;
+      const double r = t->total.Median() / t->gnu_tmpfs.Median();
+      ++total;
+      if (r <= 1.5) {
+        ++met;
+      } else {
+        misses += std::string(misses.empty() ? "" : ", ") + name;
+      }
+      rows += std::string(rows.empty() ? "" : ", ") + "`" + name + "` " + Ratio(r);
+    }
+    md << "| text toolbox (jq, sed -n, awk, tr | sort | uniq -c) ≤ 1.5× GNU bash on tmpfs | "
+       << (total == 0 ? std::string("not measured") : rows) << " at " << at
+       << (misses.empty() ? "" : "; missed: " + misses) << " | "
+       << verdict(total > 0 && met == total) << " |\n";
   }
   // 5. Writes: an append within 2× GNU; appends to a session log flat as it grows.
   if (const TypeResult* t = Find(big, "append"); t != nullptr && !t->na && !t->total.empty()) {
