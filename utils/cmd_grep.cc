@@ -17,6 +17,7 @@
 // literal text and a file without a match prints nothing (not -v, -c, -L).
 #include <fnmatch.h>
 #include <re2/re2.h>
+#include <regex.h>
 #include <strings.h>
 #include <wchar.h>
 #include <wctype.h>
@@ -34,6 +35,9 @@
 #include <memory>
 #include <optional>
 #include <set>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "utils/options.h"
 #include "utils/regex_translate.h"
@@ -105,7 +109,7 @@ const std::vector<OptionSpec> kGrepOptions = {
     {'F', "fixed-strings", false, kOptFixed},
     {'\0', "fixed-regexp", false, kOptFixed},
     {'G', "basic-regexp", false, kOptBasic},
-    {'P', "perl-regexp", false, kOptPerl},  // refused
+    {'P', "perl-regexp", false, kOptPerl},
     {'A', "after-context", true, kOptAfter},
     {'B', "before-context", true, kOptBefore},
     {'C', "context", true, kOptContext},
@@ -449,7 +453,85 @@ bool HasEncodingErrors(std::string_view text) {
 
 // ---------------------------------------------------------------- matcher
 
-enum class MatcherKind { kBasic, kExtended, kFixed };
+enum class MatcherKind { kBasic, kExtended, kFixed, kPerl };
+
+// How a Matcher matches: RE2 on a translation of the pattern (the fast
+// path for what translates exactly), glibc's regex as GNU's own fallback
+// matcher (back-references, equivalence classes: GNU's DFA leaves those to
+// glibc's re_search too), or PCRE2 for -P as GNU's Pexecute calls it.
+enum class Engine { kRe2, kGlibc, kPcre };
+
+// Owners of the C libraries' compiled patterns.
+struct RegexFree {
+  void operator()(re_pattern_buffer* p) const {
+    regfree(p);
+    delete p;
+  }
+};
+struct PcreCodeFree {
+  void operator()(pcre2_code* p) const { pcre2_code_free(p); }
+};
+struct PcreDataFree {
+  void operator()(pcre2_match_data* p) const { pcre2_match_data_free(p); }
+};
+struct PcreTablesFree {
+  void operator()(const uint8_t* p) const { pcre2_maketables_free(nullptr, p); }
+};
+
+// possible_backrefs_in_pattern (dfasearch.c): a backslash and a digit
+// 1-9 anywhere (even inside brackets), not counting "\\".
+bool PossibleBackrefs(std::string_view p) {
+  for (size_t i = 0; i + 1 < p.size(); ++i) {
+    if (p[i] != '\\') continue;
+    if (p[i + 1] >= '1' && p[i + 1] <= '9') return true;
+    if (p[i + 1] == '\\') ++i;
+  }
+  return false;
+}
+
+// The pattern with each back-reference outside brackets replaced by a
+// plain character, for checking everything else about it (GNU's DFA
+// parses it: its errors and warnings) with the translator.
+std::string WithoutBackrefs(std::string_view p) {
+  std::string out;
+  bool bracket = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (bracket) {
+      out += c;
+      if (c == '[' && i + 1 < p.size() && (p[i + 1] == ':' || p[i + 1] == '=' || p[i + 1] == '.')) {
+        char kind = p[i + 1];
+        size_t close = p.find(std::string{kind, ']'}, i + 2);
+        if (close != std::string_view::npos) {
+          out.append(p.substr(i + 1, close + 1 - i));
+          i = close + 1;
+        }
+      } else if (c == ']') {
+        bracket = false;
+      }
+      continue;
+    }
+    if (c == '[') {
+      bracket = true;
+      out += c;
+      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];
+      continue;
+    }
+    if (c == '\\' && i + 1 < p.size()) {
+      if (p[i + 1] >= '1' && p[i + 1] <= '9') {
+        out += 'x';
+      } else {
+        out += c;
+        out += p[i + 1];
+      }
+      ++i;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
 
 struct MatchFlags {
   bool utf8 = true;
@@ -458,6 +540,12 @@ struct MatchFlags {
   bool lines = false;  // -x
   bool codepoint_collation = true;
   bool full_classes = false;  // see TranslateOptions::full_classes
+  // Some pattern came from -f FILE: GNU's messages then name the file and
+  // line, which this code does not track.
+  bool patterns_from_file = false;
+  // Match with glibc's regex whatever the patterns (GNU's DFA leaves \<
+  // \> \b \B to it under a multibyte locale).
+  bool force_glibc = false;
 };
 
 // GNU's compiled pattern: EGexecute (regex) or Fexecute (fixed strings)
@@ -465,11 +553,30 @@ struct MatchFlags {
 // alternation, as GNU compiles them.
 class Matcher {
  public:
-  // Compiles `patterns`; false with *unsupported set on failure.
+  Matcher() = default;
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+  ~Matcher() {
+    for (re_registers& r : regs_) {
+      std::free(r.start);
+      std::free(r.end);
+    }
+  }
+
+  // Compiles `patterns`; false with *unsupported set on failure, or with
+  // *die set to GNU's diagnostics (each line without "grep: ") when GNU
+  // fails the same way.
   bool Build(MatcherKind kind, const std::vector<std::string>& patterns, const MatchFlags& flags,
-             std::string* unsupported, std::vector<std::string>* warnings) {
+             std::string* unsupported, std::vector<std::string>* warnings,
+             std::vector<std::string>* die = nullptr) {
     kind_ = kind;
     flags_ = flags;
+    if (kind == MatcherKind::kPerl) return BuildPcre(patterns, unsupported, die);
+    if (flags.force_glibc) {
+      *unsupported = "grep word boundary on non-ASCII text";
+      return BuildGlibc(patterns, unsupported, nullptr, nullptr);
+    }
+    const size_t first_warning = warnings == nullptr ? 0 : warnings->size();
     std::string alt, alt_noeol;
     literal_ = true;
     for (size_t i = 0; i < patterns.size(); ++i) {
@@ -489,7 +596,8 @@ class Matcher {
         Translation t = TranslateGnuRegex(patterns[i], options);
         if (!t.unsupported.empty()) {
           *unsupported = "grep pattern '" + patterns[i] + "': " + t.unsupported;
-          return false;
+          if (warnings != nullptr) warnings->resize(first_warning);
+          return BuildGlibc(patterns, unsupported, warnings, die);
         }
         if (warnings != nullptr) {
           for (std::string& w : t.warnings) warnings->push_back(std::move(w));
@@ -547,7 +655,11 @@ class Matcher {
   }
 
   // The literal text any match needs (OR over the patterns).
-  RequiredText Required() const { return RequiredText::Or(required_parts_); }
+  RequiredText Required() const {
+    // No literal text is extracted from what RE2 does not match.
+    return engine_ == Engine::kRe2 ? RequiredText::Or(required_parts_) : RequiredText::Any();
+  }
+  Engine engine() const { return engine_; }
   const std::vector<std::string>& locale_classes() const { return locale_classes_; }
   bool locale_ranges() const { return locale_ranges_; }
   bool word_assertions() const { return word_assertions_; }
@@ -557,6 +669,16 @@ class Matcher {
   // Offset of the start of the first line at or after `from` (a line
   // start) that contains a match; npos when there is none.
   size_t NextMatchingLine(std::string_view buf, size_t from) const {
+    if (engine_ != Engine::kRe2) {
+      // Line by line, as GNU's fallback matchers see them.
+      while (from < buf.size()) {
+        const void* nl = std::memchr(buf.data() + from, '\n', buf.size() - from);
+        size_t end = nl == nullptr ? buf.size() : static_cast<const char*>(nl) - buf.data();
+        if (LineMatches(buf.substr(from, end - from))) return from;
+        from = end + 1;
+      }
+      return std::string_view::npos;
+    }
     while (from <= buf.size()) {
       size_t p;
       if (!needle_.empty()) {
@@ -666,6 +788,8 @@ class Matcher {
   // line: GNU then includes the newline (grep -xwo quirk).
   bool Execute(std::string_view line, size_t cur, size_t* b, size_t* len) const {
     size_t n = line.size();
+    if (engine_ == Engine::kPcre) return PcreSearch(line, cur, b, len);
+    if (engine_ == Engine::kGlibc) return GlibcExecute(line, cur, b, len);
     if (kind_ == MatcherKind::kFixed) {
       if (flags_.lines) {
         // The keywords are "\nK\n": only a whole line, from its start.
@@ -687,6 +811,284 @@ class Matcher {
     if (flags_.words) return RegexWords(line, cur, b, len);
     return Search(line, cur, b, len);
   }
+
+ private:
+  // Pcompile (pcresearch.c): one pattern; -x through PCRE2's match-line
+  // option, -w wrapped in GNU's lookarounds; character tables of the
+  // current locale.
+  bool BuildPcre(const std::vector<std::string>& patterns, std::string* unsupported,
+                 std::vector<std::string>* die) {
+    engine_ = Engine::kPcre;
+    if (patterns.size() > 1) {
+      if (die != nullptr) die->push_back("the -P option only supports a single pattern");
+      *unsupported = "grep -P with several patterns";
+      return false;
+    }
+    std::string pattern = patterns.empty() ? std::string() : patterns[0];
+    uint32_t options = PCRE2_DOLLAR_ENDONLY | (flags_.ignore_case ? PCRE2_CASELESS : 0);
+    if (flags_.utf8) options |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    pcre2_compile_context* context = pcre2_compile_context_create(nullptr);
+    if (flags_.lines) {
+      pcre2_set_compile_extra_options(context, PCRE2_EXTRA_MATCH_LINE);
+    } else if (flags_.words) {
+      pattern = "(?<!\\w)(?:" + pattern + ")(?!\\w)";
+    }
+    pcre_tables_.reset(pcre2_maketables(nullptr));
+    pcre2_set_character_tables(context, pcre_tables_.get());
+    int code = 0;
+    PCRE2_SIZE offset = 0;
+    pcre_.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options,
+                              &code, &offset, context));
+    pcre2_compile_context_free(context);
+    if (pcre_ == nullptr) {
+      PCRE2_UCHAR message[256];
+      pcre2_get_error_message(code, message, sizeof message);
+      if (die != nullptr) die->push_back(reinterpret_cast<const char*>(message));
+      *unsupported = "grep -P pattern error";
+      return false;
+    }
+    pcre2_jit_compile(pcre_.get(), PCRE2_JIT_COMPLETE);
+    pcre_data_.reset(pcre2_match_data_create_from_pattern(pcre_.get(), nullptr));
+    for (int bol = 0; bol < 2; ++bol) {
+      empty_match_[bol] = pcre2_match(pcre_.get(), reinterpret_cast<PCRE2_SPTR>(""), 0, 0,
+                                      bol ? 0 : PCRE2_NOTBOL, pcre_data_.get(), nullptr);
+    }
+    literal_ = false;
+    return true;
+  }
+
+  // Pexecute on one line from `from` (GNU's start pointer): bytes that can
+  // never start a character are barriers the subject restarts after.
+  bool PcreSearch(std::string_view line, size_t from, size_t* b, size_t* len) const {
+    size_t subject = 0;
+    size_t p = from;
+    bool bol = from == 0;
+    auto barrier = [&](unsigned char c) {
+      return flags_.utf8 && ((c >= 0x80 && c <= 0xC1) || c >= 0xF5);
+    };
+    while (p < line.size() && barrier(static_cast<unsigned char>(line[p]))) {
+      ++p;
+      subject = p;
+      bol = false;
+    }
+    int e;
+    size_t start, end;
+    if (p == line.size()) {
+      e = empty_match_[bol ? 1 : 0];
+      start = end = p;
+    } else {
+      e = pcre2_match(pcre_.get(), reinterpret_cast<PCRE2_SPTR>(line.data() + subject),
+                      line.size() - subject, p - subject, bol ? 0 : PCRE2_NOTBOL, pcre_data_.get(),
+                      nullptr);
+      if (e > 0) {
+        PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(pcre_data_.get());
+        start = subject + ovector[0];
+        end = subject + ovector[1];
+      } else {
+        start = end = 0;
+      }
+    }
+    if (e <= 0) {
+      if (e != PCRE2_ERROR_NOMATCH) pcre_error_ = e;
+      return false;
+    }
+    *b = start;
+    *len = end - start;
+    return true;
+  }
+
+  // GEAcompile's regex side, for patterns the translation refuses: each
+  // pattern with back-references on its own and the others together (as
+  // one newline-separated pattern), with GNU's syntax bits. glibc's
+  // compile errors are GNU's own messages.
+  bool BuildGlibc(const std::vector<std::string>& patterns, std::string* unsupported,
+                  std::vector<std::string>* warnings, std::vector<std::string>* die) {
+    const std::string why = *unsupported;
+    reg_syntax_t syntax = kind_ == MatcherKind::kExtended ? RE_SYNTAX_EGREP : RE_SYNTAX_GREP;
+    if (flags_.ignore_case) syntax |= RE_ICASE;
+    std::vector<std::string> errors;
+    for (const std::string& p : patterns) {
+      re_pattern_buffer probe;
+      std::memset(&probe, 0, sizeof probe);
+      re_set_syntax(syntax | RE_NO_SUB);
+      const char* err = re_compile_pattern(p.data(), p.size(), &probe);
+      if (err != nullptr) errors.push_back(err);
+      regfree(&probe);
+    }
+    if (!errors.empty()) {
+      if (die != nullptr && !flags_.patterns_from_file) *die = errors;
+      return false;
+    }
+    // Everything but the back-references must pass GNU's DFA parser the
+    // way the translation reads it (its errors and warnings).
+    TranslateOptions options;
+    options.syntax = kind_ == MatcherKind::kExtended ? RegexSyntax::kExtended : RegexSyntax::kBasic;
+    options.utf8 = flags_.utf8;
+    options.ignore_case = flags_.ignore_case;
+    options.codepoint_collation = flags_.codepoint_collation;
+    std::vector<std::string> found_warnings;
+    for (const std::string& p : patterns) {
+      Translation t = TranslateGnuRegex(WithoutBackrefs(p), options);
+      bool deferred =
+          t.unsupported.empty() || t.unsupported == "equivalence class or collating symbol";
+      if (!deferred || (t.unmatched_paren && (flags_.words || flags_.lines))) {
+        *unsupported = why;
+        return false;
+      }
+      for (std::string& w : t.warnings) found_warnings.push_back(std::move(w));
+    }
+    bool any_deferred = false;
+    for (const std::string& p : patterns) {
+      any_deferred |=
+          PossibleBackrefs(p) || TranslateGnuRegex(WithoutBackrefs(p), options).unsupported ==
+                                     "equivalence class or collating symbol";
+    }
+    if (!any_deferred && !flags_.force_glibc) {
+      *unsupported = why;
+      return false;
+    }
+    std::vector<std::string> layout;
+    std::string rest;
+    bool have_rest = false;
+    for (const std::string& p : patterns) {
+      if (PossibleBackrefs(p)) {
+        layout.push_back(p);
+      } else {
+        if (have_rest) rest += '\n';
+        rest += p;
+        have_rest = true;
+      }
+    }
+    if (have_rest) layout.insert(layout.begin(), rest);
+    for (const std::string& p : layout) {
+      auto buffer = std::unique_ptr<re_pattern_buffer, RegexFree>(new re_pattern_buffer());
+      // No fastmap with -i (GNU's workaround for glibc bug 20381).
+      if (!flags_.ignore_case) buffer->fastmap = static_cast<char*>(std::malloc(256));
+      re_set_syntax(syntax);
+      if (re_compile_pattern(p.data(), p.size(), buffer.get()) != nullptr) {
+        *unsupported = why;
+        return false;
+      }
+      regexes_.push_back(std::move(buffer));
+    }
+    regs_.assign(regexes_.size(), re_registers{});
+    if (warnings != nullptr) {
+      for (std::string& w : found_warnings) warnings->push_back(std::move(w));
+    }
+    engine_ = Engine::kGlibc;
+    literal_ = false;
+    unsupported->clear();
+    return true;
+  }
+
+  // re_search over the line from `from`.
+  bool GlibcSearch(size_t k, std::string_view line, size_t from, size_t* b, size_t* len) const {
+    re_pattern_buffer* re = regexes_[k].get();
+    re->not_eol = 0;
+    re->newline_anchor = 1;
+    regoff_t n = static_cast<regoff_t>(line.size());
+    regoff_t start = re_search(re, line.data(), n, static_cast<regoff_t>(from),
+                               n - static_cast<regoff_t>(from), &regs_[k]);
+    if (start < 0) return false;
+    *b = static_cast<size_t>(start);
+    *len = static_cast<size_t>(regs_[k].end[0] - start);
+    return true;
+  }
+
+  // re_match with REG_NOTEOL on the first `length` bytes, anchored at `at`.
+  long GlibcAnchored(size_t k, std::string_view line, long length, size_t at) const {
+    if (length < static_cast<long>(at)) return -1;
+    re_pattern_buffer* re = regexes_[k].get();
+    re->not_eol = 1;
+    regoff_t r = re_match(re, line.data(), static_cast<regoff_t>(length), static_cast<regoff_t>(at),
+                          &regs_[k]);
+    re->not_eol = 0;
+    return r;
+  }
+
+  // EGexecute's -w loop for pattern k from the match (match, mlen),
+  // looking no further than `bound`.
+  bool GlibcWords(size_t k, std::string_view line, size_t ptr, size_t match, size_t mlen,
+                  size_t bound, size_t* b, size_t* len) const {
+    size_t n = line.size();
+    bool utf8 = flags_.utf8;
+    while (match <= bound) {
+      if (!WordCharNext(line, match + mlen, utf8) && !WordCharPrev(line, 0, match, utf8)) {
+        *b = match;
+        *len = mlen;
+        return true;
+      }
+      long shorter = 0;
+      if (mlen > 0) {
+        --mlen;
+        shorter =
+            GlibcAnchored(k, line, static_cast<long>(match + mlen) - static_cast<long>(ptr), match);
+      }
+      if (shorter > 0) {
+        mlen = static_cast<size_t>(shorter);
+      } else {
+        if (match == n) return false;
+        ++match;
+        size_t start;
+        if (!GlibcSearch(k, line, match, &start, &mlen)) return false;
+        match = start;
+      }
+    }
+    return false;
+  }
+
+  // EGexecute without a start pointer: does some pattern select the line?
+  bool LineMatches(std::string_view line) const {
+    size_t b, len;
+    if (engine_ == Engine::kPcre) {
+      bool found = PcreSearch(line, 0, &b, &len);
+      return found;
+    }
+    for (size_t k = 0; k < regexes_.size(); ++k) {
+      if (!GlibcSearch(k, line, 0, &b, &len)) continue;
+      if (!flags_.lines && !flags_.words) return true;
+      if (flags_.lines) {
+        if (len == line.size()) return true;
+        continue;
+      }
+      size_t wb, wl;
+      if (GlibcWords(k, line, 0, b, len, line.size() + 1, &wb, &wl)) return true;
+    }
+    return false;
+  }
+
+  // EGexecute with a start pointer: the leftmost, then longest, match of
+  // any pattern at or after `cur`.
+  bool GlibcExecute(std::string_view line, size_t cur, size_t* b, size_t* len) const {
+    size_t n = line.size();
+    size_t best = n + 1, best_len = 0;
+    for (size_t k = 0; k < regexes_.size(); ++k) {
+      size_t mb, ml;
+      if (!GlibcSearch(k, line, cur, &mb, &ml)) continue;
+      if (mb > best) continue;
+      if (flags_.words) {
+        if (flags_.lines) {
+          if (ml != n - cur) continue;
+          mb = cur;
+          ml = n - cur + 1;
+        } else if (!GlibcWords(k, line, cur, mb, ml, best, &mb, &ml)) {
+          continue;
+        }
+      }
+      if (mb < best || (mb == best && ml > best_len)) {
+        best = mb;
+        best_len = ml;
+      }
+    }
+    if (best > n) return false;
+    *b = best;
+    *len = best_len;
+    return true;
+  }
+
+ public:
+  // A PCRE2 failure other than no match (GNU dies with a message).
+  int pcre_error() const { return pcre_error_; }
 
  private:
   bool Compile(const std::string& pattern, std::unique_ptr<RE2>* out, std::string* unsupported) {
@@ -812,6 +1214,17 @@ class Matcher {
   std::unique_ptr<RE2> re_;         // the alternation, for one line
   std::unique_ptr<RE2> re_noeol_;   // same, '$' never matching
   std::unique_ptr<RE2> buffer_re_;  // multi-line search for selected lines
+
+  Engine engine_ = Engine::kRe2;
+  // kGlibc: the compiled patterns and the registers re_search fills.
+  std::vector<std::unique_ptr<re_pattern_buffer, RegexFree>> regexes_;
+  mutable std::vector<re_registers> regs_;
+  // kPcre.
+  std::unique_ptr<const uint8_t, PcreTablesFree> pcre_tables_;
+  std::unique_ptr<pcre2_code, PcreCodeFree> pcre_;
+  std::unique_ptr<pcre2_match_data, PcreDataFree> pcre_data_;
+  int empty_match_[2] = {PCRE2_ERROR_NOMATCH, PCRE2_ERROR_NOMATCH};
+  mutable int pcre_error_ = 0;
 };
 
 // ---------------------------------------------------------------- GNU's pattern handling
@@ -1036,11 +1449,15 @@ class Grep {
   bool stdin_consumed_ = false;
   bool utf8_ = true;
   bool codepoint_collation_ = true;
+  bool patterns_from_file_ = false;
 
   Matcher matcher_;
   // The same patterns with the locale's full classes, built when a file
   // needs it (see GrepFile).
   std::unique_ptr<Matcher> full_matcher_;
+  // The same patterns through glibc's regex (word boundaries next to
+  // non-ASCII word characters).
+  std::unique_ptr<Matcher> glibc_matcher_;
   const Matcher* file_matcher_ = &matcher_;  // the one for the current file
   MatcherKind matcher_kind_used_ = MatcherKind::kBasic;
   std::vector<std::string> keys_;
@@ -1107,6 +1524,7 @@ bool Grep::ReadPatternFile(const std::string& name) {
     }
   }
   have_keys_ = true;
+  patterns_from_file_ = true;
   if (content.empty()) return true;
   if (content.back() == '\n') content.pop_back();
   return AddPatternText(content);
@@ -1146,11 +1564,8 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
         if (!set_matcher(MatcherKind::kBasic)) return false;
         break;
       case kOptPerl:
-        if (matcher_set_) {
-          Die("conflicting matchers specified");
-          return false;
-        }
-        return Unsupported("grep -P");
+        if (!set_matcher(MatcherKind::kPerl)) return false;
+        break;
       case kOptAfter:
         if (!ContextArg(o.argument, &out_after_)) return false;
         break;
@@ -1385,7 +1800,7 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
       for (std::string& k : keys) k = FixedToBasic(k);
       kind = MatcherKind::kBasic;
     }
-  } else if (keys.size() > 1) {
+  } else if (keys.size() > 1 && kind != MatcherKind::kPerl) {
     std::vector<std::string> fixed;
     if (TryFixedPatterns(kind, ignore_case_, utf8_, keys, &fixed)) {
       keys = std::move(fixed);
@@ -1398,9 +1813,17 @@ bool Grep::Setup(const std::vector<std::string>& raw_argv) {
   flags.words = match_words_;
   flags.lines = match_lines_;
   flags.codepoint_collation = codepoint_collation_;
+  flags.patterns_from_file = patterns_from_file_;
   std::string why;
   std::vector<std::string> warnings;
-  if (!matcher_.Build(kind, keys, flags, &why, &warnings)) return Unsupported(why);
+  std::vector<std::string> fatal;
+  if (!matcher_.Build(kind, keys, flags, &why, &warnings, &fatal)) {
+    if (fatal.empty()) return Unsupported(why);
+    // GNU's compile errors: every message, then exit 2.
+    for (const std::string& m : fatal) io_.err += std::string(kProgram) + m + "\n";
+    io_.status = 2;
+    return false;
+  }
   matcher_kind_used_ = kind;
   keys_ = keys;
   match_flags_ = flags;
@@ -1568,7 +1991,16 @@ void Grep::GrepFile(std::string_view data, const std::string& name, bool known_t
   bool check_encoding = false;
   if (utf8_) {
     bool errors = !known_text && HasEncodingErrors(data);
-    if (errors) {
+    const Engine engine = matcher_.engine();
+    if (errors && engine == Engine::kGlibc) {
+      // GNU's DFA screens lines before glibc sees them, and reads encoding
+      // errors its own way.
+      Unsupported("grep pattern on a file with invalid UTF-8 (" + name + ")");
+      return;
+    }
+    if (engine != Engine::kRe2) {
+      // PCRE2 and glibc match as GNU's own engines do.
+    } else if (errors) {
       if (!matcher_.literal() || only_matching_) {
         Unsupported("grep pattern on a file with invalid UTF-8 (" + name + ")");
         return;
@@ -1584,6 +2016,7 @@ void Grep::GrepFile(std::string_view data, const std::string& name, bool known_t
       std::vector<wctype_t> classes;
       for (const std::string& c : matcher_.locale_classes()) classes.push_back(wctype(c.c_str()));
       bool need_full = false;
+      bool need_glibc = false;
       while (i < data.size()) {
         if (static_cast<unsigned char>(data[i]) < 0x80) {
           ++i;
@@ -1592,14 +2025,28 @@ void Grep::GrepFile(std::string_view data, const std::string& name, bool known_t
         wchar_t wc;
         size_t n = std::mbrtowc(&wc, data.data() + i, data.size() - i, &state);
         wint_t w = static_cast<wint_t>(wc);
-        if (matcher_.locale_ranges() || (matcher_.word_assertions() && std::iswalnum(w))) {
-          Unsupported("grep range or word boundary on non-ASCII text (" + name + ")");
+        if (matcher_.locale_ranges()) {
+          Unsupported("grep range on non-ASCII text (" + name + ")");
           return;
         }
+        need_glibc |= matcher_.word_assertions() && std::iswalnum(w);
         for (wctype_t t : classes) need_full |= std::iswctype(w, t) != 0;
         i += n;
       }
-      if (need_full) {
+      if (need_glibc) {
+        // GNU's DFA leaves word boundaries to glibc's regex here.
+        if (glibc_matcher_ == nullptr) {
+          std::string why;
+          glibc_matcher_ = std::make_unique<Matcher>();
+          MatchFlags flags = match_flags_;
+          flags.force_glibc = true;
+          if (!glibc_matcher_->Build(matcher_kind_used_, keys_, flags, &why, nullptr)) {
+            Unsupported(why);
+            return;
+          }
+        }
+        file_matcher_ = glibc_matcher_.get();
+      } else if (need_full) {
         if (full_matcher_ == nullptr) {
           std::string why;
           full_matcher_ = std::make_unique<Matcher>();
@@ -1661,6 +2108,10 @@ void Grep::GrepFile(std::string_view data, const std::string& name, bool known_t
       if (stop || next == std::string_view::npos) break;
       pos = LineEnd(st, next) + 1;
     }
+  }
+  if (m.pcre_error() != 0) {
+    Unsupported("grep -P matching error " + std::to_string(m.pcre_error()));
+    return;
   }
   if (exited_) return;
   if (st.pending > 0) PrintPending(st, size);
@@ -1770,8 +2221,9 @@ void Grep::GrepRecursive(const std::string& operand, const std::string& vfs_dir)
   // `| head -n N`: most likely the first files fill it.
   read_options.stops_early = io_.need.lines != UINT64_MAX || io_.need.bytes != UINT64_MAX;
   read_options.offer_prefixes = env_.options.pushdown && done_on_match_ && !invert_ &&
-                                !count_matches_ && matcher_.locale_classes().empty() &&
-                                !matcher_.locale_ranges() && !matcher_.word_assertions();
+                                matcher_.engine() == Engine::kRe2 && !count_matches_ &&
+                                matcher_.locale_classes().empty() && !matcher_.locale_ranges() &&
+                                !matcher_.word_assertions();
   // The same probe, for a second reading thread: the matcher is const and
   // RE2 is thread-safe.
   if (read_options.offer_prefixes) {
