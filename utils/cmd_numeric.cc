@@ -1,4 +1,4 @@
-// od, expr and numfmt as GNU coreutils 9.1 prints them.
+// od and expr as GNU coreutils 9.1 prints them.
 //
 // od formats the concatenation of its inputs block by block, opening each
 // input only when the stream needs its bytes (so that its diagnostics come
@@ -1415,10 +1415,6 @@ void CmdExpr(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
   }
   io.out += v->Text() + "\n";
   io.status = v->Null() ? 1 : 0;
-}
-
-void CmdNumfmt(const std::vector<std::string>& argv, CommandEnv&, CommandIo& io) {
-  io.unsupported = argv[0] + " (not yet implemented)";
 }
 
 }  // namespace memhook::utils

@@ -384,13 +384,16 @@ constexpr CommandSpec kCommands[] = {
     {"find", CmdFind,
      "find PATH... [-name -iname -path -type -maxdepth -mindepth -empty -size ...]"},
     {"grep", CmdGrep,
-     "grep [-EFGrRiywxvclLnhHoqsZab] [-m N] [-A|-B|-C N] [-e PAT] [-f FILE] "
+     "grep [-EFGPrRiywxvclLnhHoqsZab] [-m N] [-A|-B|-C N] [-e PAT] [-f FILE] "
      "[--include/--exclude/--exclude-dir=GLOB] ..."},
     {"egrep", CmdGrep, "egrep: grep -E"},
     {"fgrep", CmdGrep, "fgrep: grep -F"},
-    {"sort", CmdSort, "sort [-rnufsb] [-t C] [-k N[,M][nrfb]] FILE..."},
-    {"uniq", CmdUniq, "uniq [-cdui] [FILE]"},
-    {"cut", CmdCut, "cut -f|-c|-b LIST [-d C] [-s] FILE..."},
+    {"sort", CmdSort,
+     "sort [-bdfghiMnrRVcCmsuz] [-t C] [-k F[.C][OPTS][,F[.C][OPTS]]] [-o FILE] FILE... "
+     "(-R refused)"},
+    {"uniq", CmdUniq, "uniq [-cduiDz] [-f N] [-s N] [-w N] [--group] [INPUT [OUTPUT]]"},
+    {"cut", CmdCut,
+     "cut -f|-c|-b LIST [-d C] [-s] [-z] [--complement] [--output-delimiter=S] FILE..."},
     {"echo", CmdEcho, "bash builtin echo [-nE]"},
     {"pwd", CmdPwd, "bash builtin pwd"},
     {"true", CmdTrue, "bash builtin true"},
@@ -450,7 +453,6 @@ constexpr CommandSpec kCommands[] = {
     {"column", CmdColumn, "column [-t] [-s SEP] [-o SEP] [-n] [-c N] [-x] FILE..."},
     {"od", CmdOd, "od [-A RADIX] [-t TYPE] [-N N] [-j N] [-v] [-w N] [-bcdox] FILE..."},
     {"expr", CmdExpr, "expr EXPRESSION"},
-    {"numfmt", CmdNumfmt, "numfmt [--from=U] [--to=U] [--suffix=S] [--padding=N] [--field=F] NUMBER..."},
 };
 
 }  // namespace

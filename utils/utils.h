@@ -321,10 +321,9 @@ void CmdComm(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
 void CmdJoin(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 // cmd_column.cc: util-linux 2.38 column.
 void CmdColumn(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
-// cmd_numeric.cc: od, expr, numfmt (coreutils 9.1).
+// cmd_numeric.cc: od, expr (coreutils 9.1).
 void CmdOd(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 void CmdExpr(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
-void CmdNumfmt(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 // Whether sort (-o FILE) or uniq (an OUTPUT operand) writes a file. For the
 // interpreter's Writes().
 bool SortWrites(const std::vector<std::string>& argv);
