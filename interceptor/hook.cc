@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "interceptor/capture.h"
 #include "interceptor/doctor.h"
 #include "interceptor/file_tools.h"
 #include "interceptor/history_cli.h"
@@ -429,6 +430,8 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
   try {
     nlohmann::json request = nlohmann::json::parse(request_json);
     if (!request.is_object()) throw std::runtime_error("the request is not a JSON object");
+    // Session events (capture, SessionStart context, summaries): capture.cc.
+    if (IsSessionEvent(request)) return HandleSessionEvent(request, config);
     // The agent's file tools and PostToolUse: file_tools.cc.
     if (IsFileToolRequest(request)) return HandleFileTool(request, config);
     auto tool = request.find("tool_name");
@@ -551,6 +554,7 @@ const char kUsage[] =
     "       memhook stats [--since 1h]        what the hook did: routes, hit rate, latency\n"
     "       memhook log --errors [--since 1h] hook calls that ended in an error or refusal\n"
     "       memhook doctor                    check hooks, database, directories; how to fix\n"
+    "       memhook summarize SESSION_ID | --queue  summarise a captured session\n"
     "       memhook install claude|codex|all [--scope user|project] [--dry-run]\n"
     "       memhook uninstall claude|codex|all [--scope user|project] [--dry-run]\n"
     "environment: MEMHOOK_DB (database file), MEMHOOK_MOUNT (default ~/.memhook/memory)\n";
@@ -756,6 +760,7 @@ int MainImpl(int argc, char** argv) {
   if (verb == "replay" && args.size() == 1) return Replay(config, args[0]);
   if (verb == "install" || verb == "uninstall")
     return InstallMain(args, verb == "uninstall", config);
+  if (verb == "summarize") return RunSummarize(config, SummarizeOptionsFromEnvironment(config), args);
   if (verb == "stats") return StatsCommand(config, args);
   if (verb == "doctor") return DoctorCommand(config, args);
   if (verb == "log" && std::find(args.begin(), args.end(), "--errors") != args.end())
