@@ -23,7 +23,8 @@ std::unique_ptr<vfs::Store> OpenForStats(const Config& config, bool writable, in
                                          std::string* error) {
   vfs::StoreOptions options = WritableStoreOptions(config);
   options.read_only = !writable;
-  options.create_if_missing = writable;
+  // Logging never creates a store: the hook reports a missing one as such.
+  options.create_if_missing = false;
   options.write_lock_timeout_ms = lock_budget_ms;
   vfs::Status status;
   std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, options, &status);
