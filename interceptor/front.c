@@ -9,8 +9,8 @@
 
    "Cannot name the mount" is the same text test as fastpath::MayTouchMount
    (fastpath/engine.cc), made more conservative: whenever this program is
-   not sure (another event or tool, malformed or escaped JSON, a MEMHOOK_*
-   setting it does not read, a cwd that mentions the mount's name), it
+   not sure (another event or tool, malformed or escaped JSON, a
+   MEMHOOK_MOUNT it does not read, a cwd that mentions the mount's name), it
    execs memhook, which decides. It never answers a command itself. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -275,9 +275,9 @@ static int Equals(const struct Text* text, const char* value) {
    the mount, as far as this program can tell. */
 static int SurelyPassThrough(const struct Text* request, char** environ_list) {
   for (char** e = environ_list; *e != NULL; ++e) {
-    /* Settings this program does not read (another mount, a database...):
-       memhook itself decides. */
-    if (strncmp(*e, "MEMHOOK_", 8) == 0) return 0;
+    /* Another mount: memhook itself decides (the database, the fast path
+       and the other settings do not change what can name the mount). */
+    if (strncmp(*e, "MEMHOOK_MOUNT=", 14) == 0) return 0;
   }
   const char* home = getenv("HOME");
   if (home == NULL || *home == '\0') return 0;

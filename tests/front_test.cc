@@ -189,9 +189,11 @@ TEST_CASE("whatever the front cannot be sure of goes to memhook") {
   CHECK(wants_memhook(escaped));
   CHECK(wants_memhook(Sandbox::Request("git status", home).replace(0, 1, "[")));  // malformed
   CHECK(wants_memhook("{\"tool_name\":\"Bash\"}"));                               // no event
-  // A setting the front does not read.
+  // A mount the front does not read; other settings do not matter.
   std::vector<std::string> mount = {"MEMHOOK_MOUNT=/srv/mem"};
   CHECK(wants_memhook(Sandbox::Request("git status", home), &mount));
+  std::vector<std::string> db = {"MEMHOOK_DB=/srv/mem.db", "MEMHOOK_FASTPATH=0"};
+  CHECK(box.Run(alone, {"hook"}, Sandbox::Request("git status", home), &db).status == 0);
   // Two commands: memhook reads one of them; the front does not guess which.
   std::string twice =
       "{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\",\"cwd\":\"/\","
