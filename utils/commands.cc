@@ -425,6 +425,8 @@ constexpr CommandSpec kCommands[] = {
     {"jq", CmdJq,
      "jq [-rjcsneaSRCM] [--tab] [--indent N] [--arg/--argjson/--slurpfile/--rawfile N V] "
      "[--args|--jsonargs] FILTER FILE... (import/include and -L refused)"},
+    {"awk", CmdAwk, "awk (mawk 1.3.4) [-F FS] [-v VAR=VAL] [-f FILE] PROGRAM FILE..."},
+    {"mawk", CmdAwk, "mawk: awk"},
     {"tr", CmdTr, "tr [-cdst] SET1 [SET2]"},
     {"paste", CmdPaste, "paste [-sz] [-d LIST] FILE..."},
     {"nl", CmdNl, "nl [-b STYLE] [-n FMT] [-w N] [-s SEP] [-v N] [-i N] FILE..."},
