@@ -3,8 +3,9 @@
 // Three parts, each following mawk's own algorithm so that what mawk
 // accepts, rejects and reports is reproduced:
 //  - regular expressions: mawk's regex lexer and operator-precedence parser
-//    (rexp0.c, rexp.c) build a tree that is printed as an RE2 program
-//    (Latin-1, leftmost-longest: mawk's REmatch semantics);
+//    (rexp0.c, rexp.c) build a tree, turned into mawk's machine (rexp1.c)
+//    and matched by mawk's backtracking search (rexp2.c, rexp3.c), whose
+//    results are not always the longest match;
 //  - the program lexer (scan.c): the regex/division decision, the
 //    semicolon supplied before a `}`, `>` and `|` inside print, `<` after
 //    getline, newlines eaten after `{ , ; && || else do` and `)` of if,
@@ -14,7 +15,6 @@
 //    `block: { error }`, `program_block: error block`), the symbol table
 //    with mawk's type checks, and the inference of function parameter types
 //    across calls (fcall.c).
-#include <re2/re2.h>
 
 #include <cerrno>
 #include <cmath>
@@ -169,7 +169,7 @@ class ReCompiler {
         case 0:
           if (ops.back().token == 0) {
             if (m_stack.size() == 1) return m_stack[0];
-            throw ReError{-100};  // RE_panic: values still on machine stack
+            throw ReError{-100};  // RE_panic
           }
           break;
         default:
@@ -217,7 +217,7 @@ class ReCompiler {
           continue;  // the same token again
         }
         if (prec < 0) {
-          if (prec == -7) throw ReError{-100};
+          if (prec == -7) throw ReError{-101};
           throw ReError{-prec};
         }
         ops.push_back(Op{t, kRelL});
@@ -586,7 +586,7 @@ class ReCompiler {
             *mp = NewNode(ReNode::kEnd, -1, -1);
             return prev_ = kTEnd;
           default:
-            throw ReError{-100};
+            throw ReError{-102};
         }
         break;
       default:
@@ -606,148 +606,701 @@ class ReCompiler {
   bool plus_is_star_ = false;
 };
 
-void AppendByte(std::string* out, int c) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "\\x%02x", c & 0xff);
-  *out += buf;
-}
+// mawk's machine state types (rexp.h) and the flags added to them.
+enum MType : int32_t {
+  kMStr = 0,
+  kMClass = 1,
+  kMAny = 2,
+  kMStart = 3,
+  kMEnd = 4,
+  kMU = 5,
+  kM1J = 6,
+  kM2JA = 7,
+  kM2JB = 8,
+  kMSavePos = 9,
+  kM2JC = 10,
+  kMAccept = 11,
+  kUOn = 12,
+  kEndOn = 24,
+};
 
-void AppendClass(std::string* out, const std::bitset<256>& bits) {
-  *out += '[';
-  bool any = false;
-  for (int c = 0; c < 256;) {
-    if (!bits.test(static_cast<size_t>(c))) {
-      ++c;
-      continue;
-    }
-    int hi = c;
-    while (hi + 1 < 256 && bits.test(static_cast<size_t>(hi + 1))) ++hi;
-    AppendByte(out, c);
-    if (hi > c) {
-      *out += '-';
-      AppendByte(out, hi);
-    }
-    any = true;
-    c = hi + 1;
-  }
-  if (!any) {
-    // The empty set: a class that matches nothing.
-    out->assign(out->substr(0, out->size() - 1));
-    *out += "[^\\x00-\\xff]";
-    return;
-  }
-  *out += ']';
-}
+using Machine = std::vector<Regex::State>;
 
-// Prints node `n` as RE2 syntax (each node as a group where needed).
-void Emit(const std::vector<ReNode>& nodes, int n, std::string* out) {
-  const ReNode& node = nodes[n];
-  std::string body;
-  switch (node.kind) {
-    case ReNode::kStr:
-      for (char c : node.str) AppendByte(&body, static_cast<unsigned char>(c));
-      break;
-    case ReNode::kAny:
-      body = "[\\x00-\\xff]";
-      break;
-    case ReNode::kU:
-      body = "[\\x00-\\xff]*";
-      break;
-    case ReNode::kClass:
-      AppendClass(&body, node.cls);
-      break;
-    case ReNode::kStart:
-      body = "^";
-      break;
-    case ReNode::kEnd:
-      body = "$";
-      break;
-    case ReNode::kCat:
-      Emit(nodes, node.a, &body);
-      Emit(nodes, node.b, &body);
-      break;
-    case ReNode::kOr:
-      body += "(?:";
-      Emit(nodes, node.a, &body);
-      body += '|';
-      Emit(nodes, node.b, &body);
-      body += ')';
-      break;
-    case ReNode::kStar:
-    case ReNode::kPlus:
-    case ReNode::kQ:
-      body += "(?:";
-      Emit(nodes, node.a, &body);
-      body += ')';
-      body += node.kind == ReNode::kStar ? '*' : node.kind == ReNode::kPlus ? '+' : '?';
-      break;
+// The machines of rexp1.c, built from the tree in the order REcompile
+// builds them (the order of states decides the order of the search).
+class MachineBuilder {
+ public:
+  MachineBuilder(const std::vector<ReNode>& nodes, std::vector<std::string>* strs,
+                 std::vector<std::bitset<256>>* classes)
+      : nodes_(nodes), strs_(strs), classes_(classes) {}
+
+  Machine Build(int n) {
+    const ReNode& node = nodes_[n];
+    Machine m;
+    switch (node.kind) {
+      case ReNode::kStr:
+        strs_->push_back(node.str);
+        m = Two(kMStr, static_cast<int32_t>(strs_->size()) - 1);
+        break;
+      case ReNode::kAny:
+        m = Two(kMAny, 0);
+        break;
+      case ReNode::kU:
+        m = Two(kMU, 0);
+        break;
+      case ReNode::kClass:
+        classes_->push_back(node.cls);
+        m = Two(kMClass, static_cast<int32_t>(classes_->size()) - 1);
+        break;
+      case ReNode::kStart:
+        m = Two(kMStart, 0);
+        break;
+      case ReNode::kEnd:
+        m = Two(kMEnd, 0);
+        break;
+      case ReNode::kCat: {
+        // RE_cat: m without its ACCEPT, then n.
+        m = Build(node.a);
+        Machine n2 = Build(node.b);
+        m.pop_back();
+        m.insert(m.end(), n2.begin(), n2.end());
+        return m;
+      }
+      case ReNode::kOr: {
+        // RE_or: 2JA over m; m's ACCEPT jumps over n (1J); n's ACCEPT ends.
+        Machine a = Build(node.a);
+        Machine b = Build(node.b);
+        int32_t szm = static_cast<int32_t>(a.size());
+        int32_t szn = static_cast<int32_t>(b.size());
+        m.push_back({kM2JA, szm + 1});
+        m.insert(m.end(), a.begin(), a.end());
+        m[static_cast<size_t>(szm)] = {kM1J, szn};
+        m.insert(m.end(), b.begin(), b.end());
+        return m;
+      }
+      case ReNode::kStar:
+      case ReNode::kPlus: {
+        Machine body = Build(node.a);
+        if (StarOfAtom(body)) return body;  // mawk's ignore_star_star
+        int32_t sz = static_cast<int32_t>(body.size());
+        if (node.kind == ReNode::kStar) {
+          // 2JA end; loop: SAVE_POS; m; 2JC loop; end: ACCEPT
+          m.push_back({kM2JA, sz + 2});
+        }
+        m.push_back({kMSavePos, 0});
+        m.insert(m.end(), body.begin(), body.end());
+        m.back() = {kM2JC, -sz};
+        m.push_back({kMAccept, 0});
+        return m;
+      }
+      case ReNode::kQ: {
+        // RE_01: 2JB over m (the jump, to m's ACCEPT, is tried first).
+        Machine body = Build(node.a);
+        m.push_back({kM2JB, static_cast<int32_t>(body.size())});
+        m.insert(m.end(), body.begin(), body.end());
+        return m;
+      }
+    }
+    if (node.end_on) m[0].type += kEndOn;
+    return m;
   }
-  if (node.end_on) body += '$';
-  *out += "(?:";
-  *out += body;
-  *out += ')';
-}
+
+ private:
+  static Machine Two(int32_t type, int32_t arg) { return Machine{{type, arg}, {kMAccept, 0}}; }
+
+  // A star of a single string, class or `.*`: wrapping it in another loop
+  // is ignored by mawk.
+  static bool StarOfAtom(const Machine& m) {
+    if (m.size() < 4) return false;
+    const Regex::State& p = m[0];
+    size_t q = m.size() - 1;
+    if (p.type % kUOn != kM2JA || p.arg != 4) return false;
+    if (m[1].type % kUOn != kMSavePos) return false;
+    int32_t atom = m[q - 2].type % kUOn;
+    if (atom != kMClass && atom != kMStr && atom != kMU) return false;
+    return m[q - 1].type % kUOn == kM2JC;
+  }
+
+  const std::vector<ReNode>& nodes_;
+  std::vector<std::string>* strs_;
+  std::vector<std::bitset<256>>* classes_;
+};
 
 }  // namespace
 
-Regex::Regex() = default;
-Regex::~Regex() = default;
+// A search may not run away with the command (mawk would, on some
+// patterns, take exponential time too).
+constexpr uint64_t kMaxRegexSteps = 200'000'000;
+
+void Regex::Step() const {
+  if (++steps_ > kMaxRegexSteps) throw RegexBudgetExceeded{};
+}
+
+void Regex::Push(int32_t m, const char* s, int32_t sp, const char* ss, int32_t u) const {
+  ++stackp_;
+  RunState r{m, u, s, ss, sp, pos_[static_cast<size_t>(sp)].prev_offset};
+  if (static_cast<size_t>(stackp_) == run_.size()) {
+    run_.push_back(r);
+  } else {
+    run_[static_cast<size_t>(stackp_)] = r;
+  }
+}
+
+// RE_pos_push: the entry is owned by the current top of the run stack.
+int32_t Regex::PosPush(int32_t head, const char* s) const {
+  pos_[static_cast<size_t>(head)].pos = s;
+  pos_[static_cast<size_t>(head)].owner = stackp_;
+  ++head;
+  if (static_cast<size_t>(head) == pos_.size()) pos_.push_back({nullptr, 0, 0});
+  pos_[static_cast<size_t>(head)].prev_offset = 1;
+  return head;
+}
+
+// RE_pos_pop.
+const char* Regex::PosPop(int32_t* head) const {
+  int32_t prev = *head - pos_[static_cast<size_t>(*head)].prev_offset;
+  if (pos_[static_cast<size_t>(prev)].owner == stackp_) {
+    *head = prev;
+  } else if (*head != prev) {
+    pos_[static_cast<size_t>(*head)].prev_offset += pos_[static_cast<size_t>(prev)].prev_offset;
+  }
+  return pos_[static_cast<size_t>(prev)].pos;
+}
+
+long Regex::Match(const char* str, size_t str_len, bool no_bol, size_t* lenp) const {
+  *lenp = 0;
+  const char* str_end = str + str_len;
+  if (states_[0].type == kMStr && states_[1].type == kMAccept) {
+    std::string_view text(str, str_len);
+    size_t at = text.find(strs_[static_cast<size_t>(states_[0].arg)]);
+    if (at == std::string_view::npos) return -1;
+    *lenp = strs_[static_cast<size_t>(states_[0].arg)].size();
+    return static_cast<long>(at);
+  }
+  int32_t m = 0;
+  const char* s = str;
+  const char* ss = nullptr;
+  const char* cb_ss = nullptr;
+  const char* cb_e = nullptr;
+  int32_t u_flag = kUOn;
+  stackp_ = -1;
+  pos_.assign(1, PosEntry{nullptr, -1, 0});
+  int32_t sp = 0;
+  auto result = [&]() -> long {
+    if (cb_ss == nullptr) return -1;
+    *lenp = static_cast<size_t>(cb_e - cb_ss);
+    return cb_ss - str;
+  };
+  bool fill = false;
+  for (;;) {
+    Step();
+    if (fill) {
+      if (stackp_ < 0) return result();
+      const RunState& top = run_[static_cast<size_t>(stackp_)];
+      ss = top.ss;
+      s = top.s;
+      --stackp_;
+      if (cb_ss != nullptr) {
+        if (ss != nullptr) {
+          if (cb_ss < ss || (cb_ss == ss && cb_e == str_end)) continue;
+        } else if (cb_ss < s || (cb_ss == s && cb_e == str_end)) {
+          continue;
+        }
+      }
+      m = top.m;
+      sp = top.sp;
+      pos_[static_cast<size_t>(sp)].prev_offset = top.tp;
+      u_flag = top.u;
+      fill = false;
+    }
+    const Regex::State& st = states_[static_cast<size_t>(m)];
+    // `set_start(x)`: the match starts at x unless it would start after the
+    // best one found so far.
+    auto set_start = [&](const char* x) {
+      if (ss == nullptr) {
+        if (cb_ss != nullptr && x > cb_ss) return false;
+        ss = x;
+      }
+      return true;
+    };
+    switch (st.type + u_flag) {
+      case kMStr: {
+        const std::string& lit = strs_[static_cast<size_t>(st.arg)];
+        if (static_cast<size_t>(str_end - s) < lit.size() ||
+            std::memcmp(s, lit.data(), lit.size()) != 0 || !set_start(s)) {
+          fill = true;
+          break;
+        }
+        s += lit.size();
+        ++m;
+        break;
+      }
+      case kMStr + kEndOn: {
+        const std::string& lit = strs_[static_cast<size_t>(st.arg)];
+        if (static_cast<size_t>(str_end - s) != lit.size() ||
+            std::memcmp(s, lit.data(), lit.size()) != 0 || !set_start(s)) {
+          fill = true;
+          break;
+        }
+        s += lit.size();
+        ++m;
+        break;
+      }
+      case kMStr + kUOn: {
+        const std::string& lit = strs_[static_cast<size_t>(st.arg)];
+        if (s >= str_end) {
+          fill = true;
+          break;
+        }
+        size_t at = std::string_view(s, static_cast<size_t>(str_end - s)).find(lit);
+        if (at == std::string_view::npos) {
+          fill = true;
+          break;
+        }
+        s += at;
+        Push(m, s + 1, sp, ss, kUOn);
+        if (!set_start(s)) {
+          fill = true;
+          break;
+        }
+        s += lit.size();
+        ++m;
+        u_flag = 0;
+        break;
+      }
+      case kMStr + kUOn + kEndOn: {
+        const std::string& lit = strs_[static_cast<size_t>(st.arg)];
+        long t = (str_end - s) - static_cast<long>(lit.size());
+        if (t < 0 || std::memcmp(s + t, lit.data(), lit.size()) != 0 || !set_start(s + t)) {
+          fill = true;
+          break;
+        }
+        s = str_end;
+        ++m;
+        u_flag = 0;
+        break;
+      }
+      case kMClass:
+        if (s >= str_end || !InClass(st.arg, static_cast<unsigned char>(*s)) || !set_start(s)) {
+          fill = true;
+          break;
+        }
+        ++s;
+        ++m;
+        break;
+      case kMClass + kEndOn:
+        if (s >= str_end || s + 1 < str_end || !InClass(st.arg, static_cast<unsigned char>(*s)) ||
+            !set_start(s)) {
+          fill = true;
+          break;
+        }
+        ++s;
+        ++m;
+        break;
+      case kMClass + kUOn: {
+        while (s < str_end && !InClass(st.arg, static_cast<unsigned char>(*s))) ++s;
+        if (s >= str_end) {
+          fill = true;
+          break;
+        }
+        ++s;
+        Push(m, s, sp, ss, kUOn);
+        if (!set_start(s - 1)) {
+          fill = true;
+          break;
+        }
+        ++m;
+        u_flag = 0;
+        break;
+      }
+      case kMClass + kUOn + kEndOn:
+        if (s >= str_end || !InClass(st.arg, static_cast<unsigned char>(str_end[-1])) ||
+            !set_start(str_end - 1)) {
+          fill = true;
+          break;
+        }
+        s = str_end;
+        ++m;
+        u_flag = 0;
+        break;
+      case kMAny:
+        if (s >= str_end || !set_start(s)) {
+          fill = true;
+          break;
+        }
+        ++s;
+        ++m;
+        break;
+      case kMAny + kEndOn:
+        if (s >= str_end || s + 1 < str_end || !set_start(s)) {
+          fill = true;
+          break;
+        }
+        ++s;
+        ++m;
+        break;
+      case kMAny + kUOn:
+        if (s >= str_end) {
+          fill = true;
+          break;
+        }
+        ++s;
+        Push(m, s, sp, ss, kUOn);
+        if (!set_start(s - 1)) {
+          fill = true;
+          break;
+        }
+        ++m;
+        u_flag = 0;
+        break;
+      case kMAny + kUOn + kEndOn:
+        if (s >= str_end || !set_start(str_end - 1)) {
+          fill = true;
+          break;
+        }
+        s = str_end;
+        ++m;
+        u_flag = 0;
+        break;
+      case kMStart:
+      case kMStart + kUOn:
+        if (s != str || no_bol) {
+          fill = true;
+          break;
+        }
+        ss = s;
+        ++m;
+        u_flag = 0;
+        break;
+      case kMStart + kEndOn:
+      case kMStart + kUOn + kEndOn:
+        if (s != str || no_bol || s < str_end) {
+          fill = true;
+          break;
+        }
+        ss = s;
+        ++m;
+        u_flag = 0;
+        break;
+      case kMEnd:
+        if (s < str_end || !set_start(s)) {
+          fill = true;
+          break;
+        }
+        ++m;
+        break;
+      case kMEnd + kUOn:
+        s = str_end;
+        if (!set_start(s)) {
+          fill = true;
+          break;
+        }
+        ++m;
+        u_flag = 0;
+        break;
+      case kMU:
+      case kMU + kUOn:
+        if (!set_start(s)) {
+          fill = true;
+          break;
+        }
+        u_flag = kUOn;
+        ++m;
+        break;
+      case kM1J:
+      case kM1J + kUOn:
+        m += st.arg;
+        break;
+      case kMSavePos:
+      case kMSavePos + kUOn:
+        sp = PosPush(sp, s);
+        ++m;
+        break;
+      case kM2JA:
+      case kM2JA + kUOn:
+        Push(m + st.arg, s, sp, ss, u_flag);
+        ++m;
+        break;
+      case kM2JC:
+      case kM2JC + kUOn:
+        if (PosPop(&sp) == s) {
+          ++m;  // the iteration advanced nothing: no new round
+          break;
+        }
+        Push(m + 1, s, sp, ss, u_flag);
+        m += st.arg;
+        break;
+      case kM2JB:
+      case kM2JB + kUOn:
+        Push(m + 1, s, sp, ss, u_flag);
+        m += st.arg;
+        break;
+      case kMAccept:
+      case kMAccept + kUOn:
+        if (ss == nullptr) {
+          ss = s;
+        } else if (u_flag == kUOn) {
+          s = str_end;
+        }
+        if (cb_ss == nullptr || ss < cb_ss || (ss == cb_ss && s > cb_e)) {
+          cb_ss = ss;
+          cb_e = s;
+        } else if (ss == cb_ss && s == cb_e) {
+          return result();  // mawk stops at the second path to the best
+        }
+        fill = true;
+        break;
+      default:
+        fill = true;
+        break;
+    }
+  }
+}
+
+bool Regex::Run(const char* str, size_t len) const {
+  const char* str_end = str + len;
+  if (states_[0].type == kMStr && states_[1].type == kMAccept) {
+    return std::string_view(str, len).find(strs_[static_cast<size_t>(states_[0].arg)]) !=
+           std::string_view::npos;
+  }
+  int32_t m = 0;
+  const char* s = str;
+  int32_t u_flag = kUOn;
+  stackp_ = -1;
+  pos_.assign(1, PosEntry{nullptr, -1, 0});
+  int32_t sp = 0;
+  bool fill = false;
+  for (;;) {
+    Step();
+    if (fill) {
+      if (stackp_ < 0) return false;
+      const RunState& top = run_[static_cast<size_t>(stackp_)];
+      m = top.m;
+      s = top.s;
+      sp = top.sp;
+      pos_[static_cast<size_t>(sp)].prev_offset = top.tp;
+      u_flag = top.u;
+      --stackp_;
+      fill = false;
+    }
+    const Regex::State& st = states_[static_cast<size_t>(m)];
+    switch (st.type + u_flag) {
+      case kMStr: {
+        const std::string& lit = strs_[static_cast<size_t>(st.arg)];
+        if (static_cast<size_t>(str_end - s) < lit.size() ||
+            std::memcmp(s, lit.data(), lit.size()) != 0) {
+          fill = true;
+          break;
+        }
+        s += lit.size();
+        ++m;
+        break;
+      }
+      case kMStr + kEndOn: {
+        const std::string& lit = strs_[static_cast<size_t>(st.arg)];
+        if (static_cast<size_t>(str_end - s) != lit.size() ||
+            std::memcmp(s, lit.data(), lit.size()) != 0) {
+          fill = true;
+          break;
+        }
+        s += lit.size();
+        ++m;
+        break;
+      }
+      case kMStr + kUOn: {
+        const std::string& lit = strs_[static_cast<size_t>(st.arg)];
+        size_t at = std::string_view(s, static_cast<size_t>(str_end - s)).find(lit);
+        if (at == std::string_view::npos) {
+          fill = true;
+          break;
+        }
+        s += at;
+        Push(m, s + 1, sp, nullptr, kUOn);
+        s += lit.size();
+        ++m;
+        u_flag = 0;
+        break;
+      }
+      case kMStr + kUOn + kEndOn: {
+        const std::string& lit = strs_[static_cast<size_t>(st.arg)];
+        long t = (str_end - s) - static_cast<long>(lit.size());
+        if (t < 0 || std::memcmp(s + t, lit.data(), lit.size()) != 0) {
+          fill = true;
+          break;
+        }
+        s = str_end;
+        ++m;
+        u_flag = 0;
+        break;
+      }
+      case kMClass:
+        if (s >= str_end || !InClass(st.arg, static_cast<unsigned char>(*s))) {
+          fill = true;
+          break;
+        }
+        ++s;
+        ++m;
+        break;
+      case kMClass + kEndOn:
+        if (s >= str_end || s + 1 < str_end || !InClass(st.arg, static_cast<unsigned char>(*s))) {
+          fill = true;
+          break;
+        }
+        ++s;
+        ++m;
+        break;
+      case kMClass + kUOn:
+        while (s < str_end && !InClass(st.arg, static_cast<unsigned char>(*s))) ++s;
+        if (s >= str_end) {
+          fill = true;
+          break;
+        }
+        ++s;
+        Push(m, s, sp, nullptr, kUOn);
+        ++m;
+        u_flag = 0;
+        break;
+      case kMClass + kUOn + kEndOn:
+        if (s >= str_end || !InClass(st.arg, static_cast<unsigned char>(str_end[-1]))) {
+          fill = true;
+          break;
+        }
+        s = str_end;
+        ++m;
+        u_flag = 0;
+        break;
+      case kMAny:
+        if (s >= str_end) {
+          fill = true;
+          break;
+        }
+        ++s;
+        ++m;
+        break;
+      case kMAny + kEndOn:
+        if (s >= str_end || s + 1 < str_end) {
+          fill = true;
+          break;
+        }
+        ++s;
+        ++m;
+        break;
+      case kMAny + kUOn:
+        if (s >= str_end) {
+          fill = true;
+          break;
+        }
+        ++s;
+        Push(m, s, sp, nullptr, kUOn);
+        ++m;
+        u_flag = 0;
+        break;
+      case kMAny + kUOn + kEndOn:
+        if (s >= str_end) {
+          fill = true;
+          break;
+        }
+        s = str_end;
+        ++m;
+        u_flag = 0;
+        break;
+      case kMStart:
+      case kMStart + kUOn:
+        if (s != str) {
+          fill = true;
+          break;
+        }
+        ++m;
+        u_flag = 0;
+        break;
+      case kMStart + kEndOn:
+      case kMStart + kUOn + kEndOn:
+        if (s != str || s < str_end) {
+          fill = true;
+          break;
+        }
+        ++m;
+        u_flag = 0;
+        break;
+      case kMEnd:
+        if (s < str_end) {
+          fill = true;
+          break;
+        }
+        ++m;
+        break;
+      case kMEnd + kUOn:
+        s = str_end;
+        ++m;
+        u_flag = 0;
+        break;
+      case kMU:
+      case kMU + kUOn:
+        u_flag = kUOn;
+        ++m;
+        break;
+      case kM1J:
+      case kM1J + kUOn:
+        m += st.arg;
+        break;
+      case kMSavePos:
+      case kMSavePos + kUOn:
+        sp = PosPush(sp, s);
+        ++m;
+        break;
+      case kM2JA:
+      case kM2JA + kUOn: {
+        int32_t tm = m + st.arg;
+        if (states_[static_cast<size_t>(tm)].type == kMAccept) return true;
+        Push(tm, s, sp, nullptr, u_flag);
+        ++m;
+        break;
+      }
+      case kM2JC:
+      case kM2JC + kUOn:
+        if (PosPop(&sp) == s) {
+          ++m;
+          break;
+        }
+        [[fallthrough]];
+      case kM2JB:
+      case kM2JB + kUOn: {
+        int32_t tm = m + 1;
+        if (states_[static_cast<size_t>(tm)].type == kMAccept) return true;
+        Push(tm, s, sp, nullptr, u_flag);
+        m += st.arg;
+        break;
+      }
+      case kMAccept:
+      case kMAccept + kUOn:
+        return true;
+      default:
+        fill = true;
+        break;
+    }
+  }
+}
 
 bool Regex::Find(std::string_view text, size_t from, bool no_bol, size_t* start,
                  size_t* len) const {
   if (from > text.size()) return false;
-  if (empty_) {
-    *start = from;
-    *len = 0;
-    return true;
-  }
-  if (literal_) {
-    if (anchored_start_) {
-      if (from != 0 || no_bol || text.substr(0, literal_text_.size()) != literal_text_)
-        return false;
-      *start = 0;
-      *len = literal_text_.size();
-      return true;
-    }
-    size_t at = text.find(literal_text_, from);
-    if (at == std::string_view::npos) return false;
-    *start = at;
-    *len = literal_text_.size();
-    return true;
-  }
-  re2::StringPiece match;
-  if (no_bol && from == 0) {
-    // `^` must not match at the start: search a copy with one byte before.
-    std::string shifted = " ";
-    shifted.append(text);
-    if (!re_->Match(shifted, 1, shifted.size(), RE2::UNANCHORED, &match, 1)) return false;
-    *start = static_cast<size_t>(match.data() - shifted.data()) - 1;
-    *len = match.size();
-    return true;
-  }
-  if (!re_->Match(re2::StringPiece(text.data(), text.size()), from, text.size(), RE2::UNANCHORED,
-                  &match, 1)) {
-    return false;
-  }
-  *start = static_cast<size_t>(match.data() - text.data());
-  *len = match.size();
+  steps_ = 0;
+  long at = Match(text.data() + from, text.size() - from, no_bol, len);
+  if (at < 0) return false;
+  *start = from + static_cast<size_t>(at);
   return true;
 }
 
 bool Regex::Test(std::string_view text) const {
-  if (empty_) return true;
-  if (literal_) {
-    if (anchored_start_) return text.substr(0, literal_text_.size()) == literal_text_;
-    return text.find(literal_text_) != std::string_view::npos;
-  }
-  return re_->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED,
-                    nullptr, 0);
+  steps_ = 0;
+  return Run(text.data(), text.size());
 }
 
 std::shared_ptr<const Regex> CompileRegex(std::string_view source, std::string* error) {
   auto regex = std::make_shared<Regex>();
   if (source.empty()) {
     regex->empty_ = true;
+    regex->states_ = {{kMAccept, 0}};
     return regex;
   }
   ReCompiler compiler(source);
@@ -755,42 +1308,22 @@ std::shared_ptr<const Regex> CompileRegex(std::string_view source, std::string* 
   try {
     root = compiler.Compile();
   } catch (const ReError& e) {
-    if (e.code < 0 || e.code > 6) {
-      *error = "";  // mawk panics (exit 100): the caller refuses
-      return nullptr;
+    // mawk's RE_panic (exit status 100) for the constructs its parser
+    // cannot handle, e.g. `$(a)`.
+    static const char* const kPanics[] = {"values still on machine stack", "parser returns E7",
+                                          "bad switch in RE_lex"};
+    if (e.code <= -100) {
+      *error = std::string(kRegexPanic) + kPanics[-100 - e.code];
+    } else {
+      *error = e.code > 6 ? "" : kReErrors[e.code];
     }
-    *error = kReErrors[e.code];
     return nullptr;
   }
-  const ReNode& top = compiler.nodes[root];
-  if (top.kind == ReNode::kStr && !top.end_on) {
+  MachineBuilder builder(compiler.nodes, &regex->strs_, &regex->classes_);
+  regex->states_ = builder.Build(root);
+  if (regex->states_.size() == 2 && regex->states_[0].type == kMStr) {
     regex->literal_ = true;
-    regex->literal_text_ = top.str;
-    return regex;
-  }
-  if (top.kind == ReNode::kCat && compiler.nodes[top.a].kind == ReNode::kStart &&
-      !compiler.nodes[top.a].end_on && compiler.nodes[top.b].kind == ReNode::kStr &&
-      !compiler.nodes[top.b].end_on) {
-    regex->literal_ = true;
-    regex->anchored_start_ = true;
-    regex->literal_text_ = compiler.nodes[top.b].str;
-    // Not a plain string for RS purposes.
-  }
-  std::string pattern;
-  Emit(compiler.nodes, root, &pattern);
-  RE2::Options options;
-  options.set_encoding(RE2::Options::EncodingLatin1);
-  options.set_longest_match(true);  // mawk: the first longest match
-  options.set_log_errors(false);
-  options.set_max_mem(64 << 20);
-  regex->re_ = std::make_unique<re2::RE2>(pattern, options);
-  if (!regex->re_->ok()) {
-    *error = "";
-    return nullptr;
-  }
-  if (regex->anchored_start_) {
-    // Keep the RE2 program, but literal() is for unanchored strings only.
-    regex->literal_ = true;
+    regex->literal_text_ = regex->strs_[0];
   }
   return regex;
 }
@@ -1239,7 +1772,8 @@ class Compiler {
     } catch (const Fatal&) {
     }
     if (error_count_ > 0 || aborted_) out_->status = 2;
-    Finish();
+    if (panic_) out_->status = 100;
+    ExportTypes();
   }
 
  private:
@@ -1354,6 +1888,21 @@ class Compiler {
     out_->errors +=
         w + "line " + std::to_string(token_lineno_) + ": missing " + c + " near " + near + "\n";
     if (++error_count_ == 5) throw Fatal{};
+  }
+
+  // A regex that does not compile: mawk's message, its panic, or (an
+  // empty reason) refused.
+  void RegexError(const std::string& error, const std::string& text) {
+    if (error.empty()) {
+      program_->unsupported = "awk regular expression " + text;
+      throw Fatal{};
+    }
+    if (error.rfind(kRegexPanic, 0) == 0) {
+      out_->errors += error + "\n";
+      panic_ = true;
+      throw Fatal{};
+    }
+    CompileError("regular expression compile failed (" + error + ")\n" + text);
   }
 
   [[noreturn]] void SyntaxError() {
@@ -1588,13 +2137,7 @@ class Compiler {
     t.text = buf;
     std::string error;
     t.re = CompileRegex(buf, &error);
-    if (!t.re) {
-      if (error.empty()) {
-        program_->unsupported = "awk regular expression /" + buf + "/";
-      } else {
-        CompileError("regular expression compile failed (" + error + ")\n" + buf);
-      }
-    }
+    if (!t.re) RegexError(error, buf);
     return Ret(t);
   }
 
@@ -1879,7 +2422,6 @@ class Compiler {
         UnNext();
         break;
       case Sym::kNR:
-        program_->uses_nr = true;
         sym->type = Sym::kVar;
         t.kind = after_dollar ? kDId : kId;
         break;
@@ -2716,14 +3258,7 @@ class Compiler {
     if (e->kind == ExprKind::kString) {
       std::string error;
       *out = CompileRegex(e->str, &error);
-      if (!*out) {
-        if (error.empty()) {
-          program_->unsupported = "awk regular expression " + e->str;
-        } else {
-          CompileError("regular expression compile failed (" + error + ")\n" +
-                       e->str.substr(0, e->str.find('\0')));
-        }
-      }
+      if (!*out) RegexError(error, e->str.substr(0, e->str.find('\0')));
       return true;
     }
     return false;
@@ -3222,13 +3757,7 @@ class Compiler {
       } else if (sep->kind == ExprKind::kString && sep->str.size() > 1) {
         std::string error;
         e->re = CompileRegex(sep->str, &error);
-        if (!e->re) {
-          if (error.empty()) {
-            program_->unsupported = "awk regular expression " + sep->str;
-          } else {
-            CompileError("regular expression compile failed (" + error + ")\n" + sep->str);
-          }
-        }
+        if (!e->re) RegexError(error, sep->str);
         e->op = 2;
       } else {
         Adopt(e.get(), std::move(sep));
@@ -3466,7 +3995,35 @@ class Compiler {
     }
   }
 
-  void Finish() {
+  // An upper bound of the values mawk's evaluation stack holds when each
+  // call is made: every value computed before it in its statement.
+  static void BoundExpr(Expr* e, int32_t pending) {
+    if (e == nullptr) return;
+    if (e->kind == ExprKind::kCall) e->stack_bound = pending;
+    int32_t i = 0;
+    for (auto& k : e->kids) BoundExpr(k.get(), pending + ++i);
+  }
+  static void BoundStmt(Stmt* s) {
+    if (s == nullptr) return;
+    int32_t i = 0;
+    for (auto& e : s->exprs) BoundExpr(e.get(), ++i);
+    BoundExpr(s->dest.get(), i + 1);
+    for (auto& b : s->body) BoundStmt(b.get());
+  }
+  void BoundCalls() {
+    for (auto& b : program_->begin) BoundStmt(b.get());
+    for (auto& e : program_->end) BoundStmt(e.get());
+    for (Rule& r : program_->rules) {
+      BoundExpr(r.pattern.get(), 1);
+      BoundExpr(r.pattern2.get(), 1);
+      BoundStmt(r.action.get());
+    }
+    for (Function& f : program_->functions) BoundStmt(f.body.get());
+  }
+
+  // The parameter types and the symbol table, for the runtime.
+  void ExportTypes() {
+    BoundCalls();
     for (size_t i = 0; i < program_->functions.size(); ++i) {
       Function& f = program_->functions[i];
       auto it = param_types_.find(static_cast<int>(i));
@@ -3534,6 +4091,7 @@ class Compiler {
   int errstatus_ = 0;
   bool error_discard_ = false;
   bool aborted_ = false;
+  bool panic_ = false;  // RE_panic: exit 100
   Scope scope_ = kScopeMain;
   int active_funct_ = -1;
   int loop_depth_ = 0;

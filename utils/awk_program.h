@@ -1,7 +1,7 @@
 // Internal to the utils library: awk as Debian 12's mawk 1.3.4 20200120
 // reads it. awk_compile.cc turns program text into the tree below (mawk's
-// lexer, grammar, error texts and type inference) and mawk's regular
-// expressions into RE2 programs; cmd_awk.cc runs the tree.
+// lexer, grammar, error texts and type inference) and regular expressions
+// into mawk's matching machines; cmd_awk.cc runs the tree.
 //
 // The tree keeps mawk's evaluation order and its distinctions (fields and
 // pseudo-fields, the builtin variables, arrays passed by reference), so the
@@ -17,25 +17,30 @@
 #include <string_view>
 #include <vector>
 
-namespace re2 {
-class RE2;
-}
-
 namespace memhook::utils::awk {
 
 // ---------------------------------------------------------------------------
 // Regular expressions (mawk's dialect: POSIX ERE without intervals, with
 // C escapes, `{` literal, `^` and `$` anchors wherever an operand may stand).
+//
+// A pattern compiles to mawk's machine (rexp1.c: states with jumps, loops
+// that stop when an iteration advanced nothing) and is matched by mawk's
+// backtracking search (rexp2.c, rexp3.c), which returns the first longest
+// match it meets but gives up early when a second path reaches the best
+// match found so far: `[0-9]?[0-9]?` matches one digit of "12" in mawk,
+// and so it does here.
+
+// Thrown when a match takes more steps than a command may spend.
+struct RegexBudgetExceeded {};
 
 class Regex {
  public:
-  Regex();
-  ~Regex();
+  Regex() = default;
   Regex(const Regex&) = delete;
   Regex& operator=(const Regex&) = delete;
 
-  // The leftmost-longest match in text[from, end) (mawk's REmatch on the
-  // tail of a string). `^` matches only at position 0 of `text`, and only
+  // mawk's REmatch on text[from, end): the match it finds (leftmost, and
+  // the longest mawk's search meets). `^` matches only at `from`, and only
   // when `no_bol` is false. Returns false when nothing matches.
   bool Find(std::string_view text, size_t from, bool no_bol, size_t* start, size_t* len) const;
   // Whether any match exists (mawk's REtest).
@@ -44,20 +49,64 @@ class Regex {
   // then cuts into characters).
   bool empty() const { return empty_; }
   // The pattern is a plain string (no operator): its text, for RS.
-  bool literal() const { return literal_ && !anchored_start_; }
+  bool literal() const { return literal_; }
   const std::string& literal_text() const { return literal_text_; }
+
+  // mawk's machine: a state's type (M_STR ... M_ACCEPT, plus END_ON when
+  // the state must end the text) and its argument (a relative jump, or an
+  // index into strs_ or classes_).
+  struct State {
+    int32_t type;
+    int32_t arg;
+  };
 
  private:
   friend std::shared_ptr<const Regex> CompileRegex(std::string_view source, std::string* error);
+
+  // A pushed alternative of the search (mawk's RT_STATE).
+  struct RunState {
+    int32_t m;
+    int32_t u;
+    const char* s;
+    const char* ss;
+    int32_t sp;
+    int32_t tp;
+  };
+  // A position saved by M_SAVE_POS for its M_2JC (mawk's RT_POS_ENTRY).
+  struct PosEntry {
+    const char* pos;
+    int32_t owner;
+    int32_t prev_offset;
+  };
+
+  // REmatch: the offset of the match in str[0, len), or -1.
+  long Match(const char* str, size_t len, bool no_bol, size_t* mlen) const;
+  // REtest.
+  bool Run(const char* str, size_t len) const;
+  bool InClass(int32_t index, unsigned char c) const { return classes_[index].test(c); }
+  void Push(int32_t m, const char* s, int32_t sp, const char* ss, int32_t u) const;
+  int32_t PosPush(int32_t head, const char* s) const;
+  const char* PosPop(int32_t* head) const;
+  void Step() const;
+
   bool empty_ = false;
   bool literal_ = false;
-  bool anchored_start_ = false;  // a literal that must start the text (`^abc`)
   std::string literal_text_;
-  std::unique_ptr<re2::RE2> re_;
+  std::vector<State> states_;
+  std::vector<std::string> strs_;
+  std::vector<std::bitset<256>> classes_;
+  // Scratch for the search (one command runs on one thread).
+  mutable std::vector<RunState> run_;
+  mutable int32_t stackp_ = -1;
+  mutable std::vector<PosEntry> pos_;
+  mutable uint64_t steps_ = 0;
 };
 
 // Compiles mawk regex source; on failure returns null and sets *error to
-// mawk's reason ("missing operand", "bad class -- [], [^] or [" ...).
+// mawk's reason ("missing operand", "bad class -- [], [^] or [" ...), or
+// to the whole line of a panic (starting with kRegexPanic: mawk prints it
+// and exits with status 100).
+constexpr const char* kRegexPanic = "REcompile() - panic:  ";
 std::shared_ptr<const Regex> CompileRegex(std::string_view source, std::string* error);
 
 // mawk's rm_escape: C escapes in strings, -v values, -F and command line
@@ -164,6 +213,9 @@ struct Expr {
   bool pure = true;
   Builtin builtin = Builtin::kLength;
   int32_t index = 0;
+  // kCall: at most how many values mawk's evaluation stack holds, in the
+  // statement, besides the call's own frame (see Runtime::CallFunction).
+  int32_t stack_bound = 0;
   double num = 0;
   std::string str;
   ArrayRef array;
@@ -238,9 +290,6 @@ struct Program {
   int32_t num_globals = kFirstUserGlobal;
   int32_t num_arrays = kFirstUserArray;
   std::map<std::string, Symbol, std::less<>> symbols;
-  // The program references NR or FNR (mawk then counts them as doubles;
-  // the runtime always does, this is informational).
-  bool uses_nr = false;
   // Constructs the runtime cannot reproduce exactly (the reason).
   std::string unsupported;
   // Whether an output redirection to a file (> or >>) appears.

@@ -62,6 +62,7 @@ constexpr int32_t kNotAnIvalue = -kMaxInt - 1;
 // Limits that keep a runaway program from hanging the shell.
 constexpr uint64_t kMaxOps = 100'000'000;
 constexpr int kMaxCallDepth = 1000;
+constexpr int64_t kMaxEvalCells = 950;
 constexpr size_t kMaxOutput = size_t{512} << 20;
 constexpr size_t kMaxPrintfWidth = 1 << 20;
 // glibc's buffer for a FILE on a pipe or a regular file (st_blksize).
@@ -1361,6 +1362,12 @@ class Runtime {
     std::shared_ptr<const Regex> re = awk::CompileRegex(source, &error);
     if (!re) {
       if (error.empty()) Refuse("awk regular expression " + source);
+      if (error.rfind(awk::kRegexPanic, 0) == 0) {
+        ErrWrite(error + "\n");
+        exit_code_ = 100;
+        fatal_ = true;
+        throw ExitRequest{};
+      }
       RtError("regular expression compile failed (" + error + ")\n" +
               source.substr(0, source.find('\0')));
     }
@@ -1627,24 +1634,20 @@ class Runtime {
     std::string cname = node.name.substr(0, node.name.find('\0'));
     auto reader = std::make_unique<Reader>();
     if (cname == "-" || cname == "/dev/stdin") {
-      UseStdin();
-      reader->is_stdin = true;
+      OpenStdin(*reader);
+      node.reader = std::move(reader);
+      return true;
     }
-    if (!reader->is_stdin) {
-      wfs::Loc loc;
-      ResolvedPath rp = env_.Resolve(cname);
-      if (rp.where != ResolvedPath::Where::kDevNull && !cname.empty() &&
-          fs_.Resolve(cname, "awk", &loc, io_)) {
-        // Reading a file still open for output: mawk reads what stdio
-        // flushed so far.
-        for (const auto& out : files_) {
-          if ((out->type == FileNode::kAppend || out->type == FileNode::kTrunc) &&
-              out->std_stream == FileNode::kNotStd && !out->dev_null && SameLoc(out->loc, loc)) {
-            CommitFile(*out);
-          }
+    // A file still open for output: mawk reads what stdio flushed so far.
+    wfs::Loc loc;
+    if (!cname.empty() && env_.Resolve(cname).where == ResolvedPath::Where::kMount &&
+        fs_.Resolve(cname, "awk", &loc, io_)) {
+      for (const auto& out : files_) {
+        if ((out->type == FileNode::kAppend || out->type == FileNode::kTrunc) &&
+            out->std_stream == FileNode::kNotStd && !out->dev_null && SameLoc(out->loc, loc)) {
+          CommitFile(*out);
         }
       }
-      if (!io_.unsupported.empty()) throw RefuseRequest{};
     }
     InputFile::Open open = reader->file.OpenOperand(env_, io_, "awk", cname);
     switch (open) {
@@ -1662,9 +1665,20 @@ class Runtime {
     return true;
   }
 
+  // A second reader of stdin: refused (mawk's readers would share it
+  // block by block), except after `-f -`, which read it all.
   void UseStdin() {
-    if (stdin_used_) Refuse("awk reading stdin twice");
+    if (stdin_used_ && !stdin_program_) Refuse("awk reading stdin twice");
     stdin_used_ = true;
+  }
+  void OpenStdin(Reader& r) {
+    UseStdin();
+    r.is_stdin = true;
+    if (stdin_program_) {
+      r.use_owned = true;  // nothing left
+      return;
+    }
+    r.file.OpenOperand(env_, io_, "awk", "-");
   }
 
   // file_close: every node of that name.
@@ -1802,10 +1816,8 @@ class Runtime {
     globals_[awk::kSlotFILENAME] = Value::Str("-");
     globals_[awk::kSlotFNR] = Value::Num(0);
     rt_fnr_ = 0;
-    UseStdin();
     main_ = std::make_unique<Reader>();
-    main_->file.OpenOperand(env_, io_, "awk", "-");
-    main_->is_stdin = true;
+    OpenStdin(*main_);
   }
 
   // Returns false when the input is exhausted.
@@ -1827,9 +1839,7 @@ class Runtime {
       std::string cname = name.substr(0, name.find('\0'));
       auto reader = std::make_unique<Reader>();
       if (cname == "-" || cname == "/dev/stdin") {
-        UseStdin();
-        reader->is_stdin = true;
-        reader->file.OpenOperand(env_, io_, "awk", "-");
+        OpenStdin(*reader);
       } else {
         InputFile::Open open = reader->file.OpenOperand(env_, io_, "awk", cname);
         switch (open) {
@@ -2173,6 +2183,13 @@ class Runtime {
     return ArrayOf(e.array).Find(key, convfmt_fmt_, false) != nullptr;
   }
 
+  // A cell becomes a number (its string's storage is kept for reuse).
+  static void SetNumber(Value* cell, double d) {
+    cell->type = Value::kDouble;
+    cell->d = d;
+    cell->s.clear();
+  }
+
   // Stores `v` in the lvalue `target` (already prepared), mawk's way.
   void Store(const Expr& target, Value v, int64_t field_index) {
     CheckStrnum(&v);  // C_MBSTRN is not propagated by assignment
@@ -2223,11 +2240,18 @@ class Runtime {
       *cell = Value::Num(ApplyOp(e.op, x, y));
       return *cell;
     }
+    if (e.op != '=' && (target.kind == ExprKind::kGlobal || target.kind == ExprKind::kLocal)) {
+      // x op= y on a variable: the number is updated in place.
+      double y = EvalNum(rhs);
+      Value& cell =
+          target.kind == ExprKind::kGlobal ? GlobalRef(target.index) : LocalRef(target.index).v;
+      double x = ToNum(cell);
+      SetNumber(&cell, ApplyOp(e.op, x, y));
+      return Value::Num(cell.d);
+    }
     int64_t field_index = 0;
     if (target.kind == ExprKind::kFieldConst || target.kind == ExprKind::kField) {
       field_index = FieldTarget(target);
-    } else if (target.kind == ExprKind::kSpecial && target.index != awk::kSpecialNF) {
-      // pseudo-fields split $0 first (field_assign)
     }
     if (e.op == '=') {
       Value v = Eval(rhs);
@@ -2263,7 +2287,7 @@ class Runtime {
       Value& cell =
           target.kind == ExprKind::kGlobal ? GlobalRef(target.index) : LocalRef(target.index).v;
       double old = ToNum(cell);
-      cell = Value::Num(old + delta);
+      SetNumber(&cell, old + delta);
       return Value::Num(post ? old : old + delta);
     }
     int64_t field_index = 0;
@@ -2646,7 +2670,10 @@ class Runtime {
   // sub and gsub (bi_sub, gsub3).
   Value Sub(const Expr& e, bool global) {
     const Expr& target = *e.kids[2];
-    std::shared_ptr<const Regex> re = RegexArg(e, 0);
+    // The arguments are evaluated in order; the regex is compiled by
+    // bi_sub itself, after them.
+    Value re_value;
+    if (!e.re) re_value = Eval(*e.kids[0]);
     Value repl_value = Eval(*e.kids[1]);
     std::string rbuf;
     Replacement repl = CompileReplacement(ToStr(repl_value, rbuf));
@@ -2672,6 +2699,11 @@ class Runtime {
         current = EvalRef(target, tmp);
         break;
       }
+    }
+    std::shared_ptr<const Regex> re = e.re;
+    if (!re) {
+      std::string rbuf2;
+      re = DynamicRegex(ToStr(re_value, rbuf2));
     }
     std::string buf;
     const std::string input = ToStr(current, buf);
@@ -3146,6 +3178,17 @@ class Runtime {
     const awk::Function& f = program_->functions[static_cast<size_t>(e.index)];
     if (!f.body) Refuse("awk call of an undefined function");
     if (++depth_ > kMaxCallDepth) Refuse("awk recursion too deep");
+    // mawk's evaluation stack holds 1024 values (fewer than 16 free stops
+    // it: "program limit exceeded: eval stack"): a recursion that might
+    // come near it is refused.
+    int64_t cells = f.nparams + e.stack_bound;
+    eval_cells_ += cells;
+    if (eval_cells_ > kMaxEvalCells) Refuse("awk recursion deeper than mawk's evaluation stack");
+    struct Release {
+      int64_t* total;
+      int64_t n;
+      ~Release() { *total -= n; }
+    } release{&eval_cells_, cells};
     CountOps();
     std::vector<Local> frame(static_cast<size_t>(std::max<int32_t>(f.nparams, 0)));
     size_t nargs = e.kids.size();
@@ -3349,6 +3392,7 @@ class Runtime {
   std::vector<Local>* frame_ = nullptr;
   Value* return_value_ = nullptr;
   int depth_ = 0;
+  int64_t eval_cells_ = 0;  // bound of mawk's evaluation stack in use
 
   Value field0_ = kEmptyStringValue;
   std::vector<Value> fields_;
@@ -3372,6 +3416,7 @@ class Runtime {
   unsigned rt_nr_ = 0;
   unsigned rt_fnr_ = 0;
   bool stdin_used_ = false;
+  bool stdin_program_ = false;  // -f - read stdin
   size_t stdin_consumed_ = 0;
 
   // Output.
@@ -3447,6 +3492,7 @@ void Runtime::Prepare(const CommandLine& cl) {
     src.file_name = f;
     if (f == "-" || f == "/dev/stdin") {
       UseStdin();
+      stdin_program_ = true;
       src.text = std::string(io_.stdin_data);
       stdin_consumed_ = io_.stdin_data.size();
     } else {
@@ -3587,6 +3633,9 @@ void Runtime::Run(const std::vector<std::string>& argv) {
   } catch (const StopRequest&) {
     stopped_early_ = true;
   } catch (const RefuseRequest&) {
+    return;
+  } catch (const awk::RegexBudgetExceeded&) {
+    io_.unsupported = "awk: a regular expression match took too long";
     return;
   }
   if (!io_.unsupported.empty()) return;

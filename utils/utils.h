@@ -289,12 +289,16 @@ bool SedWrites(const std::vector<std::string>& argv);
 // time zone refused).
 void CmdJq(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 
-// cmd_awk.cc, awk_compile.cc: awk as Debian's mawk 1.3.4 prints it
-// (print > FILE and >> write; system() and | COMMAND refused in the hook).
+// cmd_awk.cc, awk_compile.cc: awk as Debian's mawk 1.3.4 prints it, with
+// mawk's own regex matcher (it does not always take the longest match),
+// hash-table order for `for (k in a)`, number formatting and messages.
+// `print > FILE` and `>>` write through the write path; `| cmd`,
+// `cmd | getline` and system() run through CommandEnv::run_script.
 void CmdAwk(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
-// Whether an awk command line may write files or run commands: an output
-// redirection (> >> |) or system() in its program; a -f program is assumed
-// to. For the interpreter's Writes().
+// Whether an awk command line may write files: an output redirection
+// `>`/`>>` to a file other than /dev/stdout, /dev/stderr and /dev/null in
+// its program, or any -f program. Pipes and system() are not counted: the
+// commands they run are gated by run_script like any other command.
 bool AwkWrites(const std::vector<std::string>& argv);
 // cmd_textutils.cc: tr, paste, nl, tac, rev, fold, fmt, expand, unexpand,
 // strings (GNU coreutils 9.1, util-linux rev, binutils strings).
