@@ -1085,8 +1085,9 @@ HookOutput HandleSessionEvent(const nlohmann::json& request, const Config& confi
   };
   try {
     Status status;
-    std::unique_ptr<vfs::Store> store =
-        vfs::OpenSqliteStore(config.db_path, WritableStoreOptions(config), &status);
+    vfs::StoreOptions options = WritableStoreOptions(config);
+    options.checkpoint_on_close = false;  // the agent waits for this process
+    std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, options, &status);
     if (!store) {
       log_error("cannot open " + config.db_path + ": " + status.message());
       return output;

@@ -302,15 +302,9 @@ static int SurelyPassThrough(const struct Text* request, char** environ_list) {
 
 extern char** environ;
 
-int main(int argc, char** argv) {
-  struct Text request;
-  if (ReadAll(0, &request) != 0) {
-    fprintf(stderr, "memhook: cannot read the hook request\n");
-    return 2;
-  }
-  if (argc >= 2 && strcmp(argv[1], "hook") == 0 && SurelyPassThrough(&request, environ)) return 0;
-
-  /* memhook decides: the same request on its stdin. */
+/* Hands `request` to memhook, beside this program, on its stdin: returns
+   only when memhook could not be started (2). */
+static int HandOver(const struct Text* request, char** argv) {
   char self[4096];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
   if (n <= 0) {
@@ -325,17 +319,19 @@ int main(int argc, char** argv) {
     fprintf(stderr, "memhook: memfd_create: %s\n", strerror(errno));
     return 2;
   }
-  for (size_t done = 0; done < request.size;) {
-    ssize_t w = write(fd, request.data + done, request.size - done);
+  for (size_t done = 0; done < request->size;) {
+    ssize_t w = write(fd, request->data + done, request->size - done);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
       fprintf(stderr, "memhook: cannot pass the request on: %s\n", strerror(errno));
+      close(fd);
       return 2;
     }
     done += (size_t)w;
   }
   if (lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) != 0) {
     fprintf(stderr, "memhook: cannot pass the request on: %s\n", strerror(errno));
+    close(fd);
     return 2;
   }
   close(fd);
@@ -345,4 +341,21 @@ int main(int argc, char** argv) {
      reach the real directory because memhook could not start. */
   fprintf(stderr, "memhook: cannot start %s: %s\n", self, strerror(errno));
   return 2;
+}
+
+int main(int argc, char** argv) {
+  struct Text request;
+  int status;
+  if (ReadAll(0, &request) != 0) {
+    fprintf(stderr, "memhook: cannot read the hook request\n");
+    status = 2;
+  } else if (argc >= 2 && strcmp(argv[1], "hook") == 0 && SurelyPassThrough(&request, environ)) {
+    status = 0;
+  } else {
+    /* memhook decides: the same request on its stdin (the memfd holds a
+       copy, so the buffer is ours to free whatever happens). */
+    status = HandOver(&request, argv);
+  }
+  free(request.data);
+  return status;
 }

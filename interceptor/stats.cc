@@ -26,6 +26,8 @@ std::unique_ptr<vfs::Store> OpenForStats(const Config& config, bool writable, in
   // Logging never creates a store: the hook reports a missing one as such.
   options.create_if_missing = false;
   options.write_lock_timeout_ms = lock_budget_ms;
+  // Logging rides on the hook's path: no checkpoint (two fsyncs) on close.
+  options.checkpoint_on_close = false;
   vfs::Status status;
   std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, options, &status);
   if (!store) *error = status.message();

@@ -21,217 +21,24 @@
 #include <string_view>
 #include <vector>
 
+#include "utils/getopt.h"
 #include "utils/input.h"
 #include "utils/options.h"
 #include "utils/utils.h"
 
 namespace memhook::utils {
 
-// ===================================================================== getopt
-
-namespace {
-
-enum class ArgMode { kNone, kRequired, kOptional };
-
-// One option of a program's table, in the order of the program's own
-// `struct option` array (glibc lists ambiguous abbreviations in that order).
-struct GetoptOption {
-  char short_name;        // '\0': long only
-  const char* long_name;  // nullptr: short only
-  ArgMode mode;
-  int id;
-};
-
-// An item of the command line as glibc's getopt_long returns it.
-struct GetoptItem {
-  int id;  // the option's id, or kOperandItem / kLateOperandItem
-  bool has_argument = false;
-  std::string argument;
-  // The argument followed the option letter in the same word, right after
-  // the leading '-' ("-j1", not "-ij1" nor "-j 1"): join's -j1/-j2 test.
-  bool attached_to_letter = false;
-};
-
-constexpr int kOperandItem = -1;      // an operand (in-order mode)
-constexpr int kLateOperandItem = -2;  // an operand after "--" (in-order mode)
-
-struct GetoptResult {
-  std::vector<GetoptItem> items;  // options (and operands in in-order mode)
-  std::vector<std::string> operands;
-  // The words getopt consumed as options, "--" included, in order: what
-  // ends up in argv[1..optind-1] after permutation (diff's "diff -r ..."
-  // lines repeat them).
-  std::vector<std::string> option_words;
-  // Non-empty: getopt's own diagnostic, then the program's usage error,
-  // once the program has acted on the items before it.
-  std::string diagnostic;
-};
-
-// glibc 2.36 getopt_long. `in_order` is the leading '-' of an optstring
-// (RETURN_IN_ORDER: operands come back as items, as join needs).
-GetoptResult RunGetopt(const std::vector<std::string>& argv, const std::vector<GetoptOption>& table,
-                       bool in_order) {
-  GetoptResult out;
-  const std::string& prog = argv[0];
-  auto operand = [&](const std::string& word, bool late) {
-    if (in_order) out.items.push_back({late ? kLateOperandItem : kOperandItem, true, word, false});
-    out.operands.push_back(word);
-  };
-  for (size_t i = 1; i < argv.size(); ++i) {
-    const std::string& word = argv[i];
-    if (word == "--") {
-      out.option_words.push_back(word);
-      for (size_t k = i + 1; k < argv.size(); ++k) operand(argv[k], true);
-      break;
-    }
-    if (word.size() < 2 || word[0] != '-') {
-      operand(word, false);
-      continue;
-    }
-    out.option_words.push_back(word);
-    if (word[1] == '-') {
-      std::string_view text = std::string_view(word).substr(2);  // glibc's __nextchar
-      size_t eq = text.find('=');
-      std::string_view name = text.substr(0, eq);
-      const GetoptOption* found = nullptr;
-      for (const GetoptOption& o : table) {
-        if (o.long_name != nullptr && name == o.long_name) {
-          found = &o;
-          break;
-        }
-      }
-      if (found == nullptr) {
-        // Abbreviations: ambiguous when two prefixes differ in argument
-        // mode or value; glibc lists the first one and every differing one.
-        std::vector<const GetoptOption*> ambiguous;
-        for (const GetoptOption& o : table) {
-          if (o.long_name == nullptr ||
-              std::string_view(o.long_name).substr(0, name.size()) != name)
-            continue;
-          if (found == nullptr) {
-            found = &o;
-          } else if (found->mode != o.mode || found->id != o.id) {
-            if (ambiguous.empty()) ambiguous.push_back(found);
-            ambiguous.push_back(&o);
-          }
-        }
-        if (!ambiguous.empty()) {
-          out.diagnostic =
-              prog + ": option '--" + std::string(text) + "' is ambiguous; possibilities:";
-          for (const GetoptOption& o : table) {
-            if (std::find(ambiguous.begin(), ambiguous.end(), &o) != ambiguous.end())
-              out.diagnostic += std::string(" '--") + o.long_name + "'";
-          }
-          out.diagnostic += "\n";
-          return out;
-        }
-      }
-      if (found == nullptr) {
-        out.diagnostic = prog + ": unrecognized option '--" + std::string(text) + "'\n";
-        return out;
-      }
-      GetoptItem item{found->id, false, {}, false};
-      if (eq != std::string_view::npos) {
-        if (found->mode == ArgMode::kNone) {
-          out.diagnostic =
-              prog + ": option '--" + found->long_name + "' doesn't allow an argument\n";
-          return out;
-        }
-        item.has_argument = true;
-        item.argument = std::string(text.substr(eq + 1));
-      } else if (found->mode == ArgMode::kRequired) {
-        if (i + 1 >= argv.size()) {
-          out.diagnostic = prog + ": option '--" + found->long_name + "' requires an argument\n";
-          return out;
-        }
-        item.has_argument = true;
-        item.argument = argv[++i];
-        out.option_words.push_back(item.argument);
-      }
-      out.items.push_back(std::move(item));
-      continue;
-    }
-    for (size_t k = 1; k < word.size(); ++k) {
-      const GetoptOption* found = nullptr;
-      for (const GetoptOption& o : table) {
-        if (o.short_name != '\0' && o.short_name == word[k]) {
-          found = &o;
-          break;
-        }
-      }
-      if (found == nullptr || word[k] == ':') {
-        out.diagnostic = prog + ": invalid option -- '" + std::string(1, word[k]) + "'\n";
-        return out;
-      }
-      GetoptItem item{found->id, false, {}, false};
-      if (found->mode == ArgMode::kNone) {
-        out.items.push_back(std::move(item));
-        continue;
-      }
-      if (k + 1 < word.size()) {
-        item.has_argument = true;
-        item.argument = word.substr(k + 1);
-        item.attached_to_letter = k == 1;
-      } else if (found->mode == ArgMode::kRequired) {
-        if (i + 1 >= argv.size()) {
-          out.diagnostic =
-              prog + ": option requires an argument -- '" + std::string(1, word[k]) + "'\n";
-          return out;
-        }
-        item.has_argument = true;
-        item.argument = argv[++i];
-        out.option_words.push_back(item.argument);
-      }
-      out.items.push_back(std::move(item));
-      break;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-// Declared in cmd_diff.cc and cmd_column.cc (see there): RunGetopt over
-// options.h's types. `optional_ids` take an optional argument (`--context`,
-// `--context=N`); for those, ParsedOption::spelling ends in '=' when an
-// argument was given. Returns false on a usage error: `*diagnostic` holds
-// getopt's message (ambiguous abbreviations are listed in the table's
-// order, which is the program's own) and parsed->options the options
-// before it, which the program acts on first, as it would.
-bool GnuGetoptLong(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs,
-                   const std::vector<int>& optional_ids, ParsedArgs* parsed,
-                   std::vector<std::string>* option_words, std::string* diagnostic) {
-  std::vector<GetoptOption> table;
-  for (const OptionSpec& s : specs) {
-    ArgMode mode = s.takes_argument ? ArgMode::kRequired : ArgMode::kNone;
-    if (std::find(optional_ids.begin(), optional_ids.end(), s.id) != optional_ids.end())
-      mode = ArgMode::kOptional;
-    table.push_back({s.short_name, s.long_name, mode, s.id});
-  }
-  GetoptResult r = RunGetopt(argv, table, false);
-  *diagnostic = r.diagnostic;
-  parsed->operands = std::move(r.operands);
-  if (option_words != nullptr) *option_words = std::move(r.option_words);
-  for (GetoptItem& item : r.items) {
-    std::string spelling;
-    for (const OptionSpec& s : specs) {
-      if (s.id == item.id) {
-        spelling = s.long_name != nullptr ? std::string("--") + s.long_name
-                                          : std::string("-") + s.short_name;
-        break;
-      }
-    }
-    if (item.has_argument &&
-        std::find(optional_ids.begin(), optional_ids.end(), item.id) != optional_ids.end())
-      spelling += '=';
-    parsed->options.push_back({item.id, std::move(item.argument), std::move(spelling)});
-  }
-  return diagnostic->empty();
-}
-
 // ================================================================== shared
 
 namespace {
+
+using gnu::ArgMode;
+using gnu::GetoptItem;
+using gnu::GetoptOption;
+using gnu::GetoptResult;
+using gnu::kLateOperandItem;
+using gnu::kOperandItem;
+using gnu::RunGetopt;
 
 // GNU's hard_locale for the command: its LC_ALL, category variable or
 // LANG names a locale other than C/POSIX that exists (the process's own
@@ -490,7 +297,7 @@ void CmdCmp(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io
     io.unsupported = "cmp under POSIXLY_CORRECT";
     return;
   }
-  GetoptResult parsed = RunGetopt(argv, kTable, false);
+  GetoptResult parsed = RunGetopt(argv, kTable, gnu::Ordering::kPermute);
   // What cmp prints: the first difference, all of them (-l), nothing on
   // stdout because it is /dev/null, or only the status (-s).
   enum Type { kFirstDiff, kAllDiffs, kNoStdout, kStatus };
@@ -723,7 +530,7 @@ void CmdComm(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
     io.unsupported = "comm under POSIXLY_CORRECT";
     return;
   }
-  GetoptResult parsed = RunGetopt(argv, kTable, false);
+  GetoptResult parsed = RunGetopt(argv, kTable, gnu::Ordering::kPermute);
   bool show[4] = {false, true, true, true};  // columns 1, 2, 3
   char delim = '\n';
   enum { kCheckDefault, kCheckEnabled, kCheckDisabled } check = kCheckDefault;
@@ -1356,7 +1163,7 @@ void CmdJoin(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
     io.unsupported = "join under POSIXLY_CORRECT";
     return;
   }
-  GetoptResult parsed = RunGetopt(argv, kTable, true);
+  GetoptResult parsed = RunGetopt(argv, kTable, gnu::Ordering::kReturnInOrder);
   bool late = false;
   for (const GetoptItem& item : parsed.items) {
     if (item.id == kLateOperandItem) {

@@ -41,16 +41,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "utils/getopt.h"
 #include "utils/input.h"
 #include "utils/options.h"
 #include "utils/utils.h"
 
 namespace memhook::utils {
 
-// getopt_long with glibc's diagnostics; defined in cmd_compare.cc.
-bool GnuGetoptLong(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs,
-                   const std::vector<int>& optional_ids, ParsedArgs* parsed,
-                   std::vector<std::string>* option_words, std::string* diagnostic);
 
 namespace {
 

@@ -25,15 +25,11 @@
 
 #include "utils/input.h"
 #include "utils/options.h"
+#include "utils/getopt.h"
 #include "utils/utils.h"
 #include "utils/write_fs.h"
 
 namespace memhook::utils {
-
-// Shared with cmd_numeric.cc (declared there): getopt_long's diagnostics
-// for what ParseOptions stopped at.
-bool ReportOptionError(const std::string& program, const ParsedArgs& args,
-                       const std::vector<OptionSpec>& specs, int status, CommandIo& io);
 
 bool ReportOptionError(const std::string& program, const ParsedArgs& args,
                        const std::vector<OptionSpec>& specs, int status, CommandIo& io) {
@@ -86,10 +82,6 @@ bool ReportOptionError(const std::string& program, const ParsedArgs& args,
   io.status = status;
   return true;
 }
-
-// Shared with cmd_numeric.cc: gnulib's quote() (locale quoting style) as
-// the command's own LC_CTYPE words it: ‘x’ under UTF-8, 'x' otherwise.
-std::string QuoteForCommand(const CommandEnv& env, std::string_view text);
 
 std::string QuoteForCommand(const CommandEnv& env, std::string_view text) {
   std::string quoted = QuoteLocale(text);

@@ -22,16 +22,10 @@
 
 #include "utils/input.h"
 #include "utils/options.h"
+#include "utils/getopt.h"
 #include "utils/utils.h"
 
 namespace memhook::utils {
-
-// cmd_filters.cc: getopt_long's diagnostics for what ParseOptions stopped
-// at; false (io.unsupported set) when it cannot word them.
-bool ReportOptionError(const std::string& program, const ParsedArgs& args,
-                       const std::vector<OptionSpec>& specs, int status, CommandIo& io);
-// cmd_filters.cc: gnulib's quote() under the command's own LC_CTYPE.
-std::string QuoteForCommand(const CommandEnv& env, std::string_view text);
 
 namespace {
 

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "utils/getopt.h"
 #include "utils/input.h"
 #include "utils/regex_translate.h"
 #include "utils/utils.h"
@@ -29,169 +30,15 @@
 namespace memhook::utils {
 namespace {
 
-// ------------------------------------------------------------ getopt_long
-
-// One option of a utility as getopt_long sees it.
-struct Option {
-  enum Arg : uint8_t { kNone, kRequired, kOptional };
-  char short_name;        // '\0': long form only
-  const char* long_name;  // nullptr: short form only
-  Arg arg;
-  int id;
-};
-// Ids every table may use for the options memhook refuses, and for
-// getopt's own diagnostics.
-constexpr int kHelp = -1;
-constexpr int kVersion = -2;
-constexpr int kGetoptError = -3;
-
-struct GivenOption {
-  int id;
-  std::string arg;  // kGetoptError: getopt's message (without the "Try" line)
-  bool has_arg = false;
-  char short_name = '\0';  // the letter typed, for digit options
-};
-
-struct Getopt {
-  // In command-line order, getopt's diagnostics among them (kGetoptError)
-  // where getopt_long returns '?': most utilities stop at the first one,
-  // nl goes on.
-  std::vector<GivenOption> options;
-  std::vector<std::string> operands;
-  bool refused = false;  // --help or --version: io.unsupported is set
-  // The first diagnostic, or "".
-  std::string FirstError() const {
-    for (const GivenOption& o : options) {
-      if (o.id == kGetoptError) return o.arg;
-    }
-    return "";
-  }
-};
-
-// glibc getopt_long over `table`: clusters, abbreviations of long options,
-// `--`, and permutation of operands unless `permute` is false (a leading
-// '+' in the option string: the first operand ends the options).
-Getopt ParseGetopt(const std::vector<std::string>& argv, const std::vector<Option>& table,
-                   bool permute, CommandIo& io) {
-  Getopt g;
-  const std::string& prog = argv[0];
-  auto error = [&](std::string message) {
-    g.options.push_back(GivenOption{kGetoptError, std::move(message)});
-  };
-  auto refuse = [&](int id, const std::string& word) {
-    if (id == kHelp || id == kVersion) {
-      io.unsupported = prog + " " + word;
-      g.refused = true;
-      return true;
-    }
-    return false;
-  };
-  size_t i = 1;
-  for (; i < argv.size(); ++i) {
-    const std::string& w = argv[i];
-    if (w == "--") {
-      ++i;
-      break;
-    }
-    if (w.size() < 2 || w[0] != '-') {
-      if (!permute) break;
-      g.operands.push_back(w);
-      continue;
-    }
-    if (w[1] == '-') {
-      std::string_view body = std::string_view(w).substr(2);
-      size_t eq = body.find('=');
-      std::string_view name = body.substr(0, eq);
-      const Option* found = nullptr;
-      std::vector<const Option*> candidates;
-      for (const Option& o : table) {
-        if (o.long_name == nullptr) continue;
-        std::string_view full(o.long_name);
-        if (full == name) {
-          found = &o;
-          break;
-        }
-        if (full.substr(0, name.size()) == name) {
-          bool same = false;
-          for (const Option* c : candidates) same |= c->id == o.id && c->arg == o.arg;
-          if (!same) candidates.push_back(&o);
-        }
-      }
-      if (found == nullptr && candidates.size() == 1) found = candidates[0];
-      if (found == nullptr) {
-        if (candidates.empty()) {
-          error("unrecognized option '" + w + "'");
-        } else {
-          std::string message = "option '" + w + "' is ambiguous; possibilities:";
-          for (const Option* c : candidates) message += std::string(" '--") + c->long_name + "'";
-          error(message);
-        }
-        continue;
-      }
-      if (refuse(found->id, w)) return g;
-      GivenOption given{found->id, "", false, found->short_name};
-      if (eq != std::string_view::npos) {
-        if (found->arg == Option::kNone) {
-          error(std::string("option '--") + found->long_name + "' doesn't allow an argument");
-          continue;
-        }
-        given.arg = std::string(body.substr(eq + 1));
-        given.has_arg = true;
-      } else if (found->arg == Option::kRequired) {
-        if (i + 1 >= argv.size()) {
-          error(std::string("option '--") + found->long_name + "' requires an argument");
-          continue;
-        }
-        given.arg = argv[++i];
-        given.has_arg = true;
-      }
-      g.options.push_back(std::move(given));
-      continue;
-    }
-    for (size_t k = 1; k < w.size(); ++k) {
-      const Option* found = nullptr;
-      for (const Option& o : table) {
-        if (o.short_name != '\0' && o.short_name == w[k]) found = &o;
-      }
-      if (found == nullptr) {
-        error(std::string("invalid option -- '") + w[k] + "'");
-        continue;
-      }
-      if (refuse(found->id, w)) return g;
-      GivenOption given{found->id, "", false, w[k]};
-      if (found->arg != Option::kNone) {
-        if (k + 1 < w.size()) {
-          given.arg = w.substr(k + 1);
-          given.has_arg = true;
-        } else if (found->arg == Option::kRequired) {
-          if (i + 1 >= argv.size()) {
-            error(std::string("option requires an argument -- '") + w[k] + "'");
-            break;
-          }
-          given.arg = argv[++i];
-          given.has_arg = true;
-        }
-        k = w.size();
-      }
-      g.options.push_back(std::move(given));
-    }
-  }
-  for (; i < argv.size(); ++i) g.operands.push_back(argv[i]);
-  return g;
-}
-
-// "PROG: MESSAGE\nTry 'PROG --help' for more information.\n", status 1.
-void UsageError(const std::string& prog, const std::string& message, CommandIo& io) {
-  if (!message.empty()) io.err += prog + ": " + message + "\n";
-  io.err += "Try '" + prog + " --help' for more information.\n";
-  io.status = 1;
-}
-
-// "PROG: MESSAGE\n" and status 1 (error (EXIT_FAILURE, 0, ...)).
-void Die(const std::string& prog, const std::string& message, CommandIo& io) {
-  io.err += prog + ": " + message + "\n";
-  io.status = 1;
-}
+using gnu::Die;
+using gnu::GivenOption;
+using gnu::Getopt;
+using gnu::kGetoptError;
+using gnu::kHelp;
+using gnu::kVersion;
+using gnu::Option;
+using gnu::ParseGetopt;
+using gnu::UsageError;
 
 // ------------------------------------------------------------ I/O
 
