@@ -81,6 +81,12 @@ constexpr size_t kMaxKeptErr = 64u << 10;
 // A command type whose round (memhook + both GNU) costs less than this is
 // repeated within an iteration, up to --max-reps times.
 constexpr double kRepBudgetMs = 250;
+// The transcript line a tool call adds in the capture measurement: a
+// typical tool result's size.
+constexpr size_t kCaptureLineBytes = 2000;
+// "Never slowing the agent by more than a few ms": the capture hook's
+// target.
+constexpr double kCaptureTargetMs = 5;
 // just-bash runs in the first --jb-runs iterations, and in every iteration
 // where its first runs took less than this.
 constexpr double kCheapJustBashMs = 1000;
@@ -271,12 +277,32 @@ bool Answered(const std::string& route) { return route == "fast" || route == "sh
 
 // The row labels, in report order; the smoke test checks every one.
 const std::vector<std::string>& TypeNames() {
-  static const std::vector<std::string> names = {
-      "cat",          "head",          "tail",        "ls",          "ls -R",    "wc",
-      "find",         "grep rare",     "grep common", "grep regex",  "pipeline", "shell loop",
-      "shell $(...)", "find -exec",    "xargs",       "jq sessions", "sed -n",   "awk sum",
-      "tr | sort | uniq -c",            "write",       "append",   "write 1 MB",
-      "log appends",  "mv 1000 files", "sed -i",      "pass-through"};
+  static const std::vector<std::string> names = {"cat",
+                                                 "head",
+                                                 "tail",
+                                                 "ls",
+                                                 "ls -R",
+                                                 "wc",
+                                                 "find",
+                                                 "grep rare",
+                                                 "grep common",
+                                                 "grep regex",
+                                                 "pipeline",
+                                                 "shell loop",
+                                                 "shell $(...)",
+                                                 "find -exec",
+                                                 "xargs",
+                                                 "jq sessions",
+                                                 "sed -n",
+                                                 "awk sum",
+                                                 "tr | sort | uniq -c",
+                                                 "write",
+                                                 "append",
+                                                 "write 1 MB",
+                                                 "log appends",
+                                                 "mv 1000 files",
+                                                 "sed -i",
+                                                 "pass-through"};
   return names;
 }
 
@@ -407,6 +433,10 @@ struct SizeResult {
   std::vector<CommandType> commands;
   std::vector<TypeResult> types;
   Samples floor, bash_true, memhook_noop, memhook_noop_c, gnu_cat;
+  // PostToolUse with one new transcript line (kCaptureLineBytes) to
+  // capture, through the installed entry (memhook-front when given), into a
+  // store of its own (the read types' tree stays as GNU's).
+  Samples capture;
   bool ran_jb = false;
   // The write phase: preparing the write base (the DB copy with the
   // kBulkFiles directory, the trees given it, just-bash's export), its size.
@@ -453,6 +483,8 @@ class Bench {
   void ColdRun(const SizeContext& ctx, const CommandType& t, TypeResult* tr);
   void Explain(const SizeContext& ctx, const CommandType& t, TypeResult* tr);
   std::string HookJson(const std::string& command, const std::string& cwd);
+  // One PostToolUse hook call that captures a new transcript line.
+  void RunCapture(const SizeContext& ctx, Samples* samples);
   std::string Report() const;
   std::string Targets() const;
   std::string Writes() const;
@@ -501,6 +533,33 @@ ProcResult Bench::RunShell(const std::vector<std::string>& env, const std::strin
   spec.cwd = home;
   spec.max_out = keep ? kMaxKeptOutput : 0;
   return RunProcess(spec);
+}
+
+void Bench::RunCapture(const SizeContext& ctx, Samples* samples) {
+  const std::string transcript = (ctx.disk_dir / "capture-transcript.jsonl").string();
+  {
+    // What a tool call adds to the transcript, written before the hook runs.
+    std::ofstream line(transcript, std::ios::app | std::ios::binary);
+    line << nlohmann::json{{"type", "user"},
+                           {"message", {{"content", std::string(kCaptureLineBytes, 'x')}}}}
+                .dump()
+         << "\n";
+  }
+  std::vector<std::string> env = ctx.env.memhook;
+  env.push_back("MEMHOOK_DB=" + (ctx.disk_dir / "capture.db").string());
+  ExecSpec spec = BenchSpec();
+  spec.argv = {o_.front.empty() ? o_.memhook : o_.front, "hook"};
+  spec.env = &env;
+  spec.cwd = ctx.memhook_home;
+  spec.stdin_data = nlohmann::json{{"session_id", "bench-capture"},
+                                   {"transcript_path", transcript},
+                                   {"cwd", ctx.memhook_home},
+                                   {"hook_event_name", "PostToolUse"},
+                                   {"tool_name", "Bash"},
+                                   {"tool_input", {{"command", "true"}}},
+                                   {"tool_response", {{"stdout", ""}}}}
+                        .dump();
+  Record(RunProcess(spec), samples);
 }
 
 // One memhook measurement: the hook, then bash on its rewrite.
@@ -771,7 +830,18 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
       if (commands[i].kind != Kind::kPass) Explain(ctx, commands[i], &result->types[i]);
     }
   }
-  enum Who { kMemhook, kGnuTmpfs, kGnuDisk, kJustBash, kFloor, kBashTrue, kNoop, kNoopC, kCat };
+  enum Who {
+    kMemhook,
+    kGnuTmpfs,
+    kGnuDisk,
+    kJustBash,
+    kFloor,
+    kBashTrue,
+    kNoop,
+    kNoopC,
+    kCat,
+    kCapture
+  };
   for (int it = 0; it < o_.runs; ++it) {
     std::fprintf(stderr, "[%s files] iteration %d/%d\n", Files(files).c_str(), it + 1, o_.runs);
     for (size_t i = 0; i < commands.size(); ++i) {
@@ -790,7 +860,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
         const bool first = it == 0 && rep == 0;
         std::vector<Who> who = {kMemhook, kGnuTmpfs, kGnuDisk};
         if (t.kind == Kind::kPass) {
-          who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor, kBashTrue, kNoop, kNoopC, kCat};
+          who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor, kBashTrue, kNoop, kNoopC, kCat, kCapture};
         } else if (jb && rep == 0 && (it < o_.jb_runs || tr.jb.Median() < kCheapJustBashMs)) {
           who.push_back(kJustBash);
         }
@@ -852,6 +922,9 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
               Record(RunProcess(spec), &result->gnu_cat);
               break;
             }
+            case kCapture:
+              RunCapture(ctx, &result->capture);
+              break;
           }
         }
         if (!first) continue;
@@ -1507,6 +1580,17 @@ std::string Bench::Targets() const {
           << "relocations for the rest.\n";
     }
   }
+  // 1b. Capture on every tool call: a few ms at most.
+  {
+    const double ms = big.capture.Median();
+    md << "| capture hook (PostToolUse, one new line) ≤ " << Ms(kCaptureTargetMs) << " ms | "
+       << Ms(ms) << " ms (floor " << Ms(floor_ms) << " ms) at " << at << " | "
+       << verdict(ms <= kCaptureTargetMs) << " |\n";
+    if (!(ms <= kCaptureTargetMs)) {
+      why << "- **Capture " << Ms(ms) << " ms.** The hook starts the full memhook (≈ "
+          << Ms(noop_ms) << " ms bare), opens the store read-write and commits one change.\n";
+    }
+  }
   // 2. cat/head/ls within 2× GNU on tmpfs.
   for (const char* name : {"cat", "head", "ls"}) {
     const TypeResult* t = Find(big, name);
@@ -1931,6 +2015,19 @@ std::string Bench::Report() const {
        << Cell(p->gnu_tmpfs) << " | " << Ms(p->total.Median() - p->gnu_tmpfs.Median()) << " ms |\n";
   }
   md << "\nThe pass-through command is `" << results_.front().commands.back().command << "`.\n\n";
+
+  md << "## Capture (PostToolUse)\n\n"
+     << "A tool call's PostToolUse hook with one new " << kCaptureLineBytes
+     << "-byte transcript line to capture (read from the last offset, redacted, appended to "
+        "`sessions/<month>/<id>.jsonl` as one change), through the installed entry, into a store "
+        "of its own.\n\n"
+     << "| files | capture hook | ÷ floor | above the floor |\n| --- | --- | --- | --- |\n";
+  for (const SizeResult& s : results_) {
+    md << "| " << Files(s.files) << " | " << Cell(s.capture) << " | "
+       << Ratio(s.capture.Median() / s.floor.Median()) << " | "
+       << Ms(s.capture.Median() - s.floor.Median()) << " ms |\n";
+  }
+  md << "\n";
 
   md << "## Cold and warm (memhook, hook + bash)\n\n| type |";
   for (const SizeResult& s : results_) md << " " << Files(s.files) << " cold | warm |";

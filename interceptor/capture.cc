@@ -1084,16 +1084,20 @@ HookOutput HandleSessionEvent(const nlohmann::json& request, const Config& confi
               TimestampOf(NowNs()) + " " + event + ": " + what + "\n");
   };
   try {
+    CaptureRequest capture;
+    const bool capturing = CaptureRequestFromHook(request, config, config.codex, &capture);
+    // Most of a session's events are PostToolUse, one per tool call: one
+    // that cannot capture anything opens no store.
+    std::string reason;
+    if (event == "PostToolUse" && (!capturing || CaptureDisabled(capture, &reason))) return output;
     Status status;
-    vfs::StoreOptions options = WritableStoreOptions(config);
-    options.checkpoint_on_close = false;  // the agent waits for this process
-    std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, options, &status);
+    std::unique_ptr<vfs::Store> store =
+        vfs::OpenSqliteStore(config.db_path, WritableStoreOptions(config), &status);
     if (!store) {
       log_error("cannot open " + config.db_path + ": " + status.message());
       return output;
     }
-    CaptureRequest capture;
-    if (CaptureRequestFromHook(request, config, config.codex, &capture)) {
+    if (capturing) {
       capture.max_bytes = kHookCaptureBytes;
       const auto start = std::chrono::steady_clock::now();
       CaptureResult result;

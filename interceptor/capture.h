@@ -12,6 +12,8 @@
 // Hook wiring (HandleSessionEvent does all of it):
 //   SessionStart       capture, then answer the SessionStartContext text
 //   UserPromptSubmit   capture (what the last turn added)
+//   PostToolUse        capture (what the tool call added), after the file
+//                      tools' own PostToolUse (HandleHook does both)
 //   PreCompact, Stop, SubagentStop   capture
 //   SessionEnd         capture, then StartSummaryDetached
 // Codex has no SessionEnd: its sessions are captured (SessionStart,
@@ -194,7 +196,8 @@ vfs::Status StartSummaryDetached(const SummarizeOptions& options, const std::str
 // UserPromptSubmit, PreCompact, Stop, SubagentStop and SessionEnd.
 bool IsSessionEvent(const nlohmann::json& request);
 
-// Captures the transcript (in rounds of 8 MiB, starting none after 10 s),
+// Captures the transcript (in rounds of 8 MiB, starting none after 10 s;
+// also for PostToolUse, which IsSessionEvent leaves to HandleHook),
 // then answers SessionStart with the context, and on SessionEnd starts the
 // summariser ($MEMHOOK_SUMMARIZE=0: never). Sets HookOutput::log_call
 // (route "capture" with the bytes captured, or "context" for a

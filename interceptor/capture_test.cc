@@ -1535,15 +1535,21 @@ TEST_CASE("summaries in the background: the caller never waits, one summariser a
 }
 
 // ------------------------------------------------------------ hook events
+// The hook's configuration over the fixture's store and home.
+Config HookConfig(const CaptureFixture& f) {
+  Config config;
+  config.home = f.home;
+  config.db_path = f.db;
+  config.mount = f.home + "/.memhook/memory";
+  return config;
+}
+
 TEST_CASE("hook events: SessionStart captures and answers the context; SessionEnd queues") {
   CaptureFixture f;
   ScopedEnv env;
   env.Set("XDG_STATE_HOME", f.dir.path() + "/state");
   env.Set("MEMHOOK_SUMMARIZE", "0");
-  Config config;
-  config.home = f.home;
-  config.db_path = f.db;
-  config.mount = f.home + "/.memhook/memory";
+  const Config config = HookConfig(f);
   WriteHostFile(f.transcript, TranscriptLine(1));
   const Json start = {{"session_id", "0b1c2d3e-4f5a"},
                       {"transcript_path", f.transcript},
@@ -1583,6 +1589,53 @@ TEST_CASE("hook events: SessionStart captures and answers the context; SessionEn
   CHECK(out.log_call);
   CHECK(out.call.route == "capture");
   CHECK(out.call.bytes == static_cast<int64_t>(TranscriptLine(3).size()));
+}
+
+TEST_CASE("hook events: every PostToolUse captures what the tool call added, through HandleHook") {
+  CaptureFixture f;
+  ScopedEnv env;
+  env.Set("XDG_STATE_HOME", f.dir.path() + "/state");
+  env.Set("MEMHOOK_SUMMARIZE", "0");
+  const Config config = HookConfig(f);
+  auto post = [&](const std::string& tool, const Json& input) {
+    const Json request = {{"session_id", "0b1c2d3e-4f5a"},
+                          {"transcript_path", f.transcript},
+                          {"cwd", f.project},
+                          {"hook_event_name", "PostToolUse"},
+                          {"tool_name", tool},
+                          {"tool_input", input},
+                          {"tool_response", Json::object()}};
+    CHECK_FALSE(IsSessionEvent(request));  // HandleHook's own dispatch
+    return HandleHook(request.dump(), config);
+  };
+  // Capture off: not even the store is opened (nor created).
+  WriteHostFile(f.transcript, TranscriptLine(1));
+  env.Set("MEMHOOK_CAPTURE", "0");
+  HookOutput out = post("Bash", {{"command", "ls"}});
+  CHECK(out.stdout_text.empty());
+  CHECK_FALSE(out.log_call);
+  CHECK_FALSE(fs::exists(f.db));
+  env.Set("MEMHOOK_CAPTURE", "1");
+
+  out = post("Bash", {{"command", "ls"}});
+  CHECK(out.exit_code == 0);
+  CHECK(out.stdout_text.empty());
+  CHECK(out.stderr_text.empty());
+  REQUIRE(out.log_call);
+  CHECK(out.call.route == "capture");
+  CHECK(out.call.event == "PostToolUse");
+  CHECK(out.call.bytes == static_cast<int64_t>(TranscriptLine(1).size()));
+  // Another tool, a file outside the memory: its lines, nothing twice.
+  WriteHostFile(f.transcript, TranscriptLine(2) + TranscriptLine(3), true);
+  out = post("Write", {{"file_path", f.project + "/x.md"}, {"content", "x"}});
+  CHECK(out.exit_code == 0);
+  CHECK(out.call.bytes == static_cast<int64_t>((TranscriptLine(2) + TranscriptLine(3)).size()));
+  out = post("Read", {{"file_path", f.project + "/x.md"}});
+  CHECK_FALSE(out.log_call);  // nothing new
+  auto store = OpenStore(f.db);
+  std::string path;
+  REQUIRE(FindSessionLog(*store, "0b1c2d3e-4f5a", &path).ok());
+  CHECK(ReadStore(*store, path) == TranscriptLine(1) + TranscriptLine(2) + TranscriptLine(3));
 }
 
 }  // namespace

@@ -637,6 +637,7 @@ HookOutput Deny(const std::string& reason) {
                              {"permissionDecisionReason", reason}};
   HookOutput output;
   output.stdout_text = Dump(nlohmann::json{{"hookSpecificOutput", specific}});
+  output.call.error = reason;  // for `memhook log --errors`
   return output;
 }
 
@@ -828,7 +829,10 @@ HookOutput PostToolUse(const nlohmann::json& request, const Config& config, Tool
     return ImportError(what, status.message() + keep_note);
   }
   remove_staged();
-  return {};
+  HookOutput imported;
+  imported.log_call = true;  // the rest of the record: HandleFileTool
+  imported.call.bytes = static_cast<int64_t>(bytes.size());
+  return imported;
 }
 
 }  // namespace
@@ -866,9 +870,28 @@ HookOutput HandleFileTool(const nlohmann::json& request, const Config& config) {
     Tool tool = ToolFromName(tool_it->get<std::string>());
     if (tool == Tool::kOther) return {};
     std::string event = StringField(request, "hook_event_name");
-    if (event.empty() || event == "PreToolUse") return PreToolUse(request, config, tool);
-    if (event == "PostToolUse") return PostToolUse(request, config, tool);
-    return {};
+    if (event.empty()) event = "PreToolUse";
+    HookOutput output;
+    if (event == "PreToolUse") {
+      output = PreToolUse(request, config, tool);
+    } else if (event == "PostToolUse") {
+      output = PostToolUse(request, config, tool);
+    }
+    // A call on a memory path (staged, refused, imported or failed) is
+    // logged for `memhook stats`; one that was not ours answered nothing.
+    if (output.log_call || !output.stdout_text.empty() || output.exit_code != 0) {
+      output.log_call = true;
+      output.call.event = event;
+      output.call.route = "file-tool";
+      output.call.kind = tool_it->get<std::string>();
+      output.call.status = output.exit_code;
+      if (output.call.error.empty() && output.exit_code != 0) {
+        output.call.error = output.stderr_text;
+        while (!output.call.error.empty() && output.call.error.back() == '\n')
+          output.call.error.pop_back();
+      }
+    }
+    return output;
   } catch (const std::exception& e) {
     HookOutput output;
     output.stderr_text = std::string("memhook: hook failed: ") + e.what() + "\n";

@@ -69,8 +69,20 @@ static void SkipSpace(struct Scanner* s) {
   while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) ++s->p;
 }
 
-/* Reads a string at s->p (a '"'); decodes it into *out when out != NULL. */
+static int DecodeString(struct Scanner* s, struct Text* out);
+
+/* Reads a string at s->p (a '"'); decodes it into *out when out != NULL
+   (malloc'ed; freed again, and NULL, on failure). */
 static int ReadString(struct Scanner* s, struct Text* out) {
+  if (DecodeString(s, out) == 0) return 0;
+  if (out != NULL) {
+    free(out->data);
+    out->data = NULL;
+  }
+  return -1;
+}
+
+static int DecodeString(struct Scanner* s, struct Text* out) {
   if (s->p >= s->end || *s->p != '"') return -1;
   ++s->p;
   char* w = NULL;
@@ -174,7 +186,12 @@ static int ReadObject(struct Scanner* s, int depth, int top, struct Found* found
 #undef KEY_IS
     free(key.data);
     if (target != NULL && s->p < s->end && *s->p == '"') {
-      if (*have) s->unsure = 1;
+      if (*have) {
+        /* A repeated key: which one the agent means is memhook's call. */
+        s->unsure = 1;
+        free(target->data);
+        target->data = NULL;
+      }
       if (ReadString(s, target) != 0) return -1;
       *have = 1;
     } else if (nested_input && s->p < s->end && *s->p == '{') {

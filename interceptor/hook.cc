@@ -7,9 +7,8 @@
 #include <signal.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -432,6 +431,23 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     if (!request.is_object()) throw std::runtime_error("the request is not a JSON object");
     // Session events (capture, SessionStart context, summaries): capture.cc.
     if (IsSessionEvent(request)) return HandleSessionEvent(request, config);
+    // After a tool call: a Write/Edit of a memory file is imported
+    // (file_tools.cc), then the transcript's new lines are captured. The
+    // file tool's answer (an import error) is what the agent sees.
+    if (auto event = request.find("hook_event_name");
+        event != request.end() && *event == "PostToolUse") {
+      HookOutput imported = HandleFileTool(request, config);
+      HookOutput captured = HandleSessionEvent(request, config);
+      if (captured.log_call) {
+        if (imported.log_call) {
+          imported.more_calls.push_back(std::move(captured.call));
+        } else {
+          imported.log_call = true;
+          imported.call = std::move(captured.call);
+        }
+      }
+      return imported;
+    }
     // The agent's file tools and PostToolUse: file_tools.cc.
     if (IsFileToolRequest(request)) return HandleFileTool(request, config);
     auto tool = request.find("tool_name");
@@ -725,10 +741,14 @@ int MainImpl(int argc, char** argv) {
     WriteAll(1, output.stdout_text);
     WriteAll(2, output.stderr_text);
     if (output.log_call) {
-      output.call.time_ns = started_ns;
-      output.call.latency_us = (WallNs() - started_ns) / 1000;
-      // The answer is out; a busy store loses the row rather than wait.
-      LogHookCall(config, output.call, 20);
+      // The answer is out; a busy store loses the rows rather than wait.
+      output.more_calls.insert(output.more_calls.begin(), output.call);
+      const int64_t latency_us = (WallNs() - started_ns) / 1000;
+      for (vfs::Store::HookCall& call : output.more_calls) {
+        call.time_ns = started_ns;
+        call.latency_us = latency_us;
+      }
+      LogHookCalls(config, output.more_calls, 20);
     }
     return output.exit_code;
   }
@@ -760,7 +780,8 @@ int MainImpl(int argc, char** argv) {
   if (verb == "replay" && args.size() == 1) return Replay(config, args[0]);
   if (verb == "install" || verb == "uninstall")
     return InstallMain(args, verb == "uninstall", config);
-  if (verb == "summarize") return RunSummarize(config, SummarizeOptionsFromEnvironment(config), args);
+  if (verb == "summarize")
+    return RunSummarize(config, SummarizeOptionsFromEnvironment(config), args);
   if (verb == "stats") return StatsCommand(config, args);
   if (verb == "doctor") return DoctorCommand(config, args);
   if (verb == "log" && std::find(args.begin(), args.end(), "--errors") != args.end())

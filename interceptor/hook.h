@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fastpath/fastpath.h"
 
@@ -69,6 +70,9 @@ struct HookOutput {
   // pass-through: those are never logged.
   bool log_call = false;
   vfs::Store::HookCall call;
+  // More records of the same request, logged with the same time and
+  // latency (PostToolUse: the capture after a file tool's import).
+  std::vector<vfs::Store::HookCall> more_calls;
 };
 
 // Handles one hook request: PreToolUse of Bash here; the agent's file tools

@@ -26,8 +26,6 @@ std::unique_ptr<vfs::Store> OpenForStats(const Config& config, bool writable, in
   // Logging never creates a store: the hook reports a missing one as such.
   options.create_if_missing = false;
   options.write_lock_timeout_ms = lock_budget_ms;
-  // Logging rides on the hook's path: no checkpoint (two fsyncs) on close.
-  options.checkpoint_on_close = false;
   vfs::Status status;
   std::unique_ptr<vfs::Store> store = vfs::OpenSqliteStore(config.db_path, options, &status);
   if (!store) *error = status.message();
@@ -142,10 +140,12 @@ std::string CommandKind(std::string_view command) {
   return kind;
 }
 
-void LogHookCall(const Config& config, const vfs::Store::HookCall& call, int lock_budget_ms) {
+void LogHookCalls(const Config& config, const std::vector<vfs::Store::HookCall>& calls,
+                  int lock_budget_ms) {
   std::string error;
   std::unique_ptr<vfs::Store> store = OpenForStats(config, true, lock_budget_ms, &error);
-  if (store) (void)store->LogHookCall(call);
+  if (!store) return;
+  for (const vfs::Store::HookCall& call : calls) (void)store->LogHookCall(call);
 }
 
 bool ParseDuration(std::string_view text, int64_t* ns) {

@@ -22,10 +22,12 @@ namespace memhook::interceptor {
 // Cheap (no parser): it is computed for every call that touched the mount.
 std::string CommandKind(std::string_view command);
 
-// Appends `call` to the store at config.db_path, waiting at most
-// `lock_budget_ms` for the write lock. Errors are ignored: stats are best
-// effort and must never fail or slow the hook.
-void LogHookCall(const Config& config, const vfs::Store::HookCall& call, int lock_budget_ms);
+// Appends `calls` (the records of one hook request) to the store at
+// config.db_path, waiting at most `lock_budget_ms` for the write lock.
+// Errors are ignored: stats are best effort and must never fail or slow
+// the hook.
+void LogHookCalls(const Config& config, const std::vector<vfs::Store::HookCall>& calls,
+                  int lock_budget_ms);
 
 // Parses "90s", "30m", "1h", "7d", "2w" into nanoseconds; false otherwise.
 bool ParseDuration(std::string_view text, int64_t* ns);

@@ -199,6 +199,20 @@ TEST_CASE("whatever the front cannot be sure of goes to memhook") {
       "{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\",\"cwd\":\"/\","
       "\"tool_input\":{\"command\":\"true\",\"command\":\"cat ~/.memhook/memory/a\"}}";
   CHECK(wants_memhook(twice));
+  // Broken JSON of every kind goes to memhook (whose error the agent sees);
+  // under the sanitizers, any leak on these paths fails the exit status.
+  const std::string ok = Sandbox::Request("git status", home);
+  for (const std::string& broken : {
+           ok.substr(0, ok.size() / 2),                              // cut short
+           std::string("{\"hook_event_name\":\"Pre\x01ToolUse\"}"),  // a raw control byte
+           std::string("{\"tool_name\":\"Ba\\qsh\"}"),               // a bad escape
+           std::string("{\"k\x01\":1}"),                             // in a key
+           std::string(100000, '[') + std::string(100000, ']'),      // deep
+           std::string("{\"tool_input\":{\"command\":\"ls\",\"command\":"),
+       }) {
+    CAPTURE(broken.substr(0, 80));
+    CHECK(wants_memhook(broken));
+  }
   // A large command is read whole.
   CHECK(passes(Sandbox::Request(std::string(1 << 20, 'x'), home)));
   CHECK(wants_memhook(Sandbox::Request(std::string(1 << 20, 'x') + " memory", home)));

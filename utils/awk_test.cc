@@ -19,6 +19,7 @@
 
 #include "tests/support/disk_tree.h"
 #include "tests/support/test_support.h"
+#include "tests/support/utility_diff.h"
 #include "utils/utils.h"
 #include "vfs/vfs.h"
 
@@ -31,12 +32,6 @@ using memhook::testing::ShellWords;
 using memhook::utils::CommandEnv;
 using memhook::utils::CommandIo;
 using memhook::utils::UtilOptions;
-
-struct Result {
-  std::string out, err;
-  int status = 0;
-  std::string unsupported;
-};
 
 // `sh -c SCRIPT` in `dir` for the commands awk runs: Debian's /bin/sh, as
 // mawk runs them.
@@ -97,91 +92,24 @@ void BuildTree(DiskTree& t) {
   t.Write("d/x.md", "inner\n");
 }
 
-class Fixture {
+// awk's commands (`print | "cmd"`, system()) run by Debian's /bin/sh in the
+// tree; HOME is the tree's root unless a case gives its own environment.
+class Fixture : public memhook::testing::UtilityDiff {
  public:
-  explicit Fixture(const char* locale) : tree_("awk-test", locale) {
-    BuildTree(tree_);
-    memhook::vfs::StoreOptions store_options;
-    store_options.virtual_index = false;
-    tree_.Import(store_options);
-    options_ = tree_.Options("");
-    options_.cwd = tree_.tree.string();
-  }
+  explicit Fixture(const char* locale)
+      : UtilityDiff("awk-test", locale, BuildTree),
+        home_env_(memhook::testing::EnvironWith({"HOME=" + tree().root.string()})) {}
 
-  int RunScript(const std::string& script, CommandIo& io) {
-    return RunSh(tree_.tree.string(), script, io);
-  }
-
-  Result Ours(const std::string& command, const std::string& input,
-              const std::vector<std::string>* environment = nullptr) {
-    std::vector<std::string> argv = ShellWords(command);
-    std::vector<std::string> process_env =
-        memhook::testing::EnvironWith({"HOME=" + tree_.root.string()});
-    if (environment == nullptr) environment = &process_env;
-    CommandEnv env{*tree_.store, options_, options_.cwd, environment, nullptr};
+ protected:
+  void PrepareEnv(CommandEnv& env) override {
+    if (env.environment == nullptr) env.environment = &home_env_;
     env.run_script = [this](const std::string& script, CommandIo& io) {
-      return RunScript(script, io);
+      return RunSh(tree().tree.string(), script, io);
     };
-    CommandIo io;
-    io.stdin_data = input;
-    memhook::utils::CmdAwk(argv, env, io);
-    return {io.out.str(), io.err.str(), io.status, io.unsupported};
   }
-
-  // stdout and stderr merged in the order the writes happened (2>&1).
-  std::string OursMerged(const std::string& command, const std::string& input) {
-    std::vector<std::string> argv = ShellWords(command);
-    std::vector<std::string> process_env =
-        memhook::testing::EnvironWith({"HOME=" + tree_.root.string()});
-    CommandEnv env{*tree_.store, options_, options_.cwd, &process_env, nullptr};
-    env.run_script = [this](const std::string& script, CommandIo& io) {
-      return RunScript(script, io);
-    };
-    CommandIo io;
-    io.stdin_data = input;
-    memhook::utils::CmdAwk(argv, env, io);
-    REQUIRE_MESSAGE(io.unsupported.empty(), io.unsupported);
-    std::string merged;
-    for (const auto& chunk : io.log) merged += chunk.bytes;
-    return merged;
-  }
-
-  void CompareMerged(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    Result real = Real(command + " 2>&1", input);
-    CHECK(OursMerged(command, input) == real.out);
-    ++compared;
-  }
-
-  Result Real(const std::string& command, const std::string& input) {
-    auto r = tree_.Bash("cd " + ShellQuote(tree_.tree.string()) + " && " + command, "", input);
-    return {r.out, r.err, r.status, ""};
-  }
-
-  void Compare(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CAPTURE(input);
-    Result real = Real(command, input);
-    Result ours = Ours(command, input);
-    REQUIRE_MESSAGE(ours.unsupported.empty(), ours.unsupported);
-    CHECK(ours.out == real.out);
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
-  }
-
-  void Refused(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CHECK(Ours(command, input).unsupported != "");
-    ++refused;
-  }
-
-  int compared = 0;
-  int refused = 0;
 
  private:
-  DiskTree tree_;
-  UtilOptions options_;
+  std::vector<std::string> home_env_;
 };
 
 Fixture& Utf8() {
@@ -799,7 +727,7 @@ TEST_CASE("awk: stdout and stderr interleaved") {
            "awk '{print} END{print \"x\" > \"/dev/stderr\"; exit 2}' b.txt",
            "awk 'BEGIN{print \"a\"; \"echo b 1>&2\" | getline; print \"c\"}'",
        }) {
-    Utf8().CompareMerged(cmd);
+    Utf8().Compare(cmd, "", /*merged=*/true);
   }
 }
 

@@ -19,6 +19,7 @@
 #include "shell/shell.h"
 #include "tests/support/disk_tree.h"
 #include "tests/support/test_support.h"
+#include "tests/support/utility_diff.h"
 #include "utils/utils.h"
 #include "vfs/vfs.h"
 
@@ -32,14 +33,6 @@ using memhook::utils::CommandEnv;
 using memhook::utils::CommandIo;
 using memhook::utils::UtilOptions;
 
-struct Result {
-  std::string out, err;
-  int status = 0;
-  std::string unsupported;
-};
-
-// Replaces the time after the tab of -u/-c header lines naming stdin or a
-// pipe ("--- -\t2026-...", "+++ /dev/fd/63\t..."): those are "now".
 std::string MaskNowTimes(const std::string& text) {
   std::string out;
   size_t pos = 0;
@@ -197,84 +190,22 @@ void BuildTree(DiskTree& t) {
   t.Write("blank-only.txt", "\n   \n\t\n");
 }
 
-class Fixture {
+class Fixture : public memhook::testing::UtilityDiff {
  public:
-  Fixture() : tree_("diff-test", "C.UTF-8") {
-    BuildTree(tree_);
-    // Generated pairs for the hunk tests.
-    tree_.MakeDirs("r");
-    GeneratePairs();
-    GenerateBigPairs();
-    memhook::vfs::StoreOptions store_options;
-    store_options.virtual_index = false;
-    tree_.Import(store_options);
-    options_ = tree_.Options("");
-    options_.cwd = tree_.tree.string();
-    options_.now_ns = 1'700'000'000'000'000'000;
-  }
-
-  Result Ours(const std::string& command, const std::string& input,
-              const std::vector<std::string>* environment = nullptr) {
-    std::vector<std::string> argv = ShellWords(command);
-    const memhook::utils::CommandSpec* spec = memhook::utils::FindCommand(argv[0]);
-    REQUIRE(spec != nullptr);
-    CommandEnv env{*tree_.store, options_, options_.cwd, environment, nullptr};
-    CommandIo io;
-    io.stdin_data = input;
-    spec->fn(argv, env, io);
-    return {io.out.str(), io.err.str(), io.status, io.unsupported};
-  }
-
-  Result Real(const std::string& command, const std::string& input) {
-    auto r = tree_.Bash("cd " + ShellQuote(tree_.tree.string()) + " && " + command, "", input);
-    return {r.out, r.err, r.status, ""};
-  }
-
-  void Compare(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CAPTURE(input);
-    Result real = Real(command, input);
-    Result ours = Ours(command, input);
-    REQUIRE_MESSAGE(ours.unsupported.empty(), ours.unsupported);
-    CHECK(MaskNowTimes(ours.out) == MaskNowTimes(real.out));
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
-  }
-
-  // With variables for the command (real: as a prefix to the command).
-  void CompareEnv(const std::vector<std::string>& assignments, const std::string& command,
-                  const std::string& input = "") {
-    CAPTURE(command);
-    std::string prefix;
-    for (const std::string& a : assignments) prefix += a + " ";
-    // The process's environment (the tree set LC_ALL and TZ) with these.
-    std::vector<std::string> environment = memhook::testing::EnvironWith(assignments);
-    Result real = Real(prefix + command, input);
-    Result ours = Ours(command, input, &environment);
-    REQUIRE_MESSAGE(ours.unsupported.empty(), ours.unsupported);
-    CHECK(MaskNowTimes(ours.out) == MaskNowTimes(real.out));
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
-  }
-
-  void Refused(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CHECK(Ours(command, input).unsupported != "");
-    ++refused;
+  Fixture() : UtilityDiff("diff-test", "C.UTF-8", Build) {
+    options().now_ns = 1'700'000'000'000'000'000;
   }
 
   // The shell over the store: `diff <(...) <(...)` and pipelines.
   void CompareShell(const std::string& script) {
     CAPTURE(script);
     memhook::shell::ShellOptions options;
-    options.util = options_;
-    options.environment = {"HOME=" + tree_.root.string(), "LC_ALL=C.UTF-8", "TZ=UTC",
+    options.util = this->options();
+    options.environment = {"HOME=" + tree().root.string(), "LC_ALL=C.UTF-8", "TZ=UTC",
                            "PATH=/usr/bin:/bin"};
-    memhook::shell::ShellResult ours = memhook::shell::RunScript(script, *tree_.store, options);
+    memhook::shell::ShellResult ours = memhook::shell::RunScript(script, store(), options);
     REQUIRE_MESSAGE(ours.outcome == memhook::shell::ShellResult::Outcome::kDone, ours.reason);
-    Result real = Real(script, "");
+    const memhook::testing::UtilityResult real = Real(script);
     CHECK(MaskNowTimes(ours.out) == MaskNowTimes(real.out));
     CHECK(ours.err == real.err);
     CHECK(ours.status == real.status);
@@ -284,7 +215,7 @@ class Fixture {
   // Generated pairs: r/N.a and r/N.b for N < kPairs.
   static constexpr int kPairs = 3000;
 
-  void GeneratePairs() {
+  static void GeneratePairs(DiskTree& t) {
     std::mt19937 rng(20261205);
     // Small alphabets make many equal lines (moves, duplicates, ties).
     const std::vector<std::vector<std::string>> alphabets = {
@@ -334,8 +265,8 @@ class Fixture {
         if (!s.empty() && rng() % 8 == 0) s.pop_back();  // no final newline
         return s;
       };
-      tree_.Write("r/" + std::to_string(n) + ".a", join(a));
-      tree_.Write("r/" + std::to_string(n) + ".b", join(b));
+      t.Write("r/" + std::to_string(n) + ".a", join(a));
+      t.Write("r/" + std::to_string(n) + ".b", join(b));
     }
   }
 
@@ -343,7 +274,7 @@ class Fixture {
   // (too_expensive) and the discarding of frequent lines come into play.
   static constexpr int kBigPairs = 10;
 
-  void GenerateBigPairs() {
+  static void GenerateBigPairs(DiskTree& t) {
     std::mt19937 rng(4242);
     for (int n = 0; n < kBigPairs; ++n) {
       size_t lines = 3000 + rng() % 12000;
@@ -369,15 +300,23 @@ class Fixture {
         for (const std::string& l : v) s += l + "\n";
         return s;
       };
-      tree_.Write("r/big-" + std::to_string(n) + ".a", join(a));
-      tree_.Write("r/big-" + std::to_string(n) + ".b", join(b));
+      t.Write("r/big-" + std::to_string(n) + ".a", join(a));
+      t.Write("r/big-" + std::to_string(n) + ".b", join(b));
     }
   }
 
-  int compared = 0;
-  int refused = 0;
-  DiskTree tree_;
-  UtilOptions options_;
+  // Stdout compared with the times of "now" (a file read from stdin)
+  // masked: the two sides do not run at the same instant.
+  std::string Normalise(const std::string& out) const override { return MaskNowTimes(out); }
+
+ private:
+  static void Build(DiskTree& t) {
+    BuildTree(t);
+    // Generated pairs for the hunk tests.
+    t.MakeDirs("r");
+    GeneratePairs(t);
+    GenerateBigPairs(t);
+  }
 };
 
 Fixture& F() {
@@ -400,7 +339,7 @@ const std::vector<std::string> kPairOptions = {
 TEST_CASE("diff: generated pairs agree hunk for hunk") {
   Fixture& f = F();
   // One bash run prints every real answer, separated by markers.
-  std::string script = "cd " + ShellQuote(f.tree_.tree.string()) + " || exit; ";
+  std::string script = "cd " + ShellQuote(f.tree().tree.string()) + " || exit; ";
   script += "for n in $(seq 0 " + std::to_string(Fixture::kPairs - 1) + "); do ";
   script += "case $((n % " + std::to_string(kPairOptions.size()) + ")) in ";
   for (size_t k = 0; k < kPairOptions.size(); ++k)
@@ -424,7 +363,7 @@ TEST_CASE("diff: generated pairs agree hunk for hunk") {
     const std::string& options = kPairOptions[n % kPairOptions.size()];
     std::string command = "diff " + options + (options.empty() ? "" : " ") + "r/" +
                           std::to_string(n) + ".a r/" + std::to_string(n) + ".b";
-    Result ours = f.Ours(command, "");
+    const memhook::testing::UtilityResult ours = f.Ours(command, "");
     if (ours.out != expected || ours.status != expected_status || !ours.unsupported.empty()) {
       ++mismatches;
       if (mismatches <= 5) {
@@ -750,15 +689,15 @@ TEST_CASE("diff: operands, stdin and errors") {
 }
 
 TEST_CASE("diff: locale, time zone and refusals") {
-  F().CompareEnv({"LC_ALL=C"}, "diff -c a.txt b.txt");
-  F().CompareEnv({"LC_ALL=C"}, "diff -u a.txt b.txt");
-  F().CompareEnv({"LC_ALL=POSIX"}, "diff -C1 long1.txt long2.txt");
-  F().CompareEnv({"LC_ALL="}, "diff -c a.txt b.txt");
-  F().CompareEnv({"LC_TIME=C"}, "diff -c a.txt b.txt");
-  F().CompareEnv({"TZ=UTC0"}, "diff -u a.txt b.txt");
-  F().CompareEnv({"TZ=GMT"}, "diff -c a.txt b.txt");
-  F().CompareEnv({"TZ=Europe/Paris"}, "diff a.txt b.txt");
-  F().CompareEnv({"TZ=Europe/Paris"}, "diff -u --label x --label y a.txt b.txt");
+  F().CompareWith({"LC_ALL=C"}, "diff -c a.txt b.txt");
+  F().CompareWith({"LC_ALL=C"}, "diff -u a.txt b.txt");
+  F().CompareWith({"LC_ALL=POSIX"}, "diff -C1 long1.txt long2.txt");
+  F().CompareWith({"LC_ALL="}, "diff -c a.txt b.txt");
+  F().CompareWith({"LC_TIME=C"}, "diff -c a.txt b.txt");
+  F().CompareWith({"TZ=UTC0"}, "diff -u a.txt b.txt");
+  F().CompareWith({"TZ=GMT"}, "diff -c a.txt b.txt");
+  F().CompareWith({"TZ=Europe/Paris"}, "diff a.txt b.txt");
+  F().CompareWith({"TZ=Europe/Paris"}, "diff -u --label x --label y a.txt b.txt");
   std::vector<std::string> paris = {"TZ=Europe/Paris"};
   CHECK(F().Ours("diff -u a.txt b.txt", "", &paris).unsupported != "");
   for (const char* c :
@@ -885,10 +824,10 @@ TEST_CASE("cmp") {
   F().Compare("cmp -l - c3", "abc\ndef\nghi\n");
   F().Compare("cmp - -", "abc\n");
   F().Compare("cmp -i 2 - c1", "xxc\ndef\nghi\n");
-  F().CompareEnv({"LC_ALL=C"}, "cmp c1 c2");
-  F().CompareEnv({"LC_ALL=C"}, "cmp -b c1 c2");
-  F().CompareEnv({"LC_ALL=C"}, "cmp c1 c3");
-  F().CompareEnv({"LC_MESSAGES=C"}, "cmp c1 c2");
+  F().CompareWith({"LC_ALL=C"}, "cmp c1 c2");
+  F().CompareWith({"LC_ALL=C"}, "cmp -b c1 c2");
+  F().CompareWith({"LC_ALL=C"}, "cmp c1 c3");
+  F().CompareWith({"LC_MESSAGES=C"}, "cmp c1 c2");
 }
 
 TEST_CASE("comm") {
@@ -948,9 +887,9 @@ TEST_CASE("comm") {
   F().Compare("comm - s2.txt", "apple\nbanana\nfig\n");
   F().Compare("comm s1.txt -", "banana\ndate\n");
   F().Compare("comm -3 - s1.txt", "b\na\n");
-  F().CompareEnv({"LC_ALL=C"}, "comm s1.txt s2.txt");
-  F().CompareEnv({"LC_ALL=C"}, "comm invalid.txt invalid2.txt");
-  F().CompareEnv({"LC_ALL=C"}, "comm u1.txt u2.txt");
+  F().CompareWith({"LC_ALL=C"}, "comm s1.txt s2.txt");
+  F().CompareWith({"LC_ALL=C"}, "comm invalid.txt invalid2.txt");
+  F().CompareWith({"LC_ALL=C"}, "comm u1.txt u2.txt");
   F().Refused("comm - -", "a\n");
 }
 
@@ -1041,8 +980,8 @@ TEST_CASE("join") {
   });
   F().Compare("join - j2.txt", "1 one\n4 four\n");
   F().Compare("join j1.txt -", "2 two\n3 three\n");
-  F().CompareEnv({"LC_ALL=C"}, "join j1.txt j2.txt");
-  F().CompareEnv({"LC_ALL=C"}, "join -a1 ju1.txt ju2.txt");
+  F().CompareWith({"LC_ALL=C"}, "join j1.txt j2.txt");
+  F().CompareWith({"LC_ALL=C"}, "join -a1 ju1.txt ju2.txt");
   F().Refused("join - -", "1 a\n");
 }
 
@@ -1143,10 +1082,10 @@ TEST_CASE("column") {
   F().Compare("column -t -s:", "root:x:0\nuser:x:1000\n");
   F().Compare("column -t -", "x y\n");
   F().Compare("column", "");
-  F().CompareEnv({"COLUMNS=30"}, "column words.txt");
-  F().CompareEnv({"COLUMNS=0"}, "column words.txt");
-  F().CompareEnv({"COLUMNS=x"}, "column words.txt");
-  F().CompareEnv({"COLUMNS=200"}, "column -c 20 words.txt");
+  F().CompareWith({"COLUMNS=30"}, "column words.txt");
+  F().CompareWith({"COLUMNS=0"}, "column words.txt");
+  F().CompareWith({"COLUMNS=x"}, "column words.txt");
+  F().CompareWith({"COLUMNS=200"}, "column -c 20 words.txt");
   for (const char* c : {"column -J -N a table.txt", "column -t -T 1 table.txt",
                         "column -t -W 1 table.txt", "column -t -E 1 table.txt",
                         "column -t -O 2 table.txt", "column -t -r 1 -i 1 -p 2 table.txt",

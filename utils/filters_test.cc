@@ -19,6 +19,7 @@
 
 #include "tests/support/disk_tree.h"
 #include "tests/support/test_support.h"
+#include "tests/support/utility_diff.h"
 #include "utils/utils.h"
 #include "vfs/vfs.h"
 
@@ -31,13 +32,6 @@ using memhook::utils::CommandEnv;
 using memhook::utils::CommandIo;
 using memhook::utils::UtilOptions;
 
-struct Result {
-  std::string out, err;
-  int status = 0;
-  std::string unsupported;
-};
-
-// The files every case can read.
 void BuildTree(DiskTree& t) {
   t.MakeDirs("d/sub");
   t.Write("a.txt", "pear\napple\nbanana\napple\ncherry\nBanana\n\nzebra\n");
@@ -78,81 +72,10 @@ void BuildTree(DiskTree& t) {
           "2}\n");
 }
 
-class Fixture {
- public:
-  explicit Fixture(const char* locale) : tree_("filters-test", locale) {
-    BuildTree(tree_);
-    memhook::vfs::StoreOptions store_options;
-    store_options.virtual_index = false;
-    tree_.Import(store_options);
-    options_ = tree_.Options("");
-    options_.cwd = tree_.tree.string();
-  }
-
-  Result Ours(const std::string& command, const std::string& input,
-              const std::vector<std::string>* environment = nullptr) {
-    std::vector<std::string> argv = ShellWords(command);
-    const memhook::utils::CommandSpec* spec = memhook::utils::FindCommand(argv[0]);
-    REQUIRE(spec != nullptr);
-    CommandEnv env{*tree_.store, options_, options_.cwd, environment, nullptr};
-    CommandIo io;
-    io.stdin_data = input;
-    spec->fn(argv, env, io);
-    return {io.out.str(), io.err.str(), io.status, io.unsupported};
-  }
-
-  Result Real(const std::string& command, const std::string& input,
-              const std::string& prefix = "") {
-    auto r = tree_.Bash(
-        "cd " + memhook::testing::ShellQuote(tree_.tree.string()) + " && " + prefix + command, "",
-        input);
-    return {r.out, r.err, r.status, ""};
-  }
-
-  void Compare(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CAPTURE(input);
-    Result real = Real(command, input);
-    Result ours = Ours(command, input);
-    REQUIRE_MESSAGE(ours.unsupported.empty(), ours.unsupported);
-    CHECK(ours.out == real.out);
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
-  }
-
-  // The command run with LC_ALL=`locale` in its environment (the real one
-  // gets the same variable).
-  void CompareWithLocale(const std::string& locale, const std::string& command,
-                         const std::string& input = "") {
-    CAPTURE(locale);
-    CAPTURE(command);
-    std::vector<std::string> environment = {"LC_ALL=" + locale, "PATH=/usr/bin:/bin"};
-    Result real = Real(command, input, "LC_ALL=" + locale + " ");
-    Result ours = Ours(command, input, &environment);
-    REQUIRE_MESSAGE(ours.unsupported.empty(), ours.unsupported);
-    CHECK(ours.out == real.out);
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
-  }
-
-  void Refused(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CHECK(Ours(command, input).unsupported != "");
-    ++refused;
-  }
-
-  int compared = 0;
-  int refused = 0;
-
- private:
-  DiskTree tree_;
-  UtilOptions options_;
-};
+using Fixture = memhook::testing::UtilityDiff;
 
 Fixture& Utf8() {
-  static Fixture* f = new Fixture("C.UTF-8");
+  static Fixture* f = new Fixture("filters-test", "C.UTF-8", BuildTree);
   return *f;
 }
 
@@ -377,10 +300,10 @@ TEST_CASE("sort: C locale") {
   for (const char* cmd :
        {"sort utf8.txt", "sort -f utf8.txt", "sort a.txt", "sort -f a.txt", "sort -d bin.dat",
         "sort -k0 a.txt", "sort -t ab a.txt", "sort -u dup.txt", "sort -M months.txt"}) {
-    f.CompareWithLocale("C", cmd);
-    f.CompareWithLocale("C.UTF-8", cmd);
-    f.CompareWithLocale("POSIX", cmd);
-    f.CompareWithLocale("xx_YY.UTF-8", cmd);
+    f.CompareWith({"LC_ALL=C"}, cmd);
+    f.CompareWith({"LC_ALL=C.UTF-8"}, cmd);
+    f.CompareWith({"LC_ALL=POSIX"}, cmd);
+    f.CompareWith({"LC_ALL=xx_YY.UTF-8"}, cmd);
   }
 }
 

@@ -18,6 +18,7 @@
 
 #include "tests/support/disk_tree.h"
 #include "tests/support/test_support.h"
+#include "tests/support/utility_diff.h"
 #include "utils/utils.h"
 #include "vfs/vfs.h"
 
@@ -29,12 +30,6 @@ using memhook::testing::ShellWords;
 using memhook::utils::CommandEnv;
 using memhook::utils::CommandIo;
 using memhook::utils::UtilOptions;
-
-struct Result {
-  std::string out, err;
-  int status = 0;
-  std::string unsupported;
-};
 
 // The files every case can read.
 void BuildTree(DiskTree& t) {
@@ -59,63 +54,10 @@ void BuildTree(DiskTree& t) {
   t.Write("d/x.md", "inner\n");
 }
 
-class Fixture {
- public:
-  explicit Fixture(const char* locale) : tree_("sed-test", locale) {
-    BuildTree(tree_);
-    memhook::vfs::StoreOptions store_options;
-    store_options.virtual_index = false;
-    tree_.Import(store_options);
-    options_ = tree_.Options("");
-    options_.cwd = tree_.tree.string();
-  }
-
-  Result Ours(const std::string& command, const std::string& input,
-              const std::vector<std::string>* environment = nullptr) {
-    std::vector<std::string> argv = ShellWords(command);
-    const memhook::utils::CommandSpec* spec = memhook::utils::FindCommand(argv[0]);
-    REQUIRE(spec != nullptr);
-    CommandEnv env{*tree_.store, options_, options_.cwd, environment, nullptr};
-    CommandIo io;
-    io.stdin_data = input;
-    spec->fn(argv, env, io);
-    return {io.out.str(), io.err.str(), io.status, io.unsupported};
-  }
-
-  Result Real(const std::string& command, const std::string& input) {
-    auto r = tree_.Bash(
-        "cd " + memhook::testing::ShellQuote(tree_.tree.string()) + " && " + command, "", input);
-    return {r.out, r.err, r.status, ""};
-  }
-
-  void Compare(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CAPTURE(input);
-    Result real = Real(command, input);
-    Result ours = Ours(command, input);
-    REQUIRE_MESSAGE(ours.unsupported.empty(), ours.unsupported);
-    CHECK(ours.out == real.out);
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    ++compared;
-  }
-
-  void Refused(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CHECK(Ours(command, input).unsupported != "");
-    ++refused;
-  }
-
-  int compared = 0;
-  int refused = 0;
-
- private:
-  DiskTree tree_;
-  UtilOptions options_;
-};
+using Fixture = memhook::testing::UtilityDiff;
 
 Fixture& Utf8() {
-  static Fixture* f = new Fixture("C.UTF-8");
+  static Fixture* f = new Fixture("sed-test", "C.UTF-8", BuildTree);
   return *f;
 }
 
@@ -632,7 +574,7 @@ TEST_CASE("sed: errors") {
 }
 
 TEST_CASE("sed: C locale") {
-  static Fixture* c = new Fixture("C");
+  static Fixture* c = new Fixture("sed-test", "C", BuildTree);
   for (const char* cmd : {
            "sed 's/./X/g' utf8.txt",
            "sed 's/.*/\\U&/' utf8.txt",

@@ -19,6 +19,7 @@
 
 #include "tests/support/disk_tree.h"
 #include "tests/support/test_support.h"
+#include "tests/support/utility_diff.h"
 #include "utils/utils.h"
 #include "vfs/vfs.h"
 
@@ -30,13 +31,6 @@ using memhook::utils::CommandEnv;
 using memhook::utils::CommandIo;
 using memhook::utils::UtilOptions;
 
-struct Result {
-  std::string out, err, merged;
-  int status = 0;
-  std::string unsupported;
-};
-
-// Text for fmt: sentences, punctuation, parentheses, long and short words.
 std::string Prose(int sentences, int seed) {
   static const char* kWords[] = {"the",
                                  "memory",
@@ -173,95 +167,38 @@ void BuildTree(DiskTree& t) {
   t.Write("d/x.md", "inner\n");
 }
 
-class Fixture {
+// Every comparison also checks the interleaving of stdout and stderr.
+class Fixture : public memhook::testing::UtilityDiff {
  public:
-  explicit Fixture(const char* locale) : tree_("textutils-test", locale) {
-    BuildTree(tree_);
-    // Checksum files, made by the real tools.
-    auto made =
-        tree_.Bash("cd " + memhook::testing::ShellQuote(tree_.tree.string()) +
-                   " && md5sum a.txt b.txt > sums.md5 && md5sum --tag a.txt b.txt > tagged.md5"
-                   " && sha256sum a.txt nonl.txt empty.txt > sums.sha256"
-                   " && sha1sum -b a.txt > bin.sha1 && b2sum a.txt > sums.b2"
-                   " && md5sum a.txt back*.txt new*.txt cr*.txt > escaped.md5"
-                   " && cksum -a sha512 a.txt b.txt > tagged.ck"
-                   " && cksum -a md5 b.txt >> tagged.ck && cksum -a blake2b a.txt >> tagged.ck"
-                   " && { md5sum a.txt; echo 'garbage line'; echo '# comment';"
-                   " echo; md5sum b.txt | sed 's/^./0/'; md5sum nonl.txt; } > mixed.md5"
-                   " && { md5sum a.txt; echo '00000000000000000000000000000000  nofile';"
-                   " echo '00000000000000000000000000000000  d'; } > missing.md5"
-                   " && md5sum a.txt | sed 's/  / /' > reversed.md5"
-                   " && md5sum a.txt | tr a-f A-F > upper.md5"
-                   " && md5sum a.txt b.txt | sed 's/$/\r/' > crlf.md5"
-                   " && md5sum a.txt | sed 's/  /  *x/' > star.md5"
-                   " && printf '%s' \"$(md5sum b.txt)\" > nonl.md5");
-    REQUIRE(made.status == 0);
-    memhook::vfs::StoreOptions store_options;
-    store_options.virtual_index = false;
-    tree_.Import(store_options);
-    options_ = tree_.Options("");
-    options_.cwd = tree_.tree.string();
+  explicit Fixture(const char* locale) : UtilityDiff("textutils-test", locale, Build) {
+    set_stdin_redirects(true);
   }
-
-  Result Ours(const std::string& command, const std::string& input) {
-    std::vector<std::string> argv = ShellWords(command);
-    // `< FILE`: stdin redirected from a file of the tree.
-    std::string redirected;
-    bool regular = false;
-    for (size_t i = 0; i + 1 < argv.size(); ++i) {
-      if (argv[i] != "<") continue;
-      redirected = memhook::testing::Slurp(tree_.tree / argv[i + 1]);
-      regular = true;
-      argv.erase(argv.begin() + static_cast<long>(i), argv.begin() + static_cast<long>(i) + 2);
-      break;
-    }
-    const memhook::utils::CommandSpec* spec = memhook::utils::FindCommand(argv[0]);
-    REQUIRE(spec != nullptr);
-    CommandEnv env{*tree_.store, options_, options_.cwd, nullptr, nullptr};
-    CommandIo io;
-    io.stdin_data = regular ? std::string_view(redirected) : std::string_view(input);
-    io.stdin_regular = regular;
-    spec->fn(argv, env, io);
-    std::string merged;
-    for (const auto& chunk : io.log) merged += chunk.bytes;
-    return {io.out.str(), io.err.str(), merged, io.status, io.unsupported};
-  }
-
-  Result Real(const std::string& command, const std::string& input) {
-    std::string cd = "cd " + memhook::testing::ShellQuote(tree_.tree.string()) + " && ";
-    auto r = tree_.Bash(cd + command, "", input);
-    auto m = tree_.Bash(cd + "{ " + command + "\n} 2>&1", "", input);
-    return {r.out, r.err, m.out, r.status, ""};
-  }
-
   void Compare(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CAPTURE(input);
-    Result real = Real(command, input);
-    Result ours = Ours(command, input);
-    REQUIRE_MESSAGE(ours.unsupported.empty(), ours.unsupported);
-    CHECK(ours.out == real.out);
-    CHECK(ours.err == real.err);
-    CHECK(ours.status == real.status);
-    CHECK(ours.merged == real.merged);
-    ++compared;
+    UtilityDiff::Compare(command, input, /*merged=*/true);
   }
-
-  void Refused(const std::string& command, const std::string& input = "") {
-    CAPTURE(command);
-    CHECK(Ours(command, input).unsupported != "");
-    ++refused;
-  }
-
-  memhook::vfs::Store& store() { return *tree_.store; }
-  const UtilOptions& options() const { return options_; }
-
-  int compared = 0;
-  int refused = 0;
 
  private:
-  DiskTree tree_;
-  UtilOptions options_;
+  static void Build(DiskTree& t) {
+    BuildTree(t);
+    // Checksum files, made by the real tools.
+    auto made = t.Bash("cd " + memhook::testing::ShellQuote(t.tree.string()) +
+                       " && md5sum a.txt b.txt > sums.md5 && md5sum --tag a.txt b.txt > tagged.md5"
+                       " && sha256sum a.txt nonl.txt empty.txt > sums.sha256"
+                       " && sha1sum -b a.txt > bin.sha1 && b2sum a.txt > sums.b2"
+                       " && md5sum a.txt back*.txt new*.txt cr*.txt > escaped.md5"
+                       " && cksum -a sha512 a.txt b.txt > tagged.ck"
+                       " && cksum -a md5 b.txt >> tagged.ck && cksum -a blake2b a.txt >> tagged.ck"
+                       " && { md5sum a.txt; echo 'garbage line'; echo '# comment';"
+                       " echo; md5sum b.txt | sed 's/^./0/'; md5sum nonl.txt; } > mixed.md5"
+                       " && { md5sum a.txt; echo '00000000000000000000000000000000  nofile';"
+                       " echo '00000000000000000000000000000000  d'; } > missing.md5"
+                       " && md5sum a.txt | sed 's/  / /' > reversed.md5"
+                       " && md5sum a.txt | tr a-f A-F > upper.md5"
+                       " && md5sum a.txt b.txt | sed 's/$/\r/' > crlf.md5"
+                       " && md5sum a.txt | sed 's/  /  *x/' > star.md5"
+                       " && printf '%s' \"$(md5sum b.txt)\" > nonl.md5");
+    REQUIRE(made.status == 0);
+  }
 };
 
 // The locale of this process: C.UTF-8, or C in the child that the

@@ -1105,9 +1105,6 @@ Status SqliteStore::Open() {
   db_.reset(raw);
   if (rc != SQLITE_OK) return DbError(db_.get(), rc, "cannot open store " + db_path_);
   sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
-  if (!options_.checkpoint_on_close) {
-    sqlite3_db_config(db_.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  }
   if (options_.trace) {
     sqlite3_trace_v2(db_.get(), SQLITE_TRACE_STMT, &SqliteStore::TraceCallback, this);
   }

@@ -455,15 +455,6 @@ struct StoreOptions {
   // BEGIN IMMEDIATE is retried with exponential backoff and jitter, then
   // the write fails with kBusy and nothing written. Default 30 s.
   int write_lock_timeout_ms = 30000;
-  // Whether closing the connection checkpoints the WAL into the database
-  // (SQLite's default when the last connection closes). A checkpoint costs
-  // two fsyncs, which on a slow disk are most of a short-lived process's
-  // time: the hook's telemetry connection sets false, and its WAL frames
-  // reach the database at the next automatic checkpoint (every ~1000
-  // pages) or when another process closes. Durability is the same either
-  // way: commits in WAL mode with synchronous=NORMAL are not synced.
-  // Default: true.
-  bool checkpoint_on_close = true;
 };
 
 // Opens (and migrates) a SQLite-backed store. On failure returns null and
