@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -481,25 +482,31 @@ struct Hit {
   Kind kind;
 };
 
-}  // namespace
-
-struct Redactor::Rules {
-  std::vector<std::unique_ptr<RE2>> patterns;  // parallel to kPatternRules
-  std::unique_ptr<RE2> assignment;
-  std::unique_ptr<RE2> private_key;
-  bool ok = true;
-};
-
-namespace {
-
-std::unique_ptr<RE2> Compile(const char* pattern, bool* ok) {
+std::unique_ptr<RE2> Compile(const char* pattern) {
   RE2::Options options;
   options.set_encoding(RE2::Options::EncodingLatin1);  // bytes: patterns are ASCII
   options.set_log_errors(false);
-  auto re = std::make_unique<RE2>(pattern, options);
-  if (!re->ok()) *ok = false;
-  return re;
+  return std::make_unique<RE2>(pattern, options);
 }
+
+}  // namespace
+
+struct Redactor::Rules {
+  // kPatternRules, each compiled the first time its needle occurs: the
+  // long counted repetitions ({16,247}) make RE2 programs that take ~10 ms
+  // to compile all together, most of a capture hook's time, while most
+  // text holds no needle at all.
+  const RE2& Pattern(size_t rule) const {
+    std::call_once(once[rule], [&] { patterns[rule] = Compile(kPatternRules[rule].pattern); });
+    return *patterns[rule];
+  }
+  mutable std::array<std::once_flag, kRuleCount> once;
+  mutable std::array<std::unique_ptr<RE2>, kRuleCount> patterns;
+  std::unique_ptr<RE2> assignment = Compile(kAssignmentPattern);
+  std::unique_ptr<RE2> private_key = Compile(kPrivateKeyPattern);
+};
+
+namespace {
 
 bool HasNeedle(std::string_view text, std::string_view needles) {
   if (needles.empty()) return true;
@@ -533,13 +540,14 @@ void ForEachMatch(const RE2& re, std::string_view text, int groups, const Accept
   }
 }
 
-void ScanPatterns(const std::vector<std::unique_ptr<RE2>>& patterns, std::string_view s,
-                  std::vector<Hit>* hits) {
+// `pattern(r)`: the compiled kPatternRules[r].
+template <typename PatternOf>
+void ScanPatterns(const PatternOf& pattern, std::string_view s, std::vector<Hit>* hits) {
   for (size_t r = 0; r < kRuleCount; ++r) {
     const PatternRule& rule = kPatternRules[r];
-    if (!HasNeedle(s, rule.needles) || !patterns[r]->ok()) continue;
+    if (!HasNeedle(s, rule.needles) || !pattern(r).ok()) continue;
     const int groups = std::max(rule.mask_group, rule.check_group) + 1;
-    ForEachMatch(*patterns[r], s, groups, [&](const std::array<re2::StringPiece, 5>& g) {
+    ForEachMatch(pattern(r), s, groups, [&](const std::array<re2::StringPiece, 5>& g) {
       const size_t begin = Offset(s, g[0]);
       if (rule.boundaries && (!StartsToken(s, begin) || !EndsToken(s, begin + g[0].size()))) {
         return false;
@@ -899,26 +907,24 @@ void DecodeJsonString(std::string_view line, size_t begin, size_t end, std::stri
 
 }  // namespace
 
-Redactor::Redactor(const RedactOptions& options) : options_(options) {
-  auto rules = std::make_unique<Rules>();
-  for (const PatternRule& rule : kPatternRules) {
-    rules->patterns.push_back(Compile(rule.pattern, &rules->ok));
-  }
-  rules->assignment = Compile(kAssignmentPattern, &rules->ok);
-  rules->private_key = Compile(kPrivateKeyPattern, &rules->ok);
-  rules_ = std::move(rules);
-}
+Redactor::Redactor(const RedactOptions& options)
+    : rules_(std::make_unique<Rules>()), options_(options) {}
 
 Redactor::~Redactor() = default;
 
-bool Redactor::ok() const { return rules_->ok; }
+bool Redactor::ok() const {
+  bool ok = rules_->assignment->ok() && rules_->private_key->ok();
+  for (size_t r = 0; r < kRuleCount; ++r) ok = rules_->Pattern(r).ok() && ok;
+  return ok;
+}
 
 std::string Redactor::Redact(std::string_view line, RedactStats* stats) const {
   std::vector<Span> spans;
   std::vector<Hit> hits;
   auto scan = [&](const Text& text) {
     hits.clear();
-    ScanPatterns(rules_->patterns, text.bytes, &hits);
+    ScanPatterns([this](size_t r) -> const RE2& { return rules_->Pattern(r); }, text.bytes,
+                 &hits);
     ScanPrivateKeys(*rules_->private_key, text.bytes, &hits);
     ScanAwsSecretsNearKeyIds(text.bytes, &hits);
     ScanAssignments(*rules_->assignment, text.bytes, &hits);

@@ -86,7 +86,8 @@ class Redactor {
   bool ok() const;
 
   // `line` (without its '\n') with every secret masked. `stats` may be
-  // null. Thread-safe: a Redactor is immutable once built.
+  // null. Thread-safe: the only state that changes is each pattern,
+  // compiled once (std::call_once) when its needle first occurs.
   std::string Redact(std::string_view line, RedactStats* stats) const;
 
  private:
@@ -96,7 +97,8 @@ class Redactor {
 };
 
 // Redact with the default options, on one Redactor built at first use
-// (compiling the patterns costs about a millisecond) and never changed.
+// (its patterns are compiled as their needles first occur) and never
+// changed.
 std::string Redact(std::string_view line, RedactStats* stats);
 
 }  // namespace memhook::interceptor
