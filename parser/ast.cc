@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "parser/word_expand.h"
 
@@ -100,6 +101,14 @@ std::vector<Word> BraceExpandWord(const Word& w) {
         word.parts.push_back(*opaque[static_cast<unsigned char>(e.text[i])]);
         continue;
       }
+      if (mark == internal::kQuoteMarker) {
+        // A quoted span with nothing in it (the `\` of {Z..a}): the word
+        // stays, even if empty.
+        WordPart p;
+        p.quoted = true;
+        word.parts.push_back(std::move(p));
+        continue;
+      }
       bool quoted = mark != internal::kLiteral;
       if (!word.parts.empty() && word.parts.back().kind == WordPart::Kind::kLiteral &&
           word.parts.back().quoted == quoted && !word.parts.back().text.empty()) {
@@ -116,17 +125,443 @@ std::vector<Word> BraceExpandWord(const Word& w) {
   return out;
 }
 
+// Where words may start to hold extglob groups (`@(a|b)`): the end of the
+// first line that is exactly `shopt -s extglob`, since bash parses a line
+// after running the previous one (npos: nowhere).
+size_t ExtglobFrom(std::string_view src) {
+  size_t line = 0;
+  while (line < src.size()) {
+    size_t end = src.find('\n', line);
+    if (end == std::string_view::npos) return std::string_view::npos;
+    std::string_view text = src.substr(line, end - line);
+    while (!text.empty() && IsBlank(text.front())) text.remove_prefix(1);
+    while (!text.empty() && (IsBlank(text.back()) || text.back() == ';')) text.remove_suffix(1);
+    if (text == "shopt -s extglob") return end;
+    line = end + 1;
+  }
+  return std::string_view::npos;
+}
+
 // Heredoc bodies, found in the tree, keyed by where their `<<` operator
 // starts in the source.
 struct Heredoc {
   std::string body;  // raw, tabs already stripped for <<-
   std::string delimiter;
   bool quoted = false;
+  // Read by the pre-pass below: the source holds `< word` in place of the
+  // operator, and the body is blanked.
+  bool rewritten = false;
+  // The warning bash prints when the parse unit holding the operator is
+  // read ("here-document at line N delimited by end-of-file"); empty if
+  // the delimiter was found.
+  std::string warning;
+  int line = 1;  // the operator's line
+};
+
+// Here-documents read as bash reads them, before tree-sitter sees the
+// source: the grammar misparses two here-documents on one line, a
+// here-document followed by `; cmd`, partly quoted and indented
+// delimiters, backquotes in bodies and unterminated bodies. Bash reads the
+// pending bodies after each newline token, in the order of their
+// operators; this does the same over a light tokenisation (quotes,
+// comments, substitutions, arithmetic) and rewrites the source so that the
+// grammar sees a plain input redirection: `<<word` becomes `< word` (same
+// length, the operator's offset keys the body) and each body, delimiter
+// line included, becomes blanks with its newlines kept, so that offsets and
+// line numbers stay put. A here-document inside backquotes or double
+// quotes is left to the grammar (`ok()` false), as before.
+class HeredocPrepass {
+ public:
+  explicit HeredocPrepass(std::string_view src) : src_(src), out_(src) {}
+
+  // False when the pre-pass cannot take the source (the caller keeps it
+  // as it is).
+  bool Run() {
+    Code(0, /*closer=*/'\0', /*in_quotes=*/false);
+    if (!abort_ && !pending_.empty()) ReadBodies(src_.size());
+    return !abort_;
+  }
+  const std::string& source() const { return out_; }
+  std::map<uint32_t, Heredoc>& heredocs() { return heredocs_; }
+  const std::set<uint32_t>& empty_for() const { return empty_for_; }
+  // The source the grammar parses: source() with extglob groups masked.
+  std::string tree_source() const {
+    std::string t = out_;
+    for (size_t m : tree_masks_) t[m] = '_';
+    return t;
+  }
+
+ private:
+  struct Pending {
+    size_t op;
+    Heredoc doc;
+    bool strip;
+  };
+
+  static bool EndsDelimiter(char c) { return IsMeta(c); }
+
+  // Code from `i` to the `closer` (')' of a `$(`, or '\0' for the end of
+  // the source); returns the offset after it.
+  size_t Code(size_t i, char closer, bool in_quotes) {
+    int depth = 0;
+    const size_t n = src_.size();
+    size_t group_end = 0;
+    while (i < n && !abort_) {
+      char c = src_[i];
+      char next = i + 1 < n ? src_[i + 1] : '\0';
+      char next2 = i + 2 < n ? src_[i + 2] : '\0';
+      if (c == '\\') {
+        i += 2;
+      } else if (c == '\'') {
+        i = Past(i + 1, '\'');
+      } else if (c == '$' && next == '\'') {
+        i = PastAnsiC(i + 2);
+      } else if (c == '"') {
+        i = Double(i + 1);
+      } else if (c == '`') {
+        i = Backquote(i + 1);
+      } else if ((c == '$' && next == '(' && next2 == '(') || (c == '(' && next == '(')) {
+        i = Arith(i + (c == '$' ? 3 : 2));
+      } else if (c == '$' && next == '(') {
+        i = Code(i + 2, ')', in_quotes);
+      } else if (c == '$' && next == '{') {
+        i = Brace(i + 2);
+      } else if (c == '$' && next == '[') {
+        i = PastBracket(i + 2);  // `$[1<<2]` is arithmetic
+      } else if (c == '#' && (i == 0 || IsMeta(src_[i - 1]))) {
+        while (i < n && src_[i] != '\n') ++i;
+      } else if (c == '(' && i > 0 && std::strchr("?*+@!", src_[i - 1]) != nullptr &&
+                 i >= extglob_from_ && (group_end = ExtglobGroup(i)) != 0) {
+        i = group_end;
+      } else if (c == 'f' && AtCommandStart(i) && EmptyForList(i)) {
+        i += 3;
+      } else if (c == ';' && next == '&' && (i == 0 || src_[i - 1] != ';') && EsacFollows(i + 2)) {
+        // `a) cmd;& esac`: falling through to nothing is `;;`, which the
+        // grammar takes there.
+        out_[i + 1] = ';';
+        i += 2;
+      } else if (c == '<' && next == '<' && next2 == '<') {
+        i += 3;
+      } else if (c == '<' && next == '<') {
+        if (in_quotes) abort_ = true;
+        i = Operator(i);
+      } else if (c == '\n') {
+        i = pending_.empty() ? i + 1 : ReadBodies(i + 1);
+      } else if (closer != '\0' && c == '(') {
+        ++depth;
+        ++i;
+      } else if (closer != '\0' && c == ')') {
+        if (depth-- == 0) return i + 1;
+        ++i;
+      } else {
+        ++i;
+      }
+    }
+    return std::min(i, n);
+  }
+
+  // An extglob group `(...)` at `i` (after `@`, `!`, ...): the offset after
+  // its `)`, or 0 when it is not one the lexer takes. The grammar does not
+  // know extglob: it is shown word characters in its place (tree_source).
+  size_t ExtglobGroup(size_t i) {
+    int depth = 0;
+    size_t k = i;
+    for (; k < src_.size(); ++k) {
+      char c = src_[k];
+      if (c == '\\') {
+        ++k;
+        continue;
+      }
+      if (c == '\n' || c == '\'' || c == '"' || c == '$' || c == '`') return 0;
+      if (c == '(') ++depth;
+      if (c == ')' && --depth == 0) break;
+    }
+    if (k >= src_.size()) return 0;
+    for (size_t m = i; m <= k; ++m) {
+      if (!IsNameChar(src_[m])) tree_masks_.push_back(m);
+    }
+    return k + 1;
+  }
+
+  // Whether `i` starts a command: only blanks since the start of the
+  // source, a newline, `;`, `&`, `|` or `(` (`echo for x in ;` is no loop).
+  bool AtCommandStart(size_t i) const {
+    while (i > 0 && IsBlank(src_[i - 1])) --i;
+    return i == 0 || std::strchr("\n;&|(", src_[i - 1]) != nullptr;
+  }
+
+  // `for NAME in` then `;` or a newline (an empty list, which the grammar
+  // rejects): `in` becomes blanks and the loop is marked as having a list.
+  bool EmptyForList(size_t i) {
+    const size_t n = src_.size();
+    if (src_.substr(i, 3) != "for") return false;
+    size_t j = i + 3;
+    if (j >= n || !IsBlank(src_[j])) return false;
+    while (j < n && IsBlank(src_[j])) ++j;
+    if (j >= n || !IsNameStart(src_[j])) return false;
+    while (j < n && IsNameChar(src_[j])) ++j;
+    if (j >= n || !IsBlank(src_[j])) return false;
+    while (j < n && IsBlank(src_[j])) ++j;
+    if (src_.substr(j, 2) != "in") return false;
+    size_t in = j;
+    j += 2;
+    while (j < n && IsBlank(src_[j])) ++j;
+    if (j >= n || (src_[j] != ';' && src_[j] != '\n')) return false;
+    out_[in] = ' ';
+    out_[in + 1] = ' ';
+    empty_for_.insert(static_cast<uint32_t>(i));
+    return true;
+  }
+
+  // Only blanks, newlines and comments, then `esac` as a word, from `i`.
+  bool EsacFollows(size_t i) const {
+    const size_t n = src_.size();
+    while (i < n) {
+      if (IsBlank(src_[i]) || src_[i] == '\n') {
+        ++i;
+      } else if (src_[i] == '#') {
+        while (i < n && src_[i] != '\n') ++i;
+      } else {
+        break;
+      }
+    }
+    return src_.substr(i, 4) == "esac" && (i + 4 >= n || IsMeta(src_[i + 4]));
+  }
+
+  // After the closing `quote` (the end of the source if there is none).
+  size_t Past(size_t i, char quote) const {
+    size_t e = src_.find(quote, i);
+    return e == std::string_view::npos ? src_.size() : e + 1;
+  }
+
+  size_t PastAnsiC(size_t i) const {
+    while (i < src_.size() && src_[i] != '\'') i += src_[i] == '\\' ? 2 : 1;
+    return std::min(i + 1, src_.size());
+  }
+
+  size_t Double(size_t i) {
+    const size_t n = src_.size();
+    while (i < n && !abort_) {
+      char c = src_[i];
+      char next = i + 1 < n ? src_[i + 1] : '\0';
+      if (c == '\\') {
+        i += 2;
+      } else if (c == '"') {
+        return i + 1;
+      } else if (c == '`') {
+        i = Backquote(i + 1);
+      } else if (c == '$' && next == '(' && i + 2 < n && src_[i + 2] == '(') {
+        i = Arith(i + 3);
+      } else if (c == '$' && next == '(') {
+        i = Code(i + 2, ')', /*in_quotes=*/true);
+      } else if (c == '$' && next == '{') {
+        i = Brace(i + 2);
+      } else {
+        ++i;
+      }
+    }
+    return std::min(i, n);
+  }
+
+  // A backquoted command: its text is parsed again when it runs, so a
+  // here-document inside is left to the grammar.
+  size_t Backquote(size_t i) {
+    const size_t n = src_.size();
+    while (i < n && src_[i] != '`') {
+      if (src_[i] == '\\') {
+        i += 2;
+        continue;
+      }
+      if (src_[i] == '<' && i + 1 < n && src_[i + 1] == '<') abort_ = true;
+      ++i;
+    }
+    return std::min(i + 1, n);
+  }
+
+  // `$[...]` from after the bracket.
+  size_t PastBracket(size_t i) const {
+    for (int depth = 1; i < src_.size(); ++i) {
+      if (src_[i] == '[') ++depth;
+      if (src_[i] == ']' && --depth == 0) return i + 1;
+    }
+    return src_.size();
+  }
+
+  // `((...))` / `$((...))` from inside the two parentheses.
+  size_t Arith(size_t i) {
+    int depth = 2;
+    while (i < src_.size()) {
+      char c = src_[i++];
+      if (c == '(') ++depth;
+      if (c == ')' && --depth == 0) return i;
+    }
+    return src_.size();
+  }
+
+  // `${...}` from after the brace.
+  size_t Brace(size_t i) {
+    int depth = 1;
+    const size_t n = src_.size();
+    while (i < n && !abort_) {
+      char c = src_[i];
+      if (c == '\\') {
+        i += 2;
+      } else if (c == '\'') {
+        i = Past(i + 1, '\'');
+      } else if (c == '"') {
+        i = Double(i + 1);
+      } else if (c == '$' && i + 1 < n && (src_[i + 1] == '(' || src_[i + 1] == '{')) {
+        i = src_[i + 1] == '(' ? Code(i + 2, ')', true) : Brace(i + 2);
+      } else if (c == '`') {
+        i = Backquote(i + 1);
+      } else {
+        if (c == '{') ++depth;
+        if (c == '}' && --depth == 0) return i + 1;
+        ++i;
+      }
+    }
+    return std::min(i, n);
+  }
+
+  // `<<[-]word` at `op`: the delimiter after quote removal; the operator
+  // becomes `< ` (or `<  ` for `<<-`).
+  size_t Operator(size_t op) {
+    const size_t n = src_.size();
+    Pending p;
+    p.op = op;
+    size_t i = op + 2;
+    p.strip = i < n && src_[i] == '-';
+    if (p.strip) ++i;
+    while (i < n && IsBlank(src_[i])) ++i;
+    std::string delim;
+    bool quoted = false;
+    size_t start = i;
+    while (i < n && !EndsDelimiter(src_[i])) {
+      char c = src_[i];
+      if (c == '\'') {
+        quoted = true;
+        size_t e = src_.find('\'', i + 1);
+        if (e == std::string_view::npos) break;
+        delim.append(src_.substr(i + 1, e - i - 1));
+        i = e + 1;
+      } else if (c == '"') {
+        quoted = true;
+        ++i;
+        while (i < n && src_[i] != '"') {
+          if (src_[i] == '\\' && i + 1 < n && std::strchr("\"\\$`", src_[i + 1])) ++i;
+          delim.push_back(src_[i++]);
+        }
+        if (i >= n) break;
+        ++i;
+      } else if (c == '\\' && i + 1 < n) {
+        quoted = true;
+        delim.push_back(src_[i + 1]);
+        i += 2;
+      } else if (c == '$' || c == '`') {
+        // `<<$x` and `<<$'x'`: bash takes the text as it is; rare
+        // enough to leave to the grammar.
+        abort_ = true;
+        return i;
+      } else {
+        delim.push_back(c);
+        ++i;
+      }
+    }
+    if (i == start || i > n) {
+      abort_ = true;
+      return i;
+    }
+    p.doc.delimiter = delim;
+    p.doc.quoted = quoted;
+    p.doc.rewritten = true;
+    p.doc.line = 1 + static_cast<int>(std::count(src_.begin(), src_.begin() + op, '\n'));
+    out_[op + 1] = ' ';
+    if (p.strip) out_[op + 2] = ' ';
+    pending_.push_back(std::move(p));
+    return i;
+  }
+
+  // The pending bodies from `i` (a line start); returns where the source
+  // goes on.
+  size_t ReadBodies(size_t i) {
+    const size_t n = src_.size();
+    for (Pending& p : pending_) {
+      const size_t body_start = i;
+      bool found = false;
+      std::string body;
+      while (i < n && !found) {
+        // One logical line: in an unquoted body `\<newline>` joins lines
+        // before the delimiter is compared (bash's read_secondary_line).
+        std::string logical, raw;
+        while (true) {
+          size_t e = src_.find('\n', i);
+          if (e == std::string_view::npos) e = n;
+          std::string_view phys = src_.substr(i, e - i);
+          if (p.strip) {
+            size_t tabs = phys.find_first_not_of('\t');
+            phys.remove_prefix(tabs == std::string_view::npos ? phys.size() : tabs);
+          }
+          size_t backslashes = 0;
+          while (backslashes < phys.size() && phys[phys.size() - 1 - backslashes] == '\\')
+            ++backslashes;
+          i = e < n ? e + 1 : n;
+          if (!p.doc.quoted && backslashes % 2 == 1 && e < n) {
+            logical.append(phys.substr(0, phys.size() - 1));
+            raw.append(phys);
+            raw.push_back('\n');
+            continue;
+          }
+          logical.append(phys);
+          raw.append(phys);
+          raw.push_back('\n');
+          break;
+        }
+        if (logical == p.doc.delimiter) {
+          found = true;
+        } else {
+          body += raw;
+        }
+      }
+      if (!found) {
+        size_t line =
+            static_cast<size_t>(std::count(src_.begin(), src_.begin() + body_start, '\n'));
+        if (body_start == n && (n == 0 || src_[n - 1] != '\n')) ++line;
+        // bash names the line where the source ended (on a pipe; on a
+        // regular file it leaves the "line N: " out).
+        size_t last = static_cast<size_t>(std::count(src_.begin(), src_.end(), '\n'));
+        if (n > 0 && src_[n - 1] != '\n') ++last;
+        p.doc.warning = "bash: line " + std::to_string(last) + ": warning: here-document at line " +
+                        std::to_string(line) + " delimited by end-of-file (wanted `" +
+                        p.doc.delimiter + "')\n";
+      }
+      for (size_t k = body_start; k < i; ++k) {
+        if (out_[k] != '\n') out_[k] = ' ';
+      }
+      p.doc.body = std::move(body);
+      heredocs_[static_cast<uint32_t>(p.op)] = std::move(p.doc);
+    }
+    pending_.clear();
+    return i;
+  }
+
+  std::string_view src_;
+  std::string out_;
+  std::vector<Pending> pending_;
+  std::map<uint32_t, Heredoc> heredocs_;
+  std::set<uint32_t> empty_for_;  // offsets of `for` with an empty list
+  size_t extglob_from_ = ExtglobFrom(src_);
+  std::vector<size_t> tree_masks_;  // offsets the grammar sees as `_`
+  bool abort_ = false;
 };
 
 class Builder {
  public:
-  Builder(std::string_view src, TSParser* parser) : src_(src), parser_(parser) {}
+  Builder(std::string_view src, TSParser* parser, std::map<uint32_t, Heredoc> heredocs = {},
+          std::set<uint32_t> empty_for = {})
+      : src_(src),
+        parser_(parser),
+        heredocs_(std::move(heredocs)),
+        empty_for_(std::move(empty_for)) {}
 
   std::shared_ptr<Command> Program(TSNode root) {
     Collect(root);
@@ -245,6 +680,7 @@ class Builder {
     Word w;
     w.raw = std::string(text);
     lx.DoubleQuoted(w, arith ? Lexer::Mode::kArith : Lexer::Mode::kHeredoc, text.size());
+    Lexer::NameBad(&w, 0, text);
     return w;
   }
 
@@ -414,6 +850,7 @@ class Builder {
     if (t == "for_statement") {
       if (Text(n).substr(0, 6) == "select") throw SyntaxError{"select is not supported"};
       cmd->kind = CommandKind::kFor;
+      cmd->has_list = empty_for_.count(ts_node_start_byte(n)) > 0;
       bool named = false;
       for (TSNode c : Kids(n)) {
         std::string_view ct = Type(c);
@@ -887,6 +1324,7 @@ class Builder {
   // otherwise by parsing the inner text alone. Returns the end offset.
   size_t Substitution(std::string_view text, size_t at, size_t open_len, char close,
                       std::shared_ptr<Command>* program) {
+    if (close == '`') return Backquoted(text, at, program);
     auto it = subs_.find(static_cast<uint32_t>(at));
     if (it != subs_.end() && &text[0] == &src_[0]) {
       TSNode n = it->second;
@@ -920,6 +1358,31 @@ class Builder {
       throw SyntaxError{"unexpected EOF while looking for matching `" + std::string(1, close) +
                         "'"};
     std::string inner(text.substr(at + open_len, i - at - open_len));
+    ScriptParser nested;
+    ScriptResult r = nested.Parse(inner);
+    if (!r.ok()) throw SyntaxError{r.error};
+    *program = r.script;
+    return i + 1;
+  }
+
+  // `...` at `at`: it ends at the first unescaped backquote, and its text
+  // is parsed again after bash's one level of backslash removal (`\$`,
+  // `\``, `\\` lose the backslash, every other backslash stays), which
+  // the grammar's node does not do.
+  size_t Backquoted(std::string_view text, size_t at, std::shared_ptr<Command>* program) {
+    std::string inner;
+    size_t i = at + 1;
+    for (; i < text.size() && text[i] != '`'; ++i) {
+      if (text[i] == '\\' && i + 1 < text.size()) {
+        char n = text[i + 1];
+        if (n != '$' && n != '`' && n != '\\') inner.push_back('\\');
+        inner.push_back(n);
+        ++i;
+        continue;
+      }
+      inner.push_back(text[i]);
+    }
+    if (i >= text.size()) throw SyntaxError{"unexpected EOF while looking for matching ``'"};
     ScriptParser nested;
     ScriptResult r = nested.Parse(inner);
     if (!r.ok()) throw SyntaxError{r.error};
@@ -1056,6 +1519,11 @@ class Builder {
         fd = std::stoi(std::string(t_.substr(i_, j - i_)));
       }
       if (j < t_.size() && t_[j] == '{') return false;
+      // A here-document the pre-pass rewrote to `< word`.
+      if (j < t_.size() && t_[j] == '<' && !t_.empty() && &t_[0] == &b_.src_[0]) {
+        auto found = b_.heredocs_.find(static_cast<uint32_t>(j));
+        if (found != b_.heredocs_.end() && found->second.rewritten) return Heredoc(cmd, fd, j);
+      }
       std::string_view rest = t_.substr(j);
       ScriptRedirect r;
       r.fd = fd;
@@ -1123,7 +1591,7 @@ class Builder {
       if (it == b_.heredocs_.end() || &t_[0] != &b_.src_[0])
         throw SyntaxError{"here-document without its body"};
       bool dash = op_at + 2 < t_.size() && t_[op_at + 2] == '-';
-      i_ = op_at + (dash ? 3 : 2);
+      i_ = it->second.rewritten ? op_at + 1 : op_at + (dash ? 3 : 2);
       SkipBlanks();
       Word delim;
       if (!WordAt(&delim)) throw SyntaxError{"syntax error near unexpected token `newline'"};
@@ -1183,8 +1651,13 @@ class Builder {
             break;
           }
           Word w;
-          if (!WordAt(&w)) throw SyntaxError{"syntax error in an array assignment"};
-          a->elements.push_back(std::move(w));
+          bool saved = in_array_;
+          in_array_ = true;
+          bool got = WordAt(&w);
+          in_array_ = saved;
+          if (!got) throw SyntaxError{"syntax error in an array assignment"};
+          // a=({1..3}): the elements undergo brace expansion.
+          for (Word& each : BraceExpandWord(w)) a->elements.push_back(std::move(each));
         }
         return;
       }
@@ -1249,8 +1722,52 @@ class Builder {
     }
 
     // One word from i_; false when none starts here.
+    // `@(a|b)` and its kin, from the `(` at i_, when `shopt -s extglob` ran
+    // on an earlier line (bash parses a line after running the previous
+    // one): the group is unquoted pattern text. False when not allowed.
+    bool ExtglobGroup(Word* w) {
+      if (t_.empty() || &t_[0] != &b_.src_[0] || i_ < b_.extglob_from_) return false;
+      int depth = 0;
+      size_t k = i_;
+      for (; k < t_.size(); ++k) {
+        char c = t_[k];
+        if (c == '\\') {
+          ++k;
+          continue;
+        }
+        if (c == '\n' || c == '\'' || c == '"' || c == '$' || c == '`') return false;
+        if (c == '(') ++depth;
+        if (c == ')' && --depth == 0) break;
+      }
+      if (k >= t_.size()) return false;
+      AddLiteral(w, t_.substr(i_, k + 1 - i_), false);
+      i_ = k + 1;
+      return true;
+    }
+
+    // `name=`, `name+=`, `name[sub]=` at `j`: bash expands a tilde after
+    // the `=` and after each `:` of such an argument word too.
+    bool LooksLikeAssignment(size_t j) const {
+      if (j >= t_.size() || !IsNameStart(t_[j])) return false;
+      while (j < t_.size() && IsNameChar(t_[j])) ++j;
+      if (j < t_.size() && t_[j] == '[') {
+        while (j < t_.size() && t_[j] != ']' && !IsMeta(t_[j])) ++j;
+        if (j >= t_.size() || t_[j] != ']') return false;
+        ++j;
+      }
+      if (j < t_.size() && t_[j] == '+') ++j;
+      return j < t_.size() && t_[j] == '=';
+    }
+
     bool WordAt(Word* w) {
       size_t start = i_;
+      bool saved_assign_like = assign_like_;
+      assign_like_ = !assignment_value_ && !in_array_ && LooksLikeAssignment(start);
+      struct Restore {
+        bool& flag;
+        bool value;
+        ~Restore() { flag = value; }
+      } restore{assign_like_, saved_assign_like};
       // Tilde prefix.
       if (i_ < t_.size() && t_[i_] == '~') Tilde(w);
       while (i_ < t_.size()) {
@@ -1260,6 +1777,9 @@ class Builder {
             ProcessSub(w);
             continue;
           }
+          if (c == '(' && i_ > start && std::strchr("?*+@!", t_[i_ - 1]) != nullptr &&
+              ExtglobGroup(w))
+            continue;
           // `name=(` inside declare arguments: an array value.
           if (c == '(' && i_ > start && t_[i_ - 1] == '=' && !assignment_value_) {
             Assignment tmp;
@@ -1272,12 +1792,13 @@ class Builder {
         }
         Part(w, false);
         // After `=` or `:` in an assignment value, a tilde expands too.
-        if (assignment_value_ && i_ < t_.size() && t_[i_] == '~' && i_ > start &&
+        if ((assignment_value_ || assign_like_) && i_ < t_.size() && t_[i_] == '~' && i_ > start &&
             (t_[i_ - 1] == ':' || t_[i_ - 1] == '='))
           Tilde(w);
       }
       if (i_ == start) return false;
       w->raw = std::string(t_.substr(start, i_ - start));
+      NameBad(w, 0, w->raw);
       if (w->parts.empty()) AddLiteral(w, "", true);
       return true;
     }
@@ -1285,7 +1806,8 @@ class Builder {
     void Tilde(Word* w) {
       size_t j = i_ + 1;
       while (j < t_.size() && !IsMeta(t_[j]) && t_[j] != '/' && t_[j] != '"' && t_[j] != '\'' &&
-             t_[j] != '$' && t_[j] != '\\' && t_[j] != '`' && !(assignment_value_ && t_[j] == ':'))
+             t_[j] != '$' && t_[j] != '\\' && t_[j] != '`' &&
+             !((assignment_value_ || assign_like_) && t_[j] == ':'))
         ++j;
       WordPart p;
       p.kind = WordPart::Kind::kTilde;
@@ -1331,7 +1853,9 @@ class Builder {
       if (c == '"') {
         ++i_;
         size_t before = w->parts.size();
+        size_t content = i_;
         DoubleQuoted(*w, Mode::kDouble, t_.size());
+        NameBad(w, before, t_.substr(content, std::min(i_, t_.size()) - content));
         ++i_;  // the closing quote
         if (w->parts.size() == before) AddLiteral(w, "", true);
         return;
@@ -1380,6 +1904,21 @@ class Builder {
           p.kind = WordPart::Kind::kArith;
           p.arith = std::make_shared<Word>(b_.BodyWordAtText(t_, i_ + 3, close - i_ - 3));
           i_ = close + 2;
+          w->parts.push_back(std::move(p));
+          return true;
+        }
+      }
+      if (n == '[') {
+        // `$[expr]`: the legacy form of `$((expr))`.
+        size_t close = i_ + 2;
+        for (int depth = 0; close < t_.size(); ++close) {
+          if (t_[close] == '[') ++depth;
+          if (t_[close] == ']' && depth-- == 0) break;
+        }
+        if (close < t_.size()) {
+          p.kind = WordPart::Kind::kArith;
+          p.arith = std::make_shared<Word>(b_.BodyWordAtText(t_, i_ + 2, close - i_ - 2));
+          i_ = close + 1;
           w->parts.push_back(std::move(p));
           return true;
         }
@@ -1493,7 +2032,7 @@ class Builder {
         pe.name = "#";
         return pe;
       } else {
-        throw SyntaxError{"${" + std::string(t_.substr(from, end - from)) + "}: bad substitution"};
+        return Bad(from, end);
       }
       pe.name = std::string(t_.substr(name_start, k - name_start));
       if (at(k) == '[') {
@@ -1503,7 +2042,7 @@ class Builder {
           if (t_[close] == '[') ++depth;
           if (t_[close] == ']' && --depth == 0) break;
         }
-        if (close >= end) throw SyntaxError{"bad substitution"};
+        if (close >= end) return Bad(from, end);
         pe.subscript = std::make_shared<Word>(b_.BodyWordAtText(t_, k + 1, close - k - 1));
         k = close + 1;
       }
@@ -1514,7 +2053,7 @@ class Builder {
         return pe;
       }
       if (k == end) return pe;
-      if (pe.length) throw SyntaxError{"bad substitution"};
+      if (pe.length) return Bad(from, end);
       auto operand = [&](size_t a, size_t b) {
         return std::make_shared<Word>(OperandWord(a, b, quoted));
       };
@@ -1607,12 +2146,37 @@ class Builder {
         pe.operand = operand(k + (all ? 2 : 1), end);
         return pe;
       }
+      if (c == '~') {
+        bool all = at(k + 1) == c;
+        pe.op = all ? ParamExpansion::Op::kToggleAll : ParamExpansion::Op::kToggleFirst;
+        pe.operand = operand(k + (all ? 2 : 1), end);
+        return pe;
+      }
       if (c == '@' && k + 2 == end) {
         pe.op = ParamExpansion::Op::kTransform;
         pe.transform = at(k + 1);
         return pe;
       }
-      throw SyntaxError{"${" + std::string(t_.substr(from, end - from)) + "}: bad substitution"};
+      return Bad(from, end);
+    }
+
+    // A `${...}` bash rejects when it expands it.
+    ParamExpansion Bad(size_t from, size_t end) const {
+      ParamExpansion pe;
+      pe.op = ParamExpansion::Op::kBad;
+      pe.name = "${" + std::string(t_.substr(from, end - from)) + "}";
+      return pe;
+    }
+
+    // Names the string that holds each bad substitution among w's parts
+    // from `first` on that has none yet.
+    static void NameBad(Word* w, size_t first, std::string_view text) {
+      for (size_t k = first; k < w->parts.size(); ++k) {
+        WordPart& p = w->parts[k];
+        if (p.kind == WordPart::Kind::kParam && p.param &&
+            p.param->op == ParamExpansion::Op::kBad && p.param->bad_text.empty())
+          p.param->bad_text = std::string(text);
+      }
     }
 
     // The word of `${x:-word}`: in double quotes its parts are quoted, but
@@ -1651,6 +2215,7 @@ class Builder {
         while (sub.i_ < b) sub.Part(&w, false);
       }
       w.raw = std::string(t_.substr(a, b - a));
+      NameBad(&w, 0, w.raw);
       if (w.parts.empty()) AddLiteral(&w, "", quoted);
       return w;
     }
@@ -1660,6 +2225,8 @@ class Builder {
     size_t i_;
     bool whole_ = false;
     bool assignment_value_ = false;
+    bool assign_like_ = false;  // the word being lexed looks like `name=...`
+    bool in_array_ = false;     // lexing the elements of `a=(...)`
     bool pending_array_ = false;
     std::vector<Word> pending_elements_;
 
@@ -1679,6 +2246,10 @@ class Builder {
   TSParser* parser_;
   std::map<uint32_t, TSNode> subs_;
   std::map<uint32_t, Heredoc> heredocs_;
+  std::set<uint32_t> empty_for_;
+  // Words from here on may hold extglob groups: the end of the first line
+  // that is exactly `shopt -s extglob` (npos: none).
+  size_t extglob_from_ = ExtglobFrom(src_);
   std::string pending_op_;
 };
 
@@ -1723,10 +2294,30 @@ bool FindError(TSNode n, std::string_view src, std::string* message) {
 
 }  // namespace
 
-ScriptResult ScriptParser::Parse(std::string_view source) {
+ScriptResult ScriptParser::Parse(std::string_view original) {
   ScriptResult result;
-  TreePtr tree(ts_parser_parse_string(impl_->parser.get(), nullptr, source.data(),
-                                      static_cast<uint32_t>(source.size())));
+  HeredocPrepass prepass(original);
+  std::map<uint32_t, Heredoc> heredocs;
+  std::set<uint32_t> empty_for;
+  std::string_view source = original;
+  std::string tree_text;
+  std::string_view tree_source = original;
+  if (prepass.Run()) {
+    source = prepass.source();
+    heredocs = std::move(prepass.heredocs());
+    empty_for = prepass.empty_for();
+    tree_text = prepass.tree_source();
+    tree_source = tree_text;
+  }
+  // bash reads a line (with the bodies of its here-documents) before it
+  // runs it: an unterminated body's warning comes before the first
+  // statement of the operator's line runs.
+  std::vector<std::pair<int, std::string>> warnings;
+  for (const auto& [op, doc] : heredocs) {
+    if (!doc.warning.empty()) warnings.emplace_back(doc.line, doc.warning);
+  }
+  TreePtr tree(ts_parser_parse_string(impl_->parser.get(), nullptr, tree_source.data(),
+                                      static_cast<uint32_t>(tree_source.size())));
   if (!tree) {
     result.error = "the parser gave no tree";
     return result;
@@ -1735,20 +2326,34 @@ ScriptResult ScriptParser::Parse(std::string_view source) {
   if (ts_node_has_error(root)) {
     if (!FindError(root, source, &result.error)) result.error = "syntax error";
     try {
-      Builder flat(source, impl_->parser.get());
+      Builder flat(source, impl_->parser.get(), heredocs);
       result.script = flat.FlatProgram();
       result.error.clear();
     } catch (const SyntaxError&) {
       result.script.reset();
     }
-    return result;
+  } else {
+    try {
+      Builder builder(source, impl_->parser.get(), heredocs, empty_for);
+      result.script = builder.Program(root);
+    } catch (const SyntaxError& e) {
+      result.error = e.message;
+      result.script.reset();
+    }
   }
-  try {
-    Builder builder(source, impl_->parser.get());
-    result.script = builder.Program(root);
-  } catch (const SyntaxError& e) {
-    result.error = e.message;
-    result.script.reset();
+  if (result.script && !warnings.empty()) {
+    std::vector<std::shared_ptr<Command>>& top = result.script->children;
+    for (const auto& [line, text] : warnings) {
+      // The first statement of the line of the last statement that starts
+      // at or before the operator's line.
+      size_t at = top.size();
+      for (size_t k = 0; k < top.size(); ++k) {
+        if (top[k]->line <= line) at = k;
+      }
+      if (at == top.size()) continue;
+      while (at > 0 && top[at - 1]->line == top[at]->line) --at;
+      top[at]->parse_warning += text;
+    }
   }
   return result;
 }

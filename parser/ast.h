@@ -65,6 +65,11 @@ struct ParamExpansion {
     kLowerAll,           // ${x,,p}
     kSubstring,          // ${x:off} ${x:off:len}
     kTransform,          // ${x@Q} (transform holds the letter)
+    kToggleFirst,        // ${x~p}
+    kToggleAll,          // ${x~~p}
+    // `${x!}`, `${a[}`: bash parses the word and reports "TEXT: bad
+    // substitution" only when it expands it (bad_text holds TEXT).
+    kBad,
   };
   std::string name;  // "x", "10", "@", "*", "#", "?", "-", "$", "!", "0"
   std::shared_ptr<Word>
@@ -78,6 +83,9 @@ struct ParamExpansion {
   std::shared_ptr<Word> operand;   // the word / pattern / offset
   std::shared_ptr<Word> operand2;  // the replacement / length (null when absent)
   char transform = 0;              // kTransform: Q E P A a U u L K k
+  // kBad: the string bash names: the word (or the double-quoted string,
+  // or the operand) that holds the expansion.
+  std::string bad_text;
 };
 
 struct WordPart {
@@ -173,6 +181,10 @@ struct Command {
   std::vector<CaseItem> items;     // kCase
   std::shared_ptr<CondExpr> cond;  // kCond
   int line = 1;                    // 1-based source line, for "bash: line N:"
+  // Top-level statements: what bash prints on stderr when it reads the
+  // line holding this statement, before running it (an unterminated
+  // here-document's warning).
+  std::string parse_warning;
 };
 
 struct ScriptResult {

@@ -200,11 +200,17 @@ TEST_CASE("lines of simple commands the grammar rejects are parsed by the lexer"
   CHECK(Shape("x=abc; echo ${x:$n:1}") == "seq([x= ]; [echo ${x:$n:1}])");
 }
 
+TEST_CASE("here-documents are read as bash reads them, the grammar sees `< word`") {
+  CHECK(Shape("cat <<EOF; echo done\nx\nEOF") == "seq([cat -1~8:EOF]; [echo done])");
+  CHECK(Shape("cat <<A <<B\na\nA\nb\nB") == "seq([cat -1~8:A -1~8:B])");
+  CHECK(Shape("cat <<A | wc -l; cat <<B\na\nA\nb\nB") ==
+        "seq(pipe([cat -1~8:A] | [wc -l]); [cat -1~8:B])");
+}
+
 TEST_CASE("syntax errors are never half-parsed") {
   ScriptParser parser;
-  for (std::string_view src :
-       {"echo )", "cat 'unterminated", "if true; then echo", "echo a |", "true; ; echo", "echo ${x",
-        "for x in a; do", "cat <<EOF; echo done\nx\nEOF"}) {
+  for (std::string_view src : {"echo )", "cat 'unterminated", "if true; then echo", "echo a |",
+                               "true; ; echo", "echo ${x", "for x in a; do"}) {
     ScriptResult r = parser.Parse(src);
     INFO(std::string(src));
     CHECK_FALSE(r.ok());

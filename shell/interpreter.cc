@@ -29,6 +29,7 @@
 #include <sstream>
 
 #include "parser/ast.h"
+#include "parser/word_expand.h"
 #include "shell/arith.h"
 #include "shell/printf.h"
 #include "shell/shell.h"
@@ -55,6 +56,7 @@ struct Abort {
 };
 struct BreakLoop {
   int levels;
+  int status = 0;  // the loops' status (1 after `break 0`)
 };
 struct ContinueLoop {
   int levels;
@@ -118,6 +120,7 @@ struct Variable {
   bool readonly = false;
   bool integer = false;
   bool declared_unset = false;  // `local x` / `declare x` without a value
+  char case_fold = 0;           // declare -u: 'u', declare -l: 'l' (every value assigned)
 };
 
 struct State {
@@ -134,6 +137,15 @@ struct State {
        nocasematch = false;
   std::shared_ptr<Command> exit_trap;
   int line = 1;
+  int subshell = 0;  // $BASH_SUBSHELL
+  // A simple command forked as a pipeline stage: bash raises
+  // $BASH_SUBSHELL after it expands the words (`echo $BASH_SUBSHELL | cat`
+  // prints 0, a function called so sees 1).
+  bool stage_pending = false;
+  // getopts: the next letter within the current argument (0: start the
+  // argument at $OPTIND); an assignment to OPTIND starts over.
+  size_t getopts_char = 0;
+  bool optind_assigned = false;
 };
 
 bool IsName(std::string_view s) {
@@ -214,6 +226,15 @@ class Interpreter {
       state_.globals["HOME"].exported = true;
     }
     state_.globals["IFS"].value = " \t\n";
+    // The bash this shell answers as: Debian 12's 5.2.15.
+    state_.globals["BASH_VERSION"].value = "5.2.15(1)-release";
+    state_.globals["OPTIND"].value = "1";
+    state_.globals["OPTERR"].value = "1";
+    Variable& versinfo = state_.globals["BASH_VERSINFO"];
+    versinfo.is_array = true;
+    versinfo.readonly = true;
+    const char* const kVersInfo[] = {"5", "2", "15", "1", "release", "x86_64-pc-linux-gnu"};
+    for (int64_t i = 0; i < 6; ++i) versinfo.array[i] = kVersInfo[i];
     out_ = std::make_shared<Sink>();
     err_ = std::make_shared<Sink>();
     fds_[0] = std::make_shared<OpenFile>();
@@ -248,6 +269,7 @@ class Interpreter {
     int abandoned_line = -1;
     for (size_t i = 0; i < script.children.size(); ++i) {
       const Command& statement = *script.children[i];
+      if (!statement.parse_warning.empty()) Write(2, std::string_view(statement.parse_warning));
       if (statement.line == abandoned_line) continue;
       if (script.background[i])
         throw Abort{ShellResult::Outcome::kUnsupported, "a background job (&)"};
@@ -304,7 +326,16 @@ class Interpreter {
     if (name == "#") return ToString(static_cast<int64_t>(state_.positional.size()));
     if (name == "$") return ToString(static_cast<int64_t>(getpid()));
     if (name == "!") return std::nullopt;
-    if (name == "-") return std::string("hB");
+    if (name == "-") {
+      // bash's flag letters in its own order; `c` for a -c string.
+      std::string flags;
+      if (state_.errexit) flags += 'e';
+      if (state_.noglob) flags += 'f';
+      flags += 'h';
+      if (state_.nounset) flags += 'u';
+      return flags + "Bc";
+    }
+    if (name == "BASH_SUBSHELL") return ToString(state_.subshell);
     if (name == "0") return std::string("bash");
     if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) {
       size_t n = std::stoul(std::string(name));
@@ -409,12 +440,14 @@ class Interpreter {
           ToString(Arith(append ? (v.value.empty() ? "0" : v.value) + "+(" + value + ")" : value));
     else if (append)
       val = (v.is_array ? (v.array.count(0) ? v.array[0] : "") : v.value) + value;
+    val = Fold(v, std::move(val));
     if (v.is_array) {
       v.array[0] = val;
     } else {
       v.value = val;
     }
     if (name == "PWD") state_.cwd = val;
+    if (name == "OPTIND") state_.optind_assigned = true;
   }
 
   void SetElement(const std::string& name, int64_t index, const std::string& value,
@@ -438,7 +471,20 @@ class Interpreter {
         throw ExpansionError{false};
       }
     }
-    v.array[index] = append ? v.array[index] + value : value;
+    v.array[index] = Fold(v, append ? v.array[index] + value : value);
+  }
+
+  // A value assigned to a `declare -u` / `-l` variable.
+  static std::string Fold(const Variable& v, std::string value) {
+    if (v.case_fold == 0) return value;
+    for (char& c : value) {
+      unsigned char u = static_cast<unsigned char>(c);
+      // bash folds non-ASCII letters too (towupper in UTF-8).
+      if (u >= 0x80)
+        throw Abort{ShellResult::Outcome::kUnsupported, "case conversion of non-ASCII text"};
+      c = static_cast<char>(v.case_fold == 'u' ? std::toupper(u) : std::tolower(u));
+    }
+    return value;
   }
 
   // False (with bash's message) for a readonly variable.
@@ -784,8 +830,9 @@ class Interpreter {
         std::string text = ExpandArithText(cmd.words[0]);
         int64_t v = 0;
         try {
-          v = Arith(text);
-        } catch (const ExpansionError&) {
+          v = Arith(text, "((: ");
+        } catch (const ExpansionError& e) {
+          if (e.status == 127) throw;  // set -u: the shell exits
           state_.last_status = 1;
           return;
         }
@@ -822,8 +869,8 @@ class Interpreter {
         after();
       }
     } catch (const BreakLoop& b) {
-      if (b.levels > 1) throw BreakLoop{b.levels - 1};
-      status = 0;
+      if (b.levels > 1) throw BreakLoop{b.levels - 1, b.status};
+      status = b.status;
     }
     state_.last_status = status;
   }
@@ -839,12 +886,16 @@ class Interpreter {
     --in_condition_;
   }
 
+  // `counts`: the child raises $BASH_SUBSHELL (bash does not for a simple
+  // command forked as a pipeline stage).
   template <typename Fn>
-  void Subshell(Fn&& fn) {
+  void Subshell(Fn&& fn, bool counts = true) {
     if (++nesting_ > options_.limits.max_nesting)
       throw Abort{ShellResult::Outcome::kLimit, "the nesting limit was reached"};
     State saved = state_;
     FdTable saved_fds = fds_;
+    if (counts) ++state_.subshell;
+    state_.stage_pending = !counts;
     // A subshell does not inherit the EXIT trap (its own runs at its end).
     state_.exit_trap.reset();
     int status = 0;
@@ -938,7 +989,8 @@ class Interpreter {
       }
       int status = 0;
       try {
-        Subshell([&]() { Execute(*cmd.children[i]); });
+        Subshell([&]() { Execute(*cmd.children[i]); },
+                 cmd.children[i]->kind != CommandKind::kSimple);
         status = state_.last_status;
       } catch (const BrokenPipe&) {
         status = 141;
@@ -1126,6 +1178,12 @@ class Interpreter {
             fds_[to].reset();
             break;
           }
+          if (target.size() >= 2 && target.back() == '-' &&
+              target.find_first_not_of("0123456789") == target.size() - 1) {
+            // N>&M-: bash leaves M closed after a builtin in ways (the
+            // shell's own stdout stays closed) not reproduced here.
+            throw Abort{ShellResult::Outcome::kUnsupported, "the move-descriptor form N>&M-"};
+          }
           bool digits = !target.empty() && target.size() < 3 &&
                         target.find_first_not_of("0123456789") == std::string::npos;
           if (!digits) {
@@ -1183,6 +1241,10 @@ class Interpreter {
       state_.last_status = 1;
       if (e.fatal) throw;
       return;
+    }
+    if (state_.stage_pending) {
+      state_.stage_pending = false;
+      ++state_.subshell;
     }
     if (argv.empty()) {
       // Assignments alone (with redirections already applied around us).
@@ -1278,7 +1340,7 @@ class Interpreter {
       v.declared_unset = false;
       for (auto& [k, s] : keyed) {
         int64_t idx = k.value_or(next);
-        v.array[idx] = std::move(s);
+        v.array[idx] = Fold(v, std::move(s));
         next = idx + 1;
       }
       return;
@@ -1349,15 +1411,14 @@ class Interpreter {
       const char* flag;  // writes only with this argument; null: always
     };
     static constexpr WritingUtility kWritingUtilities[] = {
-        {"mkdir", nullptr}, {"rm", nullptr},     {"rmdir", nullptr}, {"mv", nullptr},
-        {"cp", nullptr},    {"touch", nullptr},  {"chmod", nullptr}, {"truncate", nullptr},
-        {"tee", nullptr},   {"find", "-delete"}, {"find", "-fprint"},
-        {"find", "-fls"},
+        {"mkdir", nullptr}, {"rm", nullptr},     {"rmdir", nullptr},  {"mv", nullptr},
+        {"cp", nullptr},    {"touch", nullptr},  {"chmod", nullptr},  {"truncate", nullptr},
+        {"tee", nullptr},   {"find", "-delete"}, {"find", "-fprint"}, {"find", "-fls"},
     };
-    if (argv[0] == "sed") return utils::SedWrites(argv);  // -i, or a w command
+    if (argv[0] == "sed") return utils::SedWrites(argv);                       // -i, or a w command
     if (argv[0] == "awk" || argv[0] == "mawk") return utils::AwkWrites(argv);  // > >> | system()
-    if (argv[0] == "sort") return utils::SortWrites(argv);  // -o FILE
-    if (argv[0] == "uniq") return utils::UniqWrites(argv);  // OUTPUT operand
+    if (argv[0] == "sort") return utils::SortWrites(argv);                     // -o FILE
+    if (argv[0] == "uniq") return utils::UniqWrites(argv);                     // OUTPUT operand
     for (const WritingUtility& w : kWritingUtilities) {
       if (argv[0] != w.name) continue;
       if (w.flag == nullptr) return true;
@@ -1443,12 +1504,19 @@ class Interpreter {
 
   // `declare -p NAME`: flags in bash's order, the value quoted as bash
   // quotes it ("..." with \ " $ ` escaped; $'...' for control characters).
-  static std::string DeclareLine(const std::string& name, const Variable& v) {
+  // The attribute letters, in bash's order (declare -p, ${x@a}).
+  static std::string AttributeFlags(const Variable& v) {
     std::string flags;
     if (v.is_array) flags += 'a';
     if (v.integer) flags += 'i';
     if (v.readonly) flags += 'r';
     if (v.exported) flags += 'x';
+    if (v.case_fold != 0) flags += v.case_fold;
+    return flags;
+  }
+
+  static std::string DeclareLine(const std::string& name, const Variable& v) {
+    std::string flags = AttributeFlags(v);
     if (flags.empty()) flags = "-";
     auto quote = [](const std::string& value) {
       for (char c : value) {
@@ -1812,6 +1880,7 @@ class Interpreter {
   bool ReadBuiltinFromFd0(std::vector<std::string>& argv, size_t first, bool raw,
                           const std::string& array, char delim, int64_t nchars, bool exact);
   bool MapfileBuiltin(std::vector<std::string>& argv);
+  bool GetoptsBuiltin(std::vector<std::string>& argv);
 
   // ---------------------------------------------------------- expansion
   std::string IfsValue() {
@@ -1907,8 +1976,13 @@ class Interpreter {
   }
   static void AppendUnquoted(Field& f, std::string_view s) {
     f.text.append(s);
-    for (char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      char c = s[i];
       if (c == '*' || c == '?' || c == '[') f.glob = true;
+      // extglob's @( +( !( (the parser only lets them through after
+      // shopt -s extglob).
+      if (c == '(' && i > 0 && (s[i - 1] == '@' || s[i - 1] == '+' || s[i - 1] == '!'))
+        f.glob = true;
       if (c == '\\') f.pattern += '\\';
       f.pattern += c;
     }
@@ -2100,7 +2174,8 @@ class Interpreter {
   }
 
   static bool IsAtExpansion(const ParamExpansion& pe) {
-    if (pe.length || pe.prefix_names) return false;
+    if (pe.prefix_names) return pe.transform == '@';  // "${!prefix@}": a word each
+    if (pe.length) return false;
     if (pe.indirect && pe.subscript) {
       std::string sub = JoinLiteral(*pe.subscript);
       return sub == "@" || sub == "*";
@@ -2114,7 +2189,8 @@ class Interpreter {
         pe.op != ParamExpansion::Op::kReplacePrefix &&
         pe.op != ParamExpansion::Op::kReplaceSuffix && pe.op != ParamExpansion::Op::kUpperAll &&
         pe.op != ParamExpansion::Op::kUpperFirst && pe.op != ParamExpansion::Op::kLowerAll &&
-        pe.op != ParamExpansion::Op::kLowerFirst && pe.op != ParamExpansion::Op::kDefault &&
+        pe.op != ParamExpansion::Op::kLowerFirst && pe.op != ParamExpansion::Op::kToggleFirst &&
+        pe.op != ParamExpansion::Op::kToggleAll && pe.op != ParamExpansion::Op::kDefault &&
         pe.op != ParamExpansion::Op::kAlternate)
       return false;
     if (pe.subscript) {
@@ -2125,7 +2201,19 @@ class Interpreter {
   }
 
   // "$@", "${a[@]}", "${@:2}", "${a[@]#x}", "${!a[@]}": one field per element.
+  // ${!prefix*} / ${!prefix@}: the names of the variables, sorted.
+  std::vector<std::string> PrefixNames(const std::string& prefix) const {
+    std::set<std::string> names;
+    for (const auto& [k, v] : state_.globals)
+      if (k.rfind(prefix, 0) == 0) names.insert(k);
+    for (const auto& scope : state_.locals)
+      for (const auto& [k, v] : scope)
+        if (k.rfind(prefix, 0) == 0 && !v.declared_unset) names.insert(k);
+    return {names.begin(), names.end()};
+  }
+
   std::vector<std::string> AtValues(const ParamExpansion& pe) {
+    if (pe.prefix_names) return PrefixNames(pe.name);
     std::vector<std::string> values;
     bool set = false;
     if (pe.indirect && pe.subscript) {
@@ -2265,15 +2353,14 @@ class Interpreter {
   }
 
   std::string ExpandParam(const ParamExpansion& pe) {
+    if (pe.op == ParamExpansion::Op::kBad) {
+      // The rest of the line is dropped, as for any expansion error.
+      Error((pe.bad_text.empty() ? pe.name : pe.bad_text) + ": bad substitution");
+      throw ExpansionError{true};
+    }
     if (pe.prefix_names) {
-      std::set<std::string> names;
-      for (const auto& [k, v] : state_.globals)
-        if (k.rfind(pe.name, 0) == 0) names.insert(k);
-      for (const auto& scope : state_.locals)
-        for (const auto& [k, v] : scope)
-          if (k.rfind(pe.name, 0) == 0 && !v.declared_unset) names.insert(k);
       std::string out;
-      for (const std::string& n : names) out += (out.empty() ? "" : " ") + n;
+      for (const std::string& n : PrefixNames(pe.name)) out += (out.empty() ? "" : " ") + n;
       return out;
     }
     std::string name = pe.name;
@@ -2330,6 +2417,9 @@ class Interpreter {
         if (v && !v->declared_unset) {
           if (v->is_array) {
             if (idx < 0) idx += v->array.empty() ? 0 : v->array.rbegin()->first + 1;
+            // Before the first element: reported, and the word goes on
+            // with the element unset.
+            if (idx < 0) Error(name + ": bad array subscript");
             auto it = v->array.find(idx);
             if (it != v->array.end()) value = it->second;
           } else if (idx == 0 || idx == -1) {
@@ -2485,6 +2575,17 @@ class Interpreter {
                         b[static_cast<size_t>(end)] - b[static_cast<size_t>(offset)]);
   }
 
+  // ${x@Q}: single quotes, each ' as '\''; $'...' when control characters
+  // are in it.
+  static std::string QuoteTransform(const std::string& value) {
+    bool control = false;
+    for (char c : value) control |= static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    if (control) return QuoteForShell(value);
+    std::string out = "'";
+    for (char c : value) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  }
+
   std::string ApplyOperator(const ParamExpansion& pe, const std::string& value) {
     using Op = ParamExpansion::Op;
     switch (pe.op) {
@@ -2567,20 +2668,24 @@ class Interpreter {
       case Op::kUpperFirst:
       case Op::kUpperAll:
       case Op::kLowerFirst:
-      case Op::kLowerAll: {
+      case Op::kLowerAll:
+      case Op::kToggleFirst:
+      case Op::kToggleAll: {
         std::string pattern = pe.operand ? ExpandPattern(*pe.operand) : "";
+        // ^ upper, , lower, ~ swap the case.
         bool upper = pe.op == Op::kUpperFirst || pe.op == Op::kUpperAll;
-        bool all = pe.op == Op::kUpperAll || pe.op == Op::kLowerAll;
+        bool toggle = pe.op == Op::kToggleFirst || pe.op == Op::kToggleAll;
+        bool all = pe.op == Op::kUpperAll || pe.op == Op::kLowerAll || pe.op == Op::kToggleAll;
         std::string out = value;
         for (size_t i = 0; i < out.size(); ++i) {
           unsigned char c = static_cast<unsigned char>(out[i]);
-          if (c >= 0x80) {
-            if (!all) break;
-            continue;
-          }
+          // bash converts non-ASCII letters too (towupper in UTF-8).
+          if (c >= 0x80)
+            throw Abort{ShellResult::Outcome::kUnsupported, "case conversion of non-ASCII text"};
           if (pattern.empty() ||
               PatternMatch(pattern, std::string(1, static_cast<char>(c)), false)) {
-            out[i] = static_cast<char>(upper ? std::toupper(c) : std::tolower(c));
+            bool to_upper = toggle ? std::islower(c) != 0 : upper;
+            out[i] = static_cast<char>(to_upper ? std::toupper(c) : std::tolower(c));
           }
           if (!all) break;
         }
@@ -2588,15 +2693,27 @@ class Interpreter {
       }
       case Op::kTransform:
         switch (pe.transform) {
-          case 'Q': {
-            // Single quotes, each ' as '\''; $'...' when control characters
-            // are in it.
-            bool control = false;
-            for (char c : value) control |= static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-            if (control) return QuoteForShell(value);
-            std::string out = "'";
-            for (char c : value) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-            return out + "'";
+          case 'Q':
+            return QuoteTransform(value);
+          case 'E':
+            // Backslash escapes as in $'...'.
+            return parser::internal::DecodeAnsiC(value);
+          case 'a':
+          case 'A': {
+            // A variable's attributes; or the assignment that recreates it
+            // (scalars only: an array's form differs by subscript).
+            const Variable* v = IsName(pe.name) ? Find(pe.name) : nullptr;
+            if (pe.transform == 'A' &&
+                (pe.subscript || (v != nullptr && v->is_array) || pe.indirect || !IsName(pe.name)))
+              throw Abort{ShellResult::Outcome::kUnsupported, "${x@A} of this parameter"};
+            if (v == nullptr || v->declared_unset) {
+              if (!IsName(pe.name)) throw Abort{ShellResult::Outcome::kUnsupported, "${x@a}"};
+              return "";
+            }
+            std::string flags = AttributeFlags(*v);
+            if (pe.transform == 'a') return flags;
+            std::string assignment = pe.name + "=" + QuoteTransform(value);
+            return flags.empty() ? assignment : "declare -" + flags + " " + assignment;
           }
           case 'U': {
             std::string out = value;
@@ -2630,8 +2747,18 @@ class Interpreter {
   // the matched text (bash 5.2's patsub_replacement).
   std::string ExpandReplacement(const Word& w) {
     std::string out;
-    for (const WordPart& p : w.parts) {
+    for (size_t i = 0; i < w.parts.size(); ++i) {
+      const WordPart& p = w.parts[i];
       std::string text = p.kind == WordPart::Kind::kLiteral ? p.text : ExpandPartQuoted(p);
+      if (i == 0 && p.kind == WordPart::Kind::kLiteral && !p.quoted && !text.empty() &&
+          text[0] == '~') {
+        // bash 5.2 expands a leading tilde of the replacement (even
+        // inside double quotes); what it yields is not taken for `&`.
+        size_t slash = text.find('/');
+        if (slash == std::string::npos) slash = text.size();
+        out += Tilde(text.substr(1, slash - 1));
+        text = text.substr(slash);
+      }
       bool literal_quoted = p.kind == WordPart::Kind::kLiteral && p.quoted;
       for (char c : text) out += (c == '&' && !literal_quoted) ? '\0' : c;
     }
@@ -2651,11 +2778,12 @@ class Interpreter {
     return out;
   }
 
-  int64_t Arith(const std::string& text) {
+  // `context` names the builtin in the message ("let: ", "((: ", "[[: ").
+  int64_t Arith(const std::string& text, std::string_view context = {}) {
     Vars vars(*this);
     ArithResult r = EvalArith(text, vars);
     if (!r.ok()) {
-      Error(r.error);
+      Error(std::string(context) + r.error);
       // An arithmetic error ends a non-interactive shell (not `(( ))`/let).
       throw ExpansionError{true};
     }
@@ -2694,6 +2822,9 @@ class Interpreter {
           continue;
         }
         if (seg[i] == '*' || seg[i] == '?' || seg[i] == '[') return true;
+        if ((seg[i] == '@' || seg[i] == '+' || seg[i] == '!') && i + 1 < seg.size() &&
+            seg[i + 1] == '(')
+          return true;
       }
       return false;
     };
@@ -2759,6 +2890,27 @@ class Interpreter {
     return results;
   }
 
+  // bash's strmatch with FNM_PATHNAME, as it matches GLOBIGNORE against
+  // the whole path: a `/` only matches a `/` of the pattern, so both are
+  // compared component by component; but a `*` that ends the pattern takes
+  // the rest of the path, slashes included (`*` ignores `d/e`, `*.txt`
+  // does not ignore `d/x.txt`).
+  static bool PathnameMatch(std::string_view pattern, std::string_view path, bool utf8) {
+    const utils::GlobMatchOptions options{false, false, true, utf8};
+    while (true) {
+      size_t ps = pattern.find('/'), ts = path.find('/');
+      if (ps == std::string_view::npos) {
+        if (ts == std::string_view::npos) return utils::GlobMatch(pattern, path, options);
+        return !pattern.empty() && pattern.back() == '*' &&
+               utils::GlobMatch(pattern, path.substr(0, ts), options);
+      }
+      if (ts == std::string_view::npos) return false;
+      if (!utils::GlobMatch(pattern.substr(0, ps), path.substr(0, ts), options)) return false;
+      pattern.remove_prefix(ps + 1);
+      path.remove_prefix(ts + 1);
+    }
+  }
+
   // Whether GLOBIGNORE's colon-separated patterns drop a glob match.
   static bool GlobIgnored(const std::string& match, const std::string& patterns, bool utf8) {
     size_t start = 0;
@@ -2766,9 +2918,7 @@ class Interpreter {
       size_t colon = patterns.find(':', start);
       if (colon == std::string::npos) colon = patterns.size();
       std::string pattern = patterns.substr(start, colon - start);
-      if (!pattern.empty() &&
-          utils::GlobMatch(pattern, match, utils::GlobMatchOptions{false, false, true, utf8}))
-        return true;
+      if (!pattern.empty() && PathnameMatch(pattern, match, utf8)) return true;
       start = colon + 1;
     }
     return false;
@@ -2942,7 +3092,16 @@ class Interpreter {
         if (e.op == ">") return std::strcoll(left.c_str(), right.c_str()) > 0;
         if (e.op == "-eq" || e.op == "-ne" || e.op == "-lt" || e.op == "-le" || e.op == "-gt" ||
             e.op == "-ge") {
-          int64_t a = Arith(left), b = Arith(right);
+          // An arithmetic error makes this comparison false (`||` goes
+          // on), and the line goes on.
+          int64_t a = 0, b = 0;
+          try {
+            a = Arith(left, "[[: ");
+            b = Arith(right, "[[: ");
+          } catch (const ExpansionError& e) {
+            if (e.status == 127) throw;
+            return false;
+          }
           if (e.op == "-eq") return a == b;
           if (e.op == "-ne") return a != b;
           if (e.op == "-lt") return a < b;
@@ -2976,7 +3135,7 @@ class Interpreter {
       }
     }
     regex_t rx;
-    if (regcomp(&rx, re.c_str(), REG_EXTENDED) != 0) {
+    if (regcomp(&rx, re.c_str(), REG_EXTENDED | (state_.nocasematch ? REG_ICASE : 0)) != 0) {
       cond_error_ = true;
       return false;
     }
@@ -3004,6 +3163,17 @@ class Interpreter {
     TestContext c;
     c.file = [this](std::string_view path, bool follow) { return Facts(path, follow); };
     c.variable_is_set = [this](std::string_view name) {
+      size_t open = name.find('[');
+      if (open != std::string_view::npos && open > 0 && name.back() == ']') {
+        // `-v a[i]`: that element; `-v a[@]`: any element.
+        std::string_view base = name.substr(0, open);
+        std::string sub(name.substr(open + 1, name.size() - open - 2));
+        Variable* v = Find(base);
+        if (v == nullptr || v->declared_unset) return false;
+        if (sub == "@" || sub == "*") return !v->is_array || !v->array.empty();
+        Vars vars(*this);
+        return vars.Get(base, Arith(sub)).has_value();
+      }
       Variable* v = Find(name);
       return v != nullptr && !v->declared_unset;
     };
@@ -3039,7 +3209,14 @@ class Interpreter {
 
 std::optional<std::string> Vars::Get(std::string_view name, std::optional<int64_t> index) {
   if (!index) {
-    return in_.GetScalar(name);
+    std::optional<std::string> value = in_.GetScalar(name);
+    // set -u holds in arithmetic too (an unset array element does not
+    // count, as in bash).
+    if (!value && in_.state_.nounset) {
+      in_.Error(std::string(name) + ": unbound variable");
+      throw ExpansionError{true, 127};
+    }
+    return value;
   }
   Variable* v = in_.Find(name);
   if (v == nullptr || v->declared_unset) return std::nullopt;
@@ -3096,7 +3273,14 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       }
     }
     if (!o.assign_to.empty()) {
-      SetScalar(o.assign_to, o.out);
+      size_t bracket = o.assign_to.find('[');
+      if (bracket != std::string::npos) {
+        // printf -v 'a[i+1]': the subscript is arithmetic.
+        std::string sub = o.assign_to.substr(bracket + 1, o.assign_to.size() - bracket - 2);
+        SetElement(o.assign_to.substr(0, bracket), Arith(sub), o.out);
+      } else {
+        SetScalar(o.assign_to, o.out);
+      }
     } else {
       Write(1, o.out);
     }
@@ -3219,6 +3403,10 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
     }
     bool flag_export = name == "export", flag_readonly = name == "readonly", flag_array = false,
          flag_integer = false, flag_print = false, flag_unexport = false, flag_global = false;
+    // -u / -l given (+u / +l: 0); both at once cancel out, as in bash.
+    std::optional<char> upper, lower;
+    bool flag_function_names = false;  // -F
+    const bool declares = name == "declare" || name == "typeset" || name == "local";
     size_t i = 1;
     for (; i < argv.size(); ++i) {
       const std::string& a = argv[i];
@@ -3249,12 +3437,25 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
           case 'g':
             flag_global = true;
             break;
-          case 'n':
-          case 'f':
-          case 'F':
-          case 'A':
-          case 'l':
           case 'u':
+          case 'l':
+            if (!declares) throw Abort{ShellResult::Outcome::kUnsupported, name + " " + a};
+            (a[k] == 'u' ? upper : lower) = on ? a[k] : 0;
+            break;
+          case 'n':
+            if (name == "export") {
+              // export -n: no longer exported.
+              flag_export = !on;
+              flag_unexport = on;
+              break;
+            }
+            throw Abort{ShellResult::Outcome::kUnsupported, name + " " + a};
+          case 'F':
+            if (!declares || local) throw Abort{ShellResult::Outcome::kUnsupported, name + " " + a};
+            flag_function_names = true;
+            break;
+          case 'f':
+          case 'A':
           case 't':
             throw Abort{ShellResult::Outcome::kUnsupported, name + " " + a};
           default:
@@ -3262,6 +3463,27 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
             return true;
         }
       }
+    }
+    if (flag_function_names) {
+      // declare -F [NAME...]: function names only; a missing one fails
+      // silently.
+      if (flag_integer || flag_array || flag_readonly || flag_export || upper || lower)
+        throw Abort{ShellResult::Outcome::kUnsupported, name + " -F with attributes"};
+      if (i == argv.size()) {
+        for (const auto& [fn, body] : state_.functions) Write(1, "declare -f " + fn + "\n");
+        status(0);
+        return true;
+      }
+      int rc = 0;
+      for (; i < argv.size(); ++i) {
+        if (state_.functions.count(argv[i])) {
+          Write(1, argv[i] + "\n");
+        } else {
+          rc = 1;
+        }
+      }
+      status(rc);
+      return true;
     }
     if (flag_print && i < argv.size() && (name == "declare" || name == "typeset")) {
       int rc = 0;
@@ -3340,6 +3562,15 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       // `declare y`: declared, still unset.
       if (!existed && a == nullptr && !flag_array) v.declared_unset = true;
       if (flag_integer) v.integer = true;
+      if (upper && lower && *upper && *lower) {
+        v.case_fold = 0;
+      } else if (upper && *upper) {
+        v.case_fold = 'u';
+      } else if (lower && *lower) {
+        v.case_fold = 'l';
+      } else if ((upper && v.case_fold == 'u') || (lower && v.case_fold == 'l')) {
+        v.case_fold = 0;  // +u / +l
+      }
       if (a != nullptr) {
         if (v.readonly) {
           Error(var + ": readonly variable");
@@ -3359,7 +3590,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       if (flag_export) after.exported = true;
       if (flag_unexport) after.exported = false;
       if (flag_readonly) after.readonly = true;
-      if (name == "export" && a == nullptr && Find(var) == nullptr) {
+      if (name == "export" && !flag_unexport && a == nullptr && Find(var) == nullptr) {
         state_.globals[var].declared_unset = true;
         state_.globals[var].exported = true;
       }
@@ -3558,6 +3789,13 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       throw Abort{ShellResult::Outcome::kUnsupported,
                   name + " of text that could not be parsed exactly (" + parsed.error + ")"};
     }
+    for (const auto& statement : parsed.script->children) {
+      // bash words the here-document warning of eval'd text differently.
+      if (!statement->parse_warning.empty()) {
+        --nesting_;
+        throw Abort{ShellResult::Outcome::kUnsupported, name + " of an unterminated here-document"};
+      }
+    }
     scripts_keepalive_.push_back(parsed.script);
     std::vector<std::string> saved_positional = state_.positional;
     bool with_args = name != "eval" && argv.size() > 2;
@@ -3604,6 +3842,11 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
   }
   if (name == "break" || name == "continue") {
     int n = 1;
+    if (loop_depth_ == 0) {
+      Error(name + ": only meaningful in a `for', `while', or `until' loop");
+      status(0);
+      return true;
+    }
     if (argv.size() > 1) {
       char* end = nullptr;
       long v = std::strtol(argv[1].c_str(), &end, 10);
@@ -3612,15 +3855,11 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
         throw BreakLoop{1 << 20};
       }
       if (v < 1) {
+        // bash reports it and leaves every enclosing loop, status 1.
         usage(name + ": " + argv[1] + ": loop count out of range", 1);
-        return true;
+        throw BreakLoop{loop_depth_, 1};
       }
       n = static_cast<int>(v);
-    }
-    if (loop_depth_ == 0) {
-      Error(name + ": only meaningful in a `for', `while', or `until' loop");
-      status(0);
-      return true;
     }
     n = std::min(n, loop_depth_);
     state_.last_status = 0;
@@ -3731,8 +3970,9 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
     }
     int64_t v = 0;
     try {
-      for (size_t i = 1; i < argv.size(); ++i) v = Arith(argv[i]);
-    } catch (const ExpansionError&) {
+      for (size_t i = 1; i < argv.size(); ++i) v = Arith(argv[i], "let: ");
+    } catch (const ExpansionError& e) {
+      if (e.status == 127) throw;  // set -u: the shell exits
       status(1);
       return true;
     }
@@ -3740,6 +3980,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
     return true;
   }
   if (name == "read") return ReadBuiltin(argv);
+  if (name == "getopts") return GetoptsBuiltin(argv);
   if (name == "mapfile" || name == "readarray") return MapfileBuiltin(argv);
   if (name == "exec") {
     if (argv.size() == 1) {
@@ -3756,11 +3997,10 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
   }
   if (name == "sleep" || name == "kill" || name == "jobs" || name == "fg" || name == "bg" ||
       name == "alias" || name == "unalias" || name == "hash" || name == "umask" ||
-      name == "ulimit" || name == "times" || name == "history" || name == "fc" ||
-      name == "getopts" || name == "pushd" || name == "popd" || name == "dirs" ||
-      name == "disown" || name == "suspend" || name == "logout" || name == "enable" ||
-      name == "complete" || name == "compgen" || name == "caller" || name == "coproc" ||
-      name == "select" || name == "time") {
+      name == "ulimit" || name == "times" || name == "history" || name == "fc" || name == "pushd" ||
+      name == "popd" || name == "dirs" || name == "disown" || name == "suspend" ||
+      name == "logout" || name == "enable" || name == "complete" || name == "compgen" ||
+      name == "caller" || name == "coproc" || name == "select" || name == "time") {
     if (name == "sleep") return false;
     throw Abort{ShellResult::Outcome::kUnsupported, "the builtin " + name};
   }
@@ -3844,6 +4084,12 @@ bool Interpreter::ReadBuiltinFromFd0(std::vector<std::string>& argv, size_t firs
                                      const std::string& array, char delim, int64_t nchars,
                                      bool exact) {
   std::shared_ptr<OpenFile> in = fds_[0];
+  if (!in) {
+    // `read x <&-`: the variables keep their values.
+    Error("read: read error: 0: Bad file descriptor");
+    state_.last_status = 1;
+    return true;
+  }
   std::string line;
   bool got_delim = false;
   if (in && in->input) {
@@ -3918,6 +4164,87 @@ bool Interpreter::ReadBuiltinFromFd0(std::vector<std::string>& argv, size_t firs
   }
   state_.last_status = eof_without_data ? 1 : 0;
   return true;
+}
+
+// getopts OPTSTRING NAME [ARG...], as bash's: letters of grouped options
+// one call at a time, OPTIND the next argument, OPTARG the argument or
+// (with a leading `:` in OPTSTRING) the offending letter.
+bool Interpreter::GetoptsBuiltin(std::vector<std::string>& argv) {
+  if (argv.size() < 3) {
+    Write(2, std::string_view("getopts: usage: getopts optstring name [arg ...]\n"));
+    state_.last_status = 2;
+    return true;
+  }
+  const std::string& optstring = argv[1];
+  const std::string& var = argv[2];
+  if (!IsName(var)) {
+    Error("getopts: `" + var + "': not a valid identifier");
+    state_.last_status = 1;
+    return true;
+  }
+  std::vector<std::string> args(argv.begin() + 3, argv.end());
+  if (argv.size() == 3) args = state_.positional;
+  if (state_.optind_assigned) state_.getopts_char = 0;
+  int64_t optind = 1;
+  {
+    std::string text = GetScalar("OPTIND").value_or("1");
+    char* end = nullptr;
+    long long v = std::strtoll(text.c_str(), &end, 10);
+    if (!text.empty() && *end == '\0' && v > 1) optind = v;
+  }
+  const bool silent = !optstring.empty() && optstring[0] == ':';
+  const bool report = !silent && GetScalar("OPTERR").value_or("1") != "0";
+  auto finish = [&](const std::string& letter, std::optional<std::string> optarg, int status) {
+    SetScalar("OPTIND", ToString(optind));
+    state_.optind_assigned = false;
+    SetScalar(var, letter);
+    if (optarg) {
+      SetScalar("OPTARG", *optarg);
+    } else {
+      Unset("OPTARG");
+    }
+    state_.last_status = status;
+    return true;
+  };
+  const int64_t argc = static_cast<int64_t>(args.size());
+  if (state_.getopts_char == 0) {
+    if (optind > argc) return finish("?", std::nullopt, 1);
+    const std::string& arg = args[static_cast<size_t>(optind - 1)];
+    if (arg.size() < 2 || arg[0] != '-') return finish("?", std::nullopt, 1);
+    if (arg == "--") {
+      ++optind;
+      return finish("?", std::nullopt, 1);
+    }
+    state_.getopts_char = 1;
+  }
+  const std::string arg = args[static_cast<size_t>(optind - 1)];
+  const char c = arg[state_.getopts_char++];
+  if (state_.getopts_char >= arg.size()) {
+    state_.getopts_char = 0;
+    ++optind;
+  }
+  const size_t at = c == ':' ? std::string::npos : optstring.find(c);
+  if (at == std::string::npos) {
+    if (report) Write(2, "bash: illegal option -- " + std::string(1, c) + "\n");
+    return finish("?", silent ? std::optional<std::string>(std::string(1, c)) : std::nullopt, 0);
+  }
+  if (at + 1 >= optstring.size() || optstring[at + 1] != ':')
+    return finish(std::string(1, c), std::nullopt, 0);
+  if (state_.getopts_char != 0) {
+    // -fVALUE
+    std::string value = arg.substr(state_.getopts_char);
+    state_.getopts_char = 0;
+    ++optind;
+    return finish(std::string(1, c), value, 0);
+  }
+  if (optind <= argc) {
+    std::string value = args[static_cast<size_t>(optind - 1)];
+    ++optind;
+    return finish(std::string(1, c), value, 0);
+  }
+  if (silent) return finish(":", std::string(1, c), 0);
+  if (report) Write(2, "bash: option requires an argument -- " + std::string(1, c) + "\n");
+  return finish("?", std::nullopt, 0);
 }
 
 bool Interpreter::MapfileBuiltin(std::vector<std::string>& argv) {
