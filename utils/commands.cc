@@ -453,6 +453,7 @@ constexpr CommandSpec kCommands[] = {
     {"column", CmdColumn, "column [-t] [-s SEP] [-o SEP] [-n] [-c N] [-x] FILE..."},
     {"od", CmdOd, "od [-A RADIX] [-t TYPE] [-N N] [-j N] [-v] [-w N] [-bcdox] FILE..."},
     {"expr", CmdExpr, "expr EXPRESSION"},
+    {"numfmt", CmdNumfmt, "numfmt [--from=UNIT] [--to=UNIT] [--padding=N] [--format=FMT] [--field=N] [-d C] NUMBER..."},
 };
 
 }  // namespace

@@ -328,6 +328,8 @@ void CmdColumn(const std::vector<std::string>& argv, CommandEnv& env, CommandIo&
 // cmd_numeric.cc: od, expr (coreutils 9.1).
 void CmdOd(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 void CmdExpr(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
+// cmd_numfmt.cc: numfmt (coreutils 9.1).
+void CmdNumfmt(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io);
 // Whether sort (-o FILE) or uniq (an OUTPUT operand) writes a file. For the
 // interpreter's Writes().
 bool SortWrites(const std::vector<std::string>& argv);
