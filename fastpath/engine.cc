@@ -363,6 +363,7 @@ Answer Interpret(const parser::ast::Command& script, vfs::Store& store,
   shell_options.allow_host = flags.allow_host;
   shell_options.allow_writes = flags.allow_writes;
   shell_options.limits.max_millis = flags.shell_millis;
+  shell_options.open_stdout_spill = flags.open_stdout_spill;
   shell::ShellResult result = shell::RunProgram(script, store, shell_options);
   Answer answer;
   switch (result.outcome) {
@@ -371,6 +372,7 @@ Answer Interpret(const parser::ast::Command& script, vfs::Store& store,
       answer.reason = flags.fast_path ? "answered from the store"
                                       : "answered by the plain interpreter (no pushdowns)";
       answer.out = std::move(result.out);
+      answer.out_spilled = result.out_spilled;
       answer.err = std::move(result.err);
       answer.status = result.status;
       return answer;

@@ -56,6 +56,9 @@ struct RunFlags {
   int64_t shell_millis = 10'000;
   // The environment the command runs with ("NAME=value").
   std::vector<std::string> environment;
+  // Where a large stdout goes while the command runs, as
+  // shell::ShellOptions::open_stdout_spill (null: kept in memory).
+  std::function<int()> open_stdout_spill;
 };
 
 const char* RouteName(Route route);
@@ -63,8 +66,11 @@ const char* RouteName(Route route);
 // The complete answer to one command.
 struct Answer {
   Route route = Route::kPassThrough;
-  std::string reason;   // why kNextTier / how it was classified
-  std::string out;      // stdout bytes
+  std::string reason;  // why kNextTier / how it was classified
+  std::string out;     // stdout bytes (empty when out_spilled)
+  // Non-zero: all of stdout, these many bytes, went to the descriptor
+  // RunFlags::open_stdout_spill returned.
+  uint64_t out_spilled = 0;
   std::string err;      // stderr bytes
   int status = 0;       // exit status
   bool writes = false;  // the command would modify the store or the host

@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/random.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -168,22 +169,108 @@ void SweepSpool(const std::string& dir) {
   closedir(d);
 }
 
-// Spool file layout: "memhook-answer v1\n<status> <out bytes> <err bytes>\n" out err.
-bool WriteSpool(const fastpath::Answer& answer, const Config& config, std::string* token,
-                std::string* error) {
-  if (!EnsurePrivateDirectory(config.spool_dir, error)) return false;
+// Copies the first `size` bytes of `fd` to `out` (sendfile where `out`
+// takes it). A closed output is not an error of ours, as for WriteAll.
+void CopySpill(int fd, uint64_t size, int out) {
+  off_t offset = 0;
+  while (size > 0) {
+    ssize_t n = sendfile(out, fd, &offset, std::min<uint64_t>(size, 1u << 30));
+    if (n > 0) {
+      size -= static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EINVAL || errno == ENOSYS)) break;
+    return;
+  }
+  std::string buffer(1 << 16, '\0');
+  while (size > 0) {
+    ssize_t n = pread(fd, buffer.data(), std::min<uint64_t>(size, buffer.size()), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || !WriteAll(out, std::string_view(buffer.data(), static_cast<size_t>(n)))) return;
+    offset += n;
+    size -= static_cast<uint64_t>(n);
+  }
+}
+
+// Creates a new private spool file; returns its descriptor, or -1 (and
+// *error).
+int CreateSpoolFile(const Config& config, std::string* token, std::string* error) {
+  if (!EnsurePrivateDirectory(config.spool_dir, error)) return -1;
   SweepSpool(config.spool_dir);
   *token = RandomToken();
   if (token->empty()) {
     *error = std::string("no random bytes for a spool token: ") + std::strerror(errno);
-    return false;
+    return -1;
   }
   std::string path = config.spool_dir + "/" + *token;
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    *error = "cannot create " + path + ": " + std::strerror(errno);
-    return false;
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) *error = "cannot create " + path + ": " + std::strerror(errno);
+  return fd;
+}
+
+// The spool file a large stdout goes to while the command runs, so that
+// the hook never holds it whole (fastpath::RunFlags::open_stdout_spill).
+// Its header has a fixed width, reserved first and written last, in the
+// layout memhook-replay reads ("%d %llu %llu": leading zeros are fine).
+class AnswerSpill {
+ public:
+  explicit AnswerSpill(const Config& config) : config_(config) {}
+  ~AnswerSpill() {
+    if (fd_ >= 0) close(fd_);
+    if (!token_.empty() && !kept_) unlink((config_.spool_dir + "/" + token_).c_str());
   }
+  AnswerSpill(const AnswerSpill&) = delete;
+  AnswerSpill& operator=(const AnswerSpill&) = delete;
+
+  // The callback: the file, positioned after the reserved header; -1 when
+  // it cannot be made (stdout then stays in memory).
+  int Open() {
+    std::string error;
+    fd_ = CreateSpoolFile(config_, &token_, &error);
+    if (fd_ < 0) {
+      token_.clear();
+      return -1;
+    }
+    const std::string blank(kHeaderBytes, ' ');
+    if (!WriteAll(fd_, blank)) return -1;
+    return fd_;
+  }
+
+  // Appends stderr and the header: the file is then a whole answer, kept
+  // for memhook-replay. False (and *error) on a write error.
+  bool Finish(const fastpath::Answer& answer, std::string* token, std::string* error) {
+    char header[kHeaderBytes + 1];
+    std::snprintf(header, sizeof header, "%s%03d %020llu %020llu\n", kMagic, answer.status & 255,
+                  static_cast<unsigned long long>(answer.out_spilled),
+                  static_cast<unsigned long long>(answer.err.size()));
+    if (fd_ < 0 || !WriteAll(fd_, answer.err) ||
+        pwrite(fd_, header, kHeaderBytes, 0) != static_cast<ssize_t>(kHeaderBytes)) {
+      *error = "cannot write the spooled answer: " + std::string(std::strerror(errno));
+      return false;
+    }
+    kept_ = true;
+    *token = token_;
+    return true;
+  }
+
+ private:
+  static constexpr char kMagic[] = "memhook-answer v1\n";
+  // The magic, then "SSS OOOOOOOOOOOOOOOOOOOO EEEEEEEEEEEEEEEEEEEE\n".
+  static constexpr size_t kHeaderBytes = sizeof kMagic - 1 + 3 + 1 + 20 + 1 + 20 + 1;
+
+  const Config& config_;
+  int fd_ = -1;
+  std::string token_;
+  bool kept_ = false;
+};
+
+// Spool file layout: "memhook-answer v1\n<status> <out bytes> <err bytes>\n" out err.
+bool WriteSpool(const fastpath::Answer& answer, const Config& config, std::string* token,
+                std::string* error) {
+  int fd = CreateSpoolFile(config, token, error);
+  if (fd < 0) return false;
+  std::string path = config.spool_dir + "/" + *token;
   std::string header = "memhook-answer v1\n" + std::to_string(answer.status) + " " +
                        std::to_string(answer.out.size()) + " " + std::to_string(answer.err.size()) +
                        "\n";
@@ -374,6 +461,17 @@ std::string ShellQuote(std::string_view text) {
   return out;
 }
 
+// The command that replays spool file `token`. The small memhook-replay
+// beside this binary starts several times faster than memhook itself;
+// `memhook replay` is the fallback.
+std::string ReplayCommand(const Config& config, const std::string& token) {
+  std::string self = config.self_path.empty() ? SelfPath() : config.self_path;
+  std::string replayer = self.substr(0, self.rfind('/') + 1) + "memhook-replay";
+  if (access(replayer.c_str(), X_OK) == 0)
+    return ShellQuote(replayer) + " " + ShellQuote(config.spool_dir + "/" + token);
+  return ShellQuote(self) + " replay " + token;
+}
+
 bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::string* command,
                   std::string* error) {
   // The hook's JSON carries text: bytes that are not UTF-8 (a Latin-1
@@ -395,15 +493,7 @@ bool EncodeReplay(const fastpath::Answer& answer, const Config& config, std::str
   }
   std::string token;
   if (!WriteSpool(answer, config, &token, error)) return false;
-  // The small memhook-replay beside this binary starts several times faster
-  // than memhook itself; `memhook replay` is the fallback.
-  std::string self = config.self_path.empty() ? SelfPath() : config.self_path;
-  std::string replayer = self.substr(0, self.rfind('/') + 1) + "memhook-replay";
-  if (access(replayer.c_str(), X_OK) == 0) {
-    *command = ShellQuote(replayer) + " " + ShellQuote(config.spool_dir + "/" + token);
-  } else {
-    *command = ShellQuote(self) + " replay " + token;
-  }
+  *command = ReplayCommand(config, token);
   return true;
 }
 
@@ -471,15 +561,18 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
 
     fastpath::Engine engine;
     LazyStore store(config, ReadOnlyStoreOptions());
+    AnswerSpill spill(config);
+    fastpath::RunFlags flags = MakeRunFlags(config, false);
+    flags.open_stdout_spill = [&spill] { return spill.Open(); };
     fastpath::Answer answer = engine.Run(
-        command, options, [&store](std::string* error) { return store.Open(error); },
-        MakeRunFlags(config, false));
+        command, options, [&store](std::string* error) { return store.Open(error); }, flags);
     if (answer.route == fastpath::Route::kPassThrough) return output;
     output.log_call = true;
     output.call.event = "PreToolUse";
     output.call.route = fastpath::RouteName(answer.route);
     output.call.kind = CommandKind(command);
-    output.call.bytes = static_cast<int64_t>(answer.out.size() + answer.err.size());
+    output.call.bytes =
+        static_cast<int64_t>(answer.out_spilled + answer.out.size() + answer.err.size());
     output.call.status = answer.status;
     if (answer.route == fastpath::Route::kNextTier) output.call.error = answer.reason;
     struct Joiner {
@@ -521,7 +614,10 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
       }
     } else {
       fastpath::Answer replay = answered ? std::move(answer) : NextTierAnswer(answer);
-      if (!EncodeReplay(replay, config, &rewritten, &error)) {
+      std::string token;
+      if (replay.out_spilled > 0 && spill.Finish(replay, &token, &error)) {
+        rewritten = ReplayCommand(config, token);
+      } else if (replay.out_spilled > 0 || !EncodeReplay(replay, config, &rewritten, &error)) {
         replay = Diagnostic("cannot deliver the answer: " + error, 126);
         EncodeReplay(replay, config, &rewritten, &error);
       }
@@ -613,7 +709,22 @@ int RunCommand(const Config& config, const std::string& cwd, const std::string& 
     }
     return opened = s;
   };
-  fastpath::Answer answer = engine.Run(command, options, open, MakeRunFlags(config, true));
+  // A large stdout waits in an unlinked private file, not in memory, and
+  // is printed only once the command line is done (or not at all).
+  struct SpillFile {
+    int fd = -1;
+    ~SpillFile() {
+      if (fd >= 0) close(fd);
+    }
+  } spill;
+  fastpath::RunFlags flags = MakeRunFlags(config, true);
+  flags.open_stdout_spill = [&config, &spill]() {
+    std::string token, error;
+    spill.fd = CreateSpoolFile(config, &token, &error);
+    if (spill.fd >= 0) unlink((config.spool_dir + "/" + token).c_str());
+    return spill.fd;
+  };
+  fastpath::Answer answer = engine.Run(command, options, open, flags);
   if (answer.route == fastpath::Route::kPassThrough) {
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
       std::fprintf(stderr, "memhook: cannot enter %s: %s\n", cwd.c_str(), std::strerror(errno));
@@ -641,6 +752,7 @@ int RunCommand(const Config& config, const std::string& cwd, const std::string& 
       opened->RollbackChange();
     }
   }
+  if (answer.out_spilled > 0) CopySpill(spill.fd, answer.out_spilled, 1);
   WriteAll(1, answer.out);
   WriteAll(2, answer.err);
   return status;

@@ -20,6 +20,7 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -100,6 +101,12 @@ struct Sink {
   // next write breaks the pipe.
   utils::OutputNeed need;
   bool Satisfied() const { return lines >= need.lines || data.size() >= need.bytes; }
+  // The command line's own stdout only (ShellOptions::open_stdout_spill):
+  // past the threshold, `data` moves to this descriptor and every later
+  // write goes straight there.
+  bool spillable = false;
+  int spill_fd = -1;
+  uint64_t spilled = 0;
 };
 
 // An open descriptor: a readable buffer with its offset, or a sink.
@@ -241,6 +248,7 @@ class Interpreter {
     fds_[0]->input = std::make_shared<std::string>();
     fds_[1] = std::make_shared<OpenFile>();
     fds_[1]->sink = out_;
+    out_->spillable = static_cast<bool>(options.open_stdout_spill);
     fds_[2] = std::make_shared<OpenFile>();
     fds_[2]->sink = err_;
   }
@@ -306,6 +314,7 @@ class Interpreter {
       return result;
     }
     result.out = std::move(out_->data);
+    result.out_spilled = out_->spilled;
     result.err = std::move(err_->data);
     result.status = state_.last_status & 255;
     return result;
@@ -535,7 +544,9 @@ class Interpreter {
   void Write(int fd, std::string&& bytes) {
     if (bytes.empty()) return;
     if (fd >= 0 && fd <= 9 && fds_[fd] && fds_[fd]->sink && fds_[fd]->sink->data.empty() &&
-        !fds_[fd]->sink->discard && !fds_[fd]->sink->file && !fds_[fd]->sink->Satisfied()) {
+        !fds_[fd]->sink->discard && !fds_[fd]->sink->file && !fds_[fd]->sink->Satisfied() &&
+        (!fds_[fd]->sink->spillable ||
+         (fds_[fd]->sink->spill_fd < 0 && bytes.size() <= options_.spill_threshold))) {
       Sink& sink = *fds_[fd]->sink;
       sink.lines += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
       total_output_ += bytes.size();
@@ -561,6 +572,7 @@ class Interpreter {
       return;
     }
     if (sink.Satisfied()) throw BrokenPipe{};
+    if (Spill(sink, bytes)) return;
     sink.data.append(bytes);
     sink.lines += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
     total_output_ += bytes.size();
@@ -577,8 +589,44 @@ class Interpreter {
         WriteToFile(*fds_[2]->sink->file, line);
         return;
       }
+      if (Spill(*fds_[2]->sink, line)) return;
       fds_[2]->sink->data += line;
       total_output_ += line.size();
+    }
+  }
+
+  // Writes `bytes` to the sink's spill file when it has one, or opens it
+  // when the sink would outgrow ShellOptions::spill_threshold; false when
+  // the bytes are for `data` after all.
+  bool Spill(Sink& sink, std::string_view bytes) {
+    if (!sink.spillable) return false;
+    if (sink.spill_fd < 0) {
+      if (sink.data.size() + bytes.size() <= options_.spill_threshold) return false;
+      sink.spill_fd = options_.open_stdout_spill();
+      if (sink.spill_fd < 0) {
+        sink.spillable = false;  // in memory after all, within the output limit
+        return false;
+      }
+      SpillWrite(sink, sink.data);
+      std::string().swap(sink.data);
+    }
+    sink.lines += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+    total_output_ += bytes.size();
+    if (total_output_ > options_.limits.max_output_bytes)
+      throw Abort{ShellResult::Outcome::kLimit, "the output limit was reached"};
+    SpillWrite(sink, bytes);
+    return true;
+  }
+
+  void SpillWrite(Sink& sink, std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = ::write(sink.spill_fd, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0)
+        throw Abort{ShellResult::Outcome::kLimit,
+                    std::string("cannot write the answer's spool file: ") + std::strerror(errno)};
+      sink.spilled += static_cast<uint64_t>(n);
+      bytes.remove_prefix(static_cast<size_t>(n));
     }
   }
 
@@ -1475,11 +1523,29 @@ class Interpreter {
       if (it == proc_files_.end()) return std::nullopt;
       return std::string_view(*it->second);
     };
+    // A large output leaves the utility while it runs. What the writes
+    // throw (a reader gone, a limit) waits until the utility returns: the
+    // utility itself only sees that its reader has had enough.
+    std::exception_ptr drain_error;
+    bool drained = false;
+    io.drain.threshold = std::min(io.drain.threshold, options_.spill_threshold);
+    io.drain.take = [this, &io, &drain_error, &drained](std::vector<utils::Stream::Chunk>& log) {
+      drained = true;
+      if (drain_error) return;
+      try {
+        for (utils::Stream::Chunk& chunk : log) Write(chunk.fd, std::move(chunk.bytes));
+      } catch (...) {
+        drain_error = std::current_exception();
+        io.need.bytes = 0;
+      }
+    };
     spec->fn(argv, env, io);
+    if (drain_error) std::rethrow_exception(drain_error);
     if (!io.unsupported.empty()) {
-      // A utility on host paths only: the host's own program is exact.
+      // A utility on host paths only: the host's own program is exact
+      // (unless part of this utility's output is already out).
       if (io.unsupported.find("host") != std::string::npos) {
-        if (!NamesMount(argv)) {
+        if (!NamesMount(argv) && !drained) {
           RunHostProgram(argv);
           return;
         }

@@ -14,6 +14,7 @@
 #define MEMHOOK_SHELL_SHELL_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,14 @@ struct ShellOptions {
   // with kWrites at the first write. Default false.
   bool allow_writes = false;
   ShellLimits limits;
+  // Where stdout goes once more than `spill_threshold` bytes of it would be
+  // held in memory: the callback returns a descriptor open for writing (the
+  // hook's spool file, positioned after its header), or -1 to keep stdout
+  // in memory. Called at most once per run; null: never spill. A run that
+  // ends in anything but kDone leaves the file's contents meaningless.
+  std::function<int()> open_stdout_spill;
+  // Default 8 MiB: small answers never touch a file.
+  uint64_t spill_threshold = 8u << 20;
 };
 
 struct ShellResult {
@@ -67,6 +76,9 @@ struct ShellResult {
   Outcome outcome = Outcome::kDone;
   std::string reason;  // for everything but kDone: what, in a few words
   std::string out;
+  // Non-zero: stdout was spilled (ShellOptions::open_stdout_spill) and all
+  // of it, these many bytes, is in that file; `out` is then empty.
+  uint64_t out_spilled = 0;
   std::string err;
   int status = 0;
 };

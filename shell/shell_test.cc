@@ -28,6 +28,7 @@
 #include "shell/shell.h"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -113,6 +114,32 @@ class World {
 
   ShellResult Memhook(const std::string& script) const {
     return RunScript(script, *store_, options_);
+  }
+
+  // The same with a stdout that spills to a file past `threshold` bytes;
+  // `out` then holds what the file received followed by what stayed in
+  // memory, `out_spilled` how much went to the file.
+  ShellResult MemhookSpilling(const std::string& script, uint64_t threshold) const {
+    ShellOptions options = options_;
+    options.spill_threshold = threshold;
+    FILE* file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    int opened = 0;
+    options.open_stdout_spill = [&]() {
+      ++opened;
+      return fileno(file);
+    };
+    ShellResult result = RunScript(script, *store_, options);
+    CHECK(opened <= 1);
+    std::string spilled(result.out_spilled, '\0');
+    if (result.out_spilled > 0) {
+      CHECK(result.out.empty());
+      REQUIRE(pread(fileno(file), spilled.data(), spilled.size(), 0) ==
+              static_cast<ssize_t>(spilled.size()));
+    }
+    std::fclose(file);
+    result.out = spilled + result.out;
+    return result;
   }
 
  private:
@@ -1416,6 +1443,29 @@ TEST_CASE("snippets agree with bash 5.2") {
     const std::string diff = Difference(script, "kCases");
     CHECK_MESSAGE(diff.empty(), diff);
   }
+}
+
+// A stdout that outgrows memory goes to a file as it is written (the
+// hook's spool) and utilities hand their output over while they run: the
+// bytes, their order with stderr (2>&1), and the statuses stay the same.
+TEST_CASE("a spilled stdout gives the same answer as one kept in memory") {
+  size_t spilled_runs = 0;
+  for (const char* c : kCases) {
+    const std::string script = c;
+    CAPTURE(script);
+    const ShellResult kept = TheWorld().Memhook(script);
+    for (uint64_t threshold : {uint64_t{0}, uint64_t{7}}) {
+      CAPTURE(threshold);
+      const ShellResult spilled = TheWorld().MemhookSpilling(script, threshold);
+      REQUIRE(spilled.outcome == kept.outcome);
+      CHECK(spilled.out == kept.out);
+      CHECK(spilled.err == kept.err);
+      CHECK(spilled.status == kept.status);
+      if (spilled.out_spilled > 0) ++spilled_runs;
+    }
+  }
+  // Most snippets print more than 7 bytes: the spill path really ran.
+  CHECK(spilled_runs > std::size(kCases));
 }
 
 TEST_CASE("refused snippets stay refused, with their reason") {

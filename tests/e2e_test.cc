@@ -125,6 +125,23 @@ TEST_CASE("answers of 10 MB and more go through the spool byte for byte") {
   // The spooled answer is consumed by its replay.
   CHECK(fs::is_empty(box.root / "run" / ("memhook-" + std::to_string(geteuid()))));
 
+  // Past 8 MiB the answer's stdout goes to the spool file while the
+  // command runs: what follows it keeps its place, in the hook and under
+  // memhook run alike.
+  Result then = box.AsAgent("cat ~/.memhook/memory/big.md; echo end; ls nope");
+  CHECK(then.out == notes + "end\n");
+  CHECK(then.err == "ls: cannot access 'nope': No such file or directory\n");
+  CHECK(then.status == 2);
+  Result run = box.Memhook("run -c " + ShellQuote("cat ~/.memhook/memory/big.md 2>&1; echo end"));
+  CHECK(run.out == notes + "end\n");
+  CHECK(run.status == 0);
+  // Refused after its stdout began to spill: the agent gets the refusal,
+  // and no spool file is left behind.
+  Result refused = box.AsAgent("cat ~/.memhook/memory/big.md; declare -A h; echo x");
+  CHECK(refused.status == 126);
+  CHECK(refused.out.empty());
+  CHECK(fs::is_empty(box.root / "run" / ("memhook-" + std::to_string(geteuid()))));
+
   Result wc = box.AsAgent("cat ~/.memhook/memory/sessions/2026/s.jsonl | wc -l");
   CHECK(wc.out == std::to_string(std::count(session.begin(), session.end(), '\n')) + "\n");
   Result tail = box.AsAgent("tail -n 2 ~/.memhook/memory/sessions/2026/s.jsonl");

@@ -3,6 +3,7 @@
 
 #include <cwchar>
 #include <cwctype>
+#include <functional>
 #include <optional>
 
 #include "utils/options.h"
@@ -14,13 +15,22 @@ namespace {
 // How much of a file a command needs. Reading less is only an
 // optimisation: the bytes handed back are always an exact prefix/suffix
 // (kFirstLines/kLastLines hold at least the lines asked for, counted as GNU
-// counts them) or, for kMetadata, none at all with `*stat` filled in.
+// counts them; kFirstBytes/kLastBytes at least the bytes) or, for
+// kMetadata, none at all with `*stat` filled in.
 struct LoadRequest {
-  enum class What { kAll, kMetadata, kFirstLines, kLastLines, kFirstBytes };
+  enum class What { kAll, kMetadata, kFirstLines, kLastLines, kFirstBytes, kLastBytes };
   What what = What::kAll;
   uint64_t lines = 0;
-  uint64_t bytes = 0;  // kFirstBytes
+  uint64_t bytes = 0;  // kFirstBytes, kLastBytes
+  // Set (with kAll): a store file larger than kPieceBytes is handed to it
+  // piece by piece and `content` is left empty, so that `cat` of a 500 MB
+  // file holds one piece at a time; returning false reads no further.
+  std::function<bool(std::string_view piece)> pieces;
 };
+
+// The piece size of LoadRequest::pieces: large enough that a piece costs
+// one blob read, small enough to be nothing next to the answer.
+constexpr uint64_t kPieceBytes = 1 << 20;
 
 // Loads one operand ("-" is stdin). On failure returns the error code; a
 // host path sets io.unsupported and returns kInvalidArgument. `*stat` (may
@@ -103,6 +113,35 @@ vfs::Status::Code LoadOperand(const std::string& operand, CommandEnv& env, Comma
       }
       want *= 4;
     }
+  }
+  // The end of a large blob: growing suffixes until one holds a '\n'
+  // before the lines asked for (or is the whole file).
+  if (env.options.pushdown && stat.storage == vfs::Storage::kBlob &&
+      (request.what == What::kLastLines || request.what == What::kLastBytes) &&
+      stat.size > kPieceBytes) {
+    uint64_t want = request.what == What::kLastBytes ? request.bytes : 64 * 1024;
+    while (true) {
+      const uint64_t from = stat.size > want ? stat.size - want : 0;
+      content->clear();
+      status = env.store.ReadPieces(
+          path.vfs_path, kPieceBytes,
+          [content](std::string_view piece) {
+            content->append(piece);
+            return true;
+          },
+          from);
+      if (!status.ok()) return status.code();
+      if (from == 0 || request.what == What::kLastBytes ||
+          static_cast<uint64_t>(std::count(content->begin(), content->end(), '\n')) >
+              request.lines) {
+        return vfs::Status::Code::kOk;
+      }
+      want *= 4;
+    }
+  }
+  if (request.pieces && stat.storage == vfs::Storage::kBlob && stat.size > kPieceBytes) {
+    content->clear();
+    return env.store.ReadPieces(path.vfs_path, kPieceBytes, request.pieces).code();
   }
   status = env.store.ReadFile(path.vfs_path, content);
   return status.code();
@@ -290,9 +329,19 @@ void CmdCat(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io
   }
   if (args.operands.empty()) args.operands.push_back("-");
   std::string content;
+  LoadRequest request;
+  // Plain cat forwards a large file as it reads it, and stops reading once
+  // its reader has had enough (cat big | head -2).
+  if (st.plain()) {
+    request.pieces = [&io](std::string_view piece) {
+      io.out.append(piece);
+      return !io.OutputEnough();
+    };
+  }
   for (const std::string& operand : args.operands) {
+    if (io.OutputEnough()) break;
     bool is_directory = false;
-    vfs::Status::Code code = LoadOperand(operand, env, io, &content, &is_directory);
+    vfs::Status::Code code = LoadOperand(operand, env, io, &content, &is_directory, request);
     if (!io.unsupported.empty()) return;
     if (code != vfs::Status::Code::kOk) {
       io.err += argv[0] + ": " + QuoteShell(operand, false) + ": " + ErrnoText(code) + "\n";
@@ -487,8 +536,8 @@ void HeadOrTail(bool is_head, const std::vector<std::string>& argv, CommandEnv& 
   if (!window.bytes && window.sign == '\0') {
     request.what = is_head ? LoadRequest::What::kFirstLines : LoadRequest::What::kLastLines;
     request.lines = window.count;
-  } else if (window.bytes && window.sign == '\0' && is_head) {
-    request.what = LoadRequest::What::kFirstBytes;
+  } else if (window.bytes && window.sign == '\0') {
+    request.what = is_head ? LoadRequest::What::kFirstBytes : LoadRequest::What::kLastBytes;
     request.bytes = window.count;
   }
   for (const std::string& operand : args.operands) {

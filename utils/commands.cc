@@ -22,16 +22,28 @@ Stream& Stream::append(std::string_view bytes) {
   } else {
     log_->push_back({fd_, std::string(bytes)});
   }
+  MaybeDrain(bytes.size());
   return *this;
 }
 
 Stream& Stream::append(std::string&& bytes) {
   if (bytes.empty()) return *this;
   if (!log_->empty() && log_->back().fd == fd_) return append(std::string_view(bytes));
-  size_ += bytes.size();
+  const size_t added = bytes.size();
+  size_ += added;
   lines_ += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
   log_->push_back({fd_, std::move(bytes)});
+  MaybeDrain(added);
   return *this;
+}
+
+void Stream::MaybeDrain(size_t added) {
+  if (drain_ == nullptr || !drain_->take) return;
+  drain_->pending += added;
+  if (drain_->pending < drain_->threshold) return;
+  drain_->take(*log_);
+  log_->clear();
+  drain_->pending = 0;
 }
 
 std::string Stream::str() const {

@@ -129,7 +129,18 @@ class Stream {
     int fd;
     std::string bytes;
   };
-  Stream(int fd, std::vector<Chunk>* log) : fd_(fd), log_(log) {}
+  // Where a command's log goes while the command still runs (see
+  // CommandIo::drain). Shared by its two streams.
+  struct Drain {
+    // Takes the chunks over (the log is cleared after the call). Must not
+    // throw: it runs inside the utility.
+    std::function<void(std::vector<Chunk>& log)> take;
+    // The log is handed over once it holds this many bytes.
+    uint64_t threshold = 4u << 20;
+    uint64_t pending = 0;
+  };
+  Stream(int fd, std::vector<Chunk>* log, Drain* drain = nullptr)
+      : fd_(fd), log_(log), drain_(drain) {}
   Stream& append(std::string_view bytes);
   // The same, taking the bytes over when they start a chunk (a whole file
   // printed by cat is not copied).
@@ -142,12 +153,16 @@ class Stream {
   size_t size() const { return size_; }
   // '\n' bytes written so far.
   uint64_t lines() const { return lines_; }
-  // This stream's bytes alone (copies; for tests and diagnostics).
+  // This stream's bytes alone (copies; for tests and diagnostics). Bytes
+  // already drained are not in it.
   std::string str() const;
 
  private:
+  void MaybeDrain(size_t added);
+
   int fd_;
   std::vector<Chunk>* log_;
+  Drain* drain_;
   size_t size_ = 0;
   uint64_t lines_ = 0;
 };
@@ -167,7 +182,7 @@ struct OutputNeed {
 std::optional<OutputNeed> HeadStdinNeed(const std::vector<std::string>& argv);
 
 struct CommandIo {
-  CommandIo() : out(1, &log), err(2, &log) {}
+  CommandIo() : out(1, &log, &drain), err(2, &log, &drain) {}
   CommandIo(const CommandIo&) = delete;
   CommandIo& operator=(const CommandIo&) = delete;
 
@@ -182,6 +197,12 @@ struct CommandIo {
   OutputNeed need;
   bool OutputEnough() const { return need.Met(out); }
   std::vector<Stream::Chunk> log;  // every write, in order (fd 1 or 2)
+  // Empty by default: the log holds every write until the command returns.
+  // The shell sets `take` so that a large output leaves the utility while
+  // it runs (into the next stage's pipe, or the answer's spool file): a
+  // `cat` of a 500 MB file never holds all of it. A utility never reads
+  // back its own output from `log` when `take` may be set.
+  Stream::Drain drain;
   Stream out;
   Stream err;
   int status = 0;

@@ -283,6 +283,9 @@ class SqliteStore final : public Store, public internal::BulkCapable {
                     bool* complete) override;
   // `bytes` bytes from the start of memory row `id`'s content.
   Status ReadBlob(int64_t id, uint64_t bytes, std::string* out);
+  Status ReadPieces(std::string_view path, uint64_t piece_bytes,
+                    const std::function<bool(std::string_view piece)>& visit,
+                    uint64_t offset) override;
   // Blobs above this size are read with blob I/O (no assembled copy).
   static constexpr int64_t kLargeBlob = 1 << 20;
   Status ReadLines(std::string_view path, uint64_t first, uint64_t last, std::vector<Line>* out,

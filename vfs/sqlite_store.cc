@@ -1514,6 +1514,50 @@ Status SqliteStore::ReadBlob(int64_t id, uint64_t bytes, std::string* out) {
   return Status::Ok();
 }
 
+Status SqliteStore::ReadPieces(std::string_view path, uint64_t piece_bytes,
+                               const std::function<bool(std::string_view piece)>& visit,
+                               uint64_t offset) {
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  int64_t id = 0, size = 0;
+  {
+    Query q = Use(Q::kMemoryIdSize);
+    q.Text(1, path);
+    const bool found = q.Next(&st);
+    if (!st.ok()) return st;
+    if (found) {
+      id = q.ColInt(0);
+      size = q.ColInt(1);
+    }
+  }
+  // Session logs, directories, the virtual index and small blobs: whole.
+  if (id == 0 || piece_bytes == 0 || static_cast<uint64_t>(size) <= kLargeBlob) {
+    return Store::ReadPieces(path, piece_bytes, visit, offset);
+  }
+  // One blob handle for the whole file: it holds the read snapshot, so the
+  // pieces are all of one version even if a writer commits meanwhile.
+  struct BlobCloser {
+    void operator()(sqlite3_blob* b) const { sqlite3_blob_close(b); }
+  };
+  sqlite3_blob* raw = nullptr;
+  int rc = sqlite3_blob_open(db_.get(), "main", "memory", "content", id, 0, &raw);
+  std::unique_ptr<sqlite3_blob, BlobCloser> blob(raw);
+  if (rc != SQLITE_OK) return DbError(db_.get(), rc, "opening a blob");
+  const uint64_t total = static_cast<uint64_t>(sqlite3_blob_bytes(blob.get()));
+  // sqlite3_blob_read takes int sizes and offsets.
+  piece_bytes = std::min<uint64_t>(piece_bytes, 1u << 30);
+  std::string piece;
+  for (uint64_t at = std::min(offset, total); at < total;) {
+    const uint64_t n = std::min(piece_bytes, total - at);
+    piece.resize(static_cast<size_t>(n));
+    rc = sqlite3_blob_read(blob.get(), piece.data(), static_cast<int>(n), static_cast<int>(at));
+    if (rc != SQLITE_OK) return DbError(db_.get(), rc, "reading a blob");
+    at += n;
+    if (!visit(piece)) break;
+  }
+  return Status::Ok();
+}
+
 Status SqliteStore::ReadLines(std::string_view path, uint64_t first, uint64_t last,
                               std::vector<Line>* out, bool* ends_with_newline) {
   out->clear();

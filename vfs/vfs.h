@@ -19,6 +19,7 @@
 #ifndef MEMHOOK_VFS_VFS_H_
 #define MEMHOOK_VFS_VFS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -113,6 +114,28 @@ class Store {
     if (!status.ok()) return status;
     *complete = out->size() <= max_bytes;
     if (!*complete) out->resize(max_bytes);
+    return status;
+  }
+
+  // The bytes of a file from byte `offset` on (none past its end), in
+  // consecutive pieces of at most `piece_bytes` (the last may be shorter),
+  // in order, from one snapshot: a reader that forwards them (cat of a
+  // 500 MB file) holds one piece at a time, one that has had enough returns
+  // false from `visit` and reads no further, and one that wants the end
+  // (tail) starts there. The views are valid only during the call. Errors
+  // as ReadFile, before any piece. The default reads the whole file, then
+  // hands it out sliced.
+  virtual Status ReadPieces(std::string_view path, uint64_t piece_bytes,
+                            const std::function<bool(std::string_view piece)>& visit,
+                            uint64_t offset = 0) {
+    std::string bytes;
+    Status status = ReadFile(path, &bytes);
+    if (!status.ok()) return status;
+    std::string_view rest = bytes;
+    rest.remove_prefix(std::min<uint64_t>(offset, rest.size()));
+    while (!rest.empty() && visit(rest.substr(0, piece_bytes))) {
+      rest.remove_prefix(std::min<uint64_t>(piece_bytes, rest.size()));
+    }
     return status;
   }
 
