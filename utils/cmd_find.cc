@@ -12,14 +12,19 @@
 // when 128 KiB of arguments are gathered, when -execdir's directory
 // changes (as fts reports it) and at the end or at -quit. -printf is a port
 // of print.c (segments, escapes, warnings, printf-style flags). -delete
-// removes through write_fs.h, as pred_delete does (it implies -depth). -ok,
-// -okdir and the -f* actions go to the next tier.
+// removes through write_fs.h, as pred_delete does (it implies -depth).
+// -fprint, -fprint0 and -fprintf write files as GNU does: each file is
+// created (truncated) when its primary is parsed, names of one file share
+// one stream, /dev/stdout and /dev/stderr are find's own streams, and the
+// bytes reach the file (store or host, through write_fs.h) when find ends.
+// -ok, -okdir, -ls and -fls (inode numbers) go to the next tier.
 //
 // Traversal differs from GNU in one documented way: GNU walks in readdir
 // order, which no two filesystems agree on; memhook walks siblings in C
 // byte order (the differential tests compare sorted lines).
 #include <fnmatch.h>
 #include <locale.h>
+#include <sys/stat.h>
 
 #include <cctype>
 #include <charconv>
@@ -124,6 +129,24 @@ struct Node {
   int batch = -1;         // multiple: index in EvalState::batches
 
   std::vector<PrintfSegment> segments;  // -printf
+
+  std::string file;  // -fprintf: the FILE word (the format is the parse argument)
+  int output = -1;   // -fprint/-fprint0/-fprintf: index in Parse::outputs
+};
+
+// One file of -fprint/-fprint0/-fprintf (GNU's open_output_file): where
+// its bytes go, and the bytes gathered for it.
+struct OutputFile {
+  enum class Sink {
+    kStdout,  // "/dev/stdout": find's own stdout stream (GNU compares the name)
+    kStderr,  // "/dev/stderr"
+    kNull,    // /dev/null
+    kFile,    // a file of the store, or of the host under `memhook run`
+  };
+  Sink sink = Sink::kFile;
+  wfs::Loc loc;       // kFile
+  std::string key;    // kFile: the file's identity (GNU shares by device and inode)
+  std::string bytes;  // kFile: written when find ends
 };
 
 enum class Kind {
@@ -148,7 +171,7 @@ struct PrimarySpec {
   Op op;
   TokType type;
   int prec;
-  bool takes_arg;
+  int args;       // words taken after the name (kNoArg, kArg, kTwoArgs)
   ParseFn parse;  // null: nothing to check or apply
 };
 
@@ -165,13 +188,20 @@ struct Parse {
   bool has_action = false;
   int maxdepth = -1;
   int mindepth = -1;
-  bool depth_first = false;  // -depth: directories after their contents
+  bool depth_first = false;     // -depth: directories after their contents
   bool explicit_depth = false;  // -depth or -d typed (not implied by -delete)
   bool has_delete = false;
   bool has_prune = false;
-  int batches = 0;           // -exec/-execdir ... + seen
+  int batches = 0;  // -exec/-execdir ... + seen
   bool has_exec = false;
   bool has_execdir_batch = false;
+  // Files of -fprint/-fprint0/-fprintf, one per distinct file.
+  std::vector<OutputFile> outputs;
+  // A first pass over the expression that creates no file: what is
+  // refused is known before anything is written.
+  bool dry_run = false;
+  // Some test or directive looks at sizes or times (see StaleOutputVisit).
+  bool reads_stat = false;
 };
 
 bool Fail(Parse& p, std::string message) {
@@ -576,9 +606,99 @@ bool ParsePrune(Parse& p, Node&, const std::string&) {
   return true;
 }
 
+// Directives of -printf that show a size or a time.
+bool PrintfReadsStat(const Node& node) {
+  for (const PrintfSegment& seg : node.segments) {
+    if (seg.kind == PrintfSegment::Kind::kFormat && std::strchr("sSkbaAcCtT", seg.directive)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The names GNU find maps to its own streams instead of opening them.
+struct StreamName {
+  std::string_view name;
+  OutputFile::Sink sink;
+};
+constexpr StreamName kStreamNames[] = {
+    {"/dev/stdout", OutputFile::Sink::kStdout},
+    {"/dev/stderr", OutputFile::Sink::kStderr},
+};
+
+// open_output_file(): the file is created (or truncated) at once, like
+// fopen(FILE, "w"), even if nothing ever matches; a failure stops find
+// before it walks anything. Names of a file already open share its stream.
+bool OpenOutput(Parse& p, Node& node, const std::string& name) {
+  OutputFile out;
+  for (const StreamName& s : kStreamNames) {
+    if (name == s.name) out.sink = s.sink;
+  }
+  if (out.sink == OutputFile::Sink::kFile &&
+      p.env.Resolve(name).where == ResolvedPath::Where::kDevNull) {
+    out.sink = OutputFile::Sink::kNull;
+  }
+  if (out.sink == OutputFile::Sink::kFile) {
+    wfs::Fs fs(p.env, p.io);
+    if (!fs.Resolve(name, p.program, &out.loc, p.io)) return false;
+    wfs::Node st;
+    bool exists = fs.Stat(out.loc, &st) == 0;
+    // A fifo, device or symlink on the host: not a plain file to write.
+    if (exists && st.kind == wfs::Kind::kOther) {
+      return Unsupported(p, "find " + node.name + " to a host special file " + name);
+    }
+    if (!p.dry_run) {
+      int err = fs.WriteFile(out.loc, "", 0666 & ~wfs::kUmask);
+      if (!p.io.unsupported.empty()) return false;  // a read-only store
+      if (err != 0) return Fail(p, QuoteLocale(name) + ": " + wfs::ErrnoMessage(err));
+    }
+    if (out.loc.host) {
+      struct stat host_st;
+      if (!p.dry_run && ::stat(out.loc.host_path.c_str(), &host_st) == 0) {
+        out.key = "h" + std::to_string(host_st.st_dev) + ":" + std::to_string(host_st.st_ino);
+      } else {
+        out.key = "p" + out.loc.host_path;
+      }
+    } else {
+      out.key = "m" + out.loc.vfs;  // the store has no links: one path, one file
+    }
+  }
+  for (size_t k = 0; k < p.outputs.size(); ++k) {
+    const OutputFile& other = p.outputs[k];
+    if (other.sink == out.sink && other.key == out.key) {
+      node.output = static_cast<int>(k);
+      return true;
+    }
+  }
+  node.output = static_cast<int>(p.outputs.size());
+  p.outputs.push_back(std::move(out));
+  return true;
+}
+
+bool ParseOutput(Parse& p, Node& node, const std::string& arg) { return OpenOutput(p, node, arg); }
+
+// parse_fprintf(): the file is opened before the format is read, so the
+// format's warnings and errors come after it is created.
+bool ParseFprintf(Parse& p, Node& node, const std::string& format) {
+  if (!OpenOutput(p, node, node.file)) return false;
+  if (!ParsePrintf(p, node, format)) return false;
+  p.reads_stat = p.reads_stat || PrintfReadsStat(node);
+  return true;
+}
+
+bool ParseStdoutPrintf(Parse& p, Node& node, const std::string& format) {
+  if (!ParsePrintf(p, node, format)) return false;
+  p.reads_stat = p.reads_stat || PrintfReadsStat(node);
+  return true;
+}
+
+// Tests that look at a file's size or times (see StaleOutputVisit).
+constexpr Op kStatTests[] = {Op::kEmpty, Op::kSize, Op::kNewer, Op::kMmin, Op::kMtime};
+
 constexpr TokType P = TokType::kPrimary;
-constexpr bool kArg = true;  // the primary takes the next word
-constexpr bool kNoArg = false;
+constexpr int kNoArg = 0;
+constexpr int kArg = 1;      // the primary takes the next word
+constexpr int kTwoArgs = 2;  // -fprintf FILE FORMAT
 
 constexpr PrimarySpec NotServed(std::string_view name) {
   return {name, Kind::kUnsupported, Op::kTrue, P, kNoPrec, kNoArg, nullptr};
@@ -617,7 +737,10 @@ constexpr PrimarySpec kPrimaries[] = {
     {"print0", Kind::kAction, Op::kPrint0, P, kNoPrec, kNoArg, nullptr},
     {"prune", Kind::kNonPrintAction, Op::kPrune, P, kNoPrec, kNoArg, ParsePrune},
     {"quit", Kind::kNonPrintAction, Op::kQuit, P, kNoPrec, kNoArg, nullptr},
-    {"printf", Kind::kAction, Op::kPrintf, P, kNoPrec, kArg, ParsePrintf},
+    {"printf", Kind::kAction, Op::kPrintf, P, kNoPrec, kArg, ParseStdoutPrintf},
+    {"fprint", Kind::kAction, Op::kPrint, P, kNoPrec, kArg, ParseOutput},
+    {"fprint0", Kind::kAction, Op::kPrint0, P, kNoPrec, kArg, ParseOutput},
+    {"fprintf", Kind::kAction, Op::kPrintf, P, kNoPrec, kTwoArgs, ParseFprintf},
     {"delete", Kind::kAction, Op::kDelete, P, kNoPrec, kNoArg, ParseDelete},
     // The command words are taken by ParseExec (Tokenize).
     {"exec", Kind::kAction, Op::kExec, P, kNoPrec, kNoArg, nullptr},
@@ -636,7 +759,7 @@ constexpr PrimarySpec kPrimaries[] = {
     {"warn", Kind::kPositionalOption, Op::kTrue, P, kNoPrec, kNoArg, ParseWarn},
     {"nowarn", Kind::kPositionalOption, Op::kTrue, P, kNoPrec, kNoArg, ParseNowarn},
     // Known to GNU, not served: ownership, permissions, regexes, other
-    // timestamps, -ok (reads the terminal), and anything that writes.
+    // timestamps, -ok (reads the terminal), -ls and -fls (inode numbers).
     NotServed(","),
     NotServed("amin"),
     NotServed("anewer"),
@@ -648,11 +771,8 @@ constexpr PrimarySpec kPrimaries[] = {
     NotServed("daystart"),
     NotServed("executable"),
     NotServed("files0-from"),
-    NotServed("fls"),
+    NotServed("fls"),  // -ls's first column is the inode number
     NotServed("follow"),
-    NotServed("fprint"),
-    NotServed("fprint0"),
-    NotServed("fprintf"),
     NotServed("fstype"),
     NotServed("gid"),
     NotServed("group"),
@@ -885,10 +1005,19 @@ bool Tokenize(Parse& p, const std::vector<std::string>& args, size_t begin) {
       continue;
     }
     std::string arg;
-    if (spec->takes_arg) {
+    if (spec->args >= kArg) {
       if (i + 1 >= args.size()) return Fail(p, "missing argument to `" + token + "'");
       arg = args[++i];
     }
+    if (spec->args == kTwoArgs) {
+      // GNU names the first word when the second is missing.
+      if (i + 1 >= args.size()) {
+        return Fail(p, "invalid argument `" + arg + "' to `" + token + "'");
+      }
+      node.file = std::move(arg);
+      arg = args[++i];
+    }
+    for (Op op : kStatTests) p.reads_stat = p.reads_stat || op == spec->op;
     if (spec->parse != nullptr && !spec->parse(p, node, arg)) return false;
     if (spec->kind == Kind::kAction) p.has_action = true;
     last_name = token;
@@ -1016,8 +1145,8 @@ constexpr size_t kMaxExpressionTerms = 10000;
 
 int BuildTree(Parse& p) {
   if (p.nodes.size() > kMaxExpressionTerms) {
-    Unsupported(p, "a find expression of more than " + std::to_string(kMaxExpressionTerms) +
-                       " terms");
+    Unsupported(p,
+                "a find expression of more than " + std::to_string(kMaxExpressionTerms) + " terms");
     return -1;
   }
   size_t pos = 0;
@@ -1098,7 +1227,31 @@ struct EvalState {
   std::string dir_key;
   // -delete: the start point being walked, resolved.
   const wfs::Loc* start_loc = nullptr;
+  // -fprint/-fprint0/-fprintf files (Parse::outputs).
+  std::vector<OutputFile>* outputs = nullptr;
 };
+
+// Where the output of an action goes: stdout, or its -f* file.
+void Emit(EvalState& state, int output, std::string_view bytes) {
+  if (output < 0) {
+    *state.out += bytes;
+    return;
+  }
+  OutputFile& file = (*state.outputs)[static_cast<size_t>(output)];
+  switch (file.sink) {
+    case OutputFile::Sink::kStdout:
+      *state.out += bytes;
+      break;
+    case OutputFile::Sink::kStderr:
+      state.io->err += bytes;
+      break;
+    case OutputFile::Sink::kNull:
+      break;
+    case OutputFile::Sink::kFile:
+      file.bytes += bytes;
+      break;
+  }
+}
 
 void Abort(EvalState& state, std::string what) {
   state.io->unsupported = std::move(what);
@@ -1380,10 +1533,9 @@ std::string FormatOne(const std::string& fmt, T value) {
   return out;
 }
 
-// pred_fprintf() to stdout.
-void EvalPrintf(const Node& n, const Visit& v, EvalState& state) {
+// pred_fprintf(): the bytes of one -printf/-fprintf for `v`.
+void FormatPrintf(const Node& n, const Visit& v, EvalState& state, std::string& out) {
   using Kind = PrintfSegment::Kind;
-  Stream& out = *state.out;
   for (const PrintfSegment& seg : n.segments) {
     if (seg.kind != Kind::kFormat) {
       out += seg.text;
@@ -1478,6 +1630,12 @@ void EvalPrintf(const Node& n, const Visit& v, EvalState& state) {
   }
 }
 
+void EvalPrintf(const Node& n, const Visit& v, EvalState& state) {
+  std::string bytes;
+  FormatPrintf(n, v, state, bytes);
+  if (!state.aborted) Emit(state, n.output, bytes);
+}
+
 bool Compare(Cmp cmp, int64_t value, int64_t reference) {
   switch (cmp) {
     case Cmp::kLt:
@@ -1495,8 +1653,7 @@ bool Compare(Cmp cmp, int64_t value, int64_t reference) {
 bool EvalDelete(const Visit& v, EvalState& state) {
   if (v.depth == 0 && v.path == ".") return true;
   wfs::Fs fs(*state.env, *state.io);
-  wfs::Loc loc =
-      v.rel.empty() ? *state.start_loc : wfs::Fs::Child(*state.start_loc, v.rel);
+  wfs::Loc loc = v.rel.empty() ? *state.start_loc : wfs::Fs::Child(*state.start_loc, v.rel);
   int err = v.stat.kind == vfs::NodeKind::kDirectory ? fs.Rmdir(loc) : fs.Unlink(loc);
   if (err == 0) return true;
   if (!state.io->unsupported.empty()) {  // a read-only store: the next tier deletes
@@ -1504,7 +1661,7 @@ bool EvalDelete(const Visit& v, EvalState& state) {
     return false;
   }
   state.io->err += state.program + ": cannot delete " + QuoteLocale(v.path) + ": " +
-                wfs::ErrnoMessage(err) + "\n";
+                   wfs::ErrnoMessage(err) + "\n";
   state.io->status = 1;
   return false;
 }
@@ -1563,13 +1720,17 @@ bool Eval(const std::vector<Node>& nodes, int index, const Visit& v, EvalState& 
       }
       return Compare(n.cmp, v.stat.mtime_ns, n.ref_ns);
     case Op::kPrint:
-      *state.out += v.path;
-      *state.out += '\n';
+    case Op::kPrint0: {
+      if (n.output < 0) {  // stdout, the common case: no copy
+        *state.out += v.path;
+        *state.out += n.op == Op::kPrint ? '\n' : '\0';
+        return true;
+      }
+      std::string line = v.path;
+      line += n.op == Op::kPrint ? '\n' : '\0';
+      Emit(state, n.output, line);
       return true;
-    case Op::kPrint0:
-      *state.out += v.path;
-      *state.out += '\0';
-      return true;
+    }
     case Op::kPrune:
       state.prune = true;
       return true;
@@ -1653,6 +1814,26 @@ std::string DirKey(const Item& item) {
   return item.rel.substr(0, slash);
 }
 
+// glibc's buffer for a file stream (st_blksize): GNU's -f* files receive
+// nothing before that much is gathered.
+constexpr size_t kStdioBuffer = 4096;
+
+// Whether `item` is a -f* file that GNU would already have written to
+// (its size and time changed) when an expression that looks at sizes or
+// times reaches it; memhook writes the files only at the end.
+bool StaleOutputVisit(const Parse& p, const EvalState& state, const Item& item) {
+  if (!p.reads_stat) return false;
+  for (const OutputFile& out : *state.outputs) {
+    if (out.sink != OutputFile::Sink::kFile || out.loc.host || out.bytes.size() < kStdioBuffer) {
+      continue;
+    }
+    const std::string& start = state.start_loc->vfs;
+    std::string vfs = item.rel.empty() ? start : start.empty() ? item.rel : start + "/" + item.rel;
+    if (vfs == out.loc.vfs) return true;
+  }
+  return false;
+}
+
 // Evaluates the expression over one start point's items. Returns false
 // once -quit has run.
 bool Traverse(const Parse& p, int root, const std::string& start, const std::vector<Item>& items,
@@ -1667,6 +1848,10 @@ bool Traverse(const Parse& p, int root, const std::string& start, const std::vec
       if (slash != std::string_view::npos) base.remove_prefix(slash + 1);
     }
     Visit visit{path, base, item.stat, !item.has_children, item.depth, start, item.rel};
+    if (!p.outputs.empty() && StaleOutputVisit(p, state, item)) {
+      Abort(state, "find: a -fprint file examined after GNU would have written to it");
+      return;
+    }
     Eval(p.nodes, root, visit, state);
   };
   // fts returns `item` (pre- or post-order).
@@ -1734,6 +1919,82 @@ bool Traverse(const Parse& p, int root, const std::string& start, const std::vec
   return !state.aborted;
 }
 
+// How parsing the expression ended.
+enum class Parsed {
+  kOk,
+  kFatal,    // GNU rejects the command line: p.fatal
+  kRefused,  // io.unsupported
+};
+
+// Parses the expression words argv[i...] as GNU does before it walks:
+// the predicates (creating the -f* files unless p.dry_run), the tree and
+// the option checks. With no words, the expression is -print.
+Parsed ParseExpression(Parse& p, const std::vector<std::string>& argv, size_t i, int* root) {
+  if (i >= argv.size()) {
+    Node print;
+    print.op = Op::kPrint;
+    print.name = "-print";
+    p.nodes.push_back(std::move(print));
+    *root = 0;
+    return Parsed::kOk;
+  }
+  if (!Tokenize(p, argv, i)) return p.io.unsupported.empty() ? Parsed::kFatal : Parsed::kRefused;
+  Finish(p);
+  *root = BuildTree(p);
+  if (*root < 0) return p.io.unsupported.empty() ? Parsed::kFatal : Parsed::kRefused;
+  // check_option_combinations(): -delete's implied -depth makes -prune
+  // a no-op, so the pair needs an explicit -depth.
+  if (p.has_delete && p.has_prune && !p.explicit_depth) {
+    p.fatal =
+        "The -delete action automatically turns on -depth, but -prune does nothing when -depth "
+        "is in effect.  If you want to carry on anyway, just explicitly use the -depth option.";
+    return Parsed::kFatal;
+  }
+  return Parsed::kOk;
+}
+
+// What a parsed expression needs that cannot be given exactly: sets
+// io.unsupported and returns false.
+bool Servable(const Parse& p, const CommandEnv& env, CommandIo& io) {
+  if (p.has_exec) {
+    if (!env.run_command) {
+      io.unsupported = "find -exec without a shell";
+      return false;
+    }
+    // A command would inherit find's stdin and read an unknown part of it.
+    if (!io.stdin_data.empty()) {
+      io.unsupported = "find -exec with a non-empty stdin";
+      return false;
+    }
+  }
+  // GNU's file streams reach the disk in 4 KiB blocks while it walks; a
+  // command of -exec, or -delete, could see (or remove) the file half
+  // written. memhook writes it once, at the end.
+  for (const OutputFile& out : p.outputs) {
+    if (out.sink == OutputFile::Sink::kFile && (p.has_exec || p.has_delete)) {
+      io.unsupported = "find -fprint together with -exec or -delete";
+      return false;
+    }
+  }
+  return true;
+}
+
+// The -f* files receive their bytes when find ends (GNU: at exit, or as
+// its stream buffers fill; nothing reads them in between).
+void WriteOutputs(const Parse& p, CommandEnv& env, CommandIo& io) {
+  wfs::Fs fs(env, io);
+  for (const OutputFile& out : p.outputs) {
+    if (out.sink != OutputFile::Sink::kFile || out.bytes.empty()) continue;
+    int err = fs.WriteFile(out.loc, out.bytes, 0666 & ~wfs::kUmask);
+    if (!io.unsupported.empty()) return;
+    if (err != 0) {
+      // Created at parse time, it cannot fail now the way GNU would.
+      io.unsupported = "find: writing " + out.key.substr(1) + ": " + wfs::ErrnoMessage(err);
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io) {
@@ -1773,50 +2034,29 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
     }
   }
 
-  Parse p(argv[0], env, io);
-  int root = -1;
-  if (i < argv.size()) {
-    if (!Tokenize(p, argv, i)) {
-      if (!io.unsupported.empty()) return;
-      io.err += p.program + ": " + p.fatal + "\n";
-      io.status = 1;
+  // A first pass that creates no file, so that whatever is refused is
+  // refused before GNU's parse-time creation of the -f* files happens.
+  {
+    CommandIo scratch;
+    Parse dry(argv[0], env, scratch);
+    dry.dry_run = true;
+    int dry_root = -1;
+    Parsed parsed = ParseExpression(dry, argv, i, &dry_root);
+    if (parsed == Parsed::kRefused) {
+      io.unsupported = scratch.unsupported;
       return;
     }
-    Finish(p);
-    root = BuildTree(p);
-    if (root < 0) {
-      io.err += p.program + ": " + p.fatal + "\n";
-      io.status = 1;
-      return;
-    }
-    // check_option_combinations(): -delete's implied -depth makes -prune
-    // a no-op, so the pair needs an explicit -depth.
-    if (p.has_delete && p.has_prune && !p.explicit_depth) {
-      io.err += p.program +
-                ": The -delete action automatically turns on -depth, but -prune does nothing "
-                "when -depth is in effect.  If you want to carry on anyway, just explicitly use "
-                "the -depth option.\n";
-      io.status = 1;
-      return;
-    }
-  } else {
-    Node print;
-    print.op = Op::kPrint;
-    print.name = "-print";
-    p.nodes.push_back(std::move(print));
-    root = 0;
+    if (parsed == Parsed::kOk && !Servable(dry, env, io)) return;
   }
 
-  if (p.has_exec) {
-    if (!env.run_command) {
-      io.unsupported = "find -exec without a shell";
-      return;
-    }
-    // A command would inherit find's stdin and read an unknown part of it.
-    if (!io.stdin_data.empty()) {
-      io.unsupported = "find -exec with a non-empty stdin";
-      return;
-    }
+  Parse p(argv[0], env, io);
+  int root = -1;
+  Parsed parsed = ParseExpression(p, argv, i, &root);
+  if (parsed == Parsed::kRefused) return;
+  if (parsed == Parsed::kFatal) {
+    io.err += p.program + ": " + p.fatal + "\n";
+    io.status = 1;
+    return;
   }
 
   CtypeScope ctype;
@@ -1827,6 +2067,7 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
   state.nodes = &p.nodes;
   state.root = root;
   state.program = p.program;
+  state.outputs = &p.outputs;
   state.batches.resize(static_cast<size_t>(p.batches));
   for (const Node& n : p.nodes) {
     if (n.op != Op::kExec || !n.multiple) continue;
@@ -1841,6 +2082,7 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
     if (state.aborted) return;
     RunPending(state, root, false);
     RunPending(state, root, true);
+    if (!state.aborted) WriteOutputs(p, env, io);
   };
   for (size_t s = 0; s < starts.size(); ++s) {
     vfs::Stat st;

@@ -437,27 +437,12 @@ TEST_CASE("xargs stops once the next stage of the pipeline has read enough") {
 TEST_CASE("what xargs and find cannot answer exactly is refused") {
   Fixture f;
   const char* refused[] = {
-      "find . -ok echo {} \\;",
-      "find . -okdir echo {} \\;",
-      "find . -fprint x",
-      "find . -fprintf x %p",
-      "find . -fprint0 x",
-      "find . -fls x",
-      "find . -printf %i",
-      "find . -printf %U",
-      "find . -printf %G",
-      "find . -printf %D",
-      "find . -printf %F",
-      "xargs -P 2 echo",
-      "xargs -P 0 echo",
-      "xargs -s 100 echo",
-      "xargs -x echo",
-      "xargs -p echo",
-      "xargs -a list.txt echo",
-      "xargs --show-limits",
-      "xargs --help",
-      "xargs --version",
-      "xargs -k",
+      "find . -ok echo {} \\;", "find . -okdir echo {} \\;", "find . -fls x",
+      "find . -printf %i",      "find . -printf %U",         "find . -printf %G",
+      "find . -printf %D",      "find . -printf %F",         "xargs -P 2 echo",
+      "xargs -P 0 echo",        "xargs -s 100 echo",         "xargs -x echo",
+      "xargs -p echo",          "xargs -a list.txt echo",    "xargs --show-limits",
+      "xargs --help",           "xargs --version",           "xargs -k",
   };
   for (const char* command : refused) {
     CAPTURE(command);
@@ -478,4 +463,36 @@ TEST_CASE("what xargs and find cannot answer exactly is refused") {
   // find -exec with piped stdin: the command could read it.
   Result piped = f.Direct("find one -exec cat \\;", "", "data\n");
   CHECK(!piped.unsupported.empty());
+}
+
+// The hook's profile opens the store read-only: find's file-writing
+// primaries are refused there (they are served under `memhook run`, see
+// write_test.cc), and nothing is created.
+TEST_CASE("find -fprint and friends are refused on a read-only store") {
+  Fixture f;
+  memhook::vfs::StoreOptions store_options;
+  store_options.read_only = true;
+  memhook::vfs::Status status;
+  auto store =
+      memhook::vfs::OpenSqliteStore((f.root / "db.sqlite").string(), store_options, &status);
+  REQUIRE(store != nullptr);
+  UtilOptions options;
+  options.mount = f.tree.string();
+  options.cwd = f.tree.string();
+  CommandEnv env{*store, options, options.cwd, nullptr, nullptr};
+  for (const char* command :
+       {"find . -fprint x", "find . -fprintf x %p", "find . -fprint0 x", "find . -fls x",
+        "find one -fprint MEMORY.md", "find one -name nomatch -fprint x",
+        "find one -fprint /dev/stdout -fprint x"}) {
+    const std::string text = command;
+    CAPTURE(text);
+    CommandIo io;
+    memhook::utils::CmdFind(ShellWords(command), env, io);
+    CHECK_FALSE(io.unsupported.empty());
+    CHECK(io.out.str().empty());
+  }
+  memhook::vfs::Stat st;
+  CHECK(store->GetStat("x", &st).code() == memhook::vfs::Status::Code::kNotFound);
+  CHECK(store->GetStat("MEMORY.md", &st).ok());
+  CHECK(st.size > 0);
 }
