@@ -308,6 +308,89 @@ struct InPlaceWrite {
   wfs::Loc backup_loc;
 };
 
+constexpr uint64_t kNoBound = UINT64_MAX;
+
+// The commands a -n script may hold for LastPrintingLine: those that print
+// (their addresses must bound them) and those that only move text between
+// the pattern and hold spaces or jump (they print nothing, wherever they
+// run). Any other command (r R w W e, D's restarted cycles, s///w, s///e)
+// keeps the run reading to the end.
+constexpr std::string_view kPrintingCommands = "pP=laicF";
+constexpr std::string_view kSilentCommands = "dgGhHxyzbtT:{}nNv#";
+
+// The last line a command can run on, from its own addresses.
+uint64_t AddressBound(const Command& c, bool linear) {
+  if (!c.has_a1 || c.bang || c.a1.type != AddrType::kNum) return kNoBound;
+  const uint64_t first = c.a1.number;
+  if (!c.has_a2) return first;
+  switch (c.a2.type) {
+    case AddrType::kNum:  // a range closes at its end line whenever it opened
+      return std::max(first, c.a2.number);
+    case AddrType::kStep:
+    case AddrType::kStepMod:
+      // Counted from the line the range opened on: `first` only when every
+      // cycle reaches the command on every line.
+      if (!linear || c.a2.step > kNoBound / 4 || first > kNoBound / 4) return kNoBound;
+      return first + c.a2.step;
+    default:
+      return kNoBound;
+  }
+}
+
+// The last input line on which a -n script can still print anything (or
+// end with a status of its own), known from its addresses alone: `sed -n
+// 1p huge.md`, `sed -n '10,20p'`. Past it, reading on changes nothing but
+// the time, so the run stops there. kNoBound when any printing command may
+// run on a later line.
+uint64_t LastPrintingLine(const Program& program, bool quiet, bool separate) {
+  if (!quiet || separate) return kNoBound;
+  // Whether every command runs once on every line: nothing branches,
+  // reads a line in the middle of a cycle, skips a block or ends a cycle
+  // early (a range counted from where it opened needs it).
+  bool linear = true;
+  for (const Command& c : program.cmds) {
+    if (std::string_view("btTnN{dDc").find(c.cmd) != std::string_view::npos) linear = false;
+  }
+  uint64_t last = 0;
+  // The bounds of the open blocks: a command runs only where its block does.
+  std::vector<std::pair<size_t, uint64_t>> blocks;  // (index of '}', bound)
+  for (size_t i = 0; i < program.cmds.size(); ++i) {
+    const Command& c = program.cmds[i];
+    while (!blocks.empty() && blocks.back().first < i) blocks.pop_back();
+    const uint64_t enclosing = blocks.empty() ? kNoBound : blocks.back().second;
+    uint64_t bound = std::min(enclosing, AddressBound(c, linear));
+    if (c.cmd == '{') {
+      // Compiled as "jump past the block unless the address matches" (the
+      // negated address, as sed's compile.c does): the block runs where
+      // the typed address matches.
+      Command typed = c;
+      typed.bang = !typed.bang;
+      bound = std::min(enclosing, AddressBound(typed, linear));
+    }
+    if ((c.has_a1 && c.a1.type == AddrType::kRegex && c.a1.regex < 0) ||
+        (c.has_a2 && c.a2.type == AddrType::kRegex && c.a2.regex < 0)) {
+      return kNoBound;  // the empty regex can fail at run time on any line
+    }
+    if (c.cmd == '{') {
+      blocks.emplace_back(c.jump, bound);
+      continue;
+    }
+    bool prints = kPrintingCommands.find(c.cmd) != std::string_view::npos;
+    if (c.cmd == 's') {
+      const sed::Subst& subst = program.substs[static_cast<size_t>(c.subst)];
+      if (subst.outf >= 0 || subst.eval || subst.regex < 0) return kNoBound;
+      prints = subst.print != 0;
+    } else if (c.cmd == 'q' || c.cmd == 'Q') {
+      prints = c.int_arg > 0;  // an exit status of its own
+    } else if (!prints && kSilentCommands.find(c.cmd) == std::string_view::npos) {
+      return kNoBound;
+    }
+    if (prints) last = std::max(last, bound);
+    if (last == kNoBound) return kNoBound;
+  }
+  return last;
+}
+
 class SedRun {
  public:
   SedRun(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io)
@@ -391,6 +474,8 @@ class SedRun {
   Source src_;
   std::string in_file_name_;
   uint64_t line_number_ = 0;
+  // LastPrintingLine: once the last input reaches it, the run ends.
+  uint64_t last_printing_line_ = kNoBound;
   uint64_t bad_count_ = 0;
   bool reset_at_next_file_ = true;
   wfs::Loc in_place_loc_;
@@ -568,7 +653,7 @@ SedRun::OpenStatus SedRun::OpenSource(const std::string& operand, Source* src, s
   *mode = st.mode;
   // A large file is read from its start as far as the script gets (sed 5q).
   constexpr uint64_t kFirstPrefix = 256 * 1024;
-  if (env_.options.pushdown && st.storage == vfs::Storage::kBlob && st.size > kFirstPrefix) {
+  if (env_.options.pushdown && st.storage != vfs::Storage::kVirtual && st.size > kFirstPrefix) {
     src->prefix = kFirstPrefix;
     src->vfs_path = path.vfs_path;
     status = env_.store.ReadPrefix(path.vfs_path, src->prefix, &src->data, &src->complete);
@@ -1469,6 +1554,7 @@ void SedRun::Run() {
     return;
   }
   if (program_.hash_n) quiet_ = true;
+  if (!in_place_) last_printing_line_ = LastPrintingLine(program_, quiet_, separate_);
 
   // Execution state.
   range_state_.assign(program_.cmds.size(), kRangeInactive);
@@ -1547,6 +1633,12 @@ void SedRun::Run() {
     }
     // The reader of the pipe has what it wants: sed would be stopped.
     if (!in_place_ && io_.OutputEnough()) break;
+    // Nothing can print any more: the rest of the last input is not read
+    // (what `a` queued is printed, as the next read would have).
+    if (line_number_ >= last_printing_line_ && next_file_ >= files_.size()) {
+      if (!append_.empty()) DumpAppendQueue();
+      break;
+    }
   }
   if (!io_.unsupported.empty()) return;
   if (!stopped_) Closedown();

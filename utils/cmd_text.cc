@@ -97,10 +97,11 @@ vfs::Status::Code LoadOperand(const std::string& operand, CommandEnv& env, Comma
     }
     return vfs::Status::Code::kOk;
   }
-  // A blob read from its start only as far as needed (head of a large
-  // file): growing prefixes until they hold the lines asked for.
-  if (env.options.pushdown && stat.storage == vfs::Storage::kBlob &&
-      (request.what == What::kFirstLines || request.what == What::kFirstBytes)) {
+  // A file read from its start only as far as needed (head of a large
+  // file): growing prefixes until they hold the lines or bytes asked for.
+  if (env.options.pushdown &&
+      ((stat.storage == vfs::Storage::kBlob && request.what == What::kFirstLines) ||
+       (stat.storage != vfs::Storage::kVirtual && request.what == What::kFirstBytes))) {
     uint64_t want = request.what == What::kFirstBytes ? request.bytes : 64 * 1024;
     while (true) {
       bool complete = true;

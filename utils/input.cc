@@ -62,7 +62,7 @@ InputFile::Open InputFile::OpenOperand(CommandEnv& env, CommandIo& io, std::stri
   if (st.kind == vfs::NodeKind::kDirectory) return Open::kDirectory;
   mode_ = st.mode;
   regular_ = true;
-  if (env.options.pushdown && st.storage == vfs::Storage::kBlob && st.size > kFirstPrefix) {
+  if (env.options.pushdown && st.storage != vfs::Storage::kVirtual && st.size > kFirstPrefix) {
     prefix_ = kFirstPrefix;
     vfs_path_ = path.vfs_path;
     status = env.store.ReadPrefix(vfs_path_, prefix_, &storage_, &complete_);

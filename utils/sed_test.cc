@@ -755,6 +755,91 @@ TEST_CASE("sed: streams stop early") {
   }
 }
 
+// A -n script whose printing commands all have line-number addresses
+// stops reading once the last of those lines has passed: the answers stay
+// GNU's (compared here on every address form), and the rest of a large
+// file is never read (below: its invalid tail is never seen).
+TEST_CASE("sed: a -n script stops after the last line it can print") {
+  CompareAll({"sed -n 2p",
+              "sed -n '2,4p'",
+              "sed -n '4,2p'",
+              "sed -n '2,+1p'",
+              "sed -n '2,~4p'",
+              "sed -n '3,~3p'",
+              "sed -n '0~2p'",
+              "sed -n '2{p;n;p}'",
+              "sed -n '2{N;p}'",
+              "sed -n '2,3{N;p}'",
+              "sed -n '1!p'",
+              "sed -n '2!{p}'",
+              "sed -n '2q;p'",
+              "sed -n '3q5;1p'",
+              "sed -n '1p;3Q7'",
+              "sed -n '/t/{2p}'",
+              "sed -n '2{/t/p}'",
+              "sed -n '1,2{p;2=}'",
+              "sed -n '2,3{=;l}'",
+              "sed -n 's/o/0/p;2q'",
+              "sed -n '2s/o/0/p'",
+              "sed -n '2,3s/e/E/gp'",
+              "sed -n '1~3p'",
+              "sed -n '2,/f/p'",
+              "sed -n '2ahello'",
+              "sed -n '2ihi'",
+              "sed -n '2,3cgone'",
+              "sed -n '2F'",
+              "sed -n '$p'",
+              "sed -n '2p;$='",
+              "sed -n 'x;2p'",
+              "sed -n '2{x;p;x;p}'",
+              "sed -n 'h;3{g;p}'",
+              "sed -n '1bx;3p;:x'",
+              "sed -n '3{b};2p'",
+              "sed -n '2,+1{p}'",
+              "sed -n '/o/!d;2,+1p'",
+              "sed -n '$!N;2P;D'",
+              "sed -n '2p;3w /dev/stdout'",
+              "sed -n -s 2p - b.txt",
+              "sed -n 2p - b.txt",
+              "sed -n 2p b.txt -",
+              "sed -n 2p - nope.txt",
+              "sed -n 7p",
+              "sed 2p"},
+             kLines);
+  CompareAll({"sed -n 2p nonl.txt", "sed -n '2,5p' nonl.txt", "sed -n 1p nonl2.txt",
+              "sed -n 1p empty.txt", "sed -n '3,4p' num.txt a.txt", "sed -n 12p num.txt a.txt"});
+
+  DiskTree t("sed-tail", "C.UTF-8");
+  std::string big;
+  for (int i = 0; i < 200000; ++i) big += "line " + std::to_string(i) + "\n";
+  // memhook refuses a regex over invalid UTF-8 once it reads it.
+  t.Write("bad-tail.txt", big + "\xff\xfe\n");
+  t.Import();
+  UtilOptions options = t.Options("");
+  options.cwd = t.tree.string();
+  CommandEnv env{*t.store, options, options.cwd, nullptr, nullptr};
+  auto run = [&](const std::vector<std::string>& argv, CommandIo& io) {
+    memhook::utils::FindCommand("sed")->fn(argv, env, io);
+  };
+  {
+    CommandIo io;
+    run({"sed", "-n", "2{/line/p}", "bad-tail.txt"}, io);
+    CHECK(io.unsupported.empty());
+    CHECK(io.out.str() == "line 1\n");
+  }
+  {
+    CommandIo io;
+    run({"sed", "-n", "s/line/LINE/;3,+2p", "bad-tail.txt"}, io);
+    CHECK(io.unsupported.empty());
+    CHECK(io.out.str() == "LINE 2\nLINE 3\nLINE 4\n");
+  }
+  {  // The control: a script that can print on any line reads to the end.
+    CommandIo io;
+    run({"sed", "-n", "/line 1$/p", "bad-tail.txt"}, io);
+    CHECK_FALSE(io.unsupported.empty());
+  }
+}
+
 TEST_CASE("sed: SedWrites") {
   using memhook::utils::SedWrites;
   CHECK(SedWrites({"sed", "-i", "p", "f"}));

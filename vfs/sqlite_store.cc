@@ -1485,7 +1485,30 @@ Status SqliteStore::ReadPrefix(std::string_view path, uint64_t max_bytes, std::s
       size = q.ColInt(1);
     }
   }
-  // Session logs, directories, the virtual index and small blobs: whole.
+  if (id == 0) {
+    // A session log larger than asked for: its first rows only, so that
+    // `sed -n 1p` or `jq . | head -1` of a long log reads what it prints.
+    Txn txn(this);
+    st = txn.Begin(false);
+    if (!st.ok()) return st;
+    Node node;
+    st = Lookup(path, &node);
+    if (!st.ok()) return st;
+    if (node.kind == Kind::kSession && node.stat.size > max_bytes) {
+      out->clear();
+      Query q = Use(Q::kSessionLines);
+      q.Text(1, path).Int(2, 1).Int(3, std::numeric_limits<int64_t>::max());
+      while (out->size() < max_bytes && q.Next(&st)) {
+        out->append(q.ColText(1));
+        out->push_back('\n');
+      }
+      if (!st.ok()) return st;
+      if (out->size() > max_bytes) out->resize(static_cast<size_t>(max_bytes));
+      *complete = false;
+      return Status::Ok();
+    }
+  }
+  // Directories, the virtual index and small files: whole.
   if (id == 0 || static_cast<uint64_t>(size) <= max_bytes) {
     return Store::ReadPrefix(path, max_bytes, out, complete);
   }
