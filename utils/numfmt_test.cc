@@ -664,18 +664,9 @@ TEST_CASE("C locale (child process)") {
     MESSAGE("C locale: compared ", Fx().compared);
     return;
   }
-  char self[4096];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  REQUIRE(n > 0);
-  self[n] = '\0';
-  memhook::testing::ExecSpec spec;
-  spec.program = self;
-  spec.argv = {self, "--test-case=C locale (child process)"};
-  std::vector<std::string> env =
-      memhook::testing::EnvironWith({"NUMFMT_TEST_C_LOCALE=1", "LC_ALL=C"});
-  spec.env = &env;
-  spec.timeout_ms = 600000;
-  memhook::testing::ProcResult r = memhook::testing::RunProcess(spec);
+  memhook::testing::ProcResult r = memhook::testing::RunSelfTestCase(
+      "C locale (child process)", {"NUMFMT_TEST_C_LOCALE=1", "LC_ALL=C"});
+  REQUIRE_MESSAGE(r.spawn_error.empty(), r.spawn_error);
   CAPTURE(r.out);
   CAPTURE(r.err);
   CHECK(r.status == 0);

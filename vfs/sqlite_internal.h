@@ -283,6 +283,17 @@ class SqliteStore final : public Store, public internal::BulkCapable {
                     bool* complete) override;
   // `bytes` bytes from the start of memory row `id`'s content.
   Status ReadBlob(int64_t id, uint64_t bytes, std::string* out);
+  // The row id and size of a memory file (*id 0: not one; a session log,
+  // a directory, the virtual index, or nothing).
+  Status MemoryIdSize(std::string_view path, int64_t* id, int64_t* size);
+  struct BlobCloser {
+    void operator()(sqlite3_blob* b) const { sqlite3_blob_close(b); }
+  };
+  using BlobHandle = std::unique_ptr<sqlite3_blob, BlobCloser>;
+  // Incremental blob I/O on memory row `id`'s content; the open handle
+  // holds the read snapshot.
+  Status OpenBlob(int64_t id, BlobHandle* blob);
+  Status ReadBlobRange(sqlite3_blob* blob, uint64_t at, uint64_t bytes, char* out);
   Status ReadPieces(std::string_view path, uint64_t piece_bytes,
                     const std::function<bool(std::string_view piece)>& visit,
                     uint64_t offset) override;

@@ -1472,19 +1472,9 @@ Status SqliteStore::ReadFile(std::string_view path, std::string* out) {
 
 Status SqliteStore::ReadPrefix(std::string_view path, uint64_t max_bytes, std::string* out,
                                bool* complete) {
-  Status st = CheckPath(path);
-  if (!st.ok()) return st;
   int64_t id = 0, size = 0;
-  {
-    Query q = Use(Q::kMemoryIdSize);
-    q.Text(1, path);
-    const bool found = q.Next(&st);
-    if (!st.ok()) return st;
-    if (found) {
-      id = q.ColInt(0);
-      size = q.ColInt(1);
-    }
-  }
+  Status st = MemoryIdSize(path, &id, &size);
+  if (!st.ok()) return st;
   if (id == 0) {
     // A session log larger than asked for: its first rows only, so that
     // `sed -n 1p` or `jq . | head -1` of a long log reads what it prints.
@@ -1518,63 +1508,69 @@ Status SqliteStore::ReadPrefix(std::string_view path, uint64_t max_bytes, std::s
   return ReadBlob(id, max_bytes, out);
 }
 
-Status SqliteStore::ReadBlob(int64_t id, uint64_t bytes, std::string* out) {
-  struct BlobCloser {
-    void operator()(sqlite3_blob* b) const { sqlite3_blob_close(b); }
-  };
+Status SqliteStore::MemoryIdSize(std::string_view path, int64_t* id, int64_t* size) {
+  Status st = CheckPath(path);
+  if (!st.ok()) return st;
+  *id = 0;
+  *size = 0;
+  Query q = Use(Q::kMemoryIdSize);
+  q.Text(1, path);
+  if (q.Next(&st)) {
+    *id = q.ColInt(0);
+    *size = q.ColInt(1);
+  }
+  return st;
+}
+
+Status SqliteStore::OpenBlob(int64_t id, BlobHandle* blob) {
   sqlite3_blob* raw = nullptr;
   int rc = sqlite3_blob_open(db_.get(), "main", "memory", "content", id, 0, &raw);
-  std::unique_ptr<sqlite3_blob, BlobCloser> blob(raw);
+  blob->reset(raw);
   if (rc != SQLITE_OK) return DbError(db_.get(), rc, "opening a blob");
-  out->resize(static_cast<size_t>(bytes));
-  // sqlite3_blob_read takes an int: large blobs in slices.
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadBlobRange(sqlite3_blob* blob, uint64_t at, uint64_t bytes, char* out) {
+  // sqlite3_blob_read takes int sizes and offsets: large reads in slices.
   constexpr uint64_t kSlice = 1u << 30;
-  for (uint64_t at = 0; at < bytes; at += kSlice) {
-    const uint64_t n = std::min(kSlice, bytes - at);
-    rc = sqlite3_blob_read(blob.get(), out->data() + at, static_cast<int>(n), static_cast<int>(at));
+  for (uint64_t done = 0; done < bytes; done += kSlice) {
+    const uint64_t n = std::min(kSlice, bytes - done);
+    int rc = sqlite3_blob_read(blob, out + done, static_cast<int>(n), static_cast<int>(at + done));
     if (rc != SQLITE_OK) return DbError(db_.get(), rc, "reading a blob");
   }
   return Status::Ok();
 }
 
+Status SqliteStore::ReadBlob(int64_t id, uint64_t bytes, std::string* out) {
+  BlobHandle blob;
+  Status st = OpenBlob(id, &blob);
+  if (!st.ok()) return st;
+  out->resize(static_cast<size_t>(bytes));
+  return ReadBlobRange(blob.get(), 0, bytes, out->data());
+}
+
 Status SqliteStore::ReadPieces(std::string_view path, uint64_t piece_bytes,
                                const std::function<bool(std::string_view piece)>& visit,
                                uint64_t offset) {
-  Status st = CheckPath(path);
-  if (!st.ok()) return st;
   int64_t id = 0, size = 0;
-  {
-    Query q = Use(Q::kMemoryIdSize);
-    q.Text(1, path);
-    const bool found = q.Next(&st);
-    if (!st.ok()) return st;
-    if (found) {
-      id = q.ColInt(0);
-      size = q.ColInt(1);
-    }
-  }
+  Status st = MemoryIdSize(path, &id, &size);
+  if (!st.ok()) return st;
   // Session logs, directories, the virtual index and small blobs: whole.
   if (id == 0 || piece_bytes == 0 || static_cast<uint64_t>(size) <= kLargeBlob) {
     return Store::ReadPieces(path, piece_bytes, visit, offset);
   }
   // One blob handle for the whole file: it holds the read snapshot, so the
   // pieces are all of one version even if a writer commits meanwhile.
-  struct BlobCloser {
-    void operator()(sqlite3_blob* b) const { sqlite3_blob_close(b); }
-  };
-  sqlite3_blob* raw = nullptr;
-  int rc = sqlite3_blob_open(db_.get(), "main", "memory", "content", id, 0, &raw);
-  std::unique_ptr<sqlite3_blob, BlobCloser> blob(raw);
-  if (rc != SQLITE_OK) return DbError(db_.get(), rc, "opening a blob");
+  BlobHandle blob;
+  st = OpenBlob(id, &blob);
+  if (!st.ok()) return st;
   const uint64_t total = static_cast<uint64_t>(sqlite3_blob_bytes(blob.get()));
-  // sqlite3_blob_read takes int sizes and offsets.
-  piece_bytes = std::min<uint64_t>(piece_bytes, 1u << 30);
   std::string piece;
   for (uint64_t at = std::min(offset, total); at < total;) {
     const uint64_t n = std::min(piece_bytes, total - at);
     piece.resize(static_cast<size_t>(n));
-    rc = sqlite3_blob_read(blob.get(), piece.data(), static_cast<int>(n), static_cast<int>(at));
-    if (rc != SQLITE_OK) return DbError(db_.get(), rc, "reading a blob");
+    st = ReadBlobRange(blob.get(), at, n, piece.data());
+    if (!st.ok()) return st;
     at += n;
     if (!visit(piece)) break;
   }

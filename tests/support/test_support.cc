@@ -277,6 +277,24 @@ ProcResult RunProcess(const ExecSpec& spec) {
   return result;
 }
 
+ProcResult RunSelfTestCase(const std::string& test_case,
+                           const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  ProcResult result;
+  if (ec) {
+    result.spawn_error = "cannot read /proc/self/exe: " + ec.message();
+    return result;
+  }
+  const std::vector<std::string> env = EnvironWith(overrides);
+  ExecSpec spec;
+  spec.program = self;
+  spec.argv = {self, "--test-case=" + test_case};
+  spec.env = &env;
+  spec.timeout_ms = 600'000;
+  return RunProcess(spec);
+}
+
 std::vector<std::string> EnvironWith(const std::vector<std::string>& overrides) {
   std::vector<std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);

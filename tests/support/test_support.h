@@ -88,6 +88,11 @@ ProcResult RunProcess(const ExecSpec& spec);
 // variables of the same names, or appended in order when absent.
 std::vector<std::string> EnvironWith(const std::vector<std::string>& overrides);
 
+// Runs this test binary again, in a child process, on its one doctest case
+// `test_case` (`--test-case=`), with `overrides` in its environment (say a
+// locale that must be set before anything reads it); up to 10 minutes.
+ProcResult RunSelfTestCase(const std::string& test_case, const std::vector<std::string>& overrides);
+
 // How RunBash runs its script.
 struct BashOptions {
   // The bash to run: a path, or a name looked up in PATH. argv[0] is
