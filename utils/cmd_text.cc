@@ -734,7 +734,14 @@ void CmdWc(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io)
     if (operand != "-" && env.Resolve(operand).where == ResolvedPath::Where::kDevNull) {
       row.regular = false;
     }
-    if (row.error == vfs::Status::Code::kOk) row.counts = Count(content, utf8);
+    if (row.error == vfs::Status::Code::kOk) {
+      if (words || chars || max_line) {
+        row.counts = Count(content, utf8);
+      } else {  // lines and bytes need no decoding (wc -l of a large log)
+        row.counts.bytes = content.size();
+        row.counts.lines = static_cast<uint64_t>(std::count(content.begin(), content.end(), '\n'));
+      }
+    }
     rows.push_back(std::move(row));
   }
 
