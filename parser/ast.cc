@@ -1698,12 +1698,39 @@ class Builder {
       w->assignment = a;
     }
 
-    size_t MatchBracket(size_t open) const {
+    // The `]` closing the subscript opened at `open`: quoted text (where a
+    // blank may be, `h["a b"]=v`) and backslash-escaped characters are
+    // skipped; an unquoted blank ends the word first (npos) unless
+    // `blanks` (the `[a b]=v` element of a compound assignment).
+    size_t MatchBracket(size_t open, bool blanks = false) const {
       int depth = 0;
       for (size_t k = open; k < t_.size(); ++k) {
+        if (t_[k] == '\\') {
+          ++k;
+          continue;
+        }
+        // $(...) and ${...} (`h[$(cmd arg)]=v`): to the balancing
+        // parenthesis or brace.
+        if (t_[k] == '$' && k + 1 < t_.size() && (t_[k + 1] == '(' || t_[k + 1] == '{')) {
+          const char open_c = t_[k + 1], close_c = open_c == '(' ? ')' : '}';
+          int nest = 0;
+          for (++k; k < t_.size(); ++k) {
+            if (t_[k] == open_c) ++nest;
+            if (t_[k] == close_c && --nest == 0) break;
+          }
+          if (k >= t_.size()) return std::string_view::npos;
+          continue;
+        }
+        if (t_[k] == '\'' || t_[k] == '"' || t_[k] == '`') {
+          const char quote = t_[k];
+          for (++k; k < t_.size() && t_[k] != quote; ++k)
+            if (quote == '"' && t_[k] == '\\') ++k;
+          if (k >= t_.size()) return std::string_view::npos;
+          continue;
+        }
         if (t_[k] == '[') ++depth;
         if (t_[k] == ']' && --depth == 0) return k;
-        if (IsBlank(t_[k]) || t_[k] == '\n') return std::string_view::npos;
+        if ((IsBlank(t_[k]) && !blanks) || t_[k] == '\n') return std::string_view::npos;
       }
       return std::string_view::npos;
     }
@@ -1768,10 +1795,24 @@ class Builder {
         bool value;
         ~Restore() { flag = value; }
       } restore{assign_like_, saved_assign_like};
+      // `[a b]=v` in a compound assignment: the blanks inside the brackets
+      // belong to the word (bash's skipsubscript).
+      size_t keyed_end = 0;
+      if (in_array_ && start < t_.size() && t_[start] == '[') {
+        const size_t close = MatchBracket(start, true);
+        if (close != std::string_view::npos &&
+            (t_.substr(close + 1, 1) == "=" || t_.substr(close + 1, 2) == "+="))
+          keyed_end = close;
+      }
       // Tilde prefix.
       if (i_ < t_.size() && t_[i_] == '~') Tilde(w);
       while (i_ < t_.size()) {
         char c = t_[i_];
+        if (i_ < keyed_end && IsBlank(c)) {
+          AddLiteral(w, t_.substr(i_, 1), false);
+          ++i_;
+          continue;
+        }
         if (IsMeta(c)) {
           if ((c == '<' || c == '>') && i_ + 1 < t_.size() && t_[i_ + 1] == '(') {
             ProcessSub(w);

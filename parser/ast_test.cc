@@ -170,6 +170,30 @@ TEST_CASE("words keep their parts unexpanded") {
   CHECK(c.words[6].parts[0].kind == WordPart::Kind::kTilde);
 }
 
+TEST_CASE("subscripts of assignments: quotes, substitutions, blanks in [k]=v elements") {
+  // A quoted or substituted subscript may hold a blank; its raw text is
+  // kept for an associative key.
+  for (std::string_view src : {R"(h["a b"]=1)", R"(h['x y']+=2)", R"(h[$(echo k v)]=3)",
+                               R"(h[${x:-a b}]=4)", "h[`echo a b`]=5"}) {
+    Command c = Only(src);
+    INFO("source: ", std::string(src));
+    REQUIRE(c.assignments.size() == 1);
+    CHECK(c.words.empty());
+    CHECK(c.assignments[0].name == "h");
+    REQUIRE(c.assignments[0].index != nullptr);
+    CHECK(c.assignments[0].index->raw.find(' ') != std::string::npos);
+  }
+  // An unquoted blank still ends the word.
+  CHECK(Only("h[a b]=1").assignments.empty());
+  // `[a b]=v` inside a compound assignment is one element.
+  Command c = Only("h=([a b]=1 [c]=2 plain)");
+  REQUIRE(c.assignments.size() == 1);
+  REQUIRE(c.assignments[0].elements.size() == 3);
+  CHECK(c.assignments[0].elements[0].raw == "[a b]=1");
+  CHECK(c.assignments[0].elements[1].raw == "[c]=2");
+  CHECK(c.assignments[0].elements[2].raw == "plain");
+}
+
 TEST_CASE("brace expansion makes words; quoted braces do not") {
   CHECK(RenderWords(Only("echo {a,b}c x{1..3}").words) ==
         "echo {a,b}c {a,b}c x{1..3} x{1..3} x{1..3}");

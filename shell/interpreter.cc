@@ -119,10 +119,111 @@ struct OpenFile {
 using FdTable = std::array<std::shared_ptr<OpenFile>, 10>;
 
 // ------------------------------------------------------------ variables
+// An associative array kept the way bash 5.2 keeps it (hashlib.c), because
+// bash prints `${!h[@]}`, `${h[@]}` and `declare -p h` in its hash table's
+// order: buckets in index order, each bucket's chain from its head.
+//  - the hash is 32-bit FNV-1 over the key's bytes, each byte taken as a
+//    (signed) char, so bytes >= 0x80 are sign-extended before the XOR;
+//  - the bucket is hash & (buckets - 1); a new key goes to the head of its
+//    chain;
+//  - before a new key is added to a table holding 2 * buckets keys, the
+//    table grows 4-fold, moving every chain (buckets in order, each from
+//    its head) onto the heads of the new chains;
+//  - removing a key only unlinks it (bash never shrinks the table).
+class AssocTable {
+ public:
+  // `declare -A h` makes 1024 buckets (ASSOC_HASH_BUCKETS); a scalar
+  // converted by `declare -A` gets the default 128.
+  static constexpr uint32_t kNewBuckets = 1024;
+  static constexpr uint32_t kConvertedBuckets = 128;
+
+  // The chains are allocated with the first key (every variable holds a
+  // table, most never use it).
+  explicit AssocTable(uint32_t buckets = kNewBuckets) : buckets_(buckets) {}
+
+  size_t size() const { return size_; }
+  uint32_t buckets() const { return buckets_; }
+
+  const std::string* Find(const std::string& key) const {
+    if (chains_.empty()) return nullptr;
+    const uint32_t hash = Hash(key);
+    for (const Entry& e : chains_[hash & (buckets() - 1)])
+      if (e.hash == hash && e.key == key) return &e.value;
+    return nullptr;
+  }
+
+  // The value of `key`, created empty (at its chain's head) when missing.
+  std::string& At(const std::string& key) {
+    if (chains_.empty()) chains_.resize(buckets_);
+    const uint32_t hash = Hash(key);
+    for (Entry& e : chains_[hash & (buckets() - 1)])
+      if (e.hash == hash && e.key == key) return e.value;
+    if (size_ >= 2 * static_cast<size_t>(buckets())) Grow();
+    std::vector<Entry>& chain = chains_[hash & (buckets() - 1)];
+    chain.push_back(Entry{key, std::string(), hash});
+    ++size_;
+    return chain.back().value;
+  }
+
+  void Erase(const std::string& key) {
+    if (chains_.empty()) return;
+    const uint32_t hash = Hash(key);
+    std::vector<Entry>& chain = chains_[hash & (buckets() - 1)];
+    for (auto it = chain.begin(); it != chain.end(); ++it) {
+      if (it->hash == hash && it->key == key) {
+        chain.erase(it);
+        --size_;
+        return;
+      }
+    }
+  }
+
+  // Every (key, value) in bash's walking order.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (const std::vector<Entry>& chain : chains_)
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) fn(it->key, it->value);
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    std::string value;
+    uint32_t hash;
+  };
+
+  static uint32_t Hash(std::string_view key) {
+    uint32_t h = 2166136261u;  // FNV offset basis
+    for (char c : key) {
+      h *= 16777619u;  // FNV prime
+      h ^= static_cast<uint32_t>(static_cast<int32_t>(static_cast<signed char>(c)));
+    }
+    return h;
+  }
+
+  void Grow() {
+    std::vector<std::vector<Entry>> old = std::move(chains_);
+    buckets_ *= 4;
+    chains_.assign(buckets_, {});
+    for (std::vector<Entry>& chain : old)
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+        chains_[it->hash & (buckets() - 1)].push_back(std::move(*it));
+  }
+
+  // Each chain stored tail first: its head is the vector's back, so that
+  // adding at the head is a push_back.
+  uint32_t buckets_;
+  std::vector<std::vector<Entry>> chains_;
+  size_t size_ = 0;
+};
+
 struct Variable {
   std::string value;
   std::map<int64_t, std::string> array;  // indexed arrays
   bool is_array = false;
+  // declare -A: `assoc` holds the elements (is_array stays false).
+  bool is_assoc = false;
+  AssocTable assoc;
   bool exported = false;
   bool readonly = false;
   bool integer = false;
@@ -370,6 +471,11 @@ class Interpreter {
       if (it == v->array.end()) return std::nullopt;
       return it->second;
     }
+    // $h of an associative array is ${h[0]}: the key "0".
+    if (v->is_assoc) {
+      const std::string* value = v->assoc.Find("0");
+      return value ? std::optional<std::string>(*value) : std::nullopt;
+    }
     return v->value;
   }
 
@@ -416,6 +522,11 @@ class Interpreter {
     Variable* v = Find(name);
     if (v == nullptr || v->declared_unset) return values;
     *set = true;
+    if (v->is_assoc) {
+      v->assoc.ForEach([&](const std::string&, const std::string& val) { values.push_back(val); });
+      if (values.empty()) *set = false;
+      return values;
+    }
     if (!v->is_array) {
       values.push_back(v->value);
       return values;
@@ -442,6 +553,11 @@ class Interpreter {
   void SetScalar(const std::string& name, const std::string& value, bool append = false) {
     Variable& v = Lookup(name);
     CheckWritable(name, v);
+    // `h=v` on an associative array assigns the key "0".
+    if (v.is_assoc) {
+      SetKey(name, "0", value, append);
+      return;
+    }
     v.declared_unset = false;
     std::string val = value;
     if (v.integer)
@@ -462,6 +578,9 @@ class Interpreter {
   void SetElement(const std::string& name, int64_t index, const std::string& value,
                   bool append = false) {
     const Variable* before = Find(name);
+    // Every path to an associative element goes through SetKey.
+    if (before != nullptr && before->is_assoc)
+      throw Abort{ShellResult::Outcome::kUnsupported, "a numeric index into an associative array"};
     const bool had_scalar = before != nullptr && !before->is_array && !before->declared_unset;
     Variable& v = Lookup(name);
     CheckWritable(name, v);
@@ -481,6 +600,54 @@ class Interpreter {
       }
     }
     v.array[index] = Fold(v, append ? v.array[index] + value : value);
+  }
+
+  // The value an associative element gets: arithmetic under -i (`+=`
+  // adds), `+=` appends otherwise; -u / -l fold it.
+  std::string KeyValue(const Variable& v, const std::string* old, const std::string& value,
+                       bool append) {
+    if (v.integer) {
+      const std::string base = old != nullptr && !old->empty() ? *old : "0";
+      return ToString(Arith(append ? base + "+(" + value + ")" : value));
+    }
+    return Fold(v, append && old != nullptr ? *old + value : value);
+  }
+
+  // An associative subscript as bash expands it: like a word (quotes
+  // removed, $ and ` expanded) but neither split, globbed nor
+  // tilde-expanded. `sub` is the word the parser made of it, which keeps
+  // quote characters (it is lexed for arithmetic); with quotes in `text`
+  // the text is parsed again as an assignment value behind an empty "".
+  // (A subscript made at run time, `${!x}` with x='h[k]', has no raw text.)
+  std::string ExpandKey(const Word& sub) {
+    return sub.raw.empty() ? ExpandOne(sub) : ExpandKeyText(sub.raw, &sub);
+  }
+  std::string ExpandKeyText(const std::string& text, const Word* sub = nullptr) {
+    if (text.find_first_of("'\"\\$`") == std::string::npos) return text;
+    if (sub != nullptr && text.find_first_of("'\"\\") == std::string::npos) return ExpandOne(*sub);
+    parser::ast::ScriptParser parser;
+    parser::ast::ScriptResult parsed = parser.Parse("k=\"\"" + text);
+    const Command* cmd = parsed.ok() ? parsed.script.get() : nullptr;
+    if (cmd != nullptr && cmd->kind == CommandKind::kSequence && cmd->children.size() == 1)
+      cmd = cmd->children[0].get();
+    if (cmd == nullptr || cmd->kind != CommandKind::kSimple || !cmd->words.empty() ||
+        !cmd->redirects.empty() || cmd->assignments.size() != 1 || cmd->assignments[0].is_array ||
+        cmd->assignments[0].index || !cmd->assignments[0].value)
+      throw Abort{ShellResult::Outcome::kUnsupported, "the associative subscript " + text};
+    // The parsed tree must outlive the expansion (a function defined in
+    // a command substitution keeps its body).
+    scripts_keepalive_.push_back(parsed.script);
+    return ExpandOne(*cmd->assignments[0].value);
+  }
+
+  // h[key]=value on an associative array (a string key, never arithmetic).
+  void SetKey(const std::string& name, const std::string& key, const std::string& value,
+              bool append = false) {
+    Variable& v = Lookup(name);
+    CheckWritable(name, v);
+    std::string val = KeyValue(v, v.assoc.Find(key), value, append);
+    v.declared_unset = false;
+    v.assoc.At(key) = std::move(val);
   }
 
   // A value assigned to a `declare -u` / `-l` variable.
@@ -525,7 +692,8 @@ class Interpreter {
     std::map<std::string, std::string> env;
     auto add = [&](const std::map<std::string, Variable>& scope) {
       for (const auto& [name, v] : scope) {
-        if (v.exported && !v.declared_unset)
+        // bash exports no associative array.
+        if (v.exported && !v.declared_unset && !v.is_assoc)
           env[name] = v.is_array ? (v.array.count(0) ? v.array.at(0) : "") : v.value;
         else if (env.count(name) && !v.exported)
           env.erase(name);
@@ -1349,7 +1517,104 @@ class Interpreter {
     }
   }
 
+  // `[key]=value` / `[key]+=value`, an element of a compound assignment:
+  // the key's word (without the brackets) and the value's word; false for
+  // a plain word. The closing bracket is the one that balances the first,
+  // outside quotes.
+  static bool SplitKeyedElement(const Word& w, Word* key, Word* value, bool* append) {
+    if (w.parts.empty() || w.parts[0].kind != WordPart::Kind::kLiteral || w.parts[0].quoted ||
+        w.parts[0].text.empty() || w.parts[0].text[0] != '[')
+      return false;
+    int depth = 0;
+    for (size_t i = 0; i < w.parts.size(); ++i) {
+      const WordPart& p = w.parts[i];
+      if (p.kind != WordPart::Kind::kLiteral || p.quoted) continue;
+      for (size_t j = 0; j < p.text.size(); ++j) {
+        if (p.text[j] == '[') ++depth;
+        if (p.text[j] != ']' || --depth != 0) continue;
+        const std::string_view rest = std::string_view(p.text).substr(j + 1);
+        *append = rest.substr(0, 2) == "+=";
+        if (!*append && rest.substr(0, 1) != "=") return false;
+        key->parts.assign(w.parts.begin(), w.parts.begin() + static_cast<std::ptrdiff_t>(i));
+        WordPart before = p;
+        before.text = p.text.substr(0, j);
+        key->parts.push_back(before);
+        key->parts[0].text.erase(0, 1);  // the opening bracket
+        WordPart after = p;
+        after.text = std::string(rest.substr(*append ? 2 : 1));
+        value->parts.assign(1, after);
+        value->parts.insert(value->parts.end(),
+                            w.parts.begin() + static_cast<std::ptrdiff_t>(i) + 1, w.parts.end());
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // h=(...) / h+=(...) on an associative array: `[key]=value` elements, or
+  // (when the first word is not one) key value key value ... pairs. Words
+  // are expanded without splitting; `h=(...)` fills a new table of the
+  // same size, so that its values still see the old elements.
+  void AssignAssocList(const Assignment& a) {
+    CheckWritable(a.name, Lookup(a.name));
+    AssocTable fresh(Lookup(a.name).assoc.buckets());
+    // The variable is looked up again after each expansion: a command
+    // substitution replaces the whole state when it ends.
+    auto put = [&](const std::string& key, const std::string& value, bool append) {
+      Variable& v = Lookup(a.name);
+      AssocTable& table = a.append ? v.assoc : fresh;
+      std::string val = KeyValue(v, table.Find(key), value, append);
+      v.declared_unset = false;
+      table.At(key) = std::move(val);
+    };
+    Word key, value;
+    bool element_append = false;
+    const bool pairs =
+        !a.elements.empty() && !SplitKeyedElement(a.elements[0], &key, &value, &element_append);
+    for (size_t i = 0; i < a.elements.size(); ++i) {
+      const Word& w = a.elements[i];
+      if (pairs) {
+        std::string k = ExpandOne(w);
+        // bash quotes the word in this message its own way.
+        if (k.empty()) throw Abort{ShellResult::Outcome::kUnsupported, "an empty associative key"};
+        std::string val = i + 1 < a.elements.size() ? ExpandOne(a.elements[i + 1]) : "";
+        ++i;
+        put(k, val, false);
+        continue;
+      }
+      key = Word();
+      value = Word();
+      if (!SplitKeyedElement(w, &key, &value, &element_append)) {
+        Error(a.name + ": '" + w.raw + "': must use subscript when assigning associative array");
+        continue;
+      }
+      std::string k = ExpandOne(key);
+      if (k.empty()) throw Abort{ShellResult::Outcome::kUnsupported, "an empty associative key"};
+      put(k, ExpandOne(value), element_append);
+    }
+    Variable& after = Lookup(a.name);
+    if (!a.append) after.assoc = std::move(fresh);
+    after.declared_unset = false;
+  }
+
   void Assign(const Assignment& a) {
+    if (const Variable* target = Find(a.name); target != nullptr && target->is_assoc) {
+      if (a.is_array) {
+        AssignAssocList(a);
+        return;
+      }
+      if (a.index) {
+        std::string value = a.value ? ExpandAssignmentValue(*a.value) : "";
+        std::string key = ExpandKey(*a.index);
+        if (key.empty()) {
+          // Fatal for the rest of the line, as bash's assignment errors.
+          Error(a.name + "[" + a.index->raw + "]: bad array subscript");
+          throw ExpansionError{true};
+        }
+        SetKey(a.name, key, value, a.append);
+        return;
+      }
+    }
     if (a.is_array) {
       std::vector<std::string> values;
       std::vector<std::pair<std::optional<int64_t>, std::string>> keyed;
@@ -1574,11 +1839,24 @@ class Interpreter {
   static std::string AttributeFlags(const Variable& v) {
     std::string flags;
     if (v.is_array) flags += 'a';
+    if (v.is_assoc) flags += 'A';
     if (v.integer) flags += 'i';
     if (v.readonly) flags += 'r';
     if (v.exported) flags += 'x';
     if (v.case_fold != 0) flags += v.case_fold;
     return flags;
+  }
+
+  // sh_contains_shell_metas: a key declare -p double-quotes. `~` counts at
+  // the start or after `=` / `:`, `#` at the start only.
+  static bool ContainsShellMeta(std::string_view s) {
+    constexpr std::string_view kMetas = " \t\n'\"\\|&;()<>!{}*[?]^$`";
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (kMetas.find(s[i]) != std::string_view::npos) return true;
+      if (s[i] == '~' && (i == 0 || s[i - 1] == '=' || s[i - 1] == ':')) return true;
+      if (s[i] == '#' && i == 0) return true;
+    }
+    return false;
   }
 
   static std::string DeclareLine(const std::string& name, const Variable& v) {
@@ -1596,7 +1874,18 @@ class Interpreter {
       return out + "\"";
     };
     std::string line = "declare -" + flags + " " + name;
-    if (v.is_array) {
+    if (v.is_assoc && !v.declared_unset) {
+      // Every element is followed by a blank, the table in bash's order;
+      // a key is quoted only when it must be: $'...' for control
+      // characters, "..." for shell metacharacters or a lone @ or *.
+      line += "=(";
+      v.assoc.ForEach([&](const std::string& key, const std::string& value) {
+        std::string shown = quote(key);
+        if (shown[0] == '"' && !ContainsShellMeta(key) && key != "@" && key != "*") shown = key;
+        line += "[" + shown + "]=" + quote(value) + " ";
+      });
+      line += ")";
+    } else if (v.is_array) {
       line += "=(";
       bool first = true;
       for (const auto& [k, value] : v.array) {
@@ -2242,10 +2531,8 @@ class Interpreter {
   static bool IsAtExpansion(const ParamExpansion& pe) {
     if (pe.prefix_names) return pe.transform == '@';  // "${!prefix@}": a word each
     if (pe.length) return false;
-    if (pe.indirect && pe.subscript) {
-      std::string sub = JoinLiteral(*pe.subscript);
-      return sub == "@" || sub == "*";
-    }
+    // "${!a[*]}" is one word (joined with IFS), "${!a[@]}" a word each.
+    if (pe.indirect && pe.subscript) return JoinLiteral(*pe.subscript) == "@";
     if (pe.op != ParamExpansion::Op::kPlain && pe.op != ParamExpansion::Op::kSubstring &&
         pe.op != ParamExpansion::Op::kRemoveSmallPrefix &&
         pe.op != ParamExpansion::Op::kRemoveLargePrefix &&
@@ -2284,7 +2571,9 @@ class Interpreter {
     bool set = false;
     if (pe.indirect && pe.subscript) {
       Variable* v = Find(pe.name);
-      if (v && v->is_array) {
+      if (v && v->is_assoc) {
+        v->assoc.ForEach([&](const std::string& k, const std::string&) { values.push_back(k); });
+      } else if (v && v->is_array) {
         for (const auto& [k, val] : v->array) values.push_back(ToString(k));
       } else if (v && !v->declared_unset) {
         values.push_back("0");
@@ -2299,6 +2588,10 @@ class Interpreter {
       std::vector<std::string> fields;
       ExpandInto(*pe.operand, &fields);
       return fields;
+    }
+    if (pe.op == ParamExpansion::Op::kSubstring && pe.subscript) {
+      if (const Variable* v = Find(pe.name); v != nullptr && v->is_assoc)
+        return AssocSlice(values, pe);
     }
     if (pe.op == ParamExpansion::Op::kSubstring) {
       int64_t offset = Arith(ExpandArithText(*pe.operand));
@@ -2328,6 +2621,30 @@ class Interpreter {
     if (pe.op == ParamExpansion::Op::kPlain) return values;
     for (std::string& v : values) v = ApplyOperator(pe, v);
     return values;
+  }
+
+  // ${h[@]:offset:length} of an associative array (assoc_subrange): the
+  // elements in the table's order, offsets counted from 1 (0 is 1 too, a
+  // negative one from one past the end), and a length of 0 still takes
+  // one element.
+  std::vector<std::string> AssocSlice(const std::vector<std::string>& values,
+                                      const ParamExpansion& pe) {
+    const int64_t n = static_cast<int64_t>(values.size());
+    int64_t offset = Arith(ExpandArithText(*pe.operand));
+    if (offset < 0) offset += n + 1;
+    if (offset < 0) return {};
+    int64_t length = n;
+    if (pe.operand2) {
+      length = Arith(ExpandArithText(*pe.operand2));
+      if (length < 0) {
+        Error(ExpandArithText(*pe.operand2) + ": substring expression < 0");
+        throw ExpansionError{false};
+      }
+    }
+    const int64_t first = std::max<int64_t>(offset, 1) - 1;
+    if (n == 0 || first >= n) return {};
+    const int64_t end = std::min(n, first + std::max<int64_t>(length, 1));
+    return {values.begin() + first, values.begin() + end};
   }
 
   // A part expanded as inside double quotes (no splitting, no globbing).
@@ -2456,10 +2773,8 @@ class Interpreter {
       return ExpandParam(copy);
     }
     if (pe.indirect && pe.subscript) {
-      std::vector<std::string> keys = AtValues(pe);
-      std::string out;
-      for (size_t i = 0; i < keys.size(); ++i) out += (i ? " " : "") + keys[i];
-      return out;
+      // "${!a[*]}" joins with IFS's first character, as "${a[*]}".
+      return JoinList(AtValues(pe), JoinLiteral(*pe.subscript) == "*");
     }
     // The value (unset = nullopt).
     std::optional<std::string> value;
@@ -2477,6 +2792,13 @@ class Interpreter {
         int64_t n = static_cast<int64_t>(special->size());
         if (idx < 0) idx += n;
         if (idx >= 0 && idx < n) value = (*special)[static_cast<size_t>(idx)];
+      } else if (const Variable* assoc = Find(name); assoc != nullptr && assoc->is_assoc) {
+        // A string key: expanded, quotes removed, never arithmetic.
+        const std::string key = ExpandKey(*pe.subscript);
+        if (key.empty()) Error(name + ": bad array subscript");
+        const Variable* v = Find(name);
+        const std::string* found = v != nullptr && v->is_assoc ? v->assoc.Find(key) : nullptr;
+        if (found != nullptr) value = *found;
       } else {
         Variable* v = Find(name);
         int64_t idx = Arith(ExpandArithText(*pe.subscript));
@@ -2500,10 +2822,13 @@ class Interpreter {
     } else {
       value = GetScalar(name);
     }
+    // Messages name an element as written: `h[$k]: unbound variable`.
+    const std::string shown =
+        pe.subscript && !is_list ? name + "[" + pe.subscript->raw + "]" : name;
     if (pe.length) {
       if (is_list) return ToString(static_cast<int64_t>(list.size()));
       if (!value && state_.nounset && name != "@" && name != "*") {
-        Error((std::isdigit(static_cast<unsigned char>(name[0])) ? "$" : "") + name +
+        Error((std::isdigit(static_cast<unsigned char>(name[0])) ? "$" : "") + shown +
               ": unbound variable");
         throw ExpansionError{true, 127};
       }
@@ -2522,6 +2847,12 @@ class Interpreter {
             Error("$" + name + ": cannot assign in this way");
             throw ExpansionError{true};
           }
+          // ${h[key]:=v} assigns that element.
+          if (const Variable* target = Find(name);
+              pe.subscript && target != nullptr && target->is_assoc) {
+            SetKey(name, ExpandKey(*pe.subscript), v);
+            return v;
+          }
           SetScalar(name, v);
           return v;
         }
@@ -2532,7 +2863,7 @@ class Interpreter {
           if (pe.operand && pe.operand->parts.size() == 1 && pe.operand->parts[0].text.empty() &&
               pe.operand->raw.empty())
             msg.clear();
-          Error(name + ": " + (msg.empty() ? "parameter null or not set" : msg));
+          Error(shown + ": " + (msg.empty() ? "parameter null or not set" : msg));
           throw ExpansionError{true, 127};
         }
         return *value;
@@ -2544,7 +2875,7 @@ class Interpreter {
     }
     if (!value) {
       if (state_.nounset && name != "@" && name != "*") {
-        Error((std::isdigit(static_cast<unsigned char>(name[0])) ? "$" : "") + name +
+        Error((std::isdigit(static_cast<unsigned char>(name[0])) ? "$" : "") + shown +
               ": unbound variable");
         throw ExpansionError{true, 127};
       }
@@ -2562,7 +2893,7 @@ class Interpreter {
     }
     if (is_list) {
       std::vector<std::string> items = AtValues(pe);
-      return JoinList(items, false);
+      return JoinList(items, (pe.subscript ? JoinLiteral(*pe.subscript) : name) == "*");
     }
     return ApplyOperator(pe, *value);
   }
@@ -2770,7 +3101,8 @@ class Interpreter {
             // (scalars only: an array's form differs by subscript).
             const Variable* v = IsName(pe.name) ? Find(pe.name) : nullptr;
             if (pe.transform == 'A' &&
-                (pe.subscript || (v != nullptr && v->is_array) || pe.indirect || !IsName(pe.name)))
+                (pe.subscript || (v != nullptr && (v->is_array || v->is_assoc)) || pe.indirect ||
+                 !IsName(pe.name)))
               throw Abort{ShellResult::Outcome::kUnsupported, "${x@A} of this parameter"};
             if (v == nullptr || v->declared_unset) {
               if (!IsName(pe.name)) throw Abort{ShellResult::Outcome::kUnsupported, "${x@a}"};
@@ -3208,6 +3540,7 @@ class Interpreter {
     std::vector<regmatch_t> m(rx.re_nsub + 1);
     bool ok = regexec(&rx, text.c_str(), m.size(), m.data(), 0) == 0;
     Variable& v = Lookup("BASH_REMATCH");
+    if (v.is_assoc) throw Abort{ShellResult::Outcome::kUnsupported, "an associative BASH_REMATCH"};
     v.is_array = true;
     v.array.clear();
     v.declared_unset = false;
@@ -3236,6 +3569,8 @@ class Interpreter {
         std::string sub(name.substr(open + 1, name.size() - open - 2));
         Variable* v = Find(base);
         if (v == nullptr || v->declared_unset) return false;
+        // An associative array's `@` and `*` are keys like any other.
+        if (v->is_assoc) return v->assoc.Find(sub) != nullptr;
         if (sub == "@" || sub == "*") return !v->is_array || !v->array.empty();
         Vars vars(*this);
         return vars.Get(base, Arith(sub)).has_value();
@@ -3286,6 +3621,10 @@ std::optional<std::string> Vars::Get(std::string_view name, std::optional<int64_
   }
   Variable* v = in_.Find(name);
   if (v == nullptr || v->declared_unset) return std::nullopt;
+  // bash takes an associative subscript in arithmetic as a string key;
+  // EvalArith hands over only its value as a number.
+  if (v->is_assoc)
+    throw Abort{ShellResult::Outcome::kUnsupported, "an associative array element in arithmetic"};
   if (!v->is_array) return *index == 0 ? std::optional<std::string>(v->value) : std::nullopt;
   int64_t idx = *index;
   if (idx < 0) idx += v->array.empty() ? 0 : v->array.rbegin()->first + 1;
@@ -3302,6 +3641,8 @@ bool Vars::Set(std::string_view name, std::optional<int64_t> index, int64_t valu
     return false;
   }
   if (index) {
+    if (v != nullptr && v->is_assoc)
+      throw Abort{ShellResult::Outcome::kUnsupported, "an associative array element in arithmetic"};
     in_.SetElement(std::string(name), *index, ToString(value));
   } else {
     in_.SetScalar(std::string(name), ToString(value));
@@ -3341,9 +3682,18 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
     if (!o.assign_to.empty()) {
       size_t bracket = o.assign_to.find('[');
       if (bracket != std::string::npos) {
-        // printf -v 'a[i+1]': the subscript is arithmetic.
+        // printf -v 'a[i+1]': the subscript is arithmetic (a key, expanded
+        // once more, for an associative array).
         std::string sub = o.assign_to.substr(bracket + 1, o.assign_to.size() - bracket - 2);
-        SetElement(o.assign_to.substr(0, bracket), Arith(sub), o.out);
+        const std::string base = o.assign_to.substr(0, bracket);
+        if (const Variable* v = Find(base); v != nullptr && v->is_assoc) {
+          const std::string key = ExpandKeyText(sub);
+          if (key.empty())
+            throw Abort{ShellResult::Outcome::kUnsupported, "printf -v with an empty key"};
+          SetKey(base, key, o.out);
+        } else {
+          SetElement(base, Arith(sub), o.out);
+        }
       } else {
         SetScalar(o.assign_to, o.out);
       }
@@ -3468,7 +3818,8 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       return true;
     }
     bool flag_export = name == "export", flag_readonly = name == "readonly", flag_array = false,
-         flag_integer = false, flag_print = false, flag_unexport = false, flag_global = false;
+         flag_assoc = false, flag_integer = false, flag_print = false, flag_unexport = false,
+         flag_global = false;
     // -u / -l given (+u / +l: 0); both at once cancel out, as in bash.
     std::optional<char> upper, lower;
     bool flag_function_names = false;  // -F
@@ -3520,8 +3871,11 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
             if (!declares || local) throw Abort{ShellResult::Outcome::kUnsupported, name + " " + a};
             flag_function_names = true;
             break;
-          case 'f':
           case 'A':
+            if (!declares || !on) throw Abort{ShellResult::Outcome::kUnsupported, name + " " + a};
+            flag_assoc = true;
+            break;
+          case 'f':
           case 't':
             throw Abort{ShellResult::Outcome::kUnsupported, name + " " + a};
           default:
@@ -3533,7 +3887,8 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
     if (flag_function_names) {
       // declare -F [NAME...]: function names only; a missing one fails
       // silently.
-      if (flag_integer || flag_array || flag_readonly || flag_export || upper || lower)
+      if (flag_integer || flag_array || flag_assoc || flag_readonly || flag_export || upper ||
+          lower)
         throw Abort{ShellResult::Outcome::kUnsupported, name + " -F with attributes"};
       if (i == argv.size()) {
         for (const auto& [fn, body] : state_.functions) Write(1, "declare -f " + fn + "\n");
@@ -3605,9 +3960,17 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
         rc = 1;
         continue;
       }
+      // Made by this declaration (not an existing variable given new
+      // attributes): an associative array made so starts with 1024
+      // buckets, a converted one with 128.
+      bool made_here = Find(var) == nullptr;
+      // In a function (local, or declare without -g) bash makes a local
+      // associative array afresh even over an existing local.
+      const bool local_decl = !flag_global && (local || (declares && !state_.locals.empty()));
       if (local && !flag_global) {
         auto& scope = state_.locals.back();
         if (!scope.count(var)) {
+          made_here = true;
           Variable fresh;
           Variable* outer = Find(var);
           fresh.declared_unset = true;
@@ -3618,6 +3981,7 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
                  !flag_global) {
         auto& scope = state_.locals.back();
         if (!scope.count(var)) {
+          made_here = true;
           Variable fresh;
           fresh.declared_unset = true;
           scope[var] = fresh;
@@ -3627,6 +3991,24 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
       Variable& v = (local && !flag_global) ? state_.locals.back()[var] : Lookup(var);
       // `declare y`: declared, still unset.
       if (!existed && a == nullptr && !flag_array) v.declared_unset = true;
+      if (flag_assoc && v.is_array) {
+        Error(name + ": " + var + ": cannot convert indexed to associative array");
+        rc = 1;
+        continue;
+      }
+      if (flag_array && v.is_assoc) {
+        Error(name + ": " + var + ": cannot convert associative to indexed array");
+        rc = 1;
+        continue;
+      }
+      if (flag_assoc && !v.is_assoc) {
+        const bool fresh = made_here || local_decl;
+        const bool had_value = !fresh && !v.declared_unset;
+        v.assoc = AssocTable(fresh ? AssocTable::kNewBuckets : AssocTable::kConvertedBuckets);
+        if (had_value) v.assoc.At("0") = v.value;
+        v.value.clear();
+        v.is_assoc = true;
+      }
       if (flag_integer) v.integer = true;
       if (upper && lower && *upper && *lower) {
         v.case_fold = 0;
@@ -3693,7 +4075,13 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
         Variable* v = Find(base);
         if (v) {
           std::string sub = var.substr(bracket + 1, var.size() - bracket - 2);
-          if (sub == "@" || sub == "*") {
+          if (v->is_assoc) {
+            // The subscript is expanded once more, then is the key
+            // (`unset 'h[*]'` removes the key "*").
+            const std::string key = ExpandKeyText(sub);
+            if (Variable* after = Find(base); after != nullptr && after->is_assoc)
+              after->assoc.Erase(key);
+          } else if (sub == "@" || sub == "*") {
             if (!Unset(base)) rc = 1;
           } else if (v->is_array) {
             int64_t index = Arith(sub);
@@ -4204,6 +4592,11 @@ bool Interpreter::ReadBuiltinFromFd0(std::vector<std::string>& argv, size_t firs
     return out;
   };
   if (!array.empty()) {
+    if (const Variable* target = Find(array); target != nullptr && target->is_assoc) {
+      Error("read: " + array + ": not an indexed array");
+      state_.last_status = 1;
+      return true;
+    }
     std::vector<std::string> fields = SplitForRead(line, SIZE_MAX);
     Variable& v = Lookup(array);
     v.is_array = true;
@@ -4341,6 +4734,8 @@ bool Interpreter::MapfileBuiltin(std::vector<std::string>& argv) {
     }
   }
   std::string name = i < argv.size() ? argv[i] : "MAPFILE";
+  if (const Variable* target = Find(name); target != nullptr && target->is_assoc)
+    throw Abort{ShellResult::Outcome::kUnsupported, argv[0] + " into an associative array"};
   Variable& v = Lookup(name);
   v.is_array = true;
   v.array.clear();
