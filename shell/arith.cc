@@ -153,6 +153,7 @@ class Evaluator {
     const int64_t value = SubExpr(expression);
     if (failed_) {
       result.error = std::move(error_);
+      result.assignment_error = assignment_error_;
       if (result.error.empty()) result.error = "arithmetic error";
     } else {
       result.value = value;
@@ -565,8 +566,12 @@ class Evaluator {
       const std::string_view name = std::string_view(token).substr(0, open);
       const std::string_view sub =
           std::string_view(token).substr(open + 1, token.size() - open - 2);
-      // bash warns about `a[]` and `a[@]` and carries on with 0.
-      if (!sub.empty() && sub != "@" && sub != "*") {
+      if (vars_.IsAssoc(name)) {
+        // A key, not an expression: an assignment takes it again from the
+        // token (BindVariable), as nothing in it is evaluated.
+        value = vars_.GetKey(name, sub);
+      } else if (!sub.empty() && sub != "@" && sub != "*") {
+        // bash warns about `a[]` and `a[@]` and carries on with 0.
         const int64_t i = SubExpr(sub);
         if (failed_) return 0;
         index = i;
@@ -593,6 +598,16 @@ class Evaluator {
       return;
     }
     const std::string_view sub = std::string_view(token).substr(open + 1, token.size() - open - 2);
+    const std::string_view name = std::string_view(token).substr(0, open);
+    if (vars_.IsAssoc(name)) {
+      std::string error;
+      if (!vars_.SetKey(name, sub, value, &error)) {
+        failed_ = true;
+        assignment_error_ = true;
+        error_ = std::move(error);
+      }
+      return;
+    }
     if (sub.empty()) return;  // bash: "`a[]': not a valid identifier", a warning
     const int64_t index = SubExpr(sub);
     if (failed_) return;
@@ -608,6 +623,7 @@ class Evaluator {
     if (!vars_.Set(name, index, value, &error)) {
       // bash prints the assignment's own message, not an expression error.
       failed_ = true;
+      assignment_error_ = true;
       error_ = error.empty() ? std::string(name) + ": readonly variable" : std::move(error);
     }
   }
@@ -828,6 +844,7 @@ class Evaluator {
   uint64_t next_id_ = 0;
   bool failed_ = false;
   std::string error_;
+  bool assignment_error_ = false;  // ArithResult::assignment_error
 };
 
 }  // namespace

@@ -27,6 +27,21 @@ class ArithVars {
   // `*error` set (e.g. "x: readonly variable") when bash would fail.
   virtual bool Set(std::string_view name, std::optional<int64_t> index, int64_t value,
                    std::string* error) = 0;
+  // Whether `name` is an associative array: its subscripts are keys (text,
+  // `h[$w]++` counts words), not expressions. Default: none is.
+  virtual bool IsAssoc(std::string_view /*name*/) { return false; }
+  // The value of `name[key]` of an associative array; nullopt when unset.
+  // `key` is the subscript's text, which the variables expand as bash does.
+  virtual std::optional<std::string> GetKey(std::string_view /*name*/,
+                                            std::string_view /*key*/) {
+    return std::nullopt;
+  }
+  // Assigns `name[key]`; false with `*error` as Set.
+  virtual bool SetKey(std::string_view name, std::string_view /*key*/, int64_t /*value*/,
+                      std::string* error) {
+    *error = std::string(name) + ": not an associative array";
+    return false;
+  }
 };
 
 struct ArithResult {
@@ -36,6 +51,9 @@ struct ArithResult {
   // prefix, e.g. `1/0: division by 0 (error token is "0")`, or
   // `1 +: syntax error: operand expected (error token is "+")`.
   std::string error;
+  // True when `error` is an assignment's own message ("x: readonly
+  // variable"), which bash prints without the builtin's name (`((: `).
+  bool assignment_error = false;
 };
 
 // Evaluates `expression` with 64-bit wrap-around integers and every bash

@@ -307,6 +307,10 @@ class Vars final : public ArithVars {
   std::optional<std::string> Get(std::string_view name, std::optional<int64_t> index) override;
   bool Set(std::string_view name, std::optional<int64_t> index, int64_t value,
            std::string* error) override;
+  bool IsAssoc(std::string_view name) override;
+  std::optional<std::string> GetKey(std::string_view name, std::string_view key) override;
+  bool SetKey(std::string_view name, std::string_view key, int64_t value,
+              std::string* error) override;
 
  private:
   Interpreter& in_;
@@ -3181,7 +3185,7 @@ class Interpreter {
     Vars vars(*this);
     ArithResult r = EvalArith(text, vars);
     if (!r.ok()) {
-      Error(std::string(context) + r.error);
+      Error(std::string(r.assignment_error ? std::string_view() : context) + r.error);
       // An arithmetic error ends a non-interactive shell (not `(( ))`/let).
       throw ExpansionError{true};
     }
@@ -3631,6 +3635,39 @@ std::optional<std::string> Vars::Get(std::string_view name, std::optional<int64_
   auto it = v->array.find(idx);
   if (it == v->array.end()) return std::nullopt;
   return it->second;
+}
+
+bool Vars::IsAssoc(std::string_view name) {
+  const Variable* v = in_.Find(name);
+  return v != nullptr && v->is_assoc;
+}
+
+// bash expands an associative subscript in arithmetic once more (the
+// expression text was expanded before), as a word without splitting.
+std::optional<std::string> Vars::GetKey(std::string_view name, std::string_view key) {
+  Variable* v = in_.Find(name);
+  if (v == nullptr || v->declared_unset) return std::nullopt;
+  const std::string expanded = in_.ExpandKeyText(std::string(key));
+  // bash reports `n[]` three times over, in two wordings: not imitated.
+  if (expanded.empty())
+    throw Abort{ShellResult::Outcome::kUnsupported, "an empty associative key in arithmetic"};
+  const std::string* found = v->assoc.Find(expanded);
+  if (found == nullptr) return std::nullopt;
+  return *found;
+}
+
+bool Vars::SetKey(std::string_view name, std::string_view key, int64_t value,
+                  std::string* error) {
+  const Variable* v = in_.Find(name);
+  if (v != nullptr && v->readonly) {
+    *error = std::string(name) + ": readonly variable";
+    return false;
+  }
+  const std::string expanded = in_.ExpandKeyText(std::string(key));
+  if (expanded.empty())
+    throw Abort{ShellResult::Outcome::kUnsupported, "an empty associative key in arithmetic"};
+  in_.SetKey(std::string(name), expanded, ToString(value));
+  return true;
 }
 
 bool Vars::Set(std::string_view name, std::optional<int64_t> index, int64_t value,
