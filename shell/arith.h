@@ -21,8 +21,7 @@ class ArithVars {
   virtual ~ArithVars() = default;
   // The value of `name` (index: nullopt for a scalar, or `name[index]` of an
   // indexed array); nullopt when unset.
-  virtual std::optional<std::string> Get(std::string_view name,
-                                         std::optional<int64_t> index) = 0;
+  virtual std::optional<std::string> Get(std::string_view name, std::optional<int64_t> index) = 0;
   // Assigns (`x = 1`, `x += 2`, `x++`, `a[i] = 3`). Returns false with
   // `*error` set (e.g. "x: readonly variable") when bash would fail.
   virtual bool Set(std::string_view name, std::optional<int64_t> index, int64_t value,
@@ -32,8 +31,7 @@ class ArithVars {
   virtual bool IsAssoc(std::string_view /*name*/) { return false; }
   // The value of `name[key]` of an associative array; nullopt when unset.
   // `key` is the subscript's text, which the variables expand as bash does.
-  virtual std::optional<std::string> GetKey(std::string_view /*name*/,
-                                            std::string_view /*key*/) {
+  virtual std::optional<std::string> GetKey(std::string_view /*name*/, std::string_view /*key*/) {
     return std::nullopt;
   }
   // Assigns `name[key]`; false with `*error` as Set.
