@@ -203,10 +203,7 @@ class Fixture : public memhook::testing::UtilityDiff {
 
 // The locale of this process: C.UTF-8, or C in the child that the
 // "C locale" case starts.
-bool InCLocaleChild() {
-  const char* v = std::getenv("TEXTUTILS_TEST_C_LOCALE");
-  return v != nullptr && std::string(v) == "1";
-}
+bool InCLocaleChild() { return memhook::testing::InLocaleChild("TEXTUTILS_TEST_C_LOCALE"); }
 
 Fixture& Fx() {
   static Fixture* f = new Fixture(InCLocaleChild() ? "C" : "C.UTF-8");
@@ -1314,12 +1311,7 @@ TEST_CASE("C locale (child process)") {
     MESSAGE("C locale: compared ", Fx().compared);
     return;
   }
-  memhook::testing::ProcResult r = memhook::testing::RunSelfTestCase(
-      "C locale (child process)", {"TEXTUTILS_TEST_C_LOCALE=1", "LC_ALL=C"});
-  REQUIRE_MESSAGE(r.spawn_error.empty(), r.spawn_error);
-  CAPTURE(r.out);
-  CAPTURE(r.err);
-  CHECK(r.status == 0);
+  memhook::testing::RunLocaleChild("C locale (child process)", "TEXTUTILS_TEST_C_LOCALE");
 }
 
 TEST_CASE("summary") {

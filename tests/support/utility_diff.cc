@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 namespace memhook::testing {
 
 UtilityDiff::UtilityDiff(const char* temp_prefix, const char* locale,
@@ -83,6 +85,19 @@ void UtilityDiff::Refused(const std::string& command, const std::string& input) 
   CAPTURE(command);
   CHECK(Ours(command, input).unsupported != "");
   ++refused;
+}
+
+bool InLocaleChild(const char* marker) {
+  const char* v = std::getenv(marker);
+  return v != nullptr && std::string(v) == "1";
+}
+
+void RunLocaleChild(const char* test_case, const char* marker) {
+  const ProcResult r = RunSelfTestCase(test_case, {std::string(marker) + "=1", "LC_ALL=C"});
+  REQUIRE_MESSAGE(r.spawn_error.empty(), r.spawn_error);
+  CAPTURE(r.out);
+  CAPTURE(r.err);
+  CHECK(r.status == 0);
 }
 
 }  // namespace memhook::testing

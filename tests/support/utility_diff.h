@@ -86,6 +86,14 @@ class UtilityDiff {
   bool stdin_redirects_ = false;
 };
 
+// A test binary checks its command lines again under LC_ALL=C by running
+// its doctest case `test_case` in a child with `marker`=1 in the
+// environment (a locale must be set before anything reads it).
+// InLocaleChild tells the child apart; RunLocaleChild (in the parent) runs
+// it and checks that it passed.
+bool InLocaleChild(const char* marker);
+void RunLocaleChild(const char* test_case, const char* marker);
+
 }  // namespace memhook::testing
 
 #endif  // MEMHOOK_TESTS_SUPPORT_UTILITY_DIFF_H_
