@@ -7,6 +7,11 @@
    cost of a bare process start. For anything else, it hands the same JSON to
    the full `memhook hook` (in its own directory) on stdin, by exec.
 
+   When memhook's hook server runs (interceptor/server.h), the request goes
+   to it over a unix socket instead: a warm process answers as `memhook
+   hook` would, without starting the C++ program again. Without a server,
+   memhook is exec'ed with "--front" and starts one for the next calls.
+
    "Cannot name the mount" is the same text test as fastpath::MayTouchMount
    (fastpath/engine.cc), made more conservative: whenever this program is
    not sure (another event or tool, malformed or escaped JSON, a
@@ -14,10 +19,14 @@
    execs memhook, which decides. It never answers a command itself. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* The default mount, relative to $HOME (interceptor/hook.cc). */
@@ -319,18 +328,184 @@ static int SurelyPassThrough(const struct Text* request, char** environ_list) {
 
 extern char** environ;
 
-/* Hands `request` to memhook, beside this program, on its stdin: returns
-   only when memhook could not be started (2). */
-static int HandOver(const struct Text* request, char** argv) {
-  char self[4096];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
-  if (n <= 0) {
-    fprintf(stderr, "memhook: cannot find memhook beside memhook-front\n");
-    return 2;
-  }
+/* memhook's path, beside this program, into `self` (4096 bytes). */
+static int MemhookPath(char* self) {
+  ssize_t n = readlink("/proc/self/exe", self, 4096 - 16);
+  if (n <= 0) return -1;
   self[n] = '\0';
   char* slash = strrchr(self, '/');
+  if (slash == NULL) return -1;
   strcpy(slash + 1, "memhook");
+  return 0;
+}
+
+/* ------------------------------------------------------ the hook server
+   The protocol is described in interceptor/server.h. */
+
+struct Message {
+  char* data;
+  size_t size, capacity;
+  int failed;
+};
+
+static void Append(struct Message* m, const void* data, size_t size) {
+  if (m->failed) return;
+  if (m->size + size > m->capacity) {
+    size_t capacity = m->capacity ? m->capacity : 4096;
+    while (capacity < m->size + size) capacity *= 2;
+    char* grown = realloc(m->data, capacity);
+    if (grown == NULL) {
+      m->failed = 1;
+      return;
+    }
+    m->data = grown;
+    m->capacity = capacity;
+  }
+  memcpy(m->data + m->size, data, size);
+  m->size += size;
+}
+
+static void AppendU32(struct Message* m, uint32_t value) { Append(m, &value, sizeof value); }
+
+static void AppendString(struct Message* m, const char* data, size_t size) {
+  AppendU32(m, (uint32_t)size);
+  Append(m, data, size);
+}
+
+static int SendAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    data += n;
+    size -= (size_t)n;
+  }
+  return 0;
+}
+
+static int ReceiveAll(int fd, void* data, size_t size) {
+  char* p = data;
+  while (size > 0) {
+    ssize_t n = read(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    size -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Connects to the server for memhook at `self`; -1 when there is none we
+   may trust (the spool directory must be ours and private, the server
+   ours too). */
+static int ConnectToServer(const char* self) {
+  const char* flag = getenv("MEMHOOK_SERVER");
+  if (flag != NULL && strcmp(flag, "0") == 0) return -1;
+  const char* runtime = getenv("XDG_RUNTIME_DIR");
+  if (runtime == NULL || *runtime == '\0') runtime = "/tmp";
+  char dir[4096];
+  int n = snprintf(dir, sizeof dir, "%s/memhook-%u", runtime, (unsigned)geteuid());
+  if (n < 0 || (size_t)n >= sizeof dir) return -1;
+  struct stat st;
+  if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+      (st.st_mode & 077) != 0)
+    return -1;
+  struct stat binary;
+  if (stat(self, &binary) != 0) return -1;
+  struct sockaddr_un address;
+  memset(&address, 0, sizeof address);
+  address.sun_family = AF_UNIX;
+  n = snprintf(address.sun_path, sizeof address.sun_path, "%s/hook-%llx-%llx-%llx.sock", dir,
+               (unsigned long long)binary.st_ino, (unsigned long long)binary.st_mtim.tv_sec,
+               (unsigned long long)binary.st_mtim.tv_nsec);
+  if (n < 0 || (size_t)n >= sizeof address.sun_path) return -1;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  struct ucred cred;
+  socklen_t size = sizeof cred;
+  if (connect(fd, (struct sockaddr*)&address, sizeof address) != 0 ||
+      getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0 || cred.uid != geteuid()) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Has the server answer `request`. Returns memhook's exit status, or -1
+   when the server did not take the request (nothing ran: the caller execs
+   memhook instead). */
+static int AskServer(const char* self, const struct Text* request, int argc, char** argv,
+                     char** environ_list) {
+  int fd = ConnectToServer(self);
+  if (fd < 0) return -1;
+  struct Message body = {NULL, 0, 0, 0};
+  AppendU32(&body, (uint32_t)argc);
+  for (int i = 0; i < argc; ++i) AppendString(&body, argv[i], strlen(argv[i]));
+  uint32_t envc = 0;
+  for (char** e = environ_list; *e != NULL; ++e) ++envc;
+  AppendU32(&body, envc);
+  for (char** e = environ_list; *e != NULL; ++e) AppendString(&body, *e, strlen(*e));
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd) == NULL) cwd[0] = '\0';
+  AppendString(&body, cwd, strlen(cwd));
+  mode_t mask = umask(0);
+  umask(mask);
+  AppendU32(&body, (uint32_t)mask);
+  AppendString(&body, request->data, request->size);
+  int status = -1;
+  if (!body.failed && body.size <= 0xffffffffu) {
+    /* The header carries our stdout and stderr: the answer goes straight
+       to the agent's pipes. */
+    char header[12];
+    memcpy(header, "MEMHOOK1", 8);
+    uint32_t size = (uint32_t)body.size;
+    memcpy(header + 8, &size, 4);
+    struct iovec iov = {header, sizeof header};
+    union {
+      struct cmsghdr align;
+      char bytes[CMSG_SPACE(2 * sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.bytes;
+    msg.msg_controllen = sizeof control.bytes;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(2 * sizeof(int));
+    int fds[2] = {1, 2};
+    memcpy(CMSG_DATA(c), fds, sizeof fds);
+    ssize_t sent;
+    do {
+      sent = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    char accepted = 0;
+    if (sent > 0 && SendAll(fd, header + sent, sizeof header - (size_t)sent) == 0 &&
+        SendAll(fd, body.data, body.size) == 0 && ReceiveAll(fd, &accepted, 1) == 0 &&
+        accepted == 'A') {
+      int32_t answered = 0;
+      if (ReceiveAll(fd, &answered, sizeof answered) == 0) {
+        status = answered;
+      } else {
+        /* Taken, then lost: part of an answer may be out already, so the
+           call is blocked rather than answered twice. */
+        fprintf(stderr, "memhook: the hook server stopped before it answered\n");
+        status = 2;
+      }
+    }
+  }
+  free(body.data);
+  close(fd);
+  return status;
+}
+
+/* Hands `request` to memhook at `self` on its stdin, by exec, with
+   "--front" (it then starts a server for the next calls): returns only
+   when memhook could not be started (2). */
+static int HandOver(const struct Text* request, int argc, char** argv, char* self) {
   int fd = memfd_create("memhook-request", 0);
   if (fd < 0) {
     fprintf(stderr, "memhook: memfd_create: %s\n", strerror(errno));
@@ -352,11 +527,20 @@ static int HandOver(const struct Text* request, char** argv) {
     return 2;
   }
   close(fd);
-  argv[0] = self;
-  execv(self, argv);
+  char** args = calloc((size_t)argc + 2, sizeof *args);
+  if (args == NULL) {
+    fprintf(stderr, "memhook: out of memory\n");
+    return 2;
+  }
+  args[0] = self;
+  for (int i = 1; i < argc; ++i) args[i] = argv[i];
+  const char* flag = getenv("MEMHOOK_SERVER");
+  if (flag == NULL || strcmp(flag, "0") != 0) args[argc] = "--front";
+  execv(self, args);
   /* Exit 2 blocks the call: a command that may touch the memory must not
      reach the real directory because memhook could not start. */
   fprintf(stderr, "memhook: cannot start %s: %s\n", self, strerror(errno));
+  free(args);
   return 2;
 }
 
@@ -369,9 +553,17 @@ int main(int argc, char** argv) {
   } else if (argc >= 2 && strcmp(argv[1], "hook") == 0 && SurelyPassThrough(&request, environ)) {
     status = 0;
   } else {
-    /* memhook decides: the same request on its stdin (the memfd holds a
-       copy, so the buffer is ours to free whatever happens). */
-    status = HandOver(&request, argv);
+    /* memhook decides: its server, or memhook itself with the same request
+       on its stdin (the memfd holds a copy, so the buffer is ours to free
+       whatever happens). */
+    char self[4096];
+    if (MemhookPath(self) != 0) {
+      fprintf(stderr, "memhook: cannot find memhook beside memhook-front\n");
+      status = 2;
+    } else {
+      status = AskServer(self, &request, argc, argv, environ);
+      if (status < 0) status = HandOver(&request, argc, argv, self);
+    }
   }
   free(request.data);
   return status;

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -32,6 +33,7 @@
 #include "interceptor/history_cli.h"
 #include "interceptor/install.h"
 #include "interceptor/paths.h"
+#include "interceptor/server.h"
 #include "interceptor/stats.h"
 #include "vfs/vfs.h"
 
@@ -514,11 +516,12 @@ bool WritesOnlyMemory(const std::string& command, const fastpath::EngineOptions&
   return answer.route == fastpath::Route::kFastPath || answer.route == fastpath::Route::kShell;
 }
 
-HookOutput HandleHook(std::string_view request_json, const Config& config) {
+namespace {
+
+// One parsed request (HandleHook's body).
+HookOutput HandleHookRequest(const nlohmann::json& request, const Config& config) {
   HookOutput output;
   try {
-    nlohmann::json request = nlohmann::json::parse(request_json);
-    if (!request.is_object()) throw std::runtime_error("the request is not a JSON object");
     // Session events (capture, SessionStart context, summaries): capture.cc.
     if (IsSessionEvent(request)) return HandleSessionEvent(request, config);
     // After a tool call: a Write/Edit of a memory file is imported
@@ -647,6 +650,35 @@ HookOutput HandleHook(std::string_view request_json, const Config& config) {
     output.exit_code = 1;
   }
   return output;
+}
+
+HookOutput HookFailure(const std::exception& e) {
+  HookOutput output;
+  output.stderr_text = std::string("memhook: hook failed: ") + e.what() + "\n";
+  output.exit_code = 1;
+  return output;
+}
+
+// Parses a request: false (and *output, the failure) when it is not a JSON
+// object.
+bool ParseRequest(std::string_view request_json, nlohmann::json* request, HookOutput* output) {
+  try {
+    *request = nlohmann::json::parse(request_json);
+    if (!request->is_object()) throw std::runtime_error("the request is not a JSON object");
+    return true;
+  } catch (const std::exception& e) {
+    *output = HookFailure(e);
+    return false;
+  }
+}
+
+}  // namespace
+
+HookOutput HandleHook(std::string_view request_json, const Config& config) {
+  nlohmann::json request;
+  HookOutput failure;
+  if (!ParseRequest(request_json, &request, &failure)) return failure;
+  return HandleHookRequest(request, config);
 }
 
 namespace {
@@ -836,6 +868,74 @@ int64_t WallNs() {
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+// A request whose answer is empty whatever happens: the session events
+// other than SessionStart, and PostToolUse of tools other than the file
+// tools (whose import may fail). Their capture can follow the answer.
+bool AnswersNothing(const nlohmann::json& request) {
+  static constexpr std::string_view kSilentEvents[] = {"UserPromptSubmit", "Stop", "SubagentStop",
+                                                       "SessionEnd"};
+  static constexpr std::string_view kFileTools[] = {"Write", "Edit", "MultiEdit"};
+  auto text = [&request](const char* key) {
+    auto it = request.find(key);
+    return it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string event = text("hook_event_name");
+  if (std::find(std::begin(kSilentEvents), std::end(kSilentEvents), event) !=
+      std::end(kSilentEvents))
+    return true;
+  const std::string tool = text("tool_name");
+  return event == "PostToolUse" &&
+         std::find(std::begin(kFileTools), std::end(kFileTools), tool) == std::end(kFileTools);
+}
+
+// `memhook hook`, in its own process or in a hook server's child (see
+// server.h): answers `input` on fds 1 and 2, calls `answered`, then logs
+// the call. `defer_capture`: answer a request that AnswersNothing() before
+// capturing its transcript.
+int HookVerb(const std::vector<std::string>& args, std::string_view input, int64_t started_ns,
+             bool defer_capture, const std::function<void(int)>& answered) {
+  Config config = ConfigFromEnvironment();
+  bool from_front = false;
+  for (const std::string& arg : args) {
+    config.codex |= arg == "--codex";
+    from_front |= arg == "--front";
+  }
+  // The interpreter stops itself after 10 s; a computation it cannot
+  // interrupt (libjq's evaluator, a regex) must not hang the agent either.
+  signal(SIGALRM, HookWatchdog);
+  alarm(kHookWatchdogSeconds);
+  HookOutput output;
+  nlohmann::json request;
+  if (!ParseRequest(input, &request, &output)) {
+    WriteAll(2, output.stderr_text);
+    answered(output.exit_code);
+    return output.exit_code;
+  }
+  if (defer_capture && AnswersNothing(request)) {
+    answered(0);
+    output = HandleHookRequest(request, config);
+    output.exit_code = 0;
+  } else {
+    output = HandleHookRequest(request, config);
+    WriteAll(1, output.stdout_text);
+    WriteAll(2, output.stderr_text);
+    answered(output.exit_code);
+  }
+  if (output.log_call) {
+    // The answer is out; a busy store loses the rows rather than wait.
+    output.more_calls.insert(output.more_calls.begin(), output.call);
+    const int64_t latency_us = (WallNs() - started_ns) / 1000;
+    for (vfs::Store::HookCall& call : output.more_calls) {
+      call.time_ns = started_ns;
+      call.latency_us = latency_us;
+    }
+    LogHookCalls(config, output.more_calls, 20);
+  }
+  // memhook-front found no server: start one for the agent's next calls.
+  if (from_front) StartHookServerDetached(config);
+  return output.exit_code;
+}
+
 int MainImpl(int argc, char** argv) {
   const int64_t started_ns = WallNs();
   if (argc < 2) return Usage();
@@ -843,26 +943,15 @@ int MainImpl(int argc, char** argv) {
   std::string verb = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (verb == "hook") {
-    for (const std::string& arg : args) config.codex |= arg == "--codex";
-    // The interpreter stops itself after 10 s; a computation it cannot
-    // interrupt (libjq's evaluator, a regex) must not hang the agent either.
-    signal(SIGALRM, HookWatchdog);
-    alarm(kHookWatchdogSeconds);
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    HookOutput output = HandleHook(input, config);
-    WriteAll(1, output.stdout_text);
-    WriteAll(2, output.stderr_text);
-    if (output.log_call) {
-      // The answer is out; a busy store loses the rows rather than wait.
-      output.more_calls.insert(output.more_calls.begin(), output.call);
-      const int64_t latency_us = (WallNs() - started_ns) / 1000;
-      for (vfs::Store::HookCall& call : output.more_calls) {
-        call.time_ns = started_ns;
-        call.latency_us = latency_us;
-      }
-      LogHookCalls(config, output.more_calls, 20);
-    }
-    return output.exit_code;
+    return HookVerb(args, input, started_ns, /*defer_capture=*/false, [](int) {});
+  }
+  if (verb == "hook-server") {
+    return HookServerCommand(config,
+                             [](const std::vector<std::string>& verb_args, std::string_view input,
+                                bool defer_capture, const std::function<void(int)>& answered) {
+                               return HookVerb(verb_args, input, WallNs(), defer_capture, answered);
+                             });
   }
   std::setlocale(LC_ALL, "");  // every other verb may format names or dates
   if (verb == "run" || verb == "explain") {

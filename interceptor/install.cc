@@ -52,15 +52,9 @@ constexpr std::string_view kNoteLabel = "the memory note";
 // ---------------------------------------------------------------------------
 // What memhook registers.
 
-enum class Handler {
-  kBashFront,  // PreToolUse of Bash: BashHookCommand()
-  kHook,       // everything else: HookCommand()
-};
-
 struct Slot {
   std::string_view event;
   std::string_view matcher;  // "" = no "matcher" key (every occurrence)
-  Handler handler;
   int timeout;
 };
 
@@ -72,14 +66,14 @@ struct Slot {
 // and Stop take none; SessionStart/SessionEnd/SubagentStop would filter on
 // the source, reason or agent type).
 constexpr Slot kClaudeSlots[] = {
-    {"PreToolUse", "Bash", Handler::kBashFront, kHookTimeoutSeconds},
-    {"PreToolUse", "Read|Write|Edit|MultiEdit", Handler::kHook, kHookTimeoutSeconds},
-    {"PostToolUse", "*", Handler::kHook, kHookTimeoutSeconds},
-    {"UserPromptSubmit", "", Handler::kHook, kHookTimeoutSeconds},
-    {"Stop", "", Handler::kHook, kHookTimeoutSeconds},
-    {"SubagentStop", "", Handler::kHook, kHookTimeoutSeconds},
-    {"SessionStart", "", Handler::kHook, kHookTimeoutSeconds},
-    {"SessionEnd", "", Handler::kHook, kHookTimeoutSeconds},
+    {"PreToolUse", "Bash", kHookTimeoutSeconds},
+    {"PreToolUse", "Read|Write|Edit|MultiEdit", kHookTimeoutSeconds},
+    {"PostToolUse", "*", kHookTimeoutSeconds},
+    {"UserPromptSubmit", "", kHookTimeoutSeconds},
+    {"Stop", "", kHookTimeoutSeconds},
+    {"SubagentStop", "", kHookTimeoutSeconds},
+    {"SessionStart", "", kHookTimeoutSeconds},
+    {"SessionEnd", "", kHookTimeoutSeconds},
 };
 
 // Codex (hooks.json: the same event -> matcher groups -> handlers shape,
@@ -88,33 +82,25 @@ constexpr Slot kClaudeSlots[] = {
 // is understood only by recent ones (older ones reject it as a regex).
 // Events an older Codex does not know are ignored by it.
 constexpr Slot kCodexSlots[] = {
-    {"PreToolUse", "Bash", Handler::kBashFront, kHookTimeoutSeconds},
-    {"PostToolUse", "", Handler::kHook, kHookTimeoutSeconds},
-    {"UserPromptSubmit", "", Handler::kHook, kHookTimeoutSeconds},
-    {"Stop", "", Handler::kHook, kHookTimeoutSeconds},
-    {"SubagentStop", "", Handler::kHook, kHookTimeoutSeconds},
-    {"SessionStart", "", Handler::kHook, kHookTimeoutSeconds},
-    {"SessionEnd", "", Handler::kHook, kCodexSessionEndTimeoutSeconds},
+    {"PreToolUse", "Bash", kHookTimeoutSeconds},        {"PostToolUse", "", kHookTimeoutSeconds},
+    {"UserPromptSubmit", "", kHookTimeoutSeconds},      {"Stop", "", kHookTimeoutSeconds},
+    {"SubagentStop", "", kHookTimeoutSeconds},          {"SessionStart", "", kHookTimeoutSeconds},
+    {"SessionEnd", "", kCodexSessionEndTimeoutSeconds},
 };
 
-// The command of the PreToolUse Bash handler. Every Bash command of the
-// agent starts it, so it is kept apart: a small front program
-// (`memhook-front`) that hands only commands naming the mount to memhook
-// may take its place.
-// memhook-front, beside memhook, decides pass-through at the cost of a
-// bare process start and execs memhook for everything else
-// (interceptor/front.c). `program` is memhook's shell word, perhaps quoted.
-std::string BashHookCommand(std::string_view program, bool codex) {
+// The command of every handler: memhook-front, beside memhook. The
+// agent starts it for every tool call and every session event, so it is
+// kept small: it decides a Bash command that cannot name the mount at the
+// cost of a bare process start, and hands everything else to memhook's
+// warm hook server, or execs memhook (interceptor/front.c, server.h).
+// `program` is memhook's shell word, perhaps quoted.
+std::string HookCommand(std::string_view program, bool codex) {
   std::string front(program);
   const size_t quote = !front.empty() && (front.back() == '\'' || front.back() == '"')
                            ? front.size() - 1
                            : front.size();
   front.insert(quote, "-front");
   return front + (codex ? " hook --codex" : " hook");
-}
-
-std::string HookCommand(std::string_view program, bool codex) {
-  return std::string(program) + (codex ? " hook --codex" : " hook");
 }
 
 // `path` as one shell word: as is when it needs no quoting, else quoted.
@@ -553,9 +539,7 @@ class HooksJsonFormat : public TargetFormat {
     const Json before = root;
     std::vector<DesiredHandler> desired;
     for (const Slot& slot : slots_) {
-      desired.push_back({&slot, slot.handler == Handler::kBashFront
-                                    ? BashHookCommand(program, codex_)
-                                    : HookCommand(program, codex_)});
+      desired.push_back({&slot, HookCommand(program, codex_)});
     }
     status = EditHooks(path_, slots_, desired, nullptr, &root);
     if (!status.ok()) return status;

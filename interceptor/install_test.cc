@@ -748,13 +748,15 @@ TEST_CASE("claude: paths with spaces and quotes are quoted for the shell and rec
     CHECK(bash_command.find("/memhook-front' hook") != std::string::npos);
     const std::string command = root["hooks"]["PreToolUse"][1]["hooks"][0]["command"];
     CHECK(command.front() == '\'');
+    CHECK(command.find("/memhook-front' hook") != std::string::npos);
     // The shell runs exactly that binary with the argument `hook`.
     const std::string record = box.tmp.path() + "/ran";
-    WriteFile(box.env.memhook_path, "#!/bin/sh\nprintf '%s|' \"$0\" \"$@\" > '" + record + "'\n");
-    REQUIRE(chmod(box.env.memhook_path.c_str(), 0755) == 0);
+    const std::string front = box.env.memhook_path + "-front";
+    WriteFile(front, "#!/bin/sh\nprintf '%s|' \"$0\" \"$@\" > '" + record + "'\n");
+    REQUIRE(chmod(front.c_str(), 0755) == 0);
     const std::string shell = "/bin/sh -c " + memhook::interceptor::ShellQuote(command);
     REQUIRE(std::system(shell.c_str()) == 0);
-    CHECK(*ReadFile(record) == box.env.memhook_path + "|hook|");
+    CHECK(*ReadFile(record) == front + "|hook|");
     // Recognised as memhook's: a reinstall changes nothing, uninstall removes it.
     Result r = Run(box.env, {"install", "claude"});
     CHECK(r.out.find("unchanged") != std::string::npos);
@@ -803,7 +805,7 @@ TEST_CASE("dry run: prints a unified diff per file and changes nothing") {
   REQUIRE(r.status == 0);
   CHECK(r.err.empty());
   CHECK(r.out.find("--- " + path + "\n+++ " + path + "\n@@ -") == 0);
-  CHECK(r.out.find("+            \"command\": \"" + box.env.memhook_path + " hook\",\n") !=
+  CHECK(r.out.find("+            \"command\": \"" + box.env.memhook_path + "-front hook\",\n") !=
         std::string::npos);
   CHECK(r.out.find("--- /dev/null\n+++ " + box.CodexProject() + "\n@@ -0,0 +1,") !=
         std::string::npos);

@@ -10,11 +10,14 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/test_support.h"
@@ -125,6 +128,15 @@ struct Session {
     return results;
   }
 
+  // Whether `done()` becomes true within 10 s (polled).
+  static bool Eventually(const std::function<bool()>& done) {
+    for (int i = 0; i < 200; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return done();
+  }
+
   // PreToolUse of Bash, then the command as the agent runs it (the
   // rewritten one when memhook answered), then PostToolUse.
   ProcResult AgentBash(const std::string& command) {
@@ -224,6 +236,12 @@ TEST_CASE("a whole agent session through the installed hooks, then stats and uni
   s.Transcribe("assistant", "done");
   for (const ProcResult& r : s.Fire("Stop", {{"stop_hook_active", false}})) CHECK(r.status == 0);
   for (const ProcResult& r : s.Fire("SessionEnd", {{"reason", "exit"}})) CHECK(r.status == 0);
+  // The hook server answers a session event at once and captures after:
+  // the capture lands shortly after the hook returned.
+  const std::string cat_log = "cat ~/.memhook/memory/sessions/*/" + s.session_id + ".jsonl";
+  CHECK(s.Eventually([&] {
+    return s.Run({s.memhook, "run", "-c", cat_log}).out.find("\"done\"") != std::string::npos;
+  }));
   ProcResult log = s.AgentBash("cat ~/.memhook/memory/sessions/*/" + s.session_id + ".jsonl");
   const std::string transcript = Slurp(s.transcript);
   // The last tool result line is written after this cat ran.
@@ -232,6 +250,9 @@ TEST_CASE("a whole agent session through the installed hooks, then stats and uni
   CHECK(log.out.find("\"done\"") != std::string::npos);
 
   // ---- stats: what touched the memory, by route.
+  CHECK(s.Eventually([&] {  // the last capture's row is logged after it
+    return s.Run({s.memhook, "stats"}).out.find("\ncapture ") != std::string::npos;
+  }));
   ProcResult stats = s.Run({s.memhook, "stats"});
   REQUIRE_MESSAGE(stats.status == 0, stats.err);
   CHECK(stats.out.find("hook calls touched the memory") != std::string::npos);

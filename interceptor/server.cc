@@ -1,0 +1,381 @@
+#include "interceptor/server.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <clocale>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "interceptor/file_tools.h"
+
+namespace memhook::interceptor {
+
+namespace {
+
+constexpr char kMagic[8] = {'M', 'E', 'M', 'H', 'O', 'O', 'K', '1'};
+// A request is the hook's JSON (a Write tool's input holds a whole file)
+// plus the environment: far below this.
+constexpr uint32_t kMaxMessageBytes = 256u << 20;
+// How long a child waits for the rest of a request the front is sending.
+constexpr int kReceiveTimeoutSeconds = 5;
+// How often the idle server wakes to check its socket and binary.
+constexpr int kCheckIntervalMs = 5000;
+constexpr int kDefaultIdleSeconds = 600;
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { Reset(); }
+  int get() const { return fd_; }
+  bool ok() const { return fd_ >= 0; }
+  void Reset(int fd = -1) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string Hex(uint64_t value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+
+// The identity of a binary file: a rebuilt or reinstalled binary gets
+// another inode or mtime.
+struct BinaryId {
+  uint64_t dev = 0, ino = 0, sec = 0, nsec = 0;
+  bool operator==(const BinaryId&) const = default;
+};
+
+bool StatBinary(const char* path, BinaryId* id) {
+  struct stat st;
+  if (stat(path, &st) != 0) return false;
+  *id = {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+         static_cast<uint64_t>(st.st_mtim.tv_sec), static_cast<uint64_t>(st.st_mtim.tv_nsec)};
+  return true;
+}
+
+std::string SocketPathFor(const Config& config, const BinaryId& id) {
+  std::string path =
+      config.spool_dir + "/hook-" + Hex(id.ino) + "-" + Hex(id.sec) + "-" + Hex(id.nsec) + ".sock";
+  return path.size() < sizeof(sockaddr_un{}.sun_path) ? path : "";
+}
+
+bool ReadFull(int fd, char* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = read(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool WriteFull(int fd, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = send(fd, p, size, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool PeerIsUs(int fd) {
+  ucred cred{};
+  socklen_t size = sizeof cred;
+  return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &size) == 0 && cred.uid == geteuid();
+}
+
+// A request as the front sent it.
+struct Request {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::string cwd;
+  uint32_t umask_bits = 022;
+  std::string input;
+  int out_fd = -1, err_fd = -1;
+};
+
+// Reads the fields of the message body; false on a malformed one.
+class BodyReader {
+ public:
+  explicit BodyReader(std::string_view body) : rest_(body) {}
+  bool U32(uint32_t* value) {
+    if (rest_.size() < 4) return false;
+    std::memcpy(value, rest_.data(), 4);
+    rest_.remove_prefix(4);
+    return true;
+  }
+  bool String(std::string* value) {
+    uint32_t size = 0;
+    if (!U32(&size) || rest_.size() < size) return false;
+    value->assign(rest_.data(), size);
+    rest_.remove_prefix(size);
+    return true;
+  }
+  bool Strings(std::vector<std::string>* values) {
+    uint32_t count = 0;
+    if (!U32(&count) || count > rest_.size() / 4) return false;
+    values->resize(count);
+    for (std::string& value : *values)
+      if (!String(&value)) return false;
+    return true;
+  }
+  bool done() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+// Receives one request on `conn`: the fixed header with the front's stdout
+// and stderr attached, then the body.
+bool ReceiveRequest(int conn, Request* request) {
+  char header[12];
+  alignas(cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))];
+  iovec iov{header, sizeof header};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t got;
+  do {
+    got = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+  } while (got < 0 && errno == EINTR);
+  if (got <= 0) return false;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    int fds[2] = {-1, -1};
+    std::memcpy(fds, CMSG_DATA(c), std::min<size_t>(count, 2) * sizeof(int));
+    if (count == 2) {
+      request->out_fd = fds[0];
+      request->err_fd = fds[1];
+    } else {
+      for (size_t i = 0; i < std::min<size_t>(count, 2); ++i) close(fds[i]);
+    }
+  }
+  if (request->out_fd < 0 || (msg.msg_flags & MSG_CTRUNC) != 0) return false;
+  if (!ReadFull(conn, header + got, sizeof header - static_cast<size_t>(got))) return false;
+  if (std::memcmp(header, kMagic, sizeof kMagic) != 0) return false;
+  uint32_t size = 0;
+  std::memcpy(&size, header + 8, 4);
+  if (size > kMaxMessageBytes) return false;
+  std::string body(size, '\0');
+  if (!ReadFull(conn, body.data(), body.size())) return false;
+  BodyReader reader(body);
+  return reader.Strings(&request->argv) && reader.Strings(&request->env) &&
+         reader.String(&request->cwd) && reader.U32(&request->umask_bits) &&
+         reader.String(&request->input) && reader.done();
+}
+
+// The process becomes the front's `memhook hook`: its environment,
+// directory, umask and stdio. Locale and time zone come from the new
+// environment, as in a fresh process.
+void TakeOverFrontState(const Request& request) {
+  clearenv();
+  for (const std::string& entry : request.env) {
+    const size_t eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    setenv(entry.substr(0, eq).c_str(), entry.c_str() + eq + 1, 1);
+  }
+  if (!request.cwd.empty()) (void)!chdir(request.cwd.c_str());
+  umask(static_cast<mode_t>(request.umask_bits & 0777));
+  tzset();
+  const int null_fd = open("/dev/null", O_RDWR);
+  if (null_fd >= 0) {
+    dup2(null_fd, 0);
+    if (null_fd > 2) close(null_fd);
+  }
+  dup2(request.out_fd, 1);
+  dup2(request.err_fd, 2);
+  if (request.out_fd > 2) close(request.out_fd);
+  if (request.err_fd > 2 && request.err_fd != request.out_fd) close(request.err_fd);
+}
+
+// Points fds 1 and 2 at /dev/null: the agent's pipes are closed, so it
+// sees the end of the answer while this process finishes its own work.
+void ReleaseAgentOutput() {
+  const int null_fd = open("/dev/null", O_WRONLY);
+  if (null_fd < 0) return;
+  dup2(null_fd, 1);
+  dup2(null_fd, 2);
+  if (null_fd > 2) close(null_fd);
+}
+
+// A server child: one request, then exit. Never returns.
+[[noreturn]] void ServeRequest(int conn, const HookVerbFn& hook_verb) {
+  for (int sig : {SIGCHLD, SIGPIPE, SIGHUP, SIGTERM, SIGINT}) signal(sig, SIG_DFL);
+  timeval timeout{kReceiveTimeoutSeconds, 0};
+  setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  Request request;
+  if (!ReceiveRequest(conn, &request) || request.argv.size() < 2 || request.argv[1] != "hook") {
+    _exit(1);  // the front sees no 'A' and runs memhook itself
+  }
+  const char accepted = 'A';
+  if (!WriteFull(conn, &accepted, 1)) _exit(1);
+  TakeOverFrontState(request);
+  bool reported = false;
+  auto answered = [&](int status) {
+    if (reported) return;
+    reported = true;
+    const int32_t wire = status;
+    (void)WriteFull(conn, &wire, sizeof wire);
+    close(conn);
+    ReleaseAgentOutput();
+  };
+  const std::vector<std::string> args(request.argv.begin() + 2, request.argv.end());
+  const int status = hook_verb(args, request.input, /*defer_capture=*/true, answered);
+  answered(status);
+  std::fflush(nullptr);
+  _exit(status);
+}
+
+}  // namespace
+
+std::string HookServerSocketPath(const Config& config) {
+  BinaryId id;
+  if (!StatBinary("/proc/self/exe", &id)) return "";
+  return SocketPathFor(config, id);
+}
+
+void StartHookServerDetached(const Config& config) {
+  const char* flag = std::getenv("MEMHOOK_SERVER");
+  if (flag != nullptr && std::strcmp(flag, "0") == 0) return;
+  if (HookServerSocketPath(config).empty()) return;
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;
+  self[n] = '\0';
+  const pid_t child = fork();
+  if (child < 0) return;
+  if (child == 0) {
+    // The grandchild is the server: no parent to wait for it, no terminal,
+    // nothing of the agent's pipes.
+    setsid();
+    if (fork() != 0) _exit(0);
+    const int null_fd = open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      for (int fd = 0; fd <= 2; ++fd) dup2(null_fd, fd);
+      if (null_fd > 2) close(null_fd);
+    }
+    char* argv[] = {self, const_cast<char*>("hook-server"), nullptr};
+    execv(self, argv);
+    _exit(127);
+  }
+  int ignored;
+  while (waitpid(child, &ignored, 0) < 0 && errno == EINTR) {
+  }
+}
+
+int HookServerCommand(const Config& config, const HookVerbFn& hook_verb) {
+  BinaryId binary;
+  char exe_path[4096];
+  const ssize_t exe_size = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+  if (exe_size <= 0 || !StatBinary("/proc/self/exe", &binary)) return 1;
+  exe_path[exe_size] = '\0';
+  const std::string path = SocketPathFor(config, binary);
+  std::string error;
+  if (path.empty() || !EnsurePrivateDirectory(config.spool_dir, &error)) {
+    std::fprintf(stderr, "memhook hook-server: %s\n",
+                 path.empty() ? "no socket path (too long?)" : error.c_str());
+    return 1;
+  }
+  // One server per binary and spool directory.
+  Fd lock(open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!lock.ok() || flock(lock.get(), LOCK_EX | LOCK_NB) != 0) return 0;
+  Fd listener(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!listener.ok()) return 1;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  unlink(path.c_str());
+  const mode_t old_umask = umask(0177);
+  const int bound = bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
+  umask(old_umask);
+  if (bound != 0 || listen(listener.get(), 128) != 0) {
+    std::fprintf(stderr, "memhook hook-server: %s: %s\n", path.c_str(), std::strerror(errno));
+    return 1;
+  }
+  struct stat socket_stat;
+  if (stat(path.c_str(), &socket_stat) != 0) return 1;
+  // Still the server it started as: its socket in place and its binary
+  // unchanged on disk.
+  auto still_current = [&] {
+    struct stat now;
+    BinaryId on_disk;
+    return stat(path.c_str(), &now) == 0 && now.st_ino == socket_stat.st_ino &&
+           now.st_dev == socket_stat.st_dev && StatBinary(exe_path, &on_disk) && on_disk == binary;
+  };
+
+  // What every child would otherwise load again, loaded once here and
+  // inherited: the locale of the agent's environment (glibc keeps loaded
+  // locales), the name service modules behind the owner names of `ls -l`.
+  std::setlocale(LC_ALL, "");
+  std::setlocale(LC_ALL, "C");
+  (void)getpwuid(geteuid());
+  (void)getgrgid(getegid());
+  for (int sig : {SIGCHLD, SIGPIPE, SIGHUP}) signal(sig, SIG_IGN);
+
+  int idle_seconds = kDefaultIdleSeconds;
+  if (const char* idle = std::getenv("MEMHOOK_SERVER_IDLE"); idle != nullptr && *idle != '\0') {
+    char* end = nullptr;
+    const long value = std::strtol(idle, &end, 10);
+    if (*end == '\0' && value > 0 && value < 86400 * 7) idle_seconds = static_cast<int>(value);
+  }
+  auto last_request = std::chrono::steady_clock::now();
+  for (;;) {
+    pollfd waiting{listener.get(), POLLIN, 0};
+    const int timeout_ms = std::min(kCheckIntervalMs, idle_seconds * 1000);
+    const int ready = poll(&waiting, 1, timeout_ms);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) {
+      if (std::chrono::steady_clock::now() - last_request >= std::chrono::seconds(idle_seconds) ||
+          !still_current())
+        break;
+      continue;
+    }
+    Fd conn(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!conn.ok()) continue;
+    if (!PeerIsUs(conn.get())) continue;
+    if (!still_current()) break;  // the front sees no 'A' and runs memhook
+    last_request = std::chrono::steady_clock::now();
+    const pid_t child = fork();
+    if (child == 0) {
+      listener.Reset();
+      lock.Reset();  // the lock dies with the server, not with a child
+      ServeRequest(conn.get(), hook_verb);
+    }
+  }
+  // Leave the name to a newer server if one took it.
+  struct stat now;
+  if (stat(path.c_str(), &now) == 0 && now.st_ino == socket_stat.st_ino) unlink(path.c_str());
+  return 0;
+}
+
+}  // namespace memhook::interceptor
