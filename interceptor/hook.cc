@@ -103,9 +103,23 @@ vfs::StoreOptions ReadOnlyStoreOptions(bool trace = false) {
 }
 
 // Owns an open Store for one process; opened lazily by the engine.
+// A read-only store opened ahead of the request (a hook server's standby,
+// server.h) for `db_path`. Opening it holds no snapshot yet: its read
+// transaction starts at its first read, during the request.
+struct WarmStore {
+  std::string db_path;
+  std::unique_ptr<vfs::Store> store;
+};
+
 class LazyStore {
  public:
   LazyStore(const Config& config, vfs::StoreOptions options) : config_(config), options_(options) {}
+  // Takes `warm`'s store when it is the one this request would open.
+  LazyStore(const Config& config, vfs::StoreOptions options, WarmStore* warm)
+      : LazyStore(config, options) {
+    if (warm != nullptr && warm->store && warm->db_path == config.db_path)
+      store_ = std::move(warm->store);
+  }
   vfs::Store* Open(std::string* error) {
     if (store_) return store_.get();
     vfs::Status status;
@@ -519,7 +533,8 @@ bool WritesOnlyMemory(const std::string& command, const fastpath::EngineOptions&
 namespace {
 
 // One parsed request (HandleHook's body).
-HookOutput HandleHookRequest(const nlohmann::json& request, const Config& config) {
+HookOutput HandleHookRequest(const nlohmann::json& request, const Config& config,
+                             WarmStore* warm = nullptr) {
   HookOutput output;
   try {
     // Session events (capture, SessionStart context, summaries): capture.cc.
@@ -563,7 +578,7 @@ HookOutput HandleHookRequest(const nlohmann::json& request, const Config& config
     FillOwner(&options);
 
     fastpath::Engine engine;
-    LazyStore store(config, ReadOnlyStoreOptions());
+    LazyStore store(config, ReadOnlyStoreOptions(), warm);
     AnswerSpill spill(config);
     fastpath::RunFlags flags = MakeRunFlags(config, false);
     flags.open_stdout_spill = [&spill] { return spill.Open(); };
@@ -893,7 +908,8 @@ bool AnswersNothing(const nlohmann::json& request) {
 // the call. `defer_capture`: answer a request that AnswersNothing() before
 // capturing its transcript.
 int HookVerb(const std::vector<std::string>& args, std::string_view input, int64_t started_ns,
-             bool defer_capture, const std::function<void(int)>& answered) {
+             bool defer_capture, const std::function<void(int)>& answered,
+             WarmStore* warm = nullptr) {
   Config config = ConfigFromEnvironment();
   bool from_front = false;
   for (const std::string& arg : args) {
@@ -913,10 +929,10 @@ int HookVerb(const std::vector<std::string>& args, std::string_view input, int64
   }
   if (defer_capture && AnswersNothing(request)) {
     answered(0);
-    output = HandleHookRequest(request, config);
+    output = HandleHookRequest(request, config, warm);
     output.exit_code = 0;
   } else {
-    output = HandleHookRequest(request, config);
+    output = HandleHookRequest(request, config, warm);
     WriteAll(1, output.stdout_text);
     WriteAll(2, output.stderr_text);
     answered(output.exit_code);
@@ -936,6 +952,36 @@ int HookVerb(const std::vector<std::string>& args, std::string_view input, int64
   return output.exit_code;
 }
 
+// A hook server's standby (server.h), before its request: one answer to a
+// typical read of the memory of the server's own environment goes through
+// the parser, the interpreter, the utilities, SQLite and the JSON encoder
+// (and is dropped), then a store is opened for the request to take.
+HookVerbFn PrepareHook() {
+  auto warm = std::make_shared<WarmStore>();
+  try {
+    const Config config = ConfigFromEnvironment();
+    const std::string mount = ShellQuote(config.mount);
+    const nlohmann::json request = {
+        {"hook_event_name", "PreToolUse"},
+        {"tool_name", "Bash"},
+        {"cwd", config.home},
+        {"tool_input",
+         {{"command", "cat " + mount + "/index.md | head -n 3; ls -l " + mount +
+                          " | wc -l; grep -rc memhook " + mount + "/index.md"}}}};
+    (void)HandleHookRequest(request, config);
+    std::setlocale(LC_ALL, "C");  // as in a fresh process: the request sets its own
+    vfs::Status status;
+    warm->db_path = config.db_path;
+    warm->store = vfs::OpenSqliteStore(config.db_path, ReadOnlyStoreOptions(), &status);
+  } catch (const std::exception&) {
+    warm->store.reset();  // a plain request then opens its own
+  }
+  return [warm](const std::vector<std::string>& args, std::string_view input, bool defer_capture,
+                const std::function<void(int)>& answered) {
+    return HookVerb(args, input, WallNs(), defer_capture, answered, warm.get());
+  };
+}
+
 int MainImpl(int argc, char** argv) {
   const int64_t started_ns = WallNs();
   if (argc < 2) return Usage();
@@ -947,11 +993,7 @@ int MainImpl(int argc, char** argv) {
     return HookVerb(args, input, started_ns, /*defer_capture=*/false, [](int) {});
   }
   if (verb == "hook-server") {
-    return HookServerCommand(config,
-                             [](const std::vector<std::string>& verb_args, std::string_view input,
-                                bool defer_capture, const std::function<void(int)>& answered) {
-                               return HookVerb(verb_args, input, WallNs(), defer_capture, answered);
-                             });
+    return HookServerCommand(config, PrepareHook);
   }
   std::setlocale(LC_ALL, "");  // every other verb may format names or dates
   if (verb == "run" || verb == "explain") {

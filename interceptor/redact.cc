@@ -923,8 +923,7 @@ std::string Redactor::Redact(std::string_view line, RedactStats* stats) const {
   std::vector<Hit> hits;
   auto scan = [&](const Text& text) {
     hits.clear();
-    ScanPatterns([this](size_t r) -> const RE2& { return rules_->Pattern(r); }, text.bytes,
-                 &hits);
+    ScanPatterns([this](size_t r) -> const RE2& { return rules_->Pattern(r); }, text.bytes, &hits);
     ScanPrivateKeys(*rules_->private_key, text.bytes, &hits);
     ScanAwsSecretsNearKeyIds(text.bytes, &hits);
     ScanAssignments(*rules_->assignment, text.bytes, &hits);

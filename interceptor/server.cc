@@ -37,6 +37,18 @@ constexpr int kReceiveTimeoutSeconds = 5;
 // How often the idle server wakes to check its socket and binary.
 constexpr int kCheckIntervalMs = 5000;
 constexpr int kDefaultIdleSeconds = 600;
+// A standby's exit status when the binary changed under it: the server
+// leaves too.
+constexpr int kStaleExit = 3;
+// A standby's exit status after a connection that was not a request of
+// ours: it is replaced, and that is not a failure.
+constexpr int kNotARequestExit = 4;
+// Standbys that died in a row without answering a request: the server
+// gives up (the front then runs memhook itself, as without a server).
+constexpr int kMaxFailedStandbys = 3;
+// Standbys kept ready: a second agent's request does not wait for the
+// first one's answer.
+constexpr size_t kStandbys = 2;
 
 class Fd {
  public:
@@ -229,13 +241,15 @@ void ReleaseAgentOutput() {
 }
 
 // A server child: one request, then exit. Never returns.
-[[noreturn]] void ServeRequest(int conn, const HookVerbFn& hook_verb) {
-  for (int sig : {SIGCHLD, SIGPIPE, SIGHUP, SIGTERM, SIGINT}) signal(sig, SIG_DFL);
+// Serves the request on `conn`; once answered, writes this process's pid to
+// `done_fd` (the server then forks the next standby, off the answer's
+// path). Never returns.
+[[noreturn]] void ServeRequest(int conn, int done_fd, const HookVerbFn& hook_verb) {
   timeval timeout{kReceiveTimeoutSeconds, 0};
   setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   Request request;
   if (!ReceiveRequest(conn, &request) || request.argv.size() < 2 || request.argv[1] != "hook") {
-    _exit(1);  // the front sees no 'A' and runs memhook itself
+    _exit(kNotARequestExit);  // the front sees no 'A' and runs memhook itself
   }
   const char accepted = 'A';
   if (!WriteFull(conn, &accepted, 1)) _exit(1);
@@ -248,12 +262,33 @@ void ReleaseAgentOutput() {
     (void)WriteFull(conn, &wire, sizeof wire);
     close(conn);
     ReleaseAgentOutput();
+    const pid_t self = getpid();
+    (void)!write(done_fd, &self, sizeof self);
+    close(done_fd);
   };
   const std::vector<std::string> args(request.argv.begin() + 2, request.argv.end());
   const int status = hook_verb(args, request.input, /*defer_capture=*/true, answered);
   answered(status);
   std::fflush(nullptr);
   _exit(status);
+}
+
+// A standby child: warms up, takes the next request, serves it alone,
+// tells the server (`done_fd`), exits. Never returns.
+[[noreturn]] void RunStandby(int listener, int done_fd, const PrepareHookFn& prepare,
+                             const std::function<bool()>& still_current) {
+  for (int sig : {SIGPIPE, SIGHUP}) signal(sig, SIG_DFL);
+  const HookVerbFn run = prepare();
+  int conn;
+  do {
+    conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  } while (conn < 0 && (errno == EINTR || errno == ECONNABORTED));
+  if (conn < 0) _exit(1);
+  close(listener);
+  // The front sees no 'A' and runs memhook (the new one) itself.
+  if (!still_current()) _exit(kStaleExit);
+  if (!PeerIsUs(conn)) _exit(kNotARequestExit);
+  ServeRequest(conn, done_fd, run);
 }
 
 }  // namespace
@@ -293,7 +328,7 @@ void StartHookServerDetached(const Config& config) {
   }
 }
 
-int HookServerCommand(const Config& config, const HookVerbFn& hook_verb) {
+int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
   BinaryId binary;
   char exe_path[4096];
   const ssize_t exe_size = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
@@ -333,14 +368,14 @@ int HookServerCommand(const Config& config, const HookVerbFn& hook_verb) {
            now.st_dev == socket_stat.st_dev && StatBinary(exe_path, &on_disk) && on_disk == binary;
   };
 
-  // What every child would otherwise load again, loaded once here and
+  // What every standby would otherwise load again, loaded once here and
   // inherited: the locale of the agent's environment (glibc keeps loaded
   // locales), the name service modules behind the owner names of `ls -l`.
   std::setlocale(LC_ALL, "");
   std::setlocale(LC_ALL, "C");
   (void)getpwuid(geteuid());
   (void)getgrgid(getegid());
-  for (int sig : {SIGCHLD, SIGPIPE, SIGHUP}) signal(sig, SIG_IGN);
+  for (int sig : {SIGPIPE, SIGHUP}) signal(sig, SIG_IGN);
 
   int idle_seconds = kDefaultIdleSeconds;
   if (const char* idle = std::getenv("MEMHOOK_SERVER_IDLE"); idle != nullptr && *idle != '\0') {
@@ -348,30 +383,58 @@ int HookServerCommand(const Config& config, const HookVerbFn& hook_verb) {
     const long value = std::strtol(idle, &end, 10);
     if (*end == '\0' && value > 0 && value < 86400 * 7) idle_seconds = static_cast<int>(value);
   }
+  // A standby writes its pid here once it has answered its request.
+  int done_pipe[2];
+  if (pipe2(done_pipe, O_CLOEXEC) != 0) return 1;
+  Fd done_read(done_pipe[0]), done_write(done_pipe[1]);
+  std::vector<pid_t> standbys;
+  auto forget = [&standbys](pid_t pid) {
+    auto it = std::find(standbys.begin(), standbys.end(), pid);
+    if (it == standbys.end()) return false;
+    standbys.erase(it);
+    return true;
+  };
+  int failed_standbys = 0;  // in a row, none of them answered a request
+  bool stale = false;
   auto last_request = std::chrono::steady_clock::now();
-  for (;;) {
-    pollfd waiting{listener.get(), POLLIN, 0};
-    const int timeout_ms = std::min(kCheckIntervalMs, idle_seconds * 1000);
-    const int ready = poll(&waiting, 1, timeout_ms);
+  while (!stale) {
+    int status = 0;
+    for (pid_t done; (done = waitpid(-1, &status, WNOHANG)) > 0;) {
+      if (!forget(done)) continue;  // answered already (or never a standby)
+      const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      stale = code == kStaleExit;
+      if (code != kNotARequestExit) ++failed_standbys;
+    }
+    if (stale || failed_standbys >= kMaxFailedStandbys) break;
+    while (standbys.size() < kStandbys) {
+      if (failed_standbys > 0) sleep(1);  // a standby that fails at once must not spin
+      const pid_t standby = fork();
+      if (standby == 0) {
+        lock.Reset();  // the lock dies with the server, not with a child
+        done_read.Reset();
+        RunStandby(listener.get(), done_write.get(), prepare, still_current);
+      }
+      if (standby < 0) break;
+      standbys.push_back(standby);
+    }
+    if (standbys.empty()) break;
+    pollfd waiting{done_read.get(), POLLIN, 0};
+    const int ready = poll(&waiting, 1, std::min(kCheckIntervalMs, idle_seconds * 1000));
     if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) {
-      if (std::chrono::steady_clock::now() - last_request >= std::chrono::seconds(idle_seconds) ||
-          !still_current())
-        break;
+    if (ready > 0) {
+      pid_t answered = 0;
+      if (read(done_read.get(), &answered, sizeof answered) == sizeof answered) {
+        forget(answered);  // replaced above
+        failed_standbys = 0;
+        last_request = std::chrono::steady_clock::now();
+      }
       continue;
     }
-    Fd conn(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (!conn.ok()) continue;
-    if (!PeerIsUs(conn.get())) continue;
-    if (!still_current()) break;  // the front sees no 'A' and runs memhook
-    last_request = std::chrono::steady_clock::now();
-    const pid_t child = fork();
-    if (child == 0) {
-      listener.Reset();
-      lock.Reset();  // the lock dies with the server, not with a child
-      ServeRequest(conn.get(), hook_verb);
-    }
+    if (std::chrono::steady_clock::now() - last_request >= std::chrono::seconds(idle_seconds) ||
+        !still_current())
+      break;
   }
+  for (pid_t standby : standbys) kill(standby, SIGTERM);
   // Leave the name to a newer server if one took it.
   struct stat now;
   if (stat(path.c_str(), &now) == 0 && now.st_ino == socket_stat.st_ino) unlink(path.c_str());

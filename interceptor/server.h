@@ -4,8 +4,9 @@
 // program that maps and relocates itself, builds its locale and opens the
 // store before it reads the first byte of the request. The hook server is
 // that program, started once and kept warm. memhook-front (front.c)
-// connects to it instead of exec'ing memhook; for each request the server
-// forks a child, which becomes exactly what `memhook hook` would have been:
+// connects to it instead of exec'ing memhook; each request is served by a
+// child forked and warmed up before it arrived, which becomes exactly what
+// `memhook hook` would have been:
 // the front's environment, working directory, umask and argument list, its
 // stdout and stderr (passed over the socket), the request on a pipe-less
 // stdin. Requests never share a process, so nothing one request does
@@ -62,9 +63,16 @@ void StartHookServerDetached(const Config& config);
 using HookVerbFn = std::function<int(const std::vector<std::string>& args, std::string_view input,
                                      bool defer_capture, const std::function<void(int)>& answered)>;
 
-// `memhook hook-server`: serves until idle; each request runs `hook_verb`
-// in a child. Returns the process exit status.
-int HookServerCommand(const Config& config, const HookVerbFn& hook_verb);
+// Called in a standby child before its request arrives: warms it up (the
+// parser, the utilities, the locale, the store of the server's own
+// environment) and returns what then runs the request.
+using PrepareHookFn = std::function<HookVerbFn()>;
+
+// `memhook hook-server`: serves until idle. One standby child at a time,
+// forked and warmed up in advance, waits for the next request and serves
+// it alone; the server forks the next standby as soon as one is taken.
+// Returns the process exit status.
+int HookServerCommand(const Config& config, const PrepareHookFn& prepare);
 
 }  // namespace memhook::interceptor
 

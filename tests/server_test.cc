@@ -18,6 +18,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -69,7 +70,7 @@ struct Sandbox {
     REQUIRE_MESSAGE(imported.status == 0, imported.err);
   }
   ~Sandbox() {
-    for (pid_t pid : Servers()) kill(pid, SIGKILL);
+    for (pid_t pid : ServerProcesses()) kill(pid, SIGKILL);
   }
 
   ProcResult Run(const std::string& program, const std::vector<std::string>& args,
@@ -103,8 +104,24 @@ struct Sandbox {
   void ServerOnly() const { REQUIRE(chmod(memhook.c_str(), 0644) == 0); }
 
   // The hook servers started for this sandbox (their environment names its
-  // runtime directory).
+  // runtime directory); not their standby children.
   std::vector<pid_t> Servers() const {
+    std::vector<pid_t> all = ServerProcesses(), roots;
+    for (pid_t pid : all) {
+      const std::string stat = memhook::testing::Slurp("/proc/" + std::to_string(pid) + "/stat");
+      const size_t close = stat.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream fields(stat.substr(close + 2));
+      std::string state;
+      pid_t parent = 0;
+      fields >> state >> parent;
+      if (std::find(all.begin(), all.end(), parent) == all.end()) roots.push_back(pid);
+    }
+    return roots;
+  }
+
+  // The servers and their children.
+  std::vector<pid_t> ServerProcesses() const {
     std::vector<pid_t> pids;
     const std::string mark = "XDG_RUNTIME_DIR=" + run.string();
     std::error_code ec;
@@ -264,8 +281,8 @@ TEST_CASE("a dead server's socket, a directory open to others: the front runs me
   box.StartServer();
   const std::string request = Sandbox::Request("wc -l ~/.memhook/memory/MEMORY.md");
   const ProcResult expected = box.Run(box.memhook, {"hook"}, request);
-  for (pid_t pid : box.Servers()) kill(pid, SIGKILL);
-  REQUIRE(Eventually([&] { return box.Servers().empty(); }));
+  for (pid_t pid : box.ServerProcesses()) kill(pid, SIGKILL);
+  REQUIRE(Eventually([&] { return box.ServerProcesses().empty(); }));
   REQUIRE(box.Sockets().size() == 1);  // left behind: connecting is refused
   CheckSameAnswer(box.Run(box.front, {"hook"}, request), expected);
   // ... and that call started a new server on the same name.
