@@ -256,6 +256,24 @@ struct State {
   bool optind_assigned = false;
 };
 
+// An output process substitution `>(list)`: bash forks the list when it
+// expands the word; this is that fork (the shell's state and descriptors
+// then) and the pipe it reads, filled by whoever writes to its /dev/fd/N.
+struct OutputSubstitution {
+  std::shared_ptr<Command> program;
+  State state;
+  FdTable fds;
+  std::vector<std::string> funcnames;
+  int call_depth = 0;
+  int loop_depth = 0;
+  int in_condition = 0;
+  int nesting = 0;  // the (sub)shell that made it: `wait` runs its own only
+  // When its command ended and closed the pipe (Interpreter::closings_; 0:
+  // still open).
+  uint64_t closing = 0;
+  std::shared_ptr<Sink> sink;
+};
+
 bool IsName(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   for (char c : s)
@@ -413,6 +431,8 @@ class Interpreter {
         state_.last_status = state_.last_status == 0 ? 1 : state_.last_status;
       }
       RunExitTrap();
+      // The shell has exited: every pipe of a `>(...)` sees EOF.
+      RunOutputSubstitutions(0);
     } catch (const Abort& a) {
       result.outcome = a.outcome;
       result.reason = a.reason;
@@ -737,7 +757,10 @@ class Interpreter {
       Error("echo: write error: Bad file descriptor");
       return;
     }
-    Sink& sink = *fds_[fd]->sink;
+    WriteToSink(*fds_[fd]->sink, bytes);
+  }
+
+  void WriteToSink(Sink& sink, std::string_view bytes) {
     if (sink.discard) return;
     if (sink.file) {
       WriteToFile(*sink.file, bytes);
@@ -822,6 +845,14 @@ class Interpreter {
   // required. Null after bash's message when it cannot be opened. Only
   // where writes are allowed (`memhook run`): elsewhere the line is a write.
   std::shared_ptr<OpenFile> OpenForWriting(const std::string& target, bool append) {
+    const std::string abs = AbsolutePath(target);
+    if (auto o = output_files_.find(abs); o != output_files_.end()) {
+      // The pipe of a `>(...)`: neither the store nor the host.
+      auto file = std::make_shared<OpenFile>();
+      file->sink = o->second->sink;
+      return file;
+    }
+    RefuseDescriptorPath(abs, "writing to");
     if (!options_.allow_writes) throw Abort{ShellResult::Outcome::kWrites, "writing to " + target};
     utils::CommandEnv env = MakeEnv();
     utils::ResolvedPath resolved = env.Resolve(target);
@@ -889,6 +920,25 @@ class Interpreter {
 
   // ---------------------------------------------------------- execution
   void Execute(const Command& cmd) {
+    // The process substitutions a command makes (its words, its
+    // redirections, a loop's list, a case's subject) hold their descriptor
+    // until it ends.
+    struct ReleasePaths {
+      Interpreter& in;
+      size_t mark;
+      ~ReleasePaths() {
+        if (in.live_process_paths_.size() > mark) ++in.closings_;
+        while (in.live_process_paths_.size() > mark) {
+          const std::string& path = in.live_process_paths_.back();
+          in.proc_files_.erase(path);
+          if (auto o = in.output_files_.find(path); o != in.output_files_.end()) {
+            o->second->closing = in.closings_;
+            in.output_files_.erase(o);
+          }
+          in.live_process_paths_.pop_back();
+        }
+      }
+    } release{*this, live_process_paths_.size()};
     switch (cmd.kind) {
       case CommandKind::kSequence:
         for (size_t i = 0; i < cmd.children.size(); ++i) {
@@ -914,6 +964,12 @@ class Interpreter {
       }
       default:
         break;
+    }
+    // A simple command applies its redirections after expanding its words,
+    // as bash does (RunSimple).
+    if (cmd.kind == CommandKind::kSimple) {
+      ExecuteBody(cmd);
+      return;
     }
     WithRedirects(cmd, [&]() { ExecuteBody(cmd); });
   }
@@ -1208,6 +1264,7 @@ class Interpreter {
         if (cmd.pipe_stderr[i]) fds_[2] = fds_[1];
       }
       int status = 0;
+      const size_t mark = pending_outputs_.size();
       try {
         Subshell([&]() { Execute(*cmd.children[i]); },
                  cmd.children[i]->kind != CommandKind::kSimple);
@@ -1216,7 +1273,12 @@ class Interpreter {
         status = 141;
       }
       statuses.push_back(status);
-      if (pipe) input = std::make_shared<std::string>(std::move(pipe->data));
+      if (pipe) {
+        // The next stage reads until the `>(...)` lists made in this one,
+        // which write into the pipe too, have ended.
+        RunOutputSubstitutions(mark);
+        input = std::make_shared<std::string>(std::move(pipe->data));
+      }
     }
     fds_ = outer;
     int status = statuses.back();
@@ -1270,6 +1332,30 @@ class Interpreter {
     return utils::CommandEnv{store_, options_.util, state_.cwd, nullptr, nullptr};
   }
 
+  // A /dev/fd/N path that is no pipe of a process substitution of ours
+  // (or the pipe of one used the wrong way round) names a descriptor of
+  // the bash being imitated, not of this process: refused, never opened.
+  void RefuseDescriptorPath(const std::string& abs, const std::string& what) {
+    if (output_files_.count(abs))
+      throw Abort{ShellResult::Outcome::kUnsupported,
+                  what + " the path of a process substitution >(...)"};
+    if (proc_files_.count(abs))
+      throw Abort{ShellResult::Outcome::kUnsupported,
+                  what + " the path of a process substitution <(...)"};
+    if (IsDescriptorPath(abs))
+      throw Abort{ShellResult::Outcome::kUnsupported, what + " a descriptor path (" + abs + ")"};
+  }
+
+  // /dev/fd/N or /proc/self/fd/N past stderr.
+  static bool IsDescriptorPath(std::string_view abs) {
+    for (std::string_view dir : {"/dev/fd/", "/proc/self/fd/"}) {
+      if (abs.substr(0, dir.size()) != dir) continue;
+      const std::string_view fd = abs.substr(dir.size());
+      return fd != "0" && fd != "1" && fd != "2";
+    }
+    return false;
+  }
+
   // Reads a file for `< path` or `$(<path)`; false with bash's message.
   bool ReadForRedirect(const std::string& path, std::string* out) {
     auto pf = proc_files_.find(path);
@@ -1277,6 +1363,7 @@ class Interpreter {
       *out = *pf->second;
       return true;
     }
+    RefuseDescriptorPath(AbsolutePath(path), "reading");
     if (path == "/dev/null") {
       out->clear();
       return true;
@@ -1462,6 +1549,13 @@ class Interpreter {
       if (e.fatal) throw;
       return;
     }
+    // The words are expanded before the redirections are made: a `$(...)`
+    // or `>(...)` in them still has the command's own stdout and stderr.
+    WithRedirects(cmd, [&]() { RunExpanded(cmd, argv, decl_assignments); });
+  }
+
+  void RunExpanded(const Command& cmd, std::vector<std::string>& argv,
+                   const std::vector<std::shared_ptr<Assignment>>& decl_assignments) {
     if (state_.stage_pending) {
       state_.stage_pending = false;
       ++state_.subshell;
@@ -1746,6 +1840,45 @@ class Interpreter {
     return false;
   }
 
+  // The paths of output substitutions among a utility's arguments. Only
+  // tee's file operands may be one: each becomes /dev/null in `argv`, and
+  // its pipe is added to `outputs`. Any other mention (sort -o, an awk
+  // program, a file to read) is refused, as is a descriptor path no
+  // substitution holds. True when every file operand of tee was a
+  // substitution (tee then writes nothing of the store's or the host's).
+  bool TakeTeeOutputs(std::vector<std::string>& argv, std::vector<std::shared_ptr<Sink>>* outputs) {
+    const bool tee = argv[0] == "tee";
+    bool options_end = false, other_operand = false;
+    for (size_t i = 1; i < argv.size(); ++i) {
+      std::string& arg = argv[i];
+      const bool operand = tee && (options_end || arg.size() < 2 || arg[0] != '-');
+      if (tee && !options_end && arg == "--") {
+        options_end = true;
+        continue;
+      }
+      if (operand) {
+        const std::string abs = arg.empty() ? arg : AbsolutePath(arg);
+        if (auto o = output_files_.find(abs); o != output_files_.end()) {
+          outputs->push_back(o->second->sink);
+          arg = "/dev/null";
+          continue;
+        }
+        other_operand = true;
+        if (!abs.empty()) RefuseDescriptorPath(abs, "tee to");
+      } else if (IsDescriptorPath(arg) && proc_files_.count(arg) == 0 &&
+                 output_files_.count(arg) == 0) {
+        throw Abort{ShellResult::Outcome::kUnsupported,
+                    "a descriptor path (" + arg + ") given to " + argv[0]};
+      }
+      for (const auto& [path, output] : output_files_) {
+        if (arg.find(path) != std::string::npos)
+          throw Abort{ShellResult::Outcome::kUnsupported,
+                      "the path of a process substitution >(...) given to " + argv[0]};
+      }
+    }
+    return !outputs->empty() && !other_operand;
+  }
+
   void RunUtility(std::vector<std::string>& argv) {
     CheckTime();
     const std::string& name = argv[0];
@@ -1755,7 +1888,9 @@ class Interpreter {
       RunHostProgram(argv);
       return;
     }
-    if (!options_.allow_writes && Writes(argv))
+    std::vector<std::shared_ptr<Sink>> tee_outputs;
+    const bool tee_reads_only = TakeTeeOutputs(argv, &tee_outputs);
+    if (!options_.allow_writes && !tee_reads_only && Writes(argv))
       throw Abort{ShellResult::Outcome::kWrites, name + " writes"};
     utils::CommandIo io;
     std::shared_ptr<OpenFile> in = fds_[0];
@@ -1778,7 +1913,12 @@ class Interpreter {
     }
     std::vector<std::string> environment = Environment();
     utils::CommandEnv env{store_, options_.util, state_.cwd, &environment, nullptr};
-    env.allow_host = options_.allow_host;
+    // A utility that does not look /dev/fd/N of a `<(...)` up in
+    // env.process_file would open the host's: it reports the path as a
+    // host path instead, and the line is refused.
+    const bool names_process_file = std::any_of(
+        argv.begin() + 1, argv.end(), [&](const std::string& a) { return proc_files_.count(a); });
+    env.allow_host = options_.allow_host && !names_process_file;
     // find -execdir moves env.cwd for each call: read it then.
     env.run_command = [this, &env](const std::vector<std::string>& child_argv,
                                    utils::CommandIo& child_io) {
@@ -1797,9 +1937,13 @@ class Interpreter {
     // utility itself only sees that its reader has had enough.
     std::exception_ptr drain_error;
     bool drained = false;
+    size_t drained_out = 0;  // stdout bytes handed on while the utility ran
     io.drain.threshold = std::min(io.drain.threshold, options_.spill_threshold);
-    io.drain.take = [this, &io, &drain_error, &drained](std::vector<utils::Stream::Chunk>& log) {
+    io.drain.take = [this, &io, &drain_error, &drained,
+                     &drained_out](std::vector<utils::Stream::Chunk>& log) {
       drained = true;
+      for (const utils::Stream::Chunk& chunk : log)
+        if (chunk.fd == 1) drained_out += chunk.bytes.size();
       if (drain_error) return;
       try {
         for (utils::Stream::Chunk& chunk : log) Write(chunk.fd, std::move(chunk.bytes));
@@ -1811,6 +1955,10 @@ class Interpreter {
     spec->fn(argv, env, io);
     if (drain_error) std::rethrow_exception(drain_error);
     if (!io.unsupported.empty()) {
+      if (names_process_file && io.unsupported.find("host") != std::string::npos)
+        throw Abort{ShellResult::Outcome::kUnsupported,
+                    name + " reading the path of a process substitution <(...)"};
+      if (!tee_outputs.empty()) throw Abort{ShellResult::Outcome::kUnsupported, io.unsupported};
       // A utility on host paths only: the host's own program is exact
       // (unless part of this utility's output is already out).
       if (io.unsupported.find("host") != std::string::npos) {
@@ -1825,6 +1973,10 @@ class Interpreter {
       }
       throw Abort{ShellResult::Outcome::kUnsupported, io.unsupported};
     }
+    // tee copied to /dev/null in place of each `>(...)` what it copied to
+    // its stdout (nothing after a usage error).
+    for (const std::shared_ptr<Sink>& sink : tee_outputs)
+      WriteToSink(*sink, input.substr(0, std::min(drained_out + io.out.size(), input.size())));
     if (in && in->input && ReadsStdin(argv)) {
       // GNU head on a seekable input leaves the offset just after what it
       // printed, so the next reader of the same descriptor goes on there.
@@ -1989,7 +2141,7 @@ class Interpreter {
         "ls",  "find",     "seq", "date",  "basename", "dirname", "stat", "realpath", "readlink",
         "env", "printenv", "yes", "sleep", "echo",     "pwd",     "true", "false",    ":"};
     if (kNever.count(argv[0])) return false;
-    if (argv[0] == "xargs") return true;
+    if (argv[0] == "xargs" || argv[0] == "tee") return true;  // tee's operands are outputs
     for (size_t i = 1; i < argv.size(); ++i) {
       if (argv[i] == "-") return true;
       if (argv[i].empty() || argv[i][0] == '-') continue;
@@ -2017,9 +2169,11 @@ class Interpreter {
     fds_[2]->sink = err;
     std::vector<std::string> copy = argv;
     int status = 0;
+    const size_t mark = pending_outputs_.size();
     try {
       Dispatch(copy, {});
       status = state_.last_status;
+      RunOutputSubstitutions(mark);
     } catch (const ExitShell& e) {
       status = e.status;
     } catch (const ExpansionError&) {
@@ -2067,6 +2221,18 @@ class Interpreter {
       Error(name + ": command not found");
       state_.last_status = 127;
       return;
+    }
+    // The pipe of a process substitution exists only in here, and a
+    // descriptor past stderr is the imitated bash's, not this process's.
+    for (size_t i = 1; i < argv.size(); ++i) {
+      for (const std::string& path : live_process_paths_) {
+        if (argv[i].find(path) != std::string::npos)
+          throw Abort{ShellResult::Outcome::kUnsupported,
+                      "the path of a process substitution given to the host program " + name};
+      }
+      if (IsDescriptorPath(argv[i]))
+        throw Abort{ShellResult::Outcome::kUnsupported,
+                    "a descriptor path (" + argv[i] + ") given to the host program " + name};
     }
     bool names_mount = NamesMount(argv);
     bool in_place = false;  // sed -i, perl -i: write their operands
@@ -2693,11 +2859,13 @@ class Interpreter {
     fds_[1] = std::make_shared<OpenFile>();
     fds_[1]->sink = sink;
     int saved_line = state_.line;
+    const size_t mark = pending_outputs_.size();
     try {
       Subshell([&]() {
         state_.errexit = false;  // bash's inherit_errexit is off
         Execute(program);
       });
+      RunOutputSubstitutions(mark);
     } catch (const BrokenPipe&) {
       fds_ = saved;
       throw;
@@ -2719,24 +2887,146 @@ class Interpreter {
   }
 
   std::string ProcessSubstitution(const WordPart& p) {
-    if (p.process_output)
-      throw Abort{ShellResult::Outcome::kUnsupported, "process substitution >(...)"};
+    if (p.process_output) return OutputSubstitutionPath(p);
     auto sink = std::make_shared<Sink>();
     FdTable saved = fds_;
     fds_[1] = std::make_shared<OpenFile>();
     fds_[1]->sink = sink;
     int status = state_.last_status;
+    const size_t mark = pending_outputs_.size();
     try {
       Subshell([&]() { Execute(*p.program); });
+      // The reader of the pipe sees EOF once the lists fed from inside
+      // have ended too.
+      RunOutputSubstitutions(mark);
     } catch (...) {
       fds_ = saved;
       throw;
     }
     fds_ = saved;
     state_.last_status = status;
-    std::string path = "/dev/fd/" + ToString(63 - static_cast<int64_t>(proc_files_.size()));
+    std::string path = NewProcessPath();
     proc_files_[path] = std::make_shared<std::string>(std::move(sink->data));
     return path;
+  }
+
+  // bash names a substitution's pipe by its descriptor: the highest free
+  // one from 63 down, each held until the command that expanded it ends
+  // (`echo <(true); echo <(true)` prints /dev/fd/63 twice; a function's
+  // argument keeps 63 while its body makes 62).
+  std::string NewProcessPath() {
+    for (int fd = 63; fd >= 10; --fd) {
+      std::string path = "/dev/fd/" + ToString(fd);
+      if (proc_files_.count(path) == 0 && output_files_.count(path) == 0) {
+        live_process_paths_.push_back(path);
+        return path;
+      }
+    }
+    throw Abort{ShellResult::Outcome::kLimit, "more than 54 process substitutions at once"};
+  }
+
+  // `>(list)`: the list is bash's fork, made when the word is expanded. It
+  // runs here once its pipe has seen EOF (RunOutputSubstitutions), on what
+  // was written to the path meanwhile, with the variables and descriptors
+  // it had at the expansion.
+  std::string OutputSubstitutionPath(const WordPart& p) {
+    auto o = std::make_shared<OutputSubstitution>();
+    o->program = p.program;
+    o->state = state_;
+    o->fds = fds_;
+    o->funcnames = funcnames_;
+    o->call_depth = call_depth_;
+    o->loop_depth = loop_depth_;
+    o->in_condition = in_condition_;
+    o->nesting = nesting_;
+    o->sink = std::make_shared<Sink>();
+    std::string path = NewProcessPath();
+    output_files_[path] = o;
+    pending_outputs_.push_back(std::move(o));
+    return path;
+  }
+
+  // Runs the lists of the output substitutions made since `mark` (and
+  // those they make in turn). A real list runs concurrently and prints
+  // when it gets its turn; running them once their writers are gone
+  // matches what bash shows in practice (a builtin goes on with the next
+  // command before the fork has printed), and the points that call this
+  // are those where a reader waits for EOF: the end of a pipeline stage,
+  // of $(...), of <(...), of the script; and `wait`. The order is the one
+  // bash shows run after run on this machine: the lists of one command in
+  // the reverse of the order they were made (`tee >(a) >(b)` prints b's
+  // output first), those of successive commands in turn.
+  void RunOutputSubstitutions(size_t mark, std::optional<int> nesting = std::nullopt) {
+    while (true) {
+      std::optional<size_t> next;
+      for (size_t i = mark; i < pending_outputs_.size(); ++i) {
+        if (nesting && pending_outputs_[i]->nesting != *nesting) continue;
+        if (!next || Closing(i) <= Closing(*next)) next = i;
+      }
+      if (!next) return;
+      RunPendingOutput(*next);
+    }
+  }
+
+  // When pending_outputs_[i]'s pipe was closed (still open: last).
+  uint64_t Closing(size_t i) const {
+    return pending_outputs_[i]->closing == 0 ? UINT64_MAX : pending_outputs_[i]->closing;
+  }
+
+  // Runs pending_outputs_[i]; first any list whose output goes into its
+  // pipe (`cmd > >(a) > >(b)`: b's stdout is a's pipe).
+  void RunPendingOutput(size_t i) {
+    std::shared_ptr<OutputSubstitution> o = pending_outputs_[i];
+    pending_outputs_.erase(pending_outputs_.begin() + static_cast<std::ptrdiff_t>(i));
+    for (size_t j = 0; j < pending_outputs_.size();) {
+      const FdTable& fds = pending_outputs_[j]->fds;
+      if (std::any_of(fds.begin(), fds.end(), [&](const std::shared_ptr<OpenFile>& f) {
+            return f && f->sink == o->sink;
+          })) {
+        RunPendingOutput(j);
+        j = 0;
+        continue;
+      }
+      ++j;
+    }
+    RunOutputList(*o);
+  }
+
+  void RunOutputList(OutputSubstitution& o) {
+    State saved_state = std::move(state_);
+    FdTable saved_fds = fds_;
+    std::vector<std::string> saved_funcnames = std::move(funcnames_);
+    const int saved_call_depth = call_depth_, saved_loop_depth = loop_depth_,
+              saved_in_condition = in_condition_;
+    auto restore = [&]() {
+      state_ = std::move(saved_state);
+      fds_ = saved_fds;
+      funcnames_ = std::move(saved_funcnames);
+      call_depth_ = saved_call_depth;
+      loop_depth_ = saved_loop_depth;
+      in_condition_ = saved_in_condition;
+    };
+    state_ = std::move(o.state);
+    fds_ = o.fds;
+    funcnames_ = std::move(o.funcnames);
+    call_depth_ = o.call_depth;
+    loop_depth_ = o.loop_depth;
+    in_condition_ = o.in_condition;
+    fds_[0] = std::make_shared<OpenFile>();
+    fds_[0]->input = std::make_shared<std::string>(std::move(o.sink->data));
+    // The pipe is closed: what is still written to it is lost.
+    o.sink->discard = true;
+    const size_t mark = pending_outputs_.size();
+    try {
+      Subshell([&]() { Execute(*o.program); });
+      RunOutputSubstitutions(mark);
+    } catch (const BrokenPipe&) {
+      // The list's own reader has gone (SIGPIPE): it ends silently.
+    } catch (...) {
+      restore();
+      throw;
+    }
+    restore();
   }
 
   std::string ExpandParam(const ParamExpansion& pe) {
@@ -3415,7 +3705,7 @@ class Interpreter {
     FileFacts f;
     if (path.empty()) return f;
     std::string p(path);
-    if (proc_files_.count(p)) {
+    if (proc_files_.count(p) || output_files_.count(p)) {
       f.exists = true;
       return f;
     }
@@ -3592,6 +3882,16 @@ class Interpreter {
   FdTable fds_;
   std::shared_ptr<Sink> out_, err_;
   std::map<std::string, std::shared_ptr<std::string>> proc_files_;
+  // /dev/fd/N of the output substitutions whose descriptor is open: what
+  // is written there is the list's stdin.
+  std::map<std::string, std::shared_ptr<OutputSubstitution>> output_files_;
+  // Counts the commands that closed output substitutions' pipes.
+  uint64_t closings_ = 0;
+  // The /dev/fd/N paths of both kinds in the order they were made (each
+  // command releases those it made: see Execute).
+  std::vector<std::string> live_process_paths_;
+  // Output substitutions whose list has not run yet, oldest first.
+  std::vector<std::shared_ptr<OutputSubstitution>> pending_outputs_;
   std::chrono::steady_clock::time_point start_;
   uint64_t iterations_ = 0;
   uint64_t total_output_ = 0;
@@ -3656,8 +3956,7 @@ std::optional<std::string> Vars::GetKey(std::string_view name, std::string_view 
   return *found;
 }
 
-bool Vars::SetKey(std::string_view name, std::string_view key, int64_t value,
-                  std::string* error) {
+bool Vars::SetKey(std::string_view name, std::string_view key, int64_t value, std::string* error) {
   const Variable* v = in_.Find(name);
   if (v != nullptr && v->readonly) {
     *error = std::string(name) + ": readonly variable";
@@ -4483,6 +4782,9 @@ bool Interpreter::RunBuiltin(std::vector<std::string>& argv,
     throw Abort{ShellResult::Outcome::kUnsupported, "exec of a command"};
   }
   if (name == "wait") {
+    // Without operands bash waits for this shell's process substitutions
+    // too (not those of a pipeline stage's fork).
+    if (argv.size() == 1) RunOutputSubstitutions(0, nesting_);
     status(0);
     return true;
   }

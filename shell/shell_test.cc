@@ -1338,6 +1338,133 @@ x=report.txt; [[ $x == *.@(md|txt) ]] && echo match; [[ $x == !(*.txt) ]] || ech
 case foo.txt in *.@(txt|md)) echo doc;; esac)SH",
 };
 
+// Output process substitution >(list): the list reads what the command
+// wrote to its /dev/fd/N and prints where the shell's stdout and stderr
+// were when the word was expanded. Only shapes whose output bash gives the
+// same way run after run: one list prints, or the lists' outputs meet in a
+// `sort`, or they go to different streams, or one list feeds another; and
+// every list reads its input (a list that exits first races the writer's
+// SIGPIPE).
+const char* const kProcessOutputCases[] = {
+    // ---- the path: /dev/fd/63 down, shared with <(...), held per command ----
+    R"SH(echo >(true))SH",
+    R"SH(echo >(true) <(true); echo >(true))SH",
+    R"SH(echo <(true) >(true) >(true))SH",
+    R"SH(f() { echo "$1" >(true); }; f >(true))SH",
+    R"SH(echo $(echo >(true)) >(true))SH",
+    R"SH(for i in 1 2; do echo >(true) <(true); done)SH",
+    R"SH(x=>(true); echo $x >(true))SH",
+    R"SH(echo <(true) > >(cat))SH",
+    R"SH(f() { echo "$@"; }; f >(true) <(true))SH",
+    R"SH([ -e >(true) ] && echo exists)SH",
+    // ---- tee to one, two, three substitutions ----
+    R"SH(tee >(wc -l) < mnt/a.txt > /dev/null)SH",
+    R"SH(cat mnt/words.txt | tee >(sort -u) > /dev/null)SH",
+    R"SH(tee >(grep -c apple) < mnt/words.txt > /dev/null; echo "st=$?" >&2)SH",
+    R"SH(cat mnt/words.txt | tee >(sort | uniq -c | sort -rn | head -1) >/dev/null)SH",
+    R"SH(seq 10 | tee >(head -2) >(tail -2) >(wc -l) > /dev/null | sort)SH",
+    R"SH(grep -h a mnt/a.txt mnt/words.txt | tee >(wc -l) >(grep -c an) > /dev/null | sort -n)SH",
+    R"SH(seq 3 | tee >(wc -l >&2))SH",
+    R"SH(tee -a >(wc -c) < mnt/b.txt > /dev/null)SH",
+    R"SH(tee --append >(tr a-z A-Z) < mnt/a.txt > /dev/null)SH",
+    R"SH(cat mnt/data.csv | tee >(cut -d, -f1 | tail -n +2 | sort -r) > /dev/null)SH",
+    R"SH(cat mnt/words.txt | tee >(sort -u > /dev/null) | wc -l)SH",
+    R"SH(cat mnt/words.txt | tee >(grep -c apple >&2) | sort -u)SH",
+    R"SH(grep -n apple mnt/words.txt | tee >(cut -d: -f1 | paste -sd, >&2) | wc -l)SH",
+    R"SH(seq 5 | tee >(paste -sd, >&2) | tail -1)SH",
+    R"SH(echo a | tee >(cat) >(cat) >(cat) > /dev/null | wc -l)SH",
+    R"SH(tee >(cat) >(cat) < /dev/null)SH",
+    R"SH(tee >(sort) <<EOF >/dev/null
+z
+y
+EOF)SH",
+    R"SH(tee >(wc -l) < mnt/nosuch > /dev/null)SH",
+    // ---- redirections: >, >>, 2>, &>, and where the list's output goes ----
+    R"SH(echo hello > >(tr a-z A-Z))SH",
+    R"SH(cat mnt/a.txt > >(sed 's/^/> /'))SH",
+    R"SH(echo one >> >(cat))SH",
+    R"SH(ls mnt/nosuch 2> >(sed 's/^/E: /'); echo "st=$?" >&2)SH",
+    R"SH(ls mnt/nosuch 2> >(sed 's/^/E: /' >&2); echo "st=$?")SH",
+    R"SH({ echo "warn: a" >&2; echo data; echo "error: b" >&2; } 2> >(grep -v warn >&2))SH",
+    R"SH({ echo out; echo err >&2; } &> >(sort))SH",
+    R"SH(cat mnt/a.txt mnt/nosuch &> >(sort))SH",
+    R"SH(ls mnt/nosuch mnt/a.txt > >(sort) 2>&1)SH",
+    R"SH({ echo b; echo a; echo c; } > >(sort))SH",
+    R"SH(cat <<EOF > >(sort)
+b
+a
+EOF)SH",
+    R"SH(echo hi >/dev/null > >(cat))SH",
+    R"SH(echo x > >(cat) > >(cat >&2))SH",
+    R"SH(echo x > >(cat) > >(cat))SH",
+    R"SH({ echo a; echo b >&2; } > >(sed s/^/1/) 2> >(sed s/^/2/) | cat)SH",
+    R"SH(echo x > >(cat >&2) 2>/dev/null)SH",
+    R"SH(echo x 2>/dev/null > >(cat >&2))SH",
+    R"SH({ cat mnt/a.txt; ls mnt/nosuch; } 2> >(wc -l >&2) > >(wc -l))SH",
+    R"SH(echo hi > >(cat) | cat)SH",
+    R"SH(exec 3> >(sort); echo b >&3; echo a >&3; exec 3>&-)SH",
+    R"SH(exec 3> >(tr a-z A-Z); echo hidden >&3)SH",
+    R"SH(exec > >(sort); echo b; echo a)SH",
+    R"SH(exec 2> >(sed 's/^/E: /'); ls mnt/nosuch)SH",
+    // ---- loops, functions, the fork's view of the shell ----
+    R"SH(while read -r l; do echo "${#l} $l"; done < mnt/words.txt > >(sort -n | uniq))SH",
+    R"SH(while IFS=, read -r n a c; do echo "$c:$n"; done < mnt/data.csv > >(sort))SH",
+    R"SH(for f in mnt/a.txt mnt/b.txt mnt/nums.txt; do wc -l < "$f"; done > >(paste -sd+))SH",
+    R"SH(for f in mnt/a.txt mnt/b.txt; do cat "$f" > >(wc -l); done | sort)SH",
+    R"SH(for w in $(cat mnt/words.txt); do echo $w; done > >(sort | uniq -c))SH",
+    R"SH({ while read -r l; do echo "$l"; done < mnt/b.txt; } > >(wc -w))SH",
+    R"SH(seq 3 > >(while read n; do echo $((n*n)); done))SH",
+    R"SH(count() { tee >(wc -l) > /dev/null; }; count < mnt/words.txt)SH",
+    R"SH(show() { echo "in $FUNCNAME: $1" > >(cat); }; show arg)SH",
+    R"SH(f() { local v=inner; echo data > >(read -r l; echo "$v $l"); }; f)SH",
+    R"SH(x=1; echo data > >(cat; echo "x=$x"); x=2)SH",
+    R"SH(false; echo x > >(echo "inner $?"; cat))SH",
+    R"SH(echo $BASH_SUBSHELL > >(cat; echo "sub=$BASH_SUBSHELL"))SH",
+    R"SH(echo a
+echo hi > >(cat; echo "line $LINENO"))SH",
+    R"SH(echo "a b" > >(read -r x y; echo "$y $x"))SH",
+    R"SH(if echo hi > >(cat); then echo ok >&2; fi)SH",
+    R"SH((echo sub > >(cat)))SH",
+    // ---- nesting <(...) and >(...) ----
+    R"SH(echo start > >(sort - <(echo end)))SH",
+    R"SH(sort <(echo hi > >(tr a-z A-Z)))SH",
+    R"SH(diff <(sort mnt/words.txt) <(sort -u mnt/words.txt) > >(grep -c '^<'))SH",
+    R"SH(echo x > >(cat > >(tr x y)))SH",
+    R"SH(echo x > >(tee >(tr x y >&2)))SH",
+    // ---- $?, PIPESTATUS, set -e, $(...) ----
+    R"SH(false > >(cat); echo "st=$?" >&2)SH",
+    R"SH(true > >(false); echo "st=$?" >&2)SH",
+    R"SH(echo a | tee >(cat > /dev/null) | cat > /dev/null; echo "${PIPESTATUS[@]}" >&2)SH",
+    R"SH(echo a > >(sort) ; echo "${PIPESTATUS[@]}" >&2)SH",
+    R"SH(set -o pipefail; echo a | tee >(cat >/dev/null) | false; echo "st=$?" >&2)SH",
+    R"SH(set -e; echo hi > >(cat; false; echo no))SH",
+    R"SH(set -e; false > >(cat); echo no)SH",
+    R"SH(x=$(tee >(wc -l) < mnt/words.txt > /dev/null); echo "[$x]")SH",
+    R"SH(x=$(echo a > >(tr a b)); echo "[$x]")SH",
+    R"SH(x=$( { echo a; echo b >&2; } 2> >(tr a-z A-Z) ); echo "[$x]")SH",
+    R"SH(echo "$(echo a > >(cat))")SH",
+    R"SH(echo data > >(cat > /dev/null; echo done))SH",
+    // ---- `wait` waits for the shell's own substitutions ----
+    R"SH(echo a > >(cat); wait; echo c)SH",
+    R"SH(echo a > >(sort); echo b > >(cat >&2); wait; echo c)SH",
+    R"SH(tee >(wc -l) < mnt/a.txt > /dev/null; wait; echo c)SH",
+    R"SH(f() { echo in > >(cat); wait; echo out; }; f)SH",
+    // ---- errors inside the list ----
+    R"SH(echo hi > >(cat mnt/nosuch -))SH",
+    R"SH(echo hi > >(wc -l < mnt/nosuch; cat))SH",
+    R"SH(f() { echo hi > >(cat; wc -l < mnt/nosuch); }; f)SH",
+    R"SH(echo hi 2>/dev/null > >(cat mnt/nosuch -))SH",
+    R"SH(echo hi > >(cat mnt/nosuch -) 2>/dev/null)SH",
+    R"SH(echo hi > >(read l; echo "got $l" >&2))SH",
+    R"SH(awk '{print $1}' mnt/data.csv > >(sort -t, -k1))SH",
+    R"SH(printf '%s\n' mnt/*.txt > >(wc -l))SH",
+    R"SH(printf 'x\ny\n' > >(tac))SH",
+    // ---- expansion before redirection (bash's order) ----
+    R"SH(echo $(ls mnt/nosuch) 2>/dev/null)SH",
+    R"SH(echo ${nope?unset} 2>/dev/null)SH",
+    R"SH(set -e; cat < mnt/nosuch; echo after)SH",
+};
+
 // Associative arrays (declare -A). The orders printed are bash's hash
 // table order, not insertion order.
 const char* const kAssocCases[] = {
@@ -1466,6 +1593,7 @@ echo "st=$?"; declare -p r)SH",
 std::vector<const char*> AllCases() {
   std::vector<const char*> all(std::begin(kCases), std::end(kCases));
   all.insert(all.end(), std::begin(kAssocCases), std::end(kAssocCases));
+  all.insert(all.end(), std::begin(kProcessOutputCases), std::end(kProcessOutputCases));
   return all;
 }
 
@@ -1497,7 +1625,25 @@ const Refusal kRefused[] = {
     {"sleep 0 & echo bg", Outcome::kUnsupported, "a background job"},
     {"echo ~root", Outcome::kUnsupported, "~root"},
     {"trap 'echo t' INT; echo body", Outcome::kUnsupported, "trap other than EXIT"},
+    // The pipe of a >(...) is for tee's file operands and redirections; a
+    // descriptor path that no substitution of the line holds names a
+    // descriptor of the bash being imitated: never opened here.
     {"cat >(cat)", Outcome::kUnsupported, "process substitution >(...)"},
+    {"sort -o >(cat) mnt/a.txt", Outcome::kUnsupported,
+     "process substitution >(...) given to sort"},
+    {"wc -l >(true)", Outcome::kUnsupported, "process substitution >(...) given to wc"},
+    {"/bin/ls >(true)", Outcome::kUnsupported, "process substitution given to the host program"},
+    {"cat < >(true)", Outcome::kUnsupported, "reading the path of a process substitution >(...)"},
+    {"echo x > <(true)", Outcome::kUnsupported,
+     "writing to the path of a process substitution <(...)"},
+    {"p=>(cat); echo hi | tee $p", Outcome::kUnsupported, "tee to a descriptor path"},
+    {"echo x > /dev/fd/5", Outcome::kUnsupported, "writing to a descriptor path"},
+    {"cat < /dev/fd/7", Outcome::kUnsupported, "reading a descriptor path"},
+    {"exec 3< mnt/a.txt; cat /dev/fd/3", Outcome::kUnsupported,
+     "a descriptor path (/dev/fd/3) given to cat"},
+    // The list writes the memory: the line is a write like any other.
+    {"echo x > >(cat > mnt/new.txt)", Outcome::kWrites, "writing to"},
+    {"cat mnt/a.txt | tee >(wc -l) mnt/copy.txt", Outcome::kWrites, "tee writes"},
     {"echo x 10>&1", Outcome::kUnsupported, "a descriptor above 9"},
     {"set -o", Outcome::kUnsupported, "set -o without an option"},
     {"set", Outcome::kUnsupported, "set without arguments"},

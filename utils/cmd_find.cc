@@ -1759,13 +1759,17 @@ std::string_view StartBase(std::string_view start) {
 
 // fts names children "start/rel", dropping one trailing '/' of the start
 // ("d//" gives "d//x").
-std::string ChildPath(const std::string& start, const std::string& rel) {
-  if (!start.empty() && start.back() == '/') return start + rel;
-  return start + "/" + rel;
+std::string ChildPath(const std::string& start, std::string_view rel) {
+  std::string path = start;
+  if (path.empty() || path.back() != '/') path += '/';
+  path += rel;
+  return path;
 }
 
 struct Item {
-  std::string rel;  // relative to the start point; "" for the start itself
+  // Relative to the start point; "" for the start itself. In the buffer
+  // Collect fills (no allocation per file on a walk of the whole memory).
+  std::string_view rel;
   vfs::Stat stat;
   int depth = 0;
   bool has_children = false;
@@ -1775,7 +1779,7 @@ struct Item {
 // see, in pre-order. Directories just past the depth limit still mark
 // their parent non-empty for -empty.
 vfs::Status Collect(CommandEnv& env, const std::string& vfs_path, const vfs::Stat& start_stat,
-                    int maxdepth, std::vector<Item>* items) {
+                    int maxdepth, std::vector<Item>* items, std::string* names) {
   items->push_back({"", start_stat, 0, false});
   if (start_stat.kind != vfs::NodeKind::kDirectory) return vfs::Status::Ok();
   if (maxdepth == 0) {
@@ -1788,8 +1792,9 @@ vfs::Status Collect(CommandEnv& env, const std::string& vfs_path, const vfs::Sta
   }
   const size_t prefix = vfs_path.empty() ? 0 : vfs_path.size() + 1;
   std::vector<size_t> ancestors = {0};  // index of the latest item at each depth
-  return env.store.Walk(vfs_path, [&](const std::string& path, const vfs::Stat& st) {
-    std::string rel = path.substr(prefix);
+  std::vector<size_t> offsets = {0};    // of each item's rel in *names
+  vfs::Status status = env.store.Walk(vfs_path, [&](const std::string& path, const vfs::Stat& st) {
+    const std::string_view rel = std::string_view(path).substr(prefix);
     int depth = 1;
     for (char c : rel) depth += c == '/';
     if (maxdepth >= 0 && depth > maxdepth + 1) return true;
@@ -1799,9 +1804,17 @@ vfs::Status Collect(CommandEnv& env, const std::string& vfs_path, const vfs::Sta
     if (maxdepth >= 0 && depth > maxdepth) return true;
     ancestors.resize(depth);
     ancestors.push_back(items->size());
-    items->push_back({std::move(rel), st, depth, false});
+    offsets.push_back(names->size());
+    names->append(rel);
+    items->push_back({std::string_view(), st, depth, false});
     return true;
   });
+  // *names is complete: point each item at its name.
+  for (size_t i = 1; i < items->size(); ++i) {
+    const size_t end = i + 1 < items->size() ? offsets[i + 1] : names->size();
+    (*items)[i].rel = std::string_view(*names).substr(offsets[i], end - offsets[i]);
+  }
+  return status;
 }
 
 // The working directory fts has when it returns `item` (-execdir ... +
@@ -1811,7 +1824,7 @@ std::string DirKey(const Item& item) {
   if (item.rel.empty()) return std::string(1, '\x01');
   size_t slash = item.rel.rfind('/');
   if (slash == std::string::npos) return std::string(1, '\x02');
-  return item.rel.substr(0, slash);
+  return std::string(item.rel.substr(0, slash));
 }
 
 // glibc's buffer for a file stream (st_blksize): GNU's -f* files receive
@@ -1828,7 +1841,9 @@ bool StaleOutputVisit(const Parse& p, const EvalState& state, const Item& item) 
       continue;
     }
     const std::string& start = state.start_loc->vfs;
-    std::string vfs = item.rel.empty() ? start : start.empty() ? item.rel : start + "/" + item.rel;
+    std::string vfs = item.rel.empty() ? start
+                      : start.empty()  ? std::string(item.rel)
+                                       : start + "/" + std::string(item.rel);
     if (vfs == out.loc.vfs) return true;
   }
   return false;
@@ -1906,7 +1921,7 @@ bool Traverse(const Parse& p, int root, const std::string& start, const std::vec
     if (item.stat.kind == vfs::NodeKind::kDirectory) {
       if (state.prune) {
         if (item.rel.empty()) return true;  // the start itself: nothing below
-        pruned = item.rel + "/";
+        pruned = std::string(item.rel) + "/";
       } else {
         pending.push_back(i);
       }
@@ -2100,10 +2115,11 @@ void CmdFind(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& i
       continue;
     }
     std::vector<Item> items;
+    std::string names;
     wfs::Loc start_loc;
     start_loc.vfs = resolved[s].vfs_path;
     state.start_loc = &start_loc;
-    status = Collect(env, resolved[s].vfs_path, st, p.maxdepth, &items);
+    status = Collect(env, resolved[s].vfs_path, st, p.maxdepth, &items, &names);
     if (!status.ok()) {
       io.unsupported = "find: store error walking " + starts[s] + ": " + status.message();
       return;

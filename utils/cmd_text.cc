@@ -46,6 +46,12 @@ vfs::Status::Code LoadOperand(const std::string& operand, CommandEnv& env, Comma
     content->assign(io.stdin_data);
     return vfs::Status::Code::kOk;
   }
+  if (env.process_file && operand.rfind("/dev/fd/", 0) == 0) {
+    if (std::optional<std::string_view> made = env.process_file(operand)) {
+      content->assign(*made);  // a process substitution <(…): a pipe
+      return vfs::Status::Code::kOk;
+    }
+  }
   ResolvedPath path = env.Resolve(operand);
   if (path.where == ResolvedPath::Where::kDevNull) {
     content->clear();
@@ -734,6 +740,7 @@ void CmdWc(const std::vector<std::string>& argv, CommandEnv& env, CommandIo& io)
     if (operand != "-" && env.Resolve(operand).where == ResolvedPath::Where::kDevNull) {
       row.regular = false;
     }
+    if (env.process_file && env.process_file(operand)) row.regular = false;  // a pipe
     if (row.error == vfs::Status::Code::kOk) {
       if (words || chars || max_line) {
         row.counts = Count(content, utf8);

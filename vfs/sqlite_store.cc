@@ -88,7 +88,7 @@ constexpr size_t kMaxTracedSql = 512;
 constexpr int32_t kApplicationId = 0x6d656d68;  // "memh"
 
 // Migration i brings the schema from version i to i + 1. Append only.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     R"sql(
 CREATE TABLE dirs(
   path TEXT PRIMARY KEY NOT NULL,
@@ -317,6 +317,14 @@ CREATE TABLE hook_calls(
   error TEXT NOT NULL
 );
 CREATE INDEX hook_calls_by_time ON hook_calls(time_ns);
+)sql",
+    // v6: the metadata of memory files in covering indexes. A memory row
+    // holds its content, so a walk (find, ls -R) or a listing (ls -l) that
+    // read the table touched every file's leaf page; these read compact
+    // index pages only.
+    R"sql(
+CREATE INDEX IF NOT EXISTS memory_meta_by_path ON memory(path, mode, mtime_ns, size, line_count);
+CREATE INDEX IF NOT EXISTS memory_meta_by_parent ON memory(parent, name, mode, mtime_ns, size, line_count);
 )sql",
 };
 
@@ -1688,11 +1696,20 @@ Status SqliteStore::Walk(
     const std::function<bool(const std::string& path, const Stat& stat)>& visit) {
   Status st = CheckPath(path);
   if (!st.ok()) return st;
+  // Every path lives in one buffer with '/' as NUL (no name holds one):
+  // plain byte order of those keys is pre-order, at memcmp speed, and a walk
+  // of 100k files makes no allocation per file.
+  std::string keys;
   struct Item {
-    std::string path;
+    size_t offset;
+    uint32_t size;
     Stat stat;
   };
   std::vector<Item> items;
+  auto add = [&keys, &items](std::string_view item_path, const Stat& stat) {
+    items.push_back({keys.size(), static_cast<uint32_t>(item_path.size()), stat});
+    keys += item_path;
+  };
   {
     Txn txn(this);
     st = BeginDirectoryRead(txn, path);
@@ -1708,11 +1725,9 @@ Status SqliteStore::Walk(
       const Storage storage =
           (q_id == Q::kWalkAllMemory || q_id == Q::kWalkMemory) ? Storage::kBlob : Storage::kLines;
       while (q.Next(&st)) {
-        Item item;
-        item.path = q.ColText(0);
-        item.stat = dirs ? DirStat(q.ColInt(1), q.ColInt(2), 0)
-                         : FileStat(storage, q.ColInt(1), q.ColInt(2), q.ColInt(3), q.ColInt(4));
-        items.push_back(std::move(item));
+        add(q.ColText(0),
+            dirs ? DirStat(q.ColInt(1), q.ColInt(2), 0)
+                 : FileStat(storage, q.ColInt(1), q.ColInt(2), q.ColInt(3), q.ColInt(4)));
       }
       if (!st.ok()) return st;
     }
@@ -1724,40 +1739,31 @@ Status SqliteStore::Walk(
         Index index;
         st = BuildIndex(&index);
         if (!st.ok()) return st;
-        items.push_back(Item{std::string(kIndexName), IndexStat(index)});
+        add(kIndexName, IndexStat(index));
       }
     }
     st = txn.Commit();
     if (!st.ok()) return st;
+  }
+  auto path_of = [&keys](const Item& item) {
+    return std::string_view(keys).substr(item.offset, item.size);
+  };
+  {
     // Every subdirectory of a walked directory is itself in the walk.
     std::unordered_map<std::string_view, uint64_t> subdirs;
     for (const Item& item : items) {
-      if (item.stat.kind == NodeKind::kDirectory) ++subdirs[ParentOf(item.path)];
+      if (item.stat.kind == NodeKind::kDirectory) ++subdirs[ParentOf(path_of(item))];
     }
     for (Item& item : items) {
       if (item.stat.kind != NodeKind::kDirectory) continue;
-      const auto it = subdirs.find(item.path);
+      const auto it = subdirs.find(path_of(item));
       if (it != subdirs.end()) item.stat.nlink += it->second;
     }
-  }
-  // Sort by the path with '/' as NUL (no name holds one): plain byte order
-  // of those keys is pre-order, at memcmp speed. The keys live in one
-  // buffer and the sort moves indices, not strings.
-  std::string keys;
-  std::vector<std::pair<size_t, size_t>> spans;  // offset and size in `keys`
-  spans.reserve(items.size());
-  for (const Item& item : items) {
-    spans.emplace_back(keys.size(), item.path.size());
-    keys += item.path;
   }
   std::replace(keys.begin(), keys.end(), '/', '\0');
   std::vector<uint32_t> order(items.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  const std::string_view all_keys(keys);
-  const auto before = [&](uint32_t a, uint32_t b) {
-    return all_keys.substr(spans[a].first, spans[a].second) <
-           all_keys.substr(spans[b].first, spans[b].second);
-  };
+  const auto before = [&](uint32_t a, uint32_t b) { return path_of(items[a]) < path_of(items[b]); };
   // Each table comes back mostly in order (its path index, or import
   // order): merge the sorted runs, a few linear passes instead of a sort.
   std::vector<size_t> runs = {0};
@@ -1779,8 +1785,11 @@ Status SqliteStore::Walk(
       runs = std::move(merged);
     }
   }
+  std::string visited;
   for (const uint32_t i : order) {
-    if (!visit(items[i].path, items[i].stat)) break;
+    visited.assign(path_of(items[i]));
+    std::replace(visited.begin(), visited.end(), '\0', '/');
+    if (!visit(visited, items[i].stat)) break;
   }
   return Status::Ok();
 }

@@ -303,23 +303,23 @@ TEST_CASE("open creates the database and its folders, migrates to v5, uses WAL")
   const std::string db = tmp / "a/b/memhook.db";
   auto store = Open(db);
   RawDb raw(db);
-  CHECK(raw.One("PRAGMA user_version") == "5");
+  CHECK(raw.One("PRAGMA user_version") == "6");
   CHECK(raw.One("PRAGMA journal_mode") == "wal");
   CHECK(raw.One("PRAGMA application_id") == std::to_string(0x6d656d68));
   // The node tables, and the two FTS5 indexes (virtual tables, whose
   // shadow tables are plain tables named after them).
   const auto tables = raw.Column(
       "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY 1");
-  CHECK(tables == std::vector<std::string>{"changes", "dirs", "generation", "history",
-                                           "hook_calls", "memory", "memory_fts", "meta",
-                                           "session_files", "sessions", "sessions_fts"});
+  CHECK(tables == std::vector<std::string>{"changes", "dirs", "generation", "history", "hook_calls",
+                                           "memory", "memory_fts", "meta", "session_files",
+                                           "sessions", "sessions_fts"});
   const auto triggers =
       raw.Column("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY 1");
   CHECK(triggers.size() == 6 + 12);  // the index's, and the generation counter's
   // Reopening an up-to-date store does not migrate again.
   store.reset();
   auto again = Open(db);
-  CHECK(raw.One("PRAGMA user_version") == "5");
+  CHECK(raw.One("PRAGMA user_version") == "6");
 }
 
 TEST_CASE("open errors: read-only missing file, not a memhook db, newer schema") {
@@ -1918,7 +1918,7 @@ TEST_CASE("every change to the tree moves the generation counter (v3)") {
   const std::string db = dbdir / "m.db";
   auto store = Open(db);
   RawDb raw(db);
-  CHECK(raw.One("PRAGMA user_version") == "5");
+  CHECK(raw.One("PRAGMA user_version") == "6");
   auto generation = [&] { return std::stoll(raw.One("SELECT n FROM generation")); };
   int64_t last = generation();
   auto moved = [&] {
@@ -1961,7 +1961,8 @@ TEST_CASE("a read-only store reads a v2 store as it is; a read-write one upgrade
     }
     raw.Exec(
         "DROP TABLE generation; DROP TABLE history; DROP TABLE changes; DROP TABLE meta; "
-        "DROP TABLE hook_calls; PRAGMA user_version = 2");
+        "DROP TABLE hook_calls; DROP INDEX memory_meta_by_path; DROP INDEX memory_meta_by_parent; "
+        "PRAGMA user_version = 2");
   }
   const StoreOptions options = ParallelReadOnly(/*trace=*/true);
   auto reader = Open(db, options);
@@ -1973,7 +1974,7 @@ TEST_CASE("a read-only store reads a v2 store as it is; a read-write one upgrade
   CHECK(RawDb(db).One("PRAGMA user_version") == "2");
   reader.reset();
   auto rw = Open(db);
-  CHECK(RawDb(db).One("PRAGMA user_version") == "5");
+  CHECK(RawDb(db).One("PRAGMA user_version") == "6");
 }
 
 TEST_CASE("FindCandidates: refuse_unselective declines a common word, answers a rare one") {
@@ -2363,7 +2364,7 @@ TEST_CASE("a v1 store is upgraded in place and its index built from the rows") {
   }
   auto store = Open(db);
   RawDb raw(db);
-  CHECK(raw.One("PRAGMA user_version") == "5");
+  CHECK(raw.One("PRAGMA user_version") == "6");
   CHECK(raw.Column("SELECT path || ' ' || searchable FROM memory ORDER BY id") ==
         std::vector<std::string>{"notes/a.md 1", "notes/b.bin 0", "notes/c.md 1"});
   CHECK(Read(*store, "notes/a.md") == "# A\nwalrus tusk");
