@@ -956,25 +956,27 @@ int HookVerb(const std::vector<std::string>& args, std::string_view input, int64
 // typical read of the memory of the server's own environment goes through
 // the parser, the interpreter, the utilities, SQLite and the JSON encoder
 // (and is dropped), then a store is opened for the request to take.
-HookVerbFn PrepareHook() {
+HookVerbFn PrepareHook(bool warm_up) {
   auto warm = std::make_shared<WarmStore>();
-  try {
-    const Config config = ConfigFromEnvironment();
-    const std::string mount = ShellQuote(config.mount);
-    const nlohmann::json request = {
-        {"hook_event_name", "PreToolUse"},
-        {"tool_name", "Bash"},
-        {"cwd", config.home},
-        {"tool_input",
-         {{"command", "cat " + mount + "/index.md | head -n 3; ls -l " + mount +
-                          " | wc -l; grep -rc memhook " + mount + "/index.md"}}}};
-    (void)HandleHookRequest(request, config);
-    std::setlocale(LC_ALL, "C");  // as in a fresh process: the request sets its own
-    vfs::Status status;
-    warm->db_path = config.db_path;
-    warm->store = vfs::OpenSqliteStore(config.db_path, ReadOnlyStoreOptions(), &status);
-  } catch (const std::exception&) {
-    warm->store.reset();  // a plain request then opens its own
+  if (warm_up) {
+    try {
+      const Config config = ConfigFromEnvironment();
+      const std::string mount = ShellQuote(config.mount);
+      const nlohmann::json request = {
+          {"hook_event_name", "PreToolUse"},
+          {"tool_name", "Bash"},
+          {"cwd", config.home},
+          {"tool_input",
+           {{"command", "cat " + mount + "/index.md | head -n 3; ls -l " + mount +
+                            " | wc -l; grep -rc memhook " + mount + "/index.md"}}}};
+      (void)HandleHookRequest(request, config);
+      std::setlocale(LC_ALL, "C");  // as in a fresh process: the request sets its own
+      vfs::Status status;
+      warm->db_path = config.db_path;
+      warm->store = vfs::OpenSqliteStore(config.db_path, ReadOnlyStoreOptions(), &status);
+    } catch (const std::exception&) {
+      warm->store.reset();  // a plain request then opens its own
+    }
   }
   return [warm](const std::vector<std::string>& args, std::string_view input, bool defer_capture,
                 const std::function<void(int)>& answered) {

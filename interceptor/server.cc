@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -49,6 +50,10 @@ constexpr int kMaxFailedStandbys = 3;
 // Standbys kept ready: a second agent's request does not wait for the
 // first one's answer.
 constexpr size_t kStandbys = 2;
+// How long a new standby waits for a request before it warms up: the
+// answer the server just gave is being replayed, and a request in that
+// window is served at once, cold.
+constexpr int kQuietMs = 250;
 
 class Fd {
  public:
@@ -265,6 +270,8 @@ void ReleaseAgentOutput() {
     const pid_t self = getpid();
     (void)!write(done_fd, &self, sizeof self);
     close(done_fd);
+    // What is left (the stats row, a capture) yields to the agent's work.
+    setpriority(PRIO_PROCESS, 0, 19);
   };
   const std::vector<std::string> args(request.argv.begin() + 2, request.argv.end());
   const int status = hook_verb(args, request.input, /*defer_capture=*/true, answered);
@@ -278,7 +285,12 @@ void ReleaseAgentOutput() {
 [[noreturn]] void RunStandby(int listener, int done_fd, const PrepareHookFn& prepare,
                              const std::function<bool()>& still_current) {
   for (int sig : {SIGPIPE, SIGHUP}) signal(sig, SIG_DFL);
-  const HookVerbFn run = prepare();
+  pollfd waiting{listener, POLLIN, 0};
+  int ready;
+  do {
+    ready = poll(&waiting, 1, kQuietMs);
+  } while (ready < 0 && errno == EINTR);
+  const HookVerbFn run = prepare(/*warm_up=*/ready == 0);
   int conn;
   do {
     conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);

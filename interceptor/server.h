@@ -63,14 +63,17 @@ void StartHookServerDetached(const Config& config);
 using HookVerbFn = std::function<int(const std::vector<std::string>& args, std::string_view input,
                                      bool defer_capture, const std::function<void(int)>& answered)>;
 
-// Called in a standby child before its request arrives: warms it up (the
-// parser, the utilities, the locale, the store of the server's own
-// environment) and returns what then runs the request.
-using PrepareHookFn = std::function<HookVerbFn()>;
+// Called in a standby child before its request arrives: with `warm_up`,
+// warms it up (the parser, the utilities, the locale, the store of the
+// server's own environment); returns what then runs the request.
+using PrepareHookFn = std::function<HookVerbFn(bool warm_up)>;
 
-// `memhook hook-server`: serves until idle. One standby child at a time,
-// forked and warmed up in advance, waits for the next request and serves
-// it alone; the server forks the next standby as soon as one is taken.
+// `memhook hook-server`: serves until idle. Two standby children, forked
+// in advance, wait for the next requests and serve one each, alone; the
+// server forks the next one once a request is answered. A standby warms up
+// only after a quiet moment (no request in the next 250 ms), and a child
+// lowers its priority once its answer is out: what the agent does next
+// (bash replaying the answer, its next command) never waits for either.
 // Returns the process exit status.
 int HookServerCommand(const Config& config, const PrepareHookFn& prepare);
 
