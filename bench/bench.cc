@@ -1891,8 +1891,10 @@ std::string Bench::Report() const {
      << "median (min–max) over the runs, measured from spawn to reaping.\n\n"
      << (o_.front.empty()
              ? "- **memhook**: `memhook hook`"
-             : "- **memhook**: `memhook-front hook` as installed (a small C program that execs "
-               "`memhook hook` unless the command surely cannot touch the mount)")
+             : "- **memhook**: `memhook-front hook` as installed (a small C program that "
+               "answers nothing itself when the command surely cannot touch the mount, and "
+               "otherwise hands the request to memhook's hook server, or execs `memhook hook` "
+               "when none runs; the first call of a run starts the server)")
      << " with the PreToolUse JSON on stdin, then `bash -c` on the "
         "rewritten command it returns (`printf` inline, or `memhook-replay SPOOL_FILE`); for "
         "pass-through, `bash -c` on the original command. *hook only* is the first process alone.\n"

@@ -952,25 +952,15 @@ int HookVerb(const std::vector<std::string>& args, std::string_view input, int64
   return output.exit_code;
 }
 
-// A hook server's standby (server.h), before its request: one answer to a
-// typical read of the memory of the server's own environment goes through
-// the parser, the interpreter, the utilities, SQLite and the JSON encoder
-// (and is dropped), then a store is opened for the request to take.
+// A hook server's standby (server.h), before its request: a read-only
+// store opened for the request to take (the schema read, the file
+// mapped). Nothing heavier: on a machine of two cores, what a standby
+// burns competes with whatever the agent runs next.
 HookVerbFn PrepareHook(bool warm_up) {
   auto warm = std::make_shared<WarmStore>();
   if (warm_up) {
     try {
       const Config config = ConfigFromEnvironment();
-      const std::string mount = ShellQuote(config.mount);
-      const nlohmann::json request = {
-          {"hook_event_name", "PreToolUse"},
-          {"tool_name", "Bash"},
-          {"cwd", config.home},
-          {"tool_input",
-           {{"command", "cat " + mount + "/index.md | head -n 3; ls -l " + mount +
-                            " | wc -l; grep -rc memhook " + mount + "/index.md"}}}};
-      (void)HandleHookRequest(request, config);
-      std::setlocale(LC_ALL, "C");  // as in a fresh process: the request sets its own
       vfs::Status status;
       warm->db_path = config.db_path;
       warm->store = vfs::OpenSqliteStore(config.db_path, ReadOnlyStoreOptions(), &status);
