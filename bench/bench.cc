@@ -60,6 +60,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -87,6 +88,11 @@ constexpr size_t kCaptureLineBytes = 2000;
 // "Never slowing the agent by more than a few ms": the capture hook's
 // target.
 constexpr double kCaptureTargetMs = 5;
+// cat/head/ls as the agent pays them (hook + replay), over GNU bash on tmpfs.
+constexpr double kAgentTarget = 1.6;
+// The pause after each call through the hook server (Bench::Settle): the
+// server holds its own work back 50 ms after an answer, then needs a few.
+constexpr int kSettleMs = 80;
 // just-bash runs in the first --jb-runs iterations, and in every iteration
 // where its first runs took less than this.
 constexpr double kCheapJustBashMs = 1000;
@@ -433,6 +439,11 @@ struct SizeResult {
   std::vector<CommandType> commands;
   std::vector<TypeResult> types;
   Samples floor, bash_true, memhook_noop, memhook_noop_c, gnu_cat;
+  // The installed hook on `true ~/.memhook/memory`: a command that touches
+  // the mount and whose answer costs nothing (no file read), so it measures
+  // the front's start, the hand-over to the hook server, JSON, parse and
+  // the rewrite: what every answered command pays before its own work.
+  Samples served_noop;
   // PostToolUse with one new transcript line (kCaptureLineBytes) to
   // capture, through the installed entry (memhook-front when given), into a
   // store of its own (the read types' tree stays as GNU's).
@@ -485,6 +496,11 @@ class Bench {
   std::string HookJson(const std::string& command, const std::string& cwd);
   // One PostToolUse hook call that captures a new transcript line.
   void RunCapture(const SizeContext& ctx, Samples* samples);
+  // After a call through the hook server: waits until its deferred work
+  // (held back kYieldToReplayMs, then a stats row or a capture, and the next
+  // standby's fork) is over, so that it is not charged to the next
+  // contender. An agent's next command comes seconds after the last one.
+  static void Settle() { std::this_thread::sleep_for(std::chrono::milliseconds(kSettleMs)); }
   std::string Report() const;
   std::string Targets() const;
   std::string Writes() const;
@@ -498,6 +514,8 @@ class Bench {
   std::string started_, load_start_, load_end_, kernel_;
   uint64_t memhook_size_ = 0;
   int memhook_libs_ = 0;
+  uint64_t front_size_ = 0;
+  int front_libs_ = 0;  // lines of `ldd` (1 for a static binary's message)
   double total_s_ = 0;
 };
 
@@ -688,6 +706,7 @@ void Bench::ColdRun(const SizeContext& ctx, const CommandType& t, TypeResult* tr
   tr->cold_residency = Residency(ctx.cold_db);
   Samples total, hook;
   RunMemhook(ctx, t, ctx.cold_db, false, tr, &total, &hook, nullptr, nullptr);
+  Settle();
   if (!total.empty()) tr->cold_total = total.ms[0];
   if (!hook.empty()) tr->cold_hook = hook.ms[0];
 }
@@ -840,7 +859,8 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
     kNoop,
     kNoopC,
     kCat,
-    kCapture
+    kCapture,
+    kServedNoop
   };
   for (int it = 0; it < o_.runs; ++it) {
     std::fprintf(stderr, "[%s files] iteration %d/%d\n", Files(files).c_str(), it + 1, o_.runs);
@@ -860,7 +880,8 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
         const bool first = it == 0 && rep == 0;
         std::vector<Who> who = {kMemhook, kGnuTmpfs, kGnuDisk};
         if (t.kind == Kind::kPass) {
-          who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor, kBashTrue, kNoop, kNoopC, kCat, kCapture};
+          who = {kMemhook, kGnuTmpfs, kGnuDisk, kFloor,   kBashTrue,
+                 kNoop,    kNoopC,    kCat,     kCapture, kServedNoop};
         } else if (jb && rep == 0 && (it < o_.jb_runs || tr.jb.Median() < kCheapJustBashMs)) {
           who.push_back(kJustBash);
         }
@@ -870,6 +891,7 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
           switch (who[(k + shift) % who.size()]) {
             case kMemhook:
               RunMemhook(ctx, t, ctx.db, first, &tr, &tr.total, &tr.hook, &tr.replay, &mine);
+              Settle();
               break;
             case kGnuTmpfs: {
               const ProcResult r = RunShell(ctx.env.gnu_tmpfs, ctx.tmpfs_home, t.command, first);
@@ -924,7 +946,20 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
             }
             case kCapture:
               RunCapture(ctx, &result->capture);
+              Settle();
               break;
+            case kServedNoop: {
+              std::vector<std::string> env = ctx.env.memhook;
+              env.push_back("MEMHOOK_DB=" + ctx.db);
+              ExecSpec spec = BenchSpec();
+              spec.argv = {o_.front.empty() ? o_.memhook : o_.front, "hook"};
+              spec.env = &env;
+              spec.cwd = ctx.memhook_home;
+              spec.stdin_data = HookJson("true ~/.memhook/memory", ctx.memhook_home);
+              Record(RunProcess(spec), &result->served_noop);
+              Settle();
+              break;
+            }
           }
         }
         if (!first) continue;
@@ -1200,6 +1235,7 @@ void Bench::RunWrites(const SizeContext& ctx, SizeResult* result) {
           tr.cold_residency = Residency(ctx.write_db);
           Samples total, hook;
           RunMemhook(ctx, t, ctx.write_db, false, &tr, &total, &hook, nullptr, nullptr);
+          Settle();
           if (!total.empty()) tr.cold_total = total.ms[0];
           if (!hook.empty()) tr.cold_hook = hook.ms[0];
         }
@@ -1226,6 +1262,7 @@ void Bench::RunWrites(const SizeContext& ctx, SizeResult* result) {
           switch (who[(k + shift) % who.size()]) {
             case kMemhook:
               RunMemhook(ctx, t, ctx.write_db, first, &tr, &tr.total, &tr.hook, &tr.replay, &mine);
+              Settle();
               if (first) mine_check = RunMemhookDirect(ctx, t.check).out;
               RestoreDb(ctx, &tr);
               break;
@@ -1468,6 +1505,15 @@ int Bench::Main() {
     spec.max_out = kMaxKeptOutput;
     memhook_libs_ = static_cast<int>(CountLines(RunProcess(spec).out));
   }
+  if (!o_.front.empty()) {
+    front_size_ = fs::file_size(o_.front, ec);
+    ExecSpec spec = BenchSpec();
+    spec.argv = {"ldd", o_.front};
+    spec.env = &base_env_;
+    spec.max_out = kMaxKeptOutput;
+    const ProcResult r = RunProcess(spec);
+    front_libs_ = r.status == 0 ? static_cast<int>(CountLines(r.out)) : 0;
+  }
   load_start_ = ReadFirstLine("/proc/loadavg");
   const auto t0 = Clock::now();
   bool ok = true;
@@ -1555,7 +1601,22 @@ std::string Bench::Targets() const {
        << Ms(floor_ms) << " ms = **" << Ratio(r) << "** at " << at << " (" << per_size
        << "; median of per-round ratios at " << at << ": "
        << Ratio(PairedRatio(pass->hook, big.floor)) << ") | " << verdict(r <= 1.1) << " |\n";
-    if (!(r <= 1.1)) {
+    if (!(r <= 1.1) && !o_.front.empty()) {
+      why << "- **Pass-through " << Ratio(r) << " the floor.** The hook is `memhook-front`, a "
+          << (front_libs_ <= 1 ? "static " : "") << "C program of "
+          << Fmt("%.0f", front_size_ / 1e3)
+          << " KB (no C++ runtime, no locale, no store, no parser): on a command that cannot "
+          << "name the mount it reads the JSON, scans the command's text and exits without "
+          << "output, the floor program's work plus a scan. Their fastest runs at " << at
+          << ": front " << Ms(pass->hook.Min()) << " ms, floor " << Ms(big.floor.Min()) << " ms ("
+          << Ratio(pass->hook.Min() / big.floor.Min()) << "); their spreads (min–max) are "
+          << Ms(pass->hook.Min()) << "–" << Ms(pass->hook.Max()) << " and " << Ms(big.floor.Min())
+          << "–" << Ms(big.floor.Max())
+          << " ms on this shared machine. What is left between the medians is not work the "
+          << "front does (it has none left to drop) but how the machine schedules a process "
+          << "start while other work runs, such as the hook server's deferred work after the "
+          << "capture contender of the same round.\n";
+    } else if (!(r <= 1.1)) {
       const double noop_c = big.memhook_noop_c.Median();
       const double cat_ms = big.gnu_cat.Median();
       why << "- **Pass-through " << Ratio(r) << " the floor.** `memhook` with no arguments "
@@ -1566,18 +1627,10 @@ std::string Bench::Targets() const {
           << " ms, so loading C.UTF-8 costs ≈ " << Ms(noop_ms - noop_c) << " ms and the rest ≈ "
           << Ms(noop_c - floor_ms) << " ms is mapping and relocating a " << Mb(memhook_size_)
           << " MB binary (" << memhook_libs_ << " shared objects per `ldd`) and its static "
-          << "initialisers. Reading the JSON and parsing the command add "
-          << (pass_hook - noop_ms < 0.05 ? "no measurable time (" + Ms(pass_hook - noop_ms) + " ms)"
-                                         : Ms(pass_hook - noop_ms) + " ms")
-          << ". For scale, GNU `cat /dev/null` (which also calls "
-          << "`setlocale` in C.UTF-8) takes " << Ms(cat_ms) << " ms = " << Ratio(cat_ms / floor_ms)
-          << " the floor. What would close it: "
-          << (memhook_libs_ > 5 ? "link the libraries statically; " : "")
-          << "call `setlocale` only once a command is known to touch the mount (deciding "
-          << "pass-through needs no locale), and make that decision from the raw command text "
-          << "before JSON and tree-sitter parsing when it cannot name the mount (no mount path, "
-          << "no `~`, no `$`, no cwd inside the mount); a smaller, stripped binary with fewer "
-          << "relocations for the rest.\n";
+          << "initialisers. For scale, GNU `cat /dev/null` takes " << Ms(cat_ms)
+          << " ms = " << Ratio(cat_ms / floor_ms)
+          << " the floor. What would close it: the installed "
+          << "`memhook-front`, which decides pass-through without starting memhook.\n";
     }
   }
   // 1b. Capture on every tool call: a few ms at most.
@@ -1591,27 +1644,36 @@ std::string Bench::Targets() const {
           << Ms(noop_ms) << " ms bare), opens the store read-write and commits one change.\n";
     }
   }
-  // 2. cat/head/ls within 2× GNU on tmpfs.
+  // 2. cat/head/ls as the agent pays them within 1.6× GNU on tmpfs.
+  const double served_ms = big.served_noop.Median();
   for (const char* name : {"cat", "head", "ls"}) {
     const TypeResult* t = Find(big, name);
     const double r = t->total.Median() / t->gnu_tmpfs.Median();
     const bool answered = Answered(t->route);
-    md << "| `" << name << "` ≤ 2× GNU on tmpfs at 100k | memhook " << Ms(t->total.Median())
-       << " ms ÷ GNU " << Ms(t->gnu_tmpfs.Median()) << " ms = **" << Ratio(r) << "** at " << at
-       << (answered ? "" : " (" + RouteText(*t) + ")") << " | " << verdict(answered && r <= 2)
-       << " |\n";
-    if (!(answered && r <= 2)) {
-      const double hook = t->hook.Median();
+    md << "| `" << name << "` ≤ " << Ratio(kAgentTarget) << " GNU on tmpfs at 100k | memhook "
+       << Ms(t->total.Median()) << " ms ÷ GNU " << Ms(t->gnu_tmpfs.Median()) << " ms = **"
+       << Ratio(r) << "** at " << at
+       << " (per round, median: " << Ratio(PairedRatio(t->total, t->gnu_tmpfs)) << ")"
+       << (answered ? "" : " (" + RouteText(*t) + ")") << " | "
+       << verdict(answered && r <= kAgentTarget) << " |\n";
+    if (!(answered && r <= kAgentTarget)) {
+      const double hook = t->hook.Median(), replay = t->replay.Median();
+      const double gnu = t->gnu_tmpfs.Median();
+      const double budget = kAgentTarget * gnu - replay;
       why << "- **`" << name << "` " << Ratio(r) << " GNU.** memhook pays two processes: the hook "
-          << Ms(hook) << " ms (start-up and parse ≈ " << Ms(pass_hook)
-          << " ms, the pass-through hook; store and answer ≈ " << Ms(hook - pass_hook)
-          << " ms) then bash replaying the answer, " << Ms(t->replay.Median()) << " ms ("
+          << Ms(hook) << " ms, then bash replaying the answer, " << Ms(replay) << " ms ("
           << (t->spooled ? "spooled: a bash and the small `memhook-replay`" : "inline printf")
-          << "); GNU pays one bash and one `" << name << "`: " << Ms(t->gnu_tmpfs.Median())
-          << " ms. Two bare starts (`memhook` with no arguments + `bash -c true`) already cost "
-          << Ms(noop_ms + bash_ms) << " ms = " << Ratio((noop_ms + bash_ms) / t->gnu_tmpfs.Median())
-          << " GNU. What would close it: a faster hook start (see pass-through)"
-          << (t->spooled ? ", and a larger inline limit (fewer spooled answers)" : "") << ".\n";
+          << "); GNU pays one bash and one `" << name << "`: " << Ms(gnu) << " ms. ";
+      if (!o_.front.empty() && !big.served_noop.empty()) {
+        why << "Of the hook, a command whose answer costs nothing (`true ~/.memhook/memory`: "
+            << "the front, the hand-over to the hook server, JSON, parse and rewrite) takes "
+            << Ms(served_ms) << " ms, so the store and `" << name << "` take ≈ "
+            << Ms(hook - served_ms) << " ms. ";
+      }
+      why << "The two starts alone (the floor program + `bash -c true`) cost "
+          << Ms(floor_ms + bash_ms) << " ms = " << Ratio((floor_ms + bash_ms) / gnu)
+          << " GNU. With this replay, " << Ratio(kAgentTarget) << " GNU leaves the hook "
+          << (budget > 0 ? Ms(budget) + " ms" : std::string("no time at all")) << ".\n";
     }
   }
   // 3. Rare-word grep at least 10× faster than GNU.
@@ -1683,25 +1745,39 @@ std::string Bench::Targets() const {
         misses += "`" + c.name + "` " + Ratio(r);
         const double need = jb / 50;
         const double m = t.total.Median();
+        // The hook's own start: the front (about the floor) when installed.
         // A write pays a third start: the `memhook run` that bash runs.
-        const double starts = noop_ms + bash_ms + (run ? noop_ms : 0);
+        const double hook_start = o_.front.empty() ? noop_ms : floor_ms;
+        const double starts = hook_start + bash_ms + (run ? noop_ms : 0);
         why << "- **`" << c.name << "`: just-bash ÷ memhook = " << Ratio(r)
             << ".** just-bash takes " << Ms(jb) << " ms, so 50× needs memhook ≤ " << Ms(need)
             << " ms; memhook takes " << Ms(m) << " ms (hook " << Ms(t.hook.Median())
             << (run ? " ms + bash running `memhook run` " : " ms + bash replaying the answer ")
             << Ms(t.replay.Median()) << " ms), of which "
-            << (run ? "three bare process starts (`memhook` without arguments twice + `bash -c "
-                      "true`) are "
-                    : "two bare process starts (`memhook` without arguments + `bash -c true`) "
-                      "are ")
+            << (o_.front.empty()
+                    ? (run ? "three bare process starts (`memhook` without arguments twice + "
+                             "`bash -c true`) are "
+                           : "two bare process starts (`memhook` without arguments + `bash -c "
+                             "true`) are ")
+                    : (run ? "three bare process starts (the floor program for the front, "
+                             "`bash -c true` and `memhook` without arguments for the run) are "
+                           : "two bare process starts (the floor program for the front + `bash "
+                             "-c true`) are "))
             << Ms(starts) << " ms and parsing, " << (run ? "store and write" : "store and answer")
             << " the other " << Ms(m - starts) << " ms. "
             << (need < starts
-                    ? std::string("The target is below the cost of those starts: only a faster "
-                                  "start-up (see pass-through)") +
-                          (run ? ", or making the write in the hook (no `memhook run` process),"
-                               : "") +
-                          " can reach it.\n"
+                    ? (o_.front.empty()
+                           ? std::string("The target is below the cost of those starts: only a "
+                                         "faster start-up (see pass-through)") +
+                                 (run ? ", or making the write in the hook (no `memhook run` "
+                                        "process),"
+                                      : "") +
+                                 " can reach it.\n"
+                           : std::string("The target is below the cost of those starts: the "
+                                         "agent runs a hook process and then bash for every "
+                                         "command, so no hook can reach it") +
+                                 (run ? " while the write takes a `memhook run` process too" : "") +
+                                 ".\n")
                     : Fmt("Closing it means cutting %s ms: ", Ms(m - need).c_str()) +
                           (m - starts > m - need
                                ? std::string("less than the parse, store and "
@@ -1758,19 +1834,24 @@ std::string Bench::Targets() const {
        << Ms(g) << " ms = **" << Ratio(r) << "** at " << at << " (" << per_size << ") | "
        << verdict(r <= 2) << " |\n";
     if (!(r <= 2)) {
-      const double starts = 2 * noop_ms + bash_ms;
-      const double two = noop_ms + bash_ms;
+      const double hook_start = o_.front.empty() ? noop_ms : floor_ms;
+      const double starts = hook_start + noop_ms + bash_ms;
+      const double two = hook_start + bash_ms;
       why << "- **Append " << Ratio(r) << " GNU.** GNU pays one process: bash, whose `echo` and "
           << "`>>` are built in (" << Ms(g) << " ms). memhook pays three: the hook "
           << Ms(t->hook.Median()) << " ms (parse and rewrite; the pass-through hook is "
           << Ms(pass_hook) << " ms), then bash running `memhook run`, " << Ms(t->replay.Median())
           << " ms (the write, its change and history, the commit and the checkpoint on close). "
-          << "Three bare starts (`memhook` with no arguments twice + `bash -c true`) already cost "
-          << Ms(starts) << " ms = " << Ratio(starts / g) << " GNU, so the target cannot be met "
+          << (o_.front.empty()
+                  ? "Three bare starts (`memhook` with no arguments twice + `bash -c true`) "
+                  : "Three bare starts (the floor program for the front, `memhook` with no "
+                    "arguments for the run, `bash -c true`) ")
+          << "already cost " << Ms(starts) << " ms = " << Ratio(starts / g)
+          << " GNU, so the target cannot be met "
           << "while a write takes a second memhook process. What would close it: make the write "
           << "in the hook (the opt-in `MEMHOOK_ALLOW_MEMORY_WRITES` path already dry-runs it "
           << "there) and hand bash a `:`, leaving two starts, " << Ms(two)
-          << " ms = " << Ratio(two / g) << " GNU; then a faster hook start (see pass-through).\n";
+          << " ms = " << Ratio(two / g) << " GNU.\n";
     }
   }
   if (const TypeResult* t = Find(big, "log appends");
@@ -1910,7 +1991,14 @@ std::string Bench::Report() const {
         "`--jb-runs` iterations, and in every iteration where it took under "
      << Fmt("%.0f", kCheapJustBashMs) << " ms.\n"
      << "- Contenders run round-robin, one of each per iteration and command type, the first "
-        "rotating every iteration; the machine is shared (2 cores), see the load averages below.\n"
+        "rotating every iteration; the machine is shared (2 cores), see the load averages below. "
+        "After each call through the hook server (not within the *log appends* series) the "
+        "bench waits "
+     << kSettleMs
+     << " ms before the next contender, as an agent's next "
+        "command comes seconds later: the server holds back its own work (the stats row, a "
+        "capture, the next standby) until the answer has been replayed, and that work is not "
+        "charged to whichever contender comes next.\n"
      << "- **cold**: the first query on a fresh copy of the DB, evicted from the page cache "
         "with `posix_fadvise(DONTNEED)` (only that file; residency checked with `mincore`). The "
         "binary and libraries stay cached. Warm runs use the imported DB.\n"
@@ -2004,17 +2092,19 @@ std::string Bench::Report() const {
   md << "## Process floor and pass-through\n\n"
      << "| files | C floor (JSON on stdin) | `bash -c true` | `memhook` (no arguments: start-up "
         "only) | `memhook`, `LC_ALL=C` | `cat /dev/null` | hook, pass-through | hook ÷ floor | "
-        "per-round hook ÷ floor (median) | "
+        "per-round hook ÷ floor (median) | hook, trivial answer (`true ~/.memhook/memory`) | "
         "pass-through total (hook + command) | GNU "
         "(command alone) | agent's extra cost per non-memory command |\n"
-     << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+     << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const SizeResult& s : results_) {
     const TypeResult* p = Find(s, "pass-through");
     md << "| " << Files(s.files) << " | " << Cell(s.floor) << " | " << Cell(s.bash_true) << " | "
        << Cell(s.memhook_noop) << " | " << Cell(s.memhook_noop_c) << " | " << Cell(s.gnu_cat)
        << " | " << Cell(p->hook) << " | " << Ratio(p->hook.Median() / s.floor.Median()) << " | "
-       << Ratio(PairedRatio(p->hook, s.floor)) << " | " << Cell(p->total) << " | "
-       << Cell(p->gnu_tmpfs) << " | " << Ms(p->total.Median() - p->gnu_tmpfs.Median()) << " ms |\n";
+       << Ratio(PairedRatio(p->hook, s.floor)) << " | "
+       << (s.served_noop.empty() ? std::string("—") : Cell(s.served_noop)) << " | "
+       << Cell(p->total) << " | " << Cell(p->gnu_tmpfs) << " | "
+       << Ms(p->total.Median() - p->gnu_tmpfs.Median()) << " ms |\n";
   }
   md << "\nThe pass-through command is `" << results_.front().commands.back().command << "`.\n\n";
 

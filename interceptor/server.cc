@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "interceptor/file_tools.h"
 
@@ -54,6 +55,11 @@ constexpr size_t kStandbys = 2;
 // answer the server just gave is being replayed, and a request in that
 // window is served at once, cold.
 constexpr int kQuietMs = 250;
+// What the server does after an answer (a child's stats row or capture, the
+// fork of the next standby) waits this long: the agent is starting bash on
+// the answer, and on a machine of two cores that work would slow the very
+// command it answered. The agent's next call comes much later.
+constexpr int kYieldToReplayMs = 50;
 
 class Fd {
  public:
@@ -272,6 +278,7 @@ void ReleaseAgentOutput() {
     close(done_fd);
     // What is left (the stats row, a capture) yields to the agent's work.
     setpriority(PRIO_PROCESS, 0, 19);
+    std::this_thread::sleep_for(std::chrono::milliseconds(kYieldToReplayMs));
   };
   const std::vector<std::string> args(request.argv.begin() + 2, request.argv.end());
   const int status = hook_verb(args, request.input, /*defer_capture=*/true, answered);
@@ -409,6 +416,9 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
   int failed_standbys = 0;  // in a row, none of them answered a request
   bool stale = false;
   auto last_request = std::chrono::steady_clock::now();
+  // A standby that answered is replaced at once when none is left ready,
+  // else once the answer has been replayed (kYieldToReplayMs).
+  auto refill_at = last_request;
   while (!stale) {
     int status = 0;
     for (pid_t done; (done = waitpid(-1, &status, WNOHANG)) > 0;) {
@@ -418,7 +428,8 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
       if (code != kNotARequestExit) ++failed_standbys;
     }
     if (stale || failed_standbys >= kMaxFailedStandbys) break;
-    while (standbys.size() < kStandbys) {
+    while (standbys.size() < kStandbys &&
+           (standbys.empty() || std::chrono::steady_clock::now() >= refill_at)) {
       if (failed_standbys > 0) sleep(1);  // a standby that fails at once must not spin
       const pid_t standby = fork();
       if (standby == 0) {
@@ -431,7 +442,13 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
     }
     if (standbys.empty()) break;
     pollfd waiting{done_read.get(), POLLIN, 0};
-    const int ready = poll(&waiting, 1, std::min(kCheckIntervalMs, idle_seconds * 1000));
+    int wait_ms = std::min(kCheckIntervalMs, idle_seconds * 1000);
+    if (standbys.size() < kStandbys) {
+      const auto until_refill = std::chrono::duration_cast<std::chrono::milliseconds>(
+          refill_at - std::chrono::steady_clock::now());
+      wait_ms = std::clamp(static_cast<int>(until_refill.count()) + 1, 0, wait_ms);
+    }
+    const int ready = poll(&waiting, 1, wait_ms);
     if (ready < 0 && errno != EINTR) break;
     if (ready > 0) {
       pid_t answered = 0;
@@ -439,6 +456,7 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
         forget(answered);  // replaced above
         failed_standbys = 0;
         last_request = std::chrono::steady_clock::now();
+        refill_at = last_request + std::chrono::milliseconds(kYieldToReplayMs);
       }
       continue;
     }
