@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <clocale>
@@ -107,7 +108,36 @@ vfs::StoreOptions ReadOnlyStoreOptions(bool trace = false) {
 // server.h) for `db_path`. Opening it holds no snapshot yet: its read
 // transaction starts at its first read, during the request.
 struct WarmStore {
+  // Which file a path named, when the store was opened.
+  struct FileId {
+    bool exists = false;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool operator==(const FileId&) const = default;
+  };
+  static FileId IdOf(const std::string& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return {};
+    return {true, st.st_dev, st.st_ino};
+  }
+  static std::array<FileId, 3> FilesOf(const std::string& db_path) {
+    return {IdOf(db_path), IdOf(db_path + "-wal"), IdOf(db_path + "-shm")};
+  }
+  void Open(std::string_view path, const vfs::StoreOptions& options) {
+    db_path = path;
+    vfs::Status status;
+    store = vfs::OpenSqliteStore(db_path, options, &status);
+    files = FilesOf(db_path);  // after the open, which may create the WAL
+  }
+  // Whether the request may take the store: the same path, and none of the
+  // files the connection holds open was replaced since (a database copied
+  // over, a WAL removed under it), which would give it a stale view.
+  bool UsableFor(const std::string& path) const {
+    return store != nullptr && path == db_path && FilesOf(db_path) == files;
+  }
+
   std::string db_path;
+  std::array<FileId, 3> files;
   std::unique_ptr<vfs::Store> store;
 };
 
@@ -117,8 +147,7 @@ class LazyStore {
   // Takes `warm`'s store when it is the one this request would open.
   LazyStore(const Config& config, vfs::StoreOptions options, WarmStore* warm)
       : LazyStore(config, options) {
-    if (warm != nullptr && warm->store && warm->db_path == config.db_path)
-      store_ = std::move(warm->store);
+    if (warm != nullptr && warm->UsableFor(config.db_path)) store_ = std::move(warm->store);
   }
   vfs::Store* Open(std::string* error) {
     if (store_) return store_.get();
@@ -127,17 +156,8 @@ class LazyStore {
     if (!store_) *error = status.message();
     return store_.get();
   }
-  // Closes the store, if open, on a thread of its own: unmapping what a
-  // large read mapped takes milliseconds, which the caller spends writing
-  // the answer. Join the thread before exiting.
-  std::thread CloseInBackground() {
-    try {
-      return std::thread([store = std::move(store_)]() mutable { store.reset(); });
-    } catch (const std::system_error&) {
-      store_.reset();  // no thread to be had: close it here
-      return std::thread();
-    }
-  }
+  // The store, if it was opened, for the caller to close.
+  std::unique_ptr<vfs::Store> Release() { return std::move(store_); }
 
  private:
   const Config& config_;
@@ -533,8 +553,12 @@ bool WritesOnlyMemory(const std::string& command, const fastpath::EngineOptions&
 namespace {
 
 // One parsed request (HandleHook's body).
+// `used_store`, when given, receives the store the answer opened, for the
+// caller to close once the answer is out: closing unmaps what a large read
+// mapped, which takes milliseconds the agent need not wait for.
 HookOutput HandleHookRequest(const nlohmann::json& request, const Config& config,
-                             WarmStore* warm = nullptr) {
+                             WarmStore* warm = nullptr,
+                             std::unique_ptr<vfs::Store>* used_store = nullptr) {
   HookOutput output;
   try {
     // Session events (capture, SessionStart context, summaries): capture.cc.
@@ -593,12 +617,7 @@ HookOutput HandleHookRequest(const nlohmann::json& request, const Config& config
         static_cast<int64_t>(answer.out_spilled + answer.out.size() + answer.err.size());
     output.call.status = answer.status;
     if (answer.route == fastpath::Route::kNextTier) output.call.error = answer.reason;
-    struct Joiner {
-      std::thread thread;
-      ~Joiner() {
-        if (thread.joinable()) thread.join();
-      }
-    } closing{store.CloseInBackground()};
+    if (used_store != nullptr) *used_store = store.Release();
 
     std::string session_id;
     if (auto it = request.find("session_id"); it != request.end() && it->is_string())
@@ -908,8 +927,7 @@ bool AnswersNothing(const nlohmann::json& request) {
 // the call. `defer_capture`: answer a request that AnswersNothing() before
 // capturing its transcript.
 int HookVerb(const std::vector<std::string>& args, std::string_view input, int64_t started_ns,
-             bool defer_capture, const std::function<void(int)>& answered,
-             WarmStore* warm = nullptr) {
+             bool defer_capture, const AnsweredFn& answered, WarmStore* warm = nullptr) {
   Config config = ConfigFromEnvironment();
   bool from_front = false;
   for (const std::string& arg : args) {
@@ -924,19 +942,21 @@ int HookVerb(const std::vector<std::string>& args, std::string_view input, int64
   nlohmann::json request;
   if (!ParseRequest(input, &request, &output)) {
     WriteAll(2, output.stderr_text);
-    answered(output.exit_code);
+    answered(output.exit_code, config.db_path);
     return output.exit_code;
   }
+  std::unique_ptr<vfs::Store> used_store;
   if (defer_capture && AnswersNothing(request)) {
-    answered(0);
+    answered(0, config.db_path);
     output = HandleHookRequest(request, config, warm);
     output.exit_code = 0;
   } else {
-    output = HandleHookRequest(request, config, warm);
+    output = HandleHookRequest(request, config, warm, &used_store);
     WriteAll(1, output.stdout_text);
     WriteAll(2, output.stderr_text);
-    answered(output.exit_code);
+    answered(output.exit_code, config.db_path);
   }
+  used_store.reset();
   if (output.log_call) {
     // The answer is out; a busy store loses the rows rather than wait.
     output.more_calls.insert(output.more_calls.begin(), output.call);
@@ -952,24 +972,38 @@ int HookVerb(const std::vector<std::string>& args, std::string_view input, int64
   return output.exit_code;
 }
 
-// A hook server's standby (server.h), before its request: a read-only
-// store opened for the request to take (the schema read, the file
-// mapped). Nothing heavier: on a machine of two cores, what a standby
-// burns competes with whatever the agent runs next.
-HookVerbFn PrepareHook(bool warm_up) {
+// A hook server's standby (server.h), before its request: one answer to a
+// typical read of the store the last request used goes through the parser,
+// the interpreter, the utilities, SQLite and the JSON encoder, and is
+// dropped (the code, the heap and the locale are then warm in this
+// process); then that store is opened read-only for the request to take.
+// The server forks a standby only once the last answer has been replayed,
+// and the agent's next command comes much later: this costs it nothing.
+HookVerbFn PrepareHook(std::string_view store_path) {
   auto warm = std::make_shared<WarmStore>();
-  if (warm_up) {
+  if (!store_path.empty()) {
     try {
-      const Config config = ConfigFromEnvironment();
-      vfs::Status status;
-      warm->db_path = config.db_path;
-      warm->store = vfs::OpenSqliteStore(config.db_path, ReadOnlyStoreOptions(), &status);
+      Config config = ConfigFromEnvironment();
+      config.db_path = store_path;
+      const std::string mount = ShellQuote(config.mount);
+      const nlohmann::json request = {
+          {"hook_event_name", "PreToolUse"},
+          {"tool_name", "Bash"},
+          {"cwd", config.home},
+          {"tool_input",
+           {{"command", "cat " + mount + "/index.md | head -n 3; ls -l " + mount +
+                            " | wc -l; grep -rc memhook " + mount + "/index.md"}}}};
+      (void)HandleHookRequest(request, config);
+      std::setlocale(LC_ALL, "C");  // as in a fresh process: the request sets its own
+      // A store of its own: a read-only store keeps the snapshot of its
+      // first read, so the one above cannot serve the request.
+      warm->Open(store_path, ReadOnlyStoreOptions());
     } catch (const std::exception&) {
-      warm->store.reset();  // a plain request then opens its own
+      warm->store.reset();  // the request then opens its own
     }
   }
   return [warm](const std::vector<std::string>& args, std::string_view input, bool defer_capture,
-                const std::function<void(int)>& answered) {
+                const AnsweredFn& answered) {
     return HookVerb(args, input, WallNs(), defer_capture, answered, warm.get());
   };
 }
@@ -982,7 +1016,7 @@ int MainImpl(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (verb == "hook") {
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    return HookVerb(args, input, started_ns, /*defer_capture=*/false, [](int) {});
+    return HookVerb(args, input, started_ns, /*defer_capture=*/false, [](int, std::string_view) {});
   }
   if (verb == "hook-server") {
     return HookServerCommand(config, PrepareHook);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -51,10 +52,6 @@ constexpr int kMaxFailedStandbys = 3;
 // Standbys kept ready: a second agent's request does not wait for the
 // first one's answer.
 constexpr size_t kStandbys = 2;
-// How long a new standby waits for a request before it warms up: the
-// answer the server just gave is being replayed, and a request in that
-// window is served at once, cold.
-constexpr int kQuietMs = 250;
 // What the server does after an answer (a child's stats row or capture, the
 // fork of the next standby) waits this long: the agent is starting bash on
 // the answer, and on a machine of two cores that work would slow the very
@@ -251,10 +248,41 @@ void ReleaseAgentOutput() {
   if (null_fd > 2) close(null_fd);
 }
 
+// A child's report on the done pipe once its answer is out: its pid (i32)
+// and the path of the store its request was for (u32 length, bytes), which
+// the next standby opens ahead. One write of at most PIPE_BUF bytes, so the
+// reports of several children never interleave.
+std::string DoneReport(pid_t pid, std::string_view store_path) {
+  if (store_path.size() > PIPE_BUF - 8) store_path = {};
+  const int32_t wire_pid = pid;
+  const uint32_t size = static_cast<uint32_t>(store_path.size());
+  std::string report(8 + store_path.size(), '\0');
+  std::memcpy(report.data(), &wire_pid, 4);
+  std::memcpy(report.data() + 4, &size, 4);
+  std::memcpy(report.data() + 8, store_path.data(), store_path.size());
+  return report;
+}
+
+// Takes the whole reports off the front of `pending`.
+void TakeDoneReports(std::string* pending,
+                     const std::function<void(pid_t, std::string_view)>& take) {
+  size_t at = 0;
+  while (pending->size() - at >= 8) {
+    int32_t pid;
+    uint32_t size;
+    std::memcpy(&pid, pending->data() + at, 4);
+    std::memcpy(&size, pending->data() + at + 4, 4);
+    if (pending->size() - at - 8 < size) break;
+    take(pid, std::string_view(*pending).substr(at + 8, size));
+    at += 8 + size;
+  }
+  pending->erase(0, at);
+}
+
 // A server child: one request, then exit. Never returns.
-// Serves the request on `conn`; once answered, writes this process's pid to
-// `done_fd` (the server then forks the next standby, off the answer's
-// path). Never returns.
+// Serves the request on `conn`; once answered, reports to the server on
+// `done_fd` (DoneReport), which then forks the next standby, off the
+// answer's path. Never returns.
 [[noreturn]] void ServeRequest(int conn, int done_fd, const HookVerbFn& hook_verb) {
   timeval timeout{kReceiveTimeoutSeconds, 0};
   setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -266,38 +294,41 @@ void ReleaseAgentOutput() {
   if (!WriteFull(conn, &accepted, 1)) _exit(1);
   TakeOverFrontState(request);
   bool reported = false;
-  auto answered = [&](int status) {
+  auto answered = [&](int status, std::string_view store_path) {
     if (reported) return;
     reported = true;
     const int32_t wire = status;
     (void)WriteFull(conn, &wire, sizeof wire);
     close(conn);
     ReleaseAgentOutput();
-    const pid_t self = getpid();
-    (void)!write(done_fd, &self, sizeof self);
+    const std::string report = DoneReport(getpid(), store_path);
+    (void)!write(done_fd, report.data(), report.size());
     close(done_fd);
-    // What is left (the stats row, a capture) yields to the agent's work.
+    // What is left (closing the store, the stats row, a capture) yields to
+    // the agent's work.
     setpriority(PRIO_PROCESS, 0, 19);
     std::this_thread::sleep_for(std::chrono::milliseconds(kYieldToReplayMs));
   };
   const std::vector<std::string> args(request.argv.begin() + 2, request.argv.end());
   const int status = hook_verb(args, request.input, /*defer_capture=*/true, answered);
-  answered(status);
+  answered(status, "");
   std::fflush(nullptr);
   _exit(status);
 }
 
-// A standby child: warms up, takes the next request, serves it alone,
-// tells the server (`done_fd`), exits. Never returns.
+// A standby child: opens `store_path` ahead unless a request already
+// waits, takes the next request, serves it alone, tells the server
+// (`done_fd`), exits. Never returns.
 [[noreturn]] void RunStandby(int listener, int done_fd, const PrepareHookFn& prepare,
-                             const std::function<bool()>& still_current) {
+                             const std::function<bool()>& still_current,
+                             const std::string& store_path) {
   for (int sig : {SIGPIPE, SIGHUP}) signal(sig, SIG_DFL);
   pollfd waiting{listener, POLLIN, 0};
   int ready;
   do {
-    ready = poll(&waiting, 1, kQuietMs);
+    ready = poll(&waiting, 1, 0);
   } while (ready < 0 && errno == EINTR);
-  const HookVerbFn run = prepare(/*warm_up=*/ready == 0);
+  const HookVerbFn run = prepare(ready == 0 ? std::string_view(store_path) : std::string_view());
   int conn;
   do {
     conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
@@ -402,7 +433,7 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
     const long value = std::strtol(idle, &end, 10);
     if (*end == '\0' && value > 0 && value < 86400 * 7) idle_seconds = static_cast<int>(value);
   }
-  // A standby writes its pid here once it has answered its request.
+  // A child reports here once it has answered its request (DoneReport).
   int done_pipe[2];
   if (pipe2(done_pipe, O_CLOEXEC) != 0) return 1;
   Fd done_read(done_pipe[0]), done_write(done_pipe[1]);
@@ -419,6 +450,8 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
   // A standby that answered is replaced at once when none is left ready,
   // else once the answer has been replayed (kYieldToReplayMs).
   auto refill_at = last_request;
+  std::string warm_store = config.db_path;  // the last request's
+  std::string pending_reports;
   while (!stale) {
     int status = 0;
     for (pid_t done; (done = waitpid(-1, &status, WNOHANG)) > 0;) {
@@ -435,7 +468,7 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
       if (standby == 0) {
         lock.Reset();  // the lock dies with the server, not with a child
         done_read.Reset();
-        RunStandby(listener.get(), done_write.get(), prepare, still_current);
+        RunStandby(listener.get(), done_write.get(), prepare, still_current, warm_store);
       }
       if (standby < 0) break;
       standbys.push_back(standby);
@@ -451,13 +484,16 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
     const int ready = poll(&waiting, 1, wait_ms);
     if (ready < 0 && errno != EINTR) break;
     if (ready > 0) {
-      pid_t answered = 0;
-      if (read(done_read.get(), &answered, sizeof answered) == sizeof answered) {
+      char buffer[PIPE_BUF];
+      const ssize_t got = read(done_read.get(), buffer, sizeof buffer);
+      if (got > 0) pending_reports.append(buffer, static_cast<size_t>(got));
+      TakeDoneReports(&pending_reports, [&](pid_t answered, std::string_view store_path) {
         forget(answered);  // replaced above
         failed_standbys = 0;
         last_request = std::chrono::steady_clock::now();
         refill_at = last_request + std::chrono::milliseconds(kYieldToReplayMs);
-      }
+        if (!store_path.empty()) warm_store = store_path;
+      });
       continue;
     }
     if (std::chrono::steady_clock::now() - last_request >= std::chrono::seconds(idle_seconds) ||

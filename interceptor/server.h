@@ -54,27 +54,32 @@ std::string HookServerSocketPath(const Config& config);
 // another one running exits quietly.
 void StartHookServerDetached(const Config& config);
 
+// Called once the answer to a request is on fds 1 and 2, with its exit
+// status and the path of the store the request was for.
+using AnsweredFn = std::function<void(int status, std::string_view store_path)>;
+
 // What the `hook` verb does with one request, shared by the plain process
-// and the server's children: `answered(status)` is called once the answer
-// is on fds 1 and 2, before the work that follows it (stats, captures).
+// and the server's children: `answered` is called once the answer is out,
+// before the work that follows it (closing the store, stats, captures).
 // `defer_capture`: a session event that never answers anything (all but
 // SessionStart, and PostToolUse of tools other than the file tools) is
 // answered at once and captured after `answered`.
 using HookVerbFn = std::function<int(const std::vector<std::string>& args, std::string_view input,
-                                     bool defer_capture, const std::function<void(int)>& answered)>;
+                                     bool defer_capture, const AnsweredFn& answered)>;
 
-// Called in a standby child before its request arrives: with `warm_up`,
-// warms it up (the parser, the utilities, the locale, the store of the
-// server's own environment); returns what then runs the request.
-using PrepareHookFn = std::function<HookVerbFn(bool warm_up)>;
+// Called in a standby child before its request arrives: opens the store at
+// `store_path` ahead (the one the last request used; "" when a request is
+// already waiting, or none came yet), which the request takes if it is
+// its store too; returns what then runs the request.
+using PrepareHookFn = std::function<HookVerbFn(std::string_view store_path)>;
 
 // `memhook hook-server`: serves until idle. Two standby children, forked
-// in advance, wait for the next requests and serve one each, alone; the
-// server forks the next one once a request is answered. A standby warms up
-// only after a quiet moment (no request in the next 250 ms), and a child
-// lowers its priority once its answer is out: what the agent does next
-// (bash replaying the answer, its next command) never waits for either.
-// Returns the process exit status.
+// in advance, wait for the next requests and serve one each, alone, with
+// the last request's store opened ahead. Once a child's answer is out, it
+// lowers its priority and holds back what is left (closing the store, the
+// stats row, a capture) for 50 ms, and the server forks its replacement
+// then too, unless no standby is left: bash replaying the answer never
+// competes with either. Returns the process exit status.
 int HookServerCommand(const Config& config, const PrepareHookFn& prepare);
 
 }  // namespace memhook::interceptor

@@ -257,6 +257,44 @@ TEST_CASE("many agents at once: each gets its own answer") {
   }
 }
 
+// A standby opens the last request's store before its request comes; a
+// store whose files were replaced since (a database restored by a rename,
+// its WAL gone) must be opened anew, or the answer would come from the old.
+TEST_CASE("a store replaced under the waiting standbys is read anew") {
+  Sandbox box;
+  box.UseCopies();
+  std::string dbs[2];
+  for (int i = 0; i < 2; ++i) {
+    const fs::path tree = box.temp.path() / ("tree" + std::to_string(i));
+    fs::create_directories(tree);
+    std::ofstream(tree / "note.md") << (i == 0 ? "the first store\n" : "the second store\n");
+    dbs[i] = (box.temp.path() / ("store" + std::to_string(i) + ".db")).string();
+    const ProcResult imported =
+        box.Run(box.memhook, {"import", tree.string()}, "", {"MEMHOOK_DB=" + dbs[i]});
+    REQUIRE_MESSAGE(imported.status == 0, imported.err);
+  }
+  // Every standby of this server opens the first store ahead.
+  const std::vector<std::string> first = {"MEMHOOK_DB=" + dbs[0]};
+  box.StartServer(first);
+  box.ServerOnly();
+  const std::string cat = Sandbox::Request("cat ~/.memhook/memory/note.md");
+  for (int i = 0; i < 3; ++i) {
+    const ProcResult served = box.Run(box.front, {"hook"}, cat, first);
+    REQUIRE(served.status == 0);
+    CHECK(served.out.find("the first store") != std::string::npos);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // standbys ready
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(dbs[0] + suffix);
+  fs::rename(dbs[1], dbs[0]);
+  if (fs::exists(dbs[1] + "-wal")) fs::rename(dbs[1] + "-wal", dbs[0] + "-wal");
+  for (int i = 0; i < 3; ++i) {
+    const ProcResult served = box.Run(box.front, {"hook"}, cat, first);
+    REQUIRE(served.status == 0);
+    CHECK(served.out.find("the second store") != std::string::npos);
+    CHECK(served.out.find("the first store") == std::string::npos);
+  }
+}
+
 TEST_CASE("MEMHOOK_SERVER=0: no server is started or used") {
   Sandbox box;
   const std::vector<std::string> off = {"MEMHOOK_SERVER=0"};
