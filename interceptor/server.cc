@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -334,6 +335,7 @@ void TakeDoneReports(std::string* pending,
     conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
   } while (conn < 0 && (errno == EINTR || errno == ECONNABORTED));
   if (conn < 0) _exit(1);
+  prctl(PR_SET_PDEATHSIG, 0);  // the request is this child's to finish
   close(listener);
   // The front sees no 'A' and runs memhook (the new one) itself.
   if (!still_current()) _exit(kStaleExit);
@@ -464,8 +466,13 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
     while (standbys.size() < kStandbys &&
            (standbys.empty() || std::chrono::steady_clock::now() >= refill_at)) {
       if (failed_standbys > 0) sleep(1);  // a standby that fails at once must not spin
+      const pid_t server = getpid();
       const pid_t standby = fork();
       if (standby == 0) {
+        // A standby dies with its server (killed, crashed): it would wait on
+        // the listener for ever, its store open.
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != server) _exit(0);
         lock.Reset();  // the lock dies with the server, not with a child
         done_read.Reset();
         RunStandby(listener.get(), done_write.get(), prepare, still_current, warm_store);

@@ -374,6 +374,25 @@ TEST_CASE("an idle server exits, and one whose directory is gone") {
   CHECK(Eventually([&] { return box.Servers().empty(); }, 15));
 }
 
+TEST_CASE("a killed server leaves no standby behind, and the next call starts a new one") {
+  Sandbox box;
+  box.StartServer();
+  for (int i = 0; i < 3; ++i)  // standbys replaced (50 ms after each answer)
+    CHECK(
+        box.Run(box.front, {"hook"}, Sandbox::Request("cat ~/.memhook/memory/MEMORY.md")).status ==
+        0);
+  const std::vector<pid_t> servers = box.Servers();
+  REQUIRE(servers.size() == 1);
+  CHECK(box.ServerProcesses().size() > 1);  // its standbys
+  kill(servers[0], SIGKILL);
+  CHECK(Eventually([&] { return box.ServerProcesses().empty(); }));
+  const ProcResult answered =
+      box.Run(box.front, {"hook"}, Sandbox::Request("cat ~/.memhook/memory/MEMORY.md"));
+  CHECK(answered.status == 0);
+  CHECK(answered.out.find("updatedInput") != std::string::npos);
+  CHECK(Eventually([&] { return box.Servers().size() == 1; }));
+}
+
 TEST_CASE("a session event is answered before its transcript is captured") {
   Sandbox box;
   box.StartServer();
