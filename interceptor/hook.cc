@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <clocale>
@@ -104,51 +103,9 @@ vfs::StoreOptions ReadOnlyStoreOptions(bool trace = false) {
 }
 
 // Owns an open Store for one process; opened lazily by the engine.
-// A read-only store opened ahead of the request (a hook server's standby,
-// server.h) for `db_path`. Opening it holds no snapshot yet: its read
-// transaction starts at its first read, during the request.
-struct WarmStore {
-  // Which file a path named, when the store was opened.
-  struct FileId {
-    bool exists = false;
-    dev_t dev = 0;
-    ino_t ino = 0;
-    bool operator==(const FileId&) const = default;
-  };
-  static FileId IdOf(const std::string& path) {
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0) return {};
-    return {true, st.st_dev, st.st_ino};
-  }
-  static std::array<FileId, 3> FilesOf(const std::string& db_path) {
-    return {IdOf(db_path), IdOf(db_path + "-wal"), IdOf(db_path + "-shm")};
-  }
-  void Open(std::string_view path, const vfs::StoreOptions& options) {
-    db_path = path;
-    vfs::Status status;
-    store = vfs::OpenSqliteStore(db_path, options, &status);
-    files = FilesOf(db_path);  // after the open, which may create the WAL
-  }
-  // Whether the request may take the store: the same path, and none of the
-  // files the connection holds open was replaced since (a database copied
-  // over, a WAL removed under it), which would give it a stale view.
-  bool UsableFor(const std::string& path) const {
-    return store != nullptr && path == db_path && FilesOf(db_path) == files;
-  }
-
-  std::string db_path;
-  std::array<FileId, 3> files;
-  std::unique_ptr<vfs::Store> store;
-};
-
 class LazyStore {
  public:
   LazyStore(const Config& config, vfs::StoreOptions options) : config_(config), options_(options) {}
-  // Takes `warm`'s store when it is the one this request would open.
-  LazyStore(const Config& config, vfs::StoreOptions options, WarmStore* warm)
-      : LazyStore(config, options) {
-    if (warm != nullptr && warm->UsableFor(config.db_path)) store_ = std::move(warm->store);
-  }
   vfs::Store* Open(std::string* error) {
     if (store_) return store_.get();
     vfs::Status status;
@@ -557,7 +514,6 @@ namespace {
 // caller to close once the answer is out: closing unmaps what a large read
 // mapped, which takes milliseconds the agent need not wait for.
 HookOutput HandleHookRequest(const nlohmann::json& request, const Config& config,
-                             WarmStore* warm = nullptr,
                              std::unique_ptr<vfs::Store>* used_store = nullptr) {
   HookOutput output;
   try {
@@ -602,7 +558,7 @@ HookOutput HandleHookRequest(const nlohmann::json& request, const Config& config
     FillOwner(&options);
 
     fastpath::Engine engine;
-    LazyStore store(config, ReadOnlyStoreOptions(), warm);
+    LazyStore store(config, ReadOnlyStoreOptions());
     AnswerSpill spill(config);
     fastpath::RunFlags flags = MakeRunFlags(config, false);
     flags.open_stdout_spill = [&spill] { return spill.Open(); };
@@ -927,7 +883,7 @@ bool AnswersNothing(const nlohmann::json& request) {
 // the call. `defer_capture`: answer a request that AnswersNothing() before
 // capturing its transcript.
 int HookVerb(const std::vector<std::string>& args, std::string_view input, int64_t started_ns,
-             bool defer_capture, const AnsweredFn& answered, WarmStore* warm = nullptr) {
+             bool defer_capture, const AnsweredFn& answered) {
   Config config = ConfigFromEnvironment();
   bool from_front = false;
   for (const std::string& arg : args) {
@@ -948,10 +904,10 @@ int HookVerb(const std::vector<std::string>& args, std::string_view input, int64
   std::unique_ptr<vfs::Store> used_store;
   if (defer_capture && AnswersNothing(request)) {
     answered(0, config.db_path);
-    output = HandleHookRequest(request, config, warm);
+    output = HandleHookRequest(request, config);
     output.exit_code = 0;
   } else {
-    output = HandleHookRequest(request, config, warm, &used_store);
+    output = HandleHookRequest(request, config, &used_store);
     WriteAll(1, output.stdout_text);
     WriteAll(2, output.stderr_text);
     answered(output.exit_code, config.db_path);
@@ -975,12 +931,13 @@ int HookVerb(const std::vector<std::string>& args, std::string_view input, int64
 // A hook server's standby (server.h), before its request: one answer to a
 // typical read of the store the last request used goes through the parser,
 // the interpreter, the utilities, SQLite and the JSON encoder, and is
-// dropped (the code, the heap and the locale are then warm in this
-// process); then that store is opened read-only for the request to take.
-// The server forks a standby only once the last answer has been replayed,
-// and the agent's next command comes much later: this costs it nothing.
+// dropped: the code, the heap, the locale and the store's pages are then
+// warm in this process. No store stays open while the standby waits (a
+// connection held for minutes in an idle process would see whatever is
+// done to the database files meanwhile). The server forks a standby only
+// once the last answer has been replayed, and the agent's next command
+// comes much later: this costs it nothing.
 HookVerbFn PrepareHook(std::string_view store_path) {
-  auto warm = std::make_shared<WarmStore>();
   if (!store_path.empty()) {
     try {
       Config config = ConfigFromEnvironment();
@@ -995,16 +952,13 @@ HookVerbFn PrepareHook(std::string_view store_path) {
                             " | wc -l; grep -rc memhook " + mount + "/index.md"}}}};
       (void)HandleHookRequest(request, config);
       std::setlocale(LC_ALL, "C");  // as in a fresh process: the request sets its own
-      // A store of its own: a read-only store keeps the snapshot of its
-      // first read, so the one above cannot serve the request.
-      warm->Open(store_path, ReadOnlyStoreOptions());
     } catch (const std::exception&) {
-      warm->store.reset();  // the request then opens its own
+      // Nothing warmed up: the request runs cold.
     }
   }
-  return [warm](const std::vector<std::string>& args, std::string_view input, bool defer_capture,
-                const AnsweredFn& answered) {
-    return HookVerb(args, input, WallNs(), defer_capture, answered, warm.get());
+  return [](const std::vector<std::string>& args, std::string_view input, bool defer_capture,
+            const AnsweredFn& answered) {
+    return HookVerb(args, input, WallNs(), defer_capture, answered);
   };
 }
 

@@ -251,7 +251,7 @@ void ReleaseAgentOutput() {
 
 // A child's report on the done pipe once its answer is out: its pid (i32)
 // and the path of the store its request was for (u32 length, bytes), which
-// the next standby opens ahead. One write of at most PIPE_BUF bytes, so the
+// the next standby warms up on. One write of at most PIPE_BUF bytes, so the
 // reports of several children never interleave.
 std::string DoneReport(pid_t pid, std::string_view store_path) {
   if (store_path.size() > PIPE_BUF - 8) store_path = {};
@@ -317,7 +317,7 @@ void TakeDoneReports(std::string* pending,
   _exit(status);
 }
 
-// A standby child: opens `store_path` ahead unless a request already
+// A standby child: warms up on `store_path` unless a request already
 // waits, takes the next request, serves it alone, tells the server
 // (`done_fd`), exits. Never returns.
 [[noreturn]] void RunStandby(int listener, int done_fd, const PrepareHookFn& prepare,
@@ -477,7 +477,10 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
         done_read.Reset();
         RunStandby(listener.get(), done_write.get(), prepare, still_current, warm_store);
       }
-      if (standby < 0) break;
+      if (standby < 0) {  // no process to be had now: try again in a while
+        refill_at = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        break;
+      }
       standbys.push_back(standby);
     }
     if (standbys.empty()) break;

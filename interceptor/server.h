@@ -67,15 +67,15 @@ using AnsweredFn = std::function<void(int status, std::string_view store_path)>;
 using HookVerbFn = std::function<int(const std::vector<std::string>& args, std::string_view input,
                                      bool defer_capture, const AnsweredFn& answered)>;
 
-// Called in a standby child before its request arrives: opens the store at
-// `store_path` ahead (the one the last request used; "" when a request is
-// already waiting, or none came yet), which the request takes if it is
-// its store too; returns what then runs the request.
+// Called in a standby child before its request arrives: warms the process
+// up on the store at `store_path` (the one the last request used; "" when
+// a request is already waiting: no warm-up); returns what then runs the
+// request.
 using PrepareHookFn = std::function<HookVerbFn(std::string_view store_path)>;
 
 // `memhook hook-server`: serves until idle. Two standby children, forked
-// in advance, wait for the next requests and serve one each, alone, with
-// the last request's store opened ahead. Once a child's answer is out, it
+// in advance, wait for the next requests and serve one each, alone, warmed
+// up on the last request's store. Once a child's answer is out, it
 // lowers its priority and holds back what is left (closing the store, the
 // stats row, a capture) for 50 ms, and the server forks its replacement
 // then too, unless no standby is left: bash replaying the answer never

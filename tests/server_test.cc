@@ -257,9 +257,10 @@ TEST_CASE("many agents at once: each gets its own answer") {
   }
 }
 
-// A standby opens the last request's store before its request comes; a
-// store whose files were replaced since (a database restored by a rename,
-// its WAL gone) must be opened anew, or the answer would come from the old.
+// A standby warms up on the last request's store before its request
+// comes; a store whose files were replaced since (a database restored by a
+// rename, its WAL gone) must be read anew, never through a connection made
+// before.
 TEST_CASE("a store replaced under the waiting standbys is read anew") {
   Sandbox box;
   box.UseCopies();
@@ -273,7 +274,7 @@ TEST_CASE("a store replaced under the waiting standbys is read anew") {
         box.Run(box.memhook, {"import", tree.string()}, "", {"MEMHOOK_DB=" + dbs[i]});
     REQUIRE_MESSAGE(imported.status == 0, imported.err);
   }
-  // Every standby of this server opens the first store ahead.
+  // Every standby of this server warms up on the first store.
   const std::vector<std::string> first = {"MEMHOOK_DB=" + dbs[0]};
   box.StartServer(first);
   box.ServerOnly();
