@@ -370,6 +370,20 @@ TEST_CASE("mv") {
   });
 }
 
+// GNU cp 9.1 races with itself on this one: under load it now and then
+// leaves one/x empty (1 run in 300 with two busy loops beside it), so it is
+// checked against its usual outcome instead of differentially.
+TEST_CASE("cp -r of a directory into itself") {
+  Fixture f("C.UTF-8", "");
+  const Result ours = f.Ours("cp -r one one/x", "", "", false);
+  CHECK(ours.out.empty());
+  CHECK(ours.err == "cp: cannot copy a directory, 'one', into itself, 'one/x'\n");
+  CHECK(ours.status == 1);
+  const fs::path tree = f.Export();
+  CHECK(fs::exists(tree / "one/x/only.md"));
+  CHECK(!fs::exists(tree / "one/x/x"));
+}
+
 TEST_CASE("cp") {
   AgreeAll({
       {"cp"},
@@ -383,7 +397,6 @@ TEST_CASE("cp") {
       {"cp -r notes ."},
       {"cp -r empty empty"},
       {"cp -r empty empty/"},
-      {"cp -r one one/x"},
       {"cp f notes/deep/x.md/y"},
       {"cp -r empty f"},
       {"cp f empty"},
