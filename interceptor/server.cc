@@ -470,7 +470,7 @@ int HookServerCommand(const Config& config, const PrepareHookFn& prepare) {
       const pid_t standby = fork();
       if (standby == 0) {
         // A standby dies with its server (killed, crashed): it would wait on
-        // the listener for ever, its store open.
+        // the listener for ever.
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != server) _exit(0);
         lock.Reset();  // the lock dies with the server, not with a child
