@@ -57,6 +57,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -131,6 +132,15 @@ ExecSpec BenchSpec() {
   spec.max_err = kMaxKeptErr;
   spec.timeout_ms = 120'000;
   return spec;
+}
+
+// Puts a round's contenders in an order of its own (seeded: a run is
+// repeatable): with a fixed cyclic order each contender would always follow
+// the same one, and inherit whatever that one leaves behind.
+template <typename Who>
+void ShuffleRound(std::vector<Who>* who, uint64_t seed, uint64_t round) {
+  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + round);
+  std::shuffle(who->begin(), who->end(), rng);
 }
 
 // Wall time from spawn to reaping.
@@ -514,6 +524,8 @@ class Bench {
   std::string started_, load_start_, load_end_, kernel_;
   uint64_t memhook_size_ = 0;
   int memhook_libs_ = 0;
+  // Rounds run so far: each shuffles its contenders with its own seed.
+  uint64_t rounds_ = 0;
   uint64_t front_size_ = 0;
   int front_libs_ = 0;  // lines of `ldd` (1 for a static binary's message)
   double total_s_ = 0;
@@ -886,9 +898,9 @@ bool Bench::RunSize(uint64_t files, SizeResult* result) {
           who.push_back(kJustBash);
         }
         ProcResult mine, gnu, theirs;
-        const size_t shift = static_cast<size_t>(it * reps + rep) % who.size();
+        ShuffleRound(&who, o_.seed, ++rounds_);
         for (size_t k = 0; k < who.size(); ++k) {
-          switch (who[(k + shift) % who.size()]) {
+          switch (who[k]) {
             case kMemhook:
               RunMemhook(ctx, t, ctx.db, first, &tr, &tr.total, &tr.hook, &tr.replay, &mine);
               Settle();
@@ -1257,9 +1269,9 @@ void Bench::RunWrites(const SizeContext& ctx, SizeResult* result) {
         }
         ProcResult mine, gnu;
         std::string mine_check, gnu_check;
-        const size_t shift = static_cast<size_t>(it * reps + rep) % who.size();
+        ShuffleRound(&who, o_.seed, ++rounds_);
         for (size_t k = 0; k < who.size(); ++k) {
-          switch (who[(k + shift) % who.size()]) {
+          switch (who[k]) {
             case kMemhook:
               RunMemhook(ctx, t, ctx.write_db, first, &tr, &tr.total, &tr.hook, &tr.replay, &mine);
               Settle();
@@ -1989,8 +2001,9 @@ std::string Bench::Report() const {
         "`1.0.0`; the package version is read from its package.json. It runs in the first "
         "`--jb-runs` iterations, and in every iteration where it took under "
      << Fmt("%.0f", kCheapJustBashMs) << " ms.\n"
-     << "- Contenders run round-robin, one of each per iteration and command type, the first "
-        "rotating every iteration; the machine is shared (2 cores), see the load averages below. "
+     << "- Contenders run one of each per round (an iteration and command type, or one of its "
+        "repeats), in an order shuffled for every round (seeded), so that none always follows "
+        "the same one; the machine is shared (2 cores), see the load averages below. "
         "After each call through the hook server (not within the *log appends* series) the "
         "bench waits "
      << kSettleMs
