@@ -23,8 +23,6 @@
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 #include "interceptor/capture.h"
